@@ -1,0 +1,118 @@
+/**
+ * Errors of the bus layer. Every error carries a stable `code` and says where the problem is
+ * (file and line, byte offset, message or signal name) so a user can go straight to it.
+ * The runtime maps these into its own table; `bus` imports nothing of ours, so they live here.
+ */
+export type BusErrorCode =
+  | 'DBC_PARSE'
+  | 'DBC_INVALID'
+  | 'ENCODE'
+  | 'DECODE'
+  | 'TRACE_PARSE'
+  | 'TRACE_FORMAT_UNSUPPORTED'
+  | 'TRACE_WRITE'
+  | 'BUS_INIT'
+  | 'BUS_OPERATION'
+  | 'BUS_TIMEOUT'
+  | 'BUS_CLOSED'
+  | 'SOMEIP_PARSE'
+  | 'SOMEIP_SERIALIZE'
+  | 'SOMEIP_TIMEOUT'
+  | 'SOMEIP_REMOTE';
+
+export class BusError extends Error {
+  readonly code: BusErrorCode;
+  constructor(code: BusErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/** Where in a text or binary input something went wrong. Line and column are 1-based. */
+export interface SourceLocation {
+  readonly file?: string;
+  readonly line?: number;
+  readonly column?: number;
+  readonly offset?: number;
+}
+
+export function formatLocation(loc: SourceLocation): string {
+  const parts: string[] = [loc.file ?? '<input>'];
+  if (loc.line !== undefined) parts.push(String(loc.line));
+  if (loc.line !== undefined && loc.column !== undefined) parts.push(String(loc.column));
+  let s = parts.join(':');
+  if (loc.offset !== undefined) s += ` (byte offset ${loc.offset})`;
+  return s;
+}
+
+/** A syntax or structure error in a DBC file. */
+export class DbcParseError extends BusError {
+  readonly location: SourceLocation;
+  constructor(location: SourceLocation, detail: string, options?: { cause?: unknown }) {
+    super('DBC_PARSE', `${formatLocation(location)}: ${detail}`, options);
+    this.location = location;
+  }
+}
+
+/** A DBC that parses but describes something impossible (strict mode turns warnings into these). */
+export class DbcInvalidError extends BusError {
+  readonly location: SourceLocation;
+  constructor(location: SourceLocation, detail: string) {
+    super('DBC_INVALID', `${formatLocation(location)}: ${detail}`);
+    this.location = location;
+  }
+}
+
+export class EncodeError extends BusError {
+  readonly messageName: string;
+  readonly signalName: string | undefined;
+  constructor(messageName: string, signalName: string | undefined, detail: string) {
+    super('ENCODE', `${messageName}${signalName ? `.${signalName}` : ''}: ${detail}`);
+    this.messageName = messageName;
+    this.signalName = signalName;
+  }
+}
+
+export class DecodeError extends BusError {
+  readonly messageName: string;
+  constructor(messageName: string, detail: string) {
+    super('DECODE', `${messageName}: ${detail}`);
+    this.messageName = messageName;
+  }
+}
+
+/** A malformed line, record or object in a trace file. */
+export class TraceParseError extends BusError {
+  readonly location: SourceLocation;
+  constructor(location: SourceLocation, detail: string, options?: { cause?: unknown }) {
+    super('TRACE_PARSE', `${formatLocation(location)}: ${detail}`, options);
+    this.location = location;
+  }
+}
+
+export class UnsupportedTraceFormatError extends BusError {
+  readonly known: readonly string[];
+  constructor(path: string, known: readonly string[], mode: 'read' | 'write') {
+    super('TRACE_FORMAT_UNSUPPORTED', `${path}: cannot ${mode} this format; known extensions: ${known.join(', ')}`);
+    this.known = known;
+  }
+}
+
+export class BusInitError extends BusError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('BUS_INIT', message, options);
+  }
+}
+
+export class BusOperationError extends BusError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('BUS_OPERATION', message, options);
+  }
+}
+
+export class BusClosedError extends BusError {
+  constructor(name: string) {
+    super('BUS_CLOSED', `${name}: the bus is closed`);
+  }
+}

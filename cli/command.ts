@@ -1,0 +1,36 @@
+/**
+ * The contract every `ecu-ai` subcommand follows. Exit codes, per DESIGN.md:
+ * 0 success, 1 runtime failure, 2 bad usage or bad input (message on stderr naming the place).
+ */
+import type { Writable } from 'node:stream';
+
+export interface CliIo {
+  readonly stdout: Writable;
+  readonly stderr: Writable;
+  readonly cwd: string;
+}
+
+export interface CliCommand {
+  readonly name: string;
+  readonly summary: string;
+  /** Full help text shown by `ecu-ai NAME --help`. */
+  readonly help: string;
+  run(args: readonly string[], io: CliIo): Promise<number>;
+}
+
+/** Bad flags or arguments: exit code 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_BAD_INPUT = 2;
+
+/** Writes a chunk and waits for the stream to accept it, so large outputs keep constant memory. */
+export async function writeOut(stream: Writable, text: string): Promise<void> {
+  if (!stream.write(text)) await new Promise<void>((resolve) => stream.once('drain', resolve));
+}

@@ -1,0 +1,90 @@
+#!/usr/bin/env node
+/**
+ * The `ecu-ai` command. Subcommands load lazily so `ecu-ai trace cat` never pays for onnxruntime.
+ */
+import { pathToFileURL } from 'node:url';
+import { realpathSync } from 'node:fs';
+import { BusError } from '../bus/errors.js';
+import { EXIT_BAD_INPUT, EXIT_FAILURE, UsageError, type CliCommand, type CliIo } from './command.js';
+
+type Loader = () => Promise<CliCommand>;
+
+const COMMANDS: Record<string, { summary: string; load: Loader }> = {
+  trace: { summary: 'read, convert and summarise CAN traces', load: async () => (await import('./trace.js')).traceCommand },
+  dbc: { summary: 'show a DBC, decode and encode frames', load: async () => (await import('./dbc.js')).dbcCommand },
+  demo: { summary: 'decode and summarise the bundled sample drive (what `npm start` runs)', load: async () => (await import('./demo.js')).demoCommand },
+};
+
+function usage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((k) => k.length));
+  const rows = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
+  return `Usage: ecu-ai COMMAND [ARGS...]\n\nCommands:\n${rows.join('\n')}\n\nRun 'ecu-ai COMMAND --help' for a command's options.\n`;
+}
+
+/** Runs the CLI with the given arguments; returns the exit code. Input errors (typed bus errors) exit 2. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout.write(usage());
+    return name === undefined ? EXIT_BAD_INPUT : 0;
+  }
+  const entry = COMMANDS[name];
+  if (!entry) {
+    io.stderr.write(`ecu-ai: unknown command "${name}"\n\n${usage()}`);
+    return EXIT_BAD_INPUT;
+  }
+  const command = await entry.load();
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.stdout.write(command.help.endsWith('\n') ? command.help : `${command.help}\n`);
+    return 0;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.stderr.write(`ecu-ai ${name}: ${err.message}\n\n${command.help}\n`);
+      return EXIT_BAD_INPUT;
+    }
+    if (err instanceof BusError || isInputError(err)) {
+      io.stderr.write(`ecu-ai ${name}: ${(err as Error).message}\n`);
+      return EXIT_BAD_INPUT;
+    }
+    io.stderr.write(`ecu-ai ${name}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return EXIT_FAILURE;
+  }
+}
+
+/** Missing or unreadable input files are bad input, not a crash. */
+function isInputError(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const code = (err as { code?: unknown }).code;
+  if (code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES') return true;
+  return (err as { exitCode?: unknown }).exitCode === EXIT_BAD_INPUT;
+}
+
+function isMain(): boolean {
+  const entry = process.argv[1];
+  if (!entry) return false;
+  try {
+    return import.meta.url === pathToFileURL(realpathSync(entry)).href;
+  } catch {
+    return false;
+  }
+}
+
+if (isMain()) {
+  // EPIPE (`ecu-ai trace cat big.blf | head`) is a normal way for a reader to stop.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
+  runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd() }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`ecu-ai: ${String(err)}\n`);
+      process.exitCode = EXIT_FAILURE;
+    },
+  );
+}
