@@ -1,0 +1,68 @@
+/**
+ * Errors of the runtime, each with a stable code. Bad config and bad models are thrown at boot;
+ * faults in the running loop become health status and events, not exceptions.
+ */
+export type RuntimeErrorCode =
+  | 'CONFIG_INVALID'
+  | 'MODEL_MANIFEST'
+  | 'MODEL_LOAD'
+  | 'MODEL_MISMATCH'
+  | 'INFERENCE_INPUT'
+  | 'INFERENCE_FAILED'
+  | 'INFERENCE_TIMEOUT'
+  | 'WORKER_CRASHED'
+  | 'ADMISSION_REFUSED'
+  | 'CLOUD_PAYLOAD'
+  | 'CLOUD_TIMEOUT'
+  | 'CLOUD_UNAVAILABLE'
+  | 'OUTBOX_FULL'
+  | 'OTA_VERIFY'
+  | 'OTA_ROLLBACK';
+
+export class RuntimeError extends Error {
+  readonly code: RuntimeErrorCode;
+  constructor(code: RuntimeErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/** A config file that fails validation; `issues` lists every problem with its path (`domains.adas.deadline_ms`). */
+export class ConfigInvalidError extends RuntimeError {
+  readonly issues: readonly { path: string; message: string }[];
+  constructor(source: string, issues: readonly { path: string; message: string }[]) {
+    super('CONFIG_INVALID', `${source}: invalid config:\n${issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`);
+    this.issues = issues;
+  }
+}
+
+/** A model whose manifest, file or session does not match what was declared. */
+export class ModelLoadError extends RuntimeError {
+  readonly model: string;
+  constructor(code: 'MODEL_MANIFEST' | 'MODEL_LOAD' | 'MODEL_MISMATCH', model: string, detail: string, options?: { cause?: unknown }) {
+    super(code, `${model}: ${detail}`, options);
+    this.model = model;
+  }
+}
+
+/** An inference call that cannot run or did not finish. */
+export class InferenceError extends RuntimeError {
+  readonly domain: string;
+  constructor(
+    code: 'INFERENCE_INPUT' | 'INFERENCE_FAILED' | 'INFERENCE_TIMEOUT' | 'WORKER_CRASHED',
+    domain: string,
+    detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super(code, `${domain}: ${detail}`, options);
+    this.domain = domain;
+  }
+}
+
+/** A configuration whose safety services cannot meet their deadlines; the message carries the arithmetic. */
+export class AdmissionError extends RuntimeError {
+  constructor(detail: string) {
+    super('ADMISSION_REFUSED', detail);
+  }
+}
