@@ -1,0 +1,122 @@
+/**
+ * One validated config for the daemon and for replay. A file (YAML or JSON) is merged over the
+ * embedded defaults, validated once with zod, and frozen; every problem is reported with its path
+ * (`domains.adas.deadline_ms`), all at once.
+ */
+import { readFile } from 'node:fs/promises';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { ConfigInvalidError } from './errors.js';
+
+const DOMAIN_NAMES = ['adas', 'chassis', 'powertrain', 'cockpit', 'body'] as const;
+export type DomainName = (typeof DOMAIN_NAMES)[number];
+export const ALL_DOMAINS: readonly DomainName[] = DOMAIN_NAMES;
+
+const variantName = z.enum(['fp32', 'int8', 'cloud', 'fallback']);
+export type VariantName = z.infer<typeof variantName>;
+
+const domainSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    /** Model folder name under `models_dir`; absent means the domain's default model. */
+    model: z.string().min(1).optional(),
+    variant: variantName.default('fp32'),
+    rate_hz: z.number().positive().max(1000).optional(),
+    deadline_ms: z.number().positive().max(10_000).optional(),
+    criticality: z.enum(['safety', 'comfort']).optional(),
+    isolation: z.enum(['process', 'thread']).default('process'),
+    watchdog_ms: z.number().positive().default(500),
+    max_rss_mb: z.number().positive().default(256),
+  })
+  .strict();
+export type DomainConfig = z.infer<typeof domainSchema>;
+
+const transportSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('virtual'), channel: z.string().default('can0') }).strict(),
+  z.object({ kind: z.literal('socketcan'), channel: z.string() }).strict(),
+  z
+    .object({ kind: z.literal('socketcand'), host: z.string().default('127.0.0.1'), port: z.number().int().min(1).max(65535), channel: z.string() })
+    .strict(),
+  z.object({ kind: z.literal('udp'), host: z.string().default('127.0.0.1'), port: z.number().int().min(1).max(65535) }).passthrough(),
+]);
+
+export const configSchema = z
+  .object({
+    vehicle_id: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ and - only (it becomes part of MQTT topics)')
+      .default('demo-vehicle'),
+    /** Paths are relative to the config file's folder (or the working directory for the defaults). */
+    dbc: z.string().optional(),
+    models_dir: z.string().optional(),
+    transports: z.array(transportSchema).default([{ kind: 'virtual', channel: 'can0' }]),
+    http: z
+      .object({
+        host: z.string().default('127.0.0.1'),
+        port: z.number().int().min(0).max(65535).default(9780),
+      })
+      .strict()
+      .default({ host: '127.0.0.1', port: 9780 }),
+    platform: z
+      .object({
+        profile: z.enum(['rpi4', 'rpi5', 'generic-soc']).default('rpi5'),
+        /** `auto` reads real sensors where present; replay always uses the model. */
+        sensors: z.enum(['auto', 'model']).default('auto'),
+        ambient_c: z.number().min(-40).max(85).default(25),
+        power_budget_w: z.number().positive().optional(),
+      })
+      .strict()
+      .default({ profile: 'rpi5', sensors: 'auto', ambient_c: 25 }),
+    scheduler: z
+      .object({
+        cores: z.number().int().min(1).max(64).optional(),
+        degrade_c: z.number().min(0).max(150).default(80),
+        recover_c: z.number().min(0).max(150).default(75),
+        min_dwell_s: z.number().min(0).default(5),
+      })
+      .strict()
+      .refine((s) => s.recover_c < s.degrade_c, { message: 'recover_c must be below degrade_c', path: ['recover_c'] })
+      .default({ degrade_c: 80, recover_c: 75, min_dwell_s: 5 }),
+    domains: z
+      .object(Object.fromEntries(DOMAIN_NAMES.map((d) => [d, domainSchema.default(domainSchema.parse({}))])) as Record<DomainName, z.ZodDefault<typeof domainSchema>>)
+      .strict()
+      .default(Object.fromEntries(DOMAIN_NAMES.map((d) => [d, domainSchema.parse({})])) as Record<DomainName, DomainConfig>),
+    log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  })
+  .strict();
+
+export type EcuAiConfig = z.infer<typeof configSchema>;
+
+/** Validates a plain object; throws ConfigInvalidError listing every problem by path. */
+export function parseConfig(input: unknown, source = '<config>'): Readonly<EcuAiConfig> {
+  const result = configSchema.safeParse(input ?? {});
+  if (!result.success) {
+    throw new ConfigInvalidError(
+      source,
+      result.error.issues.map((i) => ({ path: i.path.length > 0 ? i.path.map(String).join('.') : '(root)', message: i.message })),
+    );
+  }
+  return deepFreeze(result.data);
+}
+
+/** Reads a YAML or JSON config file (YAML is a superset, so one parser serves both). */
+export async function loadConfigFile(path: string): Promise<Readonly<EcuAiConfig>> {
+  const text = await readFile(path, 'utf8');
+  let data: unknown;
+  try {
+    data = parseYaml(text, { prettyErrors: true });
+  } catch (err) {
+    const linePos = (err as { linePos?: { line: number; col: number }[] }).linePos?.[0];
+    const where = linePos ? `${path}:${linePos.line}:${linePos.col}` : path;
+    throw new ConfigInvalidError(where, [{ path: '(syntax)', message: (err as Error).message.split('\n')[0] ?? 'YAML syntax error' }]);
+  }
+  return parseConfig(data, path);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value as Record<string, unknown>)) deepFreeze(v);
+  }
+  return value;
+}

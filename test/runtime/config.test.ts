@@ -1,0 +1,48 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfigFile, parseConfig } from '../../runtime/config.js';
+import { ConfigInvalidError } from '../../runtime/errors.js';
+
+describe('config', () => {
+  it('fills the embedded defaults from an empty object', () => {
+    const c = parseConfig({});
+    expect(c.http).toEqual({ host: '127.0.0.1', port: 9780 });
+    expect(c.domains.adas.enabled).toBe(true);
+    expect(c.transports).toEqual([{ kind: 'virtual', channel: 'can0' }]);
+    expect(Object.isFrozen(c.domains.adas)).toBe(true);
+  });
+
+  it('names the path of every invalid field at once', () => {
+    try {
+      parseConfig({ domains: { adas: { deadline_ms: -5 }, body: { variant: 'gpu' } }, http: { port: 70000 } });
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigInvalidError);
+      const paths = (err as ConfigInvalidError).issues.map((i) => i.path);
+      expect(paths).toEqual(expect.arrayContaining(['domains.adas.deadline_ms', 'domains.body.variant', 'http.port']));
+      expect((err as Error).message).toContain('domains.adas.deadline_ms');
+    }
+  });
+
+  it('rejects unknown keys rather than ignoring a typo', () => {
+    expect(() => parseConfig({ domains: { adas: { dedline_ms: 5 } } })).toThrow(/domains\.adas/);
+  });
+
+  it('rejects a recovery temperature that is not below the degradation temperature', () => {
+    expect(() => parseConfig({ scheduler: { degrade_c: 70, recover_c: 75 } })).toThrow(/scheduler\.recover_c/);
+  });
+
+  it('loads YAML and reports a syntax error with file, line and column', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ecu-ai-config-'));
+    const good = path.join(dir, 'good.yaml');
+    writeFileSync(good, 'vehicle_id: car-7\ndomains:\n  body:\n    enabled: false\n');
+    const c = await loadConfigFile(good);
+    expect(c.vehicle_id).toBe('car-7');
+    expect(c.domains.body.enabled).toBe(false);
+    const bad = path.join(dir, 'bad.yaml');
+    writeFileSync(bad, 'vehicle_id: car-7\ndomains: [unclosed\n');
+    await expect(loadConfigFile(bad)).rejects.toThrow(new RegExp(`${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+`));
+  });
+});
