@@ -1,0 +1,334 @@
+/**
+ * The signal store: latest value, timestamp and validity of every vehicle signal in a catalog.
+ *
+ * Pure state with time passed in: `ingest(frame, message, decoded, t)` and `get(name, now)` never
+ * read a clock, so replay is deterministic. A signal is alive while `now - lastArrival < k * period`
+ * (k = `timeoutPeriods`). The period comes from the catalog's `periodMs`, else the DBC's
+ * GenMsgCycleTime (`cycleTimeMs`), else it is learned from observed inter-arrival times: the median
+ * of the first `learnIntervals` intervals, then fixed (as a CAN parser learns a message frequency
+ * once). While learning, the limit is k times the longest interval seen so far (never stricter than
+ * the truth), and before a second arrival it is `unlearnedTimeoutS`.
+ *
+ * Hot path: per message, a precomputed plan (signal names and slot indices) is looked up once;
+ * values live in typed arrays, so an ingest allocates nothing. Each signal keeps its last few
+ * arrivals (`history`) so feature windows can sample past ticks exactly and interpolate.
+ */
+import { ConfigInvalidError } from '../errors.js';
+import type { SignalCatalog } from './catalog.js';
+
+/** What the store needs to know of a DBC message. */
+export interface MessageInfo {
+  readonly name: string;
+  /** GenMsgCycleTime in ms; absent or 0 when the DBC does not declare one. */
+  readonly cycleTimeMs?: number | undefined;
+}
+
+/** Physical values by DBC signal name, as a codec's decode returns them (strings for enum labels). */
+export type DecodedValues = Readonly<Record<string, number | string>>;
+
+export interface SignalStoreOptions {
+  /** A signal goes invalid after missing this many periods. Default 5. */
+  readonly timeoutPeriods?: number;
+  /** Staleness limit in seconds before a period is known (fewer than two arrivals). Default 1. */
+  readonly unlearnedTimeoutS?: number;
+  /** Inter-arrival intervals whose median becomes a learned period. Default 8. */
+  readonly learnIntervals?: number;
+  /** Arrivals kept per signal for sampling past instants. Default 4. */
+  readonly history?: number;
+}
+
+/** A signal's state as of some instant. */
+export interface SignalReading {
+  readonly name: string;
+  readonly value: number | string;
+  /** Arrival time of the value, never later than the `now` asked about. */
+  readonly timestamp: number;
+  readonly age: number;
+  readonly valid: boolean;
+  /** Period in seconds: configured, from the DBC, or learned; undefined while still learning. */
+  readonly periodS: number | undefined;
+  /** Age at which the signal goes invalid. */
+  readonly limitS: number;
+}
+
+interface Plan {
+  readonly dbcNames: readonly string[];
+  readonly slots: Int32Array;
+  cyclesApplied: boolean;
+}
+
+interface Route {
+  readonly any: Plan | undefined;
+  readonly byChannel: ReadonlyMap<string, Plan>;
+}
+
+export class SignalStore {
+  readonly names: readonly string[];
+  readonly #index = new Map<string, number>();
+  readonly #routes = new Map<string, Route>();
+  readonly #k: number;
+  readonly #unlearned: number;
+  readonly #learnN: number;
+  readonly #h: number;
+  // Ring of the last `h` arrivals per signal: slot i uses [i*h, (i+1)*h).
+  readonly #histT: Float64Array;
+  readonly #histV: Float64Array;
+  readonly #head: Int32Array;
+  readonly #count: Float64Array;
+  readonly #text: (string | undefined)[]; // enum labels, beside the NaN in #histV
+  readonly #period: Float64Array; // NaN while unknown
+  readonly #fixed: Uint8Array; // 1 when the period came from the catalog (never overwritten)
+  readonly #learn: Float64Array;
+  readonly #learnCount: Int32Array;
+  readonly #maxInterval: Float64Array;
+  #outOfOrder = 0;
+  /** Set by `sample()`: the value at the sampled instant, NaN when none is known. */
+  sampled = Number.NaN;
+
+  /**
+   * @param catalog - the vehicle signals to keep and where they come from.
+   * @throws {RangeError} on non-positive options.
+   */
+  constructor(catalog: SignalCatalog, options: SignalStoreOptions = {}) {
+    this.#k = positive(options.timeoutPeriods ?? 5, 'timeoutPeriods');
+    this.#unlearned = positive(options.unlearnedTimeoutS ?? 1, 'unlearnedTimeoutS');
+    this.#learnN = positiveInt(options.learnIntervals ?? 8, 'learnIntervals');
+    this.#h = positiveInt(options.history ?? 4, 'history');
+    const n = catalog.size;
+    this.names = Object.freeze(catalog.names());
+    this.#histT = new Float64Array(n * this.#h);
+    this.#histV = new Float64Array(n * this.#h);
+    this.#head = new Int32Array(n);
+    this.#count = new Float64Array(n);
+    this.#text = new Array<string | undefined>(n * this.#h).fill(undefined);
+    this.#period = new Float64Array(n).fill(Number.NaN);
+    this.#fixed = new Uint8Array(n);
+    this.#learn = new Float64Array(n * this.#learnN);
+    this.#learnCount = new Int32Array(n);
+    this.#maxInterval = new Float64Array(n);
+
+    const perMessage = new Map<string, { any: [string, number][]; byChannel: Map<string, [string, number][]> }>();
+    catalog.entries.forEach((e, i) => {
+      this.#index.set(e.name, i);
+      if (e.periodMs !== undefined) {
+        this.#period[i] = e.periodMs / 1000;
+        this.#fixed[i] = 1;
+      }
+      let m = perMessage.get(e.message);
+      if (!m) perMessage.set(e.message, (m = { any: [], byChannel: new Map() }));
+      if (e.channel === undefined) m.any.push([e.signal, i]);
+      else {
+        const list = m.byChannel.get(e.channel) ?? [];
+        list.push([e.signal, i]);
+        m.byChannel.set(e.channel, list);
+      }
+    });
+    for (const [message, m] of perMessage) {
+      const byChannel = new Map<string, Plan>();
+      // A channel's plan includes the any-channel entries, so one lookup finds everything.
+      for (const [ch, list] of m.byChannel) byChannel.set(ch, makePlan([...m.any, ...list]));
+      this.#routes.set(message, { any: m.any.length > 0 ? makePlan(m.any) : undefined, byChannel });
+    }
+  }
+
+  get size(): number {
+    return this.names.length;
+  }
+
+  /** Arrivals ignored because they were older than the signal's latest value. */
+  get outOfOrder(): number {
+    return this.#outOfOrder;
+  }
+
+  /** True when some catalog entry reads this message (on this channel, if given). */
+  wants(message: string, channel?: string): boolean {
+    const r = this.#routes.get(message);
+    if (!r) return false;
+    return channel === undefined || r.any !== undefined || r.byChannel.has(channel);
+  }
+
+  /**
+   * Slot index of a vehicle signal, for the allocation-free accessors.
+   * @throws {ConfigInvalidError} when the name is not in the catalog.
+   */
+  indexOf(name: string): number {
+    const i = this.#index.get(name);
+    if (i === undefined) throw new ConfigInvalidError('signal store', [{ path: name, message: 'not a vehicle signal of the catalog' }]);
+    return i;
+  }
+
+  /**
+   * Records the decoded values of one frame. Signals the frame does not carry (other multiplexer
+   * pages) are left alone; an arrival older than a signal's latest is ignored and counted.
+   * @param frame - only its channel is used.
+   * @param message - the DBC message the frame decoded as.
+   * @param decoded - physical values by DBC signal name.
+   * @param t - arrival time in seconds (the frame timestamp on the store's time base).
+   * @returns how many vehicle signals were updated.
+   */
+  ingest(frame: { readonly channel: string }, message: MessageInfo, decoded: DecodedValues, t: number): number {
+    const route = this.#routes.get(message.name);
+    if (route === undefined || !Number.isFinite(t)) return 0;
+    const plan = route.byChannel.size > 0 ? (route.byChannel.get(frame.channel) ?? route.any) : route.any;
+    if (plan === undefined) return 0;
+    if (!plan.cyclesApplied) this.#applyCycle(plan, message.cycleTimeMs);
+    const names = plan.dbcNames;
+    const slots = plan.slots;
+    let updated = 0;
+    for (let j = 0; j < slots.length; j++) {
+      const v = decoded[names[j] as string];
+      if (v === undefined) continue;
+      if (this.#record(slots[j] as number, v, t)) updated++;
+    }
+    return updated;
+  }
+
+  #applyCycle(plan: Plan, cycleTimeMs: number | undefined): void {
+    plan.cyclesApplied = true;
+    if (cycleTimeMs === undefined || !(cycleTimeMs > 0)) return;
+    for (const i of plan.slots) if (this.#fixed[i] === 0) this.#period[i] = cycleTimeMs / 1000;
+  }
+
+  #record(i: number, v: number | string, t: number): boolean {
+    const h = this.#h;
+    const count = this.#count[i] as number;
+    let head = this.#head[i] as number;
+    if (count > 0) {
+      const last = this.#histT[i * h + head] as number;
+      if (t < last) {
+        this.#outOfOrder++;
+        return false;
+      }
+      if (t > last) {
+        this.#observeInterval(i, t - last);
+        head = (head + 1) % h;
+        this.#head[i] = head;
+      }
+      // t === last: a repeat at the same instant replaces the value (keeps history times distinct).
+    }
+    const at = i * h + head;
+    this.#histT[at] = t;
+    if (typeof v === 'number') {
+      this.#histV[at] = v;
+      this.#text[at] = undefined;
+    } else {
+      this.#histV[at] = Number.NaN;
+      this.#text[at] = v;
+    }
+    this.#count[i] = count + 1;
+    return true;
+  }
+
+  #observeInterval(i: number, dt: number): void {
+    if (!Number.isNaN(this.#period[i] as number)) return;
+    const n = this.#learnN;
+    const c = this.#learnCount[i] as number;
+    this.#learn[i * n + c] = dt;
+    this.#learnCount[i] = c + 1;
+    if (dt > (this.#maxInterval[i] as number)) this.#maxInterval[i] = dt;
+    if (c + 1 === n) {
+      const sorted = this.#learn.slice(i * n, i * n + n).sort();
+      this.#period[i] = n % 2 === 1 ? (sorted[(n - 1) / 2] as number) : ((sorted[n / 2 - 1] as number) + (sorted[n / 2] as number)) / 2;
+    }
+  }
+
+  /** Period in seconds of a slot, or undefined while unknown. */
+  periodOf(index: number): number | undefined {
+    const p = this.#period[index] as number;
+    return Number.isNaN(p) ? undefined : p;
+  }
+
+  /** Age in seconds at which a slot's value goes invalid. */
+  limitOf(index: number): number {
+    const p = this.#period[index] as number;
+    if (!Number.isNaN(p)) return this.#k * p;
+    return (this.#learnCount[index] as number) > 0 ? this.#k * (this.#maxInterval[index] as number) : this.#unlearned;
+  }
+
+  /** Position in the history ring of the newest arrival at or before `t`, or -1. */
+  #arrivalAt(i: number, t: number): number {
+    const h = this.#h;
+    const kept = Math.min(this.#count[i] as number, h);
+    let pos = this.#head[i] as number;
+    for (let n = 0; n < kept; n++) {
+      if ((this.#histT[i * h + pos] as number) <= t) return pos;
+      pos = pos === 0 ? h - 1 : pos - 1;
+    }
+    return -1;
+  }
+
+  /**
+   * Value of a slot at instant `t`, allocation-free: sets `this.sampled` (NaN when unknown) and
+   * returns whether it was valid then. Hold takes the newest arrival at or before `t`; linear
+   * interpolates towards the next arrival when one is known (it never extrapolates).
+   * @param linear - interpolate between arrivals instead of holding.
+   */
+  sample(index: number, t: number, linear = false): boolean {
+    const pos = this.#arrivalAt(index, t);
+    if (pos < 0) {
+      this.sampled = Number.NaN;
+      return false;
+    }
+    const h = this.#h;
+    const at = index * h + pos;
+    const t0 = this.#histT[at] as number;
+    let v = this.#histV[at] as number;
+    if (linear && pos !== this.#head[index] && t > t0) {
+      const next = index * h + ((pos + 1) % h);
+      const t1 = this.#histT[next] as number;
+      v += (((this.#histV[next] as number) - v) * (t - t0)) / (t1 - t0);
+    }
+    this.sampled = v;
+    return Number.isFinite(v) && t - t0 < this.limitOf(index);
+  }
+
+  /**
+   * The state of a vehicle signal as of `now`: the newest value that had arrived by then.
+   * @returns undefined when no value had arrived by `now` (or it fell out of the kept history).
+   * @throws {ConfigInvalidError} when the name is not in the catalog.
+   */
+  get(name: string, now: number): SignalReading | undefined {
+    const i = this.indexOf(name);
+    const pos = this.#arrivalAt(i, now);
+    if (pos < 0) return undefined;
+    const at = i * this.#h + pos;
+    const timestamp = this.#histT[at] as number;
+    const num = this.#histV[at] as number;
+    const text = this.#text[at];
+    const value = text ?? num;
+    const limitS = this.limitOf(i);
+    const age = now - timestamp;
+    const usable = text !== undefined || Number.isFinite(num);
+    return { name, value, timestamp, age, valid: usable && age < limitS, periodS: this.periodOf(i), limitS };
+  }
+
+  /** Whether a vehicle signal is valid at `now` (cheaper than `get`). */
+  isValid(index: number, now: number): boolean {
+    const pos = this.#arrivalAt(index, now);
+    if (pos < 0) return false;
+    const at = index * this.#h + pos;
+    const usable = this.#text[at] !== undefined || Number.isFinite(this.#histV[at] as number);
+    return usable && now - (this.#histT[at] as number) < this.limitOf(index);
+  }
+
+  /** How many catalog signals are valid at `now` (for health). */
+  validCount(now: number): number {
+    let n = 0;
+    for (let i = 0; i < this.names.length; i++) if (this.isValid(i, now)) n++;
+    return n;
+  }
+}
+
+function makePlan(list: readonly (readonly [string, number])[]): Plan {
+  return { dbcNames: list.map(([s]) => s), slots: Int32Array.from(list.map(([, i]) => i)), cyclesApplied: false };
+}
+
+function positive(x: number, name: string): number {
+  if (!(x > 0) || !Number.isFinite(x)) throw new RangeError(`${name} must be a positive number, got ${x}`);
+  return x;
+}
+
+function positiveInt(x: number, name: string): number {
+  if (!Number.isInteger(x) || x < 1) throw new RangeError(`${name} must be a positive integer, got ${x}`);
+  return x;
+}
