@@ -1,0 +1,128 @@
+/**
+ * Linux SocketCAN through the optional native `socketcan` package, loaded only when a SocketCAN bus
+ * is opened: hosts without the module, or kernels without AF_CAN, fail at open with a
+ * `BusInitError` that says which, and everything else in ecu-ai keeps working.
+ *
+ * Limit: the native binding does not report whether a received frame was CAN FD; frames over
+ * 8 bytes are marked FD, shorter FD frames arrive as classic ones (BRS/ESI are not reported).
+ */
+import { existsSync } from 'node:fs';
+import { BusInitError, BusOperationError } from '../errors.js';
+import { lengthToDlc, makeFrame, type CanFrame } from '../frame.js';
+import type { CommonBusOptions } from './bus.js';
+import { BaseBus } from './base-bus.js';
+
+export interface SocketcanOptions extends CommonBusOptions {
+  /** Network interface, e.g. `can0`, `vcan0`. */
+  readonly channel: string;
+}
+
+interface NativeMessage {
+  id: number;
+  ext?: boolean;
+  rtr?: boolean;
+  err?: boolean;
+  data: Buffer;
+  ts_sec?: number;
+  ts_usec?: number;
+}
+
+interface NativeChannel {
+  addListener(event: 'onMessage', callback: (msg: NativeMessage) => void): void;
+  start(): void;
+  stop(): void;
+  send(msg: { id: number; ext: boolean; rtr: boolean; data: Buffer }): void;
+  sendFD(msg: { id: number; ext: boolean; brs: boolean; data: Buffer }): void;
+}
+
+interface NativeModule {
+  createRawChannelWithOptions(channel: string, options: { timestamps?: boolean; non_block_send?: boolean }): NativeChannel;
+}
+
+/**
+ * Whether this host can open a SocketCAN channel, and if not, why (no AF_CAN in the kernel, no such
+ * interface). Reads /proc and /sys at call time.
+ */
+export function socketcanSupport(channel?: string): { available: boolean; reason: string } {
+  if (process.platform !== 'linux') return { available: false, reason: `SocketCAN needs Linux; this is ${process.platform}` };
+  if (!existsSync('/proc/net/can')) {
+    return { available: false, reason: 'this kernel has no AF_CAN (no /proc/net/can: CAN support is not built or the can module is not loaded)' };
+  }
+  if (channel !== undefined && !existsSync(`/sys/class/net/${channel}`)) {
+    return { available: false, reason: `no network interface ${channel} (for a virtual one: ip link add dev ${channel} type vcan && ip link set up ${channel})` };
+  }
+  return { available: true, reason: '' };
+}
+
+export class SocketcanBus extends BaseBus {
+  readonly #channel: NativeChannel;
+
+  private constructor(options: SocketcanOptions, native: NativeChannel) {
+    super(`socketcan:${options.channel}`, options);
+    this.#channel = native;
+    native.addListener('onMessage', (msg) => {
+      try {
+        this.deliver(fromNative(msg, options.channel));
+      } catch (err) {
+        this.reportMalformed(new BusOperationError(`${this.name}: unusable frame from the kernel: ${(err as Error).message}`, { cause: err }));
+      }
+    });
+    native.start();
+  }
+
+  /**
+   * Opens a raw CAN socket on the interface.
+   * @throws {BusInitError} when the native module is missing, the kernel lacks AF_CAN, or the interface does not exist.
+   */
+  static async open(options: SocketcanOptions): Promise<SocketcanBus> {
+    const name = `socketcan:${options.channel}`;
+    const support = socketcanSupport(options.channel);
+    if (!support.available) throw new BusInitError(`${name}: ${support.reason}`);
+    let mod: NativeModule;
+    try {
+      // A variable specifier keeps the optional native module out of compile-time resolution.
+      const specifier = 'socketcan';
+      mod = (await import(specifier)) as NativeModule;
+    } catch (err) {
+      throw new BusInitError(`${name}: the optional native module "socketcan" is not installed or not built: ${(err as Error).message}`, { cause: err });
+    }
+    let native: NativeChannel;
+    try {
+      native = mod.createRawChannelWithOptions(options.channel, { timestamps: true, non_block_send: true });
+    } catch (err) {
+      throw new BusInitError(`${name}: cannot open a raw CAN socket: ${(err as Error).message}`, { cause: err });
+    }
+    return new SocketcanBus(options, native);
+  }
+
+  protected transmit(frame: CanFrame): void {
+    const data = Buffer.from(frame.data.buffer, frame.data.byteOffset, frame.data.byteLength);
+    try {
+      if (frame.fd) this.#channel.sendFD({ id: frame.id, ext: frame.extended, brs: frame.brs, data });
+      else this.#channel.send({ id: frame.id, ext: frame.extended, rtr: frame.rtr, data });
+    } catch (err) {
+      throw new BusOperationError(`${this.name}: send failed: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  protected release(): Promise<void> {
+    this.#channel.stop();
+    return Promise.resolve();
+  }
+}
+
+function fromNative(msg: NativeMessage, channel: string): CanFrame {
+  const data = new Uint8Array(msg.data);
+  const fd = data.length > 8;
+  return makeFrame({
+    timestamp: msg.ts_sec === undefined ? Date.now() / 1000 : msg.ts_sec + (msg.ts_usec ?? 0) / 1e6,
+    channel,
+    id: msg.id,
+    extended: msg.ext ?? false,
+    fd,
+    rtr: msg.rtr ?? false,
+    error: msg.err ?? false,
+    dlc: lengthToDlc(data.length, fd),
+    data: msg.rtr ? new Uint8Array(0) : data,
+  });
+}
