@@ -116,3 +116,12 @@ export class BusClosedError extends BusError {
     super('BUS_CLOSED', `${name}: the bus is closed`);
   }
 }
+
+/** A malformed message from a transport's peer (a socketcand line, a UDP datagram); names the stream or datagram offset. */
+export class BusProtocolError extends BusOperationError {
+  readonly location: SourceLocation;
+  constructor(location: SourceLocation, detail: string, options?: { cause?: unknown }) {
+    super(`${formatLocation(location)}: ${detail}`, options);
+    this.location = location;
+  }
+}
