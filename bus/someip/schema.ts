@@ -72,6 +72,20 @@ export const PRIMITIVE_SIZES: Readonly<Record<PrimitiveKind, number>> = {
 
 const LENGTH_FIELDS: readonly number[] = [0, 8, 16, 32];
 
+/** The fewest bytes a value of this type takes on the wire. */
+export function minWireSize(t: SomeipType): number {
+  switch (t.type) {
+    case 'string':
+      return t.fixedBytes ?? (t.lengthField ?? 32) / 8;
+    case 'array':
+      return t.length !== undefined ? t.length * minWireSize(t.element) : (t.lengthField ?? 32) / 8;
+    case 'struct':
+      return (t.lengthField ?? 0) / 8 + t.fields.reduce((n, f) => n + minWireSize(f.type), 0);
+    default:
+      return PRIMITIVE_SIZES[t.type];
+  }
+}
+
 /**
  * Checks a schema (for instance one loaded from JSON) and returns it typed.
  * @throws {SomeipSerializeError} naming the path of the first invalid node.
@@ -100,7 +114,9 @@ export function validateSchema(t: unknown, path = ''): SomeipType {
       const len = node.length;
       if (len !== undefined && (!Number.isInteger(len) || (len as number) < 0)) fail('length must be a non-negative integer');
       if (len === undefined && lf === 0) fail('a dynamic array needs a length field (or set length)');
-      validateSchema(node.element, `${path}.element`);
+      const element = validateSchema(node.element, `${path}.element`);
+      // Elements of zero bytes would make the element count of a dynamic array unknowable.
+      if (len === undefined && minWireSize(element) === 0) fail('a dynamic array needs elements of at least one byte');
       return node as unknown as ArrayType;
     }
     case 'struct': {

@@ -287,7 +287,9 @@ function arrayNode(t: Extract<SomeipType, { type: 'array' }>, le: boolean): Node
       const out: SomeipValue[] = [];
       for (let i = 0; fixed === undefined ? r.pos < r.end : i < fixed; i++) {
         try {
+          const before = r.pos;
           out.push(el.read(r));
+          if (fixed === undefined && r.pos === before) throw new PathFault('', 'element took no bytes', r.pos);
         } catch (e) {
           throw e instanceof PathFault ? new PathFault(joinPath(`[${i}]`, e.path), e.detail, e.offset) : e;
         }

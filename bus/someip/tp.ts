@@ -79,6 +79,8 @@ export class TpReassembler {
   // Insertion order is age order: the first entry is the oldest reassembly.
   readonly #pending = new Map<string, Pending>();
   #buffered = 0;
+  // Keys of messages completed within the timeout: a late duplicate segment must not deliver twice.
+  readonly #recent = new Map<string, number>();
 
   constructor(opts: TpReassemblerOptions) {
     this.#clock = opts.clock;
@@ -116,6 +118,10 @@ export class TpReassembler {
       this.stats.rejected++;
       return undefined;
     }
+    if (this.#recent.has(key)) {
+      this.stats.duplicates++;
+      return undefined;
+    }
     let p = this.#pending.get(key);
     if (!p) {
       p = { first: segment, parts: new Map(), bytes: 0, total: undefined, lastSeen: now };
@@ -150,6 +156,10 @@ export class TpReassembler {
   /** Drops reassemblies whose latest segment is older than the timeout. Returns how many. */
   expire(): number {
     const limit = this.#clock.now() - this.#timeoutS;
+    for (const [key, t] of this.#recent) {
+      if (t > limit && this.#recent.size <= this.#maxConcurrent * 4) break;
+      this.#recent.delete(key);
+    }
     let n = 0;
     for (const [key, p] of this.#pending) {
       if (p.lastSeen > limit) break; // age order: the rest are younger
@@ -194,6 +204,7 @@ export class TpReassembler {
     const payload = new Uint8Array(p.total);
     for (const off of offsets) payload.set(p.parts.get(off) as Uint8Array, off);
     this.#drop(key);
+    this.#recent.set(key, this.#clock.now());
     this.stats.completed++;
     const { tp: _tp, ...rest } = p.first;
     return { ...rest, payload };
