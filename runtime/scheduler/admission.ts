@@ -120,16 +120,16 @@ export function checkAdmission(services: readonly ServiceSpec[], cores: number):
   const comfortTotal = comfortTerms.reduce((a, t) => a + t.density, 0);
   const spare = Math.max(0, cores - primary.total);
 
-  // A job that started just before a safety release keeps its core until it finishes; with every
-  // core so occupied, the safety job waits up to the longest other on-core cost.
+  // A job that started just before a safety release keeps its core until it finishes. The safety
+  // job waits only while every core is so occupied, i.e. at most the m-th longest other cost.
   const blockingRisks: { domain: string; costMs: number; blockingMs: number; deadlineMs: number }[] = [];
   for (const s of safety) {
     const own = s.costMs[s.primary] ?? 0;
-    let blockingMs = 0;
-    for (const o of services) {
-      if (o === s || !runsOnCore(o.primary)) continue;
-      blockingMs = Math.max(blockingMs, o.costMs[o.primary] ?? 0);
-    }
+    const others = services
+      .filter((o) => o !== s && runsOnCore(o.primary))
+      .map((o) => o.costMs[o.primary] ?? 0)
+      .sort((a, b) => b - a);
+    const blockingMs = others[cores - 1] ?? 0;
     if (own + blockingMs > s.deadlineMs + EPS) blockingRisks.push({ domain: s.domain, costMs: own, blockingMs, deadlineMs: s.deadlineMs });
   }
 
