@@ -6,7 +6,7 @@ import { SomeipParseError, SomeipSerializeError } from '../../../bus/someip/erro
 
 const PRIMS: PrimitiveKind[] = ['uint8', 'uint16', 'uint32', 'uint64', 'int8', 'int16', 'int32', 'int64', 'float32', 'float64', 'boolean'];
 const lf = (allowZero: boolean): fc.Arbitrary<LengthFieldBits | undefined> =>
-  fc.constantFrom<(LengthFieldBits | undefined)[]>(...(allowZero ? [undefined, 0, 8, 16, 32] : [undefined, 16, 32]));
+  fc.constantFrom<LengthFieldBits | undefined>(...((allowZero ? [undefined, 0, 8, 16, 32] : [undefined, 16, 32]) as (LengthFieldBits | undefined)[]));
 
 const schemaArb: fc.Arbitrary<SomeipType> = fc.letrec<{ t: SomeipType }>((tie) => ({
   t: fc.oneof(
