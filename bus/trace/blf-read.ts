@@ -1,0 +1,284 @@
+/**
+ * Vector BLF reading, streaming: top-level objects are read one at a time through a fixed window,
+ * LOG_CONTAINERs are inflated one at a time, and an object cut at a container's end is carried into
+ * the next. Frames come from CAN_MESSAGE (1), CAN_MESSAGE2 (86), CAN_FD_MESSAGE (100),
+ * CAN_FD_MESSAGE_64 (101) and CAN_ERROR_EXT (73); other objects are passed over.
+ *
+ * Where files disagree with themselves, the reading follows what the bus can carry:
+ * - an FD object whose EDL flag is set is an FD frame even if its remote bit is set (CAN FD has no
+ *   remote frames);
+ * - a CAN_FD_MESSAGE_64 never takes data beyond its own object, even when its valid-bytes field claims
+ *   more (python-can 4.1 reads into the next object's header there, issue 1905);
+ * - a standard-flagged id above 0x7ff is read as a 29-bit id.
+ */
+import { open, type FileHandle } from 'node:fs/promises';
+import { inflateSync } from 'node:zlib';
+import type { CanFrame } from '../frame.js';
+import { TraceParseError } from '../errors.js';
+import { BatchIterator, type FrameBatchSource } from './batch-iterator.js';
+import {
+  CAN_ERROR_EXT, CAN_FD_MESSAGE, CAN_FD_MESSAGE_64, CAN_MESSAGE, CAN_MESSAGE2, CONTAINER_HEADER_SIZE, FILE_HEADER_SIZE, ID_EXT_BIT,
+  LOBJ, LOG_CONTAINER, LOGG, OBJ_BASE_SIZE, TIME_TEN_MICS, readSystemTime,
+} from './blf-common.js';
+import { channelFromNumber } from './channel.js';
+import type { TraceReader, TraceReadOptions } from './types.js';
+
+const FD_LENGTHS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 12, 16, 20, 24, 32, 48, 64];
+const MAX_OBJECT = 64 << 20;
+
+/** Thrown inside the parser; carries the file offset it is about. */
+class BlfError extends Error {
+  constructor(readonly offset: number, detail: string) {
+    super(detail);
+  }
+}
+
+function lengthToFdDlc(length: number): number {
+  return FD_LENGTHS.indexOf(length);
+}
+
+/**
+ * Decodes the frame objects in `data` (uncompressed container bytes) starting at 0, pushing frames to
+ * `out`. Returns how many bytes were consumed; the rest is an object continuing in the next container.
+ * @throws {BlfError} on a missing signature or an impossible size.
+ */
+export function decodeBlfObjects(data: Buffer, start: number, out: CanFrame[], baseOffset: number): number {
+  let pos = 0;
+  const end = data.length;
+  while (pos + OBJ_BASE_SIZE <= end) {
+    // Objects are 4-byte aligned inside containers by some writers: look a few bytes ahead.
+    let sig = pos;
+    while (sig < pos + 8 && sig + 4 <= end && data.readUInt32LE(sig) !== LOBJ) sig++;
+    if (sig + OBJ_BASE_SIZE > end) return pos;
+    if (data.readUInt32LE(sig) !== LOBJ) throw new BlfError(baseOffset, `no object signature ${pos} bytes into the container data`);
+    pos = sig;
+    const headerSize = data.readUInt16LE(pos + 4);
+    const size = data.readUInt32LE(pos + 8);
+    const type = data.readUInt32LE(pos + 12);
+    if (size < headerSize || headerSize < OBJ_BASE_SIZE || size > MAX_OBJECT) throw new BlfError(baseOffset, `object of impossible size ${size} (header ${headerSize}) ${pos} bytes into the container data`);
+    const next = pos + size;
+    if (next > end) return pos;
+    if (type === CAN_MESSAGE || type === CAN_MESSAGE2 || type === CAN_FD_MESSAGE || type === CAN_FD_MESSAGE_64 || type === CAN_ERROR_EXT) {
+      if (headerSize < 32) throw new BlfError(baseOffset, `object header of ${headerSize} bytes is too short`);
+      const flags = data.readUInt32LE(pos + 16);
+      const raw = data.readUInt32LE(pos + 24) + data.readUInt32LE(pos + 28) * 4294967296;
+      const timestamp = start + raw * (flags === TIME_TEN_MICS ? 1e-5 : 1e-9);
+      const frame = decodeFrame(data, type, pos + headerSize, next, timestamp, baseOffset);
+      if (frame) out.push(frame);
+    }
+    pos = next;
+  }
+  return pos;
+}
+
+function decodeFrame(d: Buffer, type: number, p: number, end: number, timestamp: number, baseOffset: number): CanFrame | null {
+  const need = type === CAN_FD_MESSAGE_64 ? 40 : type === CAN_FD_MESSAGE ? 20 : type === CAN_ERROR_EXT ? 24 : 8;
+  if (p + need > end) throw new BlfError(baseOffset, `object type ${type} too short for its fields`);
+  if (type === CAN_MESSAGE || type === CAN_MESSAGE2) {
+    const channel = channelFromNumber(Math.max(1, d.readUInt16LE(p)));
+    const flags = d[p + 2] as number;
+    const dlc = Math.min(d[p + 3] as number, 15);
+    const rawId = d.readUInt32LE(p + 4);
+    const id = rawId & 0x1fffffff;
+    const extended = (rawId & ID_EXT_BIT) !== 0 || id > 0x7ff;
+    const rtr = (flags & 0x80) !== 0;
+    const n = rtr ? 0 : Math.min(dlc, 8, Math.max(0, end - (p + 8)));
+    const data = Uint8Array.prototype.slice.call(d, p + 8, p + 8 + n);
+    const frame: CanFrame = { timestamp, channel, id, extended, fd: false, brs: false, esi: false, rtr, error: false, dlc: rtr ? dlc : Math.max(n, dlc > 8 && n === 8 ? dlc : n), data };
+    return (flags & 1) !== 0 ? { ...frame, tx: true } : frame;
+  }
+  if (type === CAN_ERROR_EXT) {
+    const channel = channelFromNumber(Math.max(1, d.readUInt16LE(p)));
+    const dlc = Math.min(d[p + 10] as number, 15);
+    const rawId = d.readUInt32LE(p + 16);
+    const n = Math.min(dlc, 8, Math.max(0, end - (p + 24)));
+    const data = Uint8Array.prototype.slice.call(d, p + 24, p + 24 + n);
+    return { timestamp, channel, id: rawId & 0x1fffffff, extended: (rawId & ID_EXT_BIT) !== 0 || (rawId & 0x1fffffff) > 0x7ff, fd: false, brs: false, esi: false, rtr: false, error: true, dlc: n === 8 ? dlc : n, data };
+  }
+  let channel: string, dlcCode: number, valid: number, rawId: number, edl: boolean, brs: boolean, esi: boolean, remote: boolean, tx: boolean, dataAt: number;
+  if (type === CAN_FD_MESSAGE) {
+    channel = channelFromNumber(Math.max(1, d.readUInt16LE(p)));
+    const flags = d[p + 2] as number;
+    dlcCode = (d[p + 3] as number) & 0x0f;
+    rawId = d.readUInt32LE(p + 4);
+    const fdFlags = d[p + 13] as number;
+    valid = d[p + 14] as number;
+    edl = (fdFlags & 1) !== 0;
+    brs = (fdFlags & 2) !== 0;
+    esi = (fdFlags & 4) !== 0;
+    remote = (flags & 0x80) !== 0;
+    tx = (flags & 1) !== 0;
+    dataAt = p + 20;
+  } else {
+    channel = channelFromNumber(Math.max(1, d[p] as number));
+    dlcCode = (d[p + 1] as number) & 0x0f;
+    valid = d[p + 2] as number;
+    rawId = d.readUInt32LE(p + 4);
+    const flags = d.readUInt32LE(p + 12);
+    edl = (flags & 0x1000) !== 0;
+    brs = (flags & 0x2000) !== 0;
+    esi = (flags & 0x4000) !== 0;
+    remote = (flags & 0x10) !== 0;
+    tx = d[p + 34] !== 0;
+    dataAt = p + 40;
+  }
+  const id = rawId & 0x1fffffff;
+  const extended = (rawId & ID_EXT_BIT) !== 0 || id > 0x7ff;
+  const dir = tx ? { tx: true } : {};
+  const available = Math.max(0, end - dataAt);
+  if (!edl) {
+    const n = remote ? 0 : Math.min(valid, 8, available, dlcCode);
+    const data = Uint8Array.prototype.slice.call(d, dataAt, dataAt + n);
+    return { timestamp, channel, id, extended, fd: false, brs: false, esi: false, rtr: remote, error: false, dlc: remote ? dlcCode : dlcCode > 8 && n === 8 ? dlcCode : n, data, ...dir };
+  }
+  let n = Math.min(valid, 64, available);
+  if (lengthToFdDlc(n) < 0) n = FD_LENGTHS.filter((l) => l <= n).pop() ?? 0;
+  const data = Uint8Array.prototype.slice.call(d, dataAt, dataAt + n);
+  return { timestamp, channel, id, extended, fd: true, brs, esi, rtr: false, error: false, dlc: lengthToFdDlc(n), data, ...dir };
+}
+
+/** A `TraceReader` over a `.blf` file. */
+export class BlfTraceReader implements TraceReader {
+  readonly format = '.blf';
+  readonly #path: string;
+  readonly #lenient: boolean;
+  #skipped = 0;
+
+  constructor(path: string, options: TraceReadOptions) {
+    this.#path = path;
+    this.#lenient = options.lenient ?? false;
+  }
+
+  get skipped(): number {
+    return this.#skipped;
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<CanFrame> {
+    return new BatchIterator(this.#source());
+  }
+
+  #source(): FrameBatchSource {
+    const path = this.#path;
+    let handle: FileHandle | undefined;
+    let fileSize = 0;
+    let pos = 0;
+    let start = 0;
+    let tail: Buffer = Buffer.alloc(0);
+    let done = false;
+    const readAt = async (offset: number, length: number): Promise<Buffer> => {
+      const buf = Buffer.allocUnsafe(length);
+      const { bytesRead } = await (handle as FileHandle).read(buf, 0, length, offset);
+      return bytesRead === length ? buf : buf.subarray(0, bytesRead);
+    };
+    const fail = (offset: number, detail: string): never => {
+      throw new TraceParseError({ file: path, offset }, detail);
+    };
+    const init = async (): Promise<void> => {
+      handle = await open(path, 'r');
+      fileSize = (await handle.stat()).size;
+      const header = await readAt(0, FILE_HEADER_SIZE);
+      if (header.length < 72 || header.readUInt32LE(0) !== LOGG) fail(0, 'not a BLF file (no "LOGG" signature)');
+      const headerSize = header.readUInt32LE(4);
+      if (headerSize < 72 || headerSize > fileSize) fail(4, `impossible header size ${headerSize}`);
+      start = readSystemTime(header, 40);
+      pos = headerSize;
+    };
+    return {
+      next: async () => {
+        if (done) return null;
+        if (handle === undefined) await init();
+        const out: CanFrame[] = [];
+        // Gather at least one container's worth of frames per batch.
+        while (out.length === 0) {
+          if (pos + OBJ_BASE_SIZE > fileSize) {
+            done = true;
+            break;
+          }
+          const base = await readAt(pos, OBJ_BASE_SIZE);
+          if (base.readUInt32LE(0) !== LOBJ) {
+            // Padding after the previous object: python-can pads by size % 4, Vector to 4 bytes.
+            const look = await readAt(pos, Math.min(8 + OBJ_BASE_SIZE, fileSize - pos));
+            const idx = look.indexOf('LOBJ', 0, 'latin1');
+            if (idx > 0 && idx < 8) {
+              pos += idx;
+              continue;
+            }
+            if (look.every((b) => b === 0)) {
+              done = true;
+              break;
+            }
+            if (this.#lenient) {
+              this.#skipped++;
+              done = true;
+              break;
+            }
+            fail(pos, 'no object signature "LOBJ"');
+          }
+          const headerSize = base.readUInt16LE(4);
+          const size = base.readUInt32LE(8);
+          const type = base.readUInt32LE(12);
+          if (size < OBJ_BASE_SIZE || size < headerSize || size > MAX_OBJECT || pos + size > fileSize) {
+            if (this.#lenient) {
+              this.#skipped++;
+              done = true;
+              break;
+            }
+            fail(pos, `object of impossible size ${size}`);
+          }
+          const objectAt = pos;
+          pos += size;
+          if (type !== LOG_CONTAINER) {
+            // Uncontained objects (old files): decode them as a one-object container.
+            const obj = await readAt(objectAt, size);
+            try {
+              decodeBlfObjects(obj, start, out, objectAt);
+            } catch (err) {
+              if (!(err instanceof BlfError)) throw err;
+              if (!this.#lenient) fail(objectAt, err.message);
+              this.#skipped++;
+            }
+            continue;
+          }
+          if (size < CONTAINER_HEADER_SIZE) {
+            if (!this.#lenient) fail(objectAt, 'container too short for its header');
+            this.#skipped++;
+            continue;
+          }
+          const obj = await readAt(objectAt, size);
+          const method = obj.readUInt16LE(16);
+          const payload = obj.subarray(CONTAINER_HEADER_SIZE);
+          let data: Buffer;
+          try {
+            if (method === 0) data = payload;
+            else if (method === 2) data = inflateSync(payload);
+            else throw new BlfError(objectAt, `unknown container compression ${method}`);
+          } catch (err) {
+            if (this.#lenient) {
+              this.#skipped++;
+              tail = Buffer.alloc(0);
+              continue;
+            }
+            fail(objectAt, err instanceof BlfError ? err.message : `container does not inflate: ${(err as Error).message}`);
+            throw err;
+          }
+          const joined = tail.length > 0 ? Buffer.concat([tail, data]) : data;
+          try {
+            const used = decodeBlfObjects(joined, start, out, objectAt);
+            tail = Buffer.from(joined.subarray(used));
+          } catch (err) {
+            if (!(err instanceof BlfError)) throw err;
+            if (!this.#lenient) fail(err.offset, err.message);
+            this.#skipped++;
+            tail = Buffer.alloc(0);
+          }
+        }
+        return out;
+      },
+      close: async () => {
+        done = true;
+        await handle?.close();
+        handle = undefined;
+      },
+    };
+  }
+}

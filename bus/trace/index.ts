@@ -1,0 +1,75 @@
+/**
+ * Trace files: one reader and writer per format, chosen by extension. Readers stream (constant memory
+ * on multi-gigabyte files) and are async iterables of frames; writers take frames one at a time.
+ *
+ * | extension | format                 | read | write |
+ * |-----------|------------------------|------|-------|
+ * | `.log`    | candump `-L`           | yes  | yes   |
+ * | `.asc`    | Vector ASC             | yes  | yes   |
+ * | `.blf`    | Vector BLF             | yes  | yes   |
+ * | `.trc`    | PEAK trace 1.0 to 2.1  | yes  | no    |
+ * | `.jsonl`  | JSON lines (`trace cat`) | yes | yes  |
+ */
+import path from 'node:path';
+import { UnsupportedTraceFormatError } from '../errors.js';
+import { AscParser } from './asc.js';
+import { ascFormatter } from './asc-write.js';
+import { BlfTraceReader } from './blf-read.js';
+import { openBlfWriter } from './blf-write.js';
+import { candumpFormatter, parseCandump } from './candump.js';
+import { jsonlFormatter, parseJsonLine } from './jsonl.js';
+import { LineTraceReader } from './line-reader.js';
+import { openLineWriter } from './text-writer.js';
+import { TrcParser } from './trc.js';
+import type { TraceReader, TraceReaderFactory, TraceReadOptions, TraceWriter, TraceWriterFactory } from './types.js';
+
+export type { TraceReader, TraceReaderFactory, TraceReadOptions, TraceWriter, TraceWriterFactory } from './types.js';
+export { frameToJsonLine, frameFromJsonLine, type DecodedFields, type JsonLineOptions } from './jsonl.js';
+export { parseCandumpLine, formatCandumpLine } from './candump.js';
+export { AscParser, parseAscText } from './asc.js';
+export { formatAscLine } from './asc-write.js';
+export { TrcParser, oleDateToEpoch } from './trc.js';
+export { channelFromNumber, channelToNumber } from './channel.js';
+
+const candumpParser = { parse: parseCandump };
+const jsonlParser = { parse: parseJsonLine };
+
+export const TRACE_READERS = {
+  '.log': (file, options) => new LineTraceReader('.log', file, options, () => candumpParser),
+  '.asc': (file, options) => new LineTraceReader('.asc', file, options, () => new AscParser()),
+  '.blf': (file, options) => new BlfTraceReader(file, options),
+  '.trc': (file, options) => new LineTraceReader('.trc', file, options, () => new TrcParser()),
+  '.jsonl': (file, options) => new LineTraceReader('.jsonl', file, options, () => jsonlParser, 'utf8'),
+} as const satisfies Record<string, TraceReaderFactory>;
+
+export const TRACE_WRITERS = {
+  '.log': (file) => openLineWriter(file, candumpFormatter()),
+  '.asc': (file) => openLineWriter(file, ascFormatter()),
+  '.blf': (file) => openBlfWriter(file),
+  '.jsonl': (file) => openLineWriter(file, jsonlFormatter(), 'utf8'),
+} as const satisfies Record<string, TraceWriterFactory>;
+
+function extensionOf(file: string): string {
+  return path.extname(file).toLowerCase();
+}
+
+/**
+ * A streaming reader for `file`, its format chosen by extension. The file opens on first iteration.
+ * @throws {UnsupportedTraceFormatError} for an extension without a reader, listing the known ones.
+ */
+export function openTraceReader(file: string, options: TraceReadOptions = {}): TraceReader {
+  const factory = (TRACE_READERS as Record<string, TraceReaderFactory>)[extensionOf(file)];
+  if (!factory) throw new UnsupportedTraceFormatError(file, Object.keys(TRACE_READERS), 'read');
+  return factory(file, options);
+}
+
+/**
+ * A writer for `file`, its format chosen by extension; creates or truncates the file.
+ * @throws {UnsupportedTraceFormatError} for an extension without a writer, listing the known ones.
+ * @throws {Error} the file system error when the file cannot be created.
+ */
+export async function openTraceWriter(file: string): Promise<TraceWriter> {
+  const factory = (TRACE_WRITERS as Record<string, TraceWriterFactory>)[extensionOf(file)];
+  if (!factory) throw new UnsupportedTraceFormatError(file, Object.keys(TRACE_WRITERS), 'write');
+  return factory(file);
+}

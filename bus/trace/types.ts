@@ -1,0 +1,40 @@
+/**
+ * The shapes every trace format shares: a reader is an async iterable of frames that counts what it
+ * skipped in lenient mode; a writer takes frames one at a time and finalises the file on close.
+ */
+import type { CanFrame } from '../frame.js';
+
+export interface TraceReadOptions {
+  /** Skip malformed lines or records (counted in `skipped`) instead of throwing `TraceParseError`. */
+  lenient?: boolean;
+}
+
+export interface TraceReader extends AsyncIterable<CanFrame> {
+  /** Malformed lines or records skipped so far (lenient mode only; otherwise they throw). */
+  readonly skipped: number;
+  /** The format's extension, e.g. `.asc`. */
+  readonly format: string;
+}
+
+export interface TraceWriter {
+  write(frame: CanFrame): Promise<void>;
+  /** Flushes, finalises headers where the format has them, and closes the file. */
+  close(): Promise<void>;
+}
+
+export type TraceReaderFactory = (path: string, options: TraceReadOptions) => TraceReader;
+export type TraceWriterFactory = (path: string) => Promise<TraceWriter>;
+
+/**
+ * What a line parser throws: the reader adds file and line and turns it into a `TraceParseError`.
+ * Internal to the trace layer; callers of the public pure functions see `TraceParseError`.
+ */
+export class LineSyntaxError extends Error {
+  readonly detail: string;
+  readonly column: number | undefined;
+  constructor(detail: string, column?: number) {
+    super(detail);
+    this.detail = detail;
+    this.column = column;
+  }
+}
