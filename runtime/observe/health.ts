@@ -1,0 +1,129 @@
+/**
+ * Health as data. Others report what they know (a domain's state, heartbeats, errors, a
+ * component's check); `report(now)` combines it into one JSON-able answer. Time is passed in, so
+ * health is as deterministic in replay as everything else.
+ *
+ * Rules: a domain is alive unless failed or stopped, or its watchdog ran out since the last
+ * heartbeat; ready when alive and serving (running, degraded or on its fallback); degraded when not
+ * on its primary path or when some input signals are invalid. The whole is ready when every
+ * critical domain and every component is ready; a non-critical domain that is not ready only
+ * degrades the whole.
+ */
+
+export type DomainState = 'starting' | 'running' | 'degraded' | 'fallback' | 'restarting' | 'stopped' | 'failed';
+
+export interface HealthError {
+  readonly message: string;
+  readonly code?: string;
+  /** When it happened (seconds, on the health clock). */
+  readonly t: number;
+}
+
+/** What others tell about a domain; every field optional in an update. */
+export interface DomainStatus {
+  readonly state: DomainState;
+  /** Safety-relevant domains are critical; default true. */
+  readonly critical: boolean;
+  readonly variant?: string;
+  /** Seconds without a heartbeat after which the domain counts as hung. */
+  readonly watchdogS?: number;
+  readonly lastHeartbeat?: number;
+  readonly lastError?: HealthError;
+  readonly signalsValid?: number;
+  readonly signalsTotal?: number;
+}
+
+export interface DomainHealth extends DomainStatus {
+  readonly name: string;
+  readonly alive: boolean;
+  readonly ready: boolean;
+  readonly degraded: boolean;
+}
+
+/** A component check's answer (bus, platform sensors, cloud link, ...). */
+export interface ComponentHealth {
+  readonly ready: boolean;
+  readonly degraded?: boolean;
+  readonly detail?: string;
+}
+
+export interface HealthReport {
+  readonly status: 'ok' | 'degraded' | 'down';
+  readonly ready: boolean;
+  readonly t: number;
+  readonly domains: Readonly<Record<string, DomainHealth>>;
+  readonly components: Readonly<Record<string, ComponentHealth>>;
+}
+
+const SERVING: ReadonlySet<DomainState> = new Set(['running', 'degraded', 'fallback']);
+const DEAD: ReadonlySet<DomainState> = new Set(['stopped', 'failed']);
+
+export class HealthModel {
+  readonly #domains = new Map<string, DomainStatus>();
+  readonly #checks = new Map<string, (now: number) => ComponentHealth>();
+
+  /** Creates or updates a domain's status (fields not given are kept). */
+  setDomain(name: string, update: Partial<DomainStatus>): void {
+    const prev = this.#domains.get(name) ?? { state: 'starting', critical: true };
+    this.#domains.set(name, { ...prev, ...update });
+  }
+
+  /** Records a heartbeat (the watchdog restarts). */
+  heartbeat(name: string, t: number): void {
+    this.setDomain(name, { lastHeartbeat: t });
+  }
+
+  /** Records a domain's last error; its state is left to the caller (the supervisor decides). */
+  reportError(name: string, err: unknown, t: number): void {
+    const message = err instanceof Error ? err.message : String(err);
+    const code = typeof err === 'object' && err !== null && typeof (err as { code?: unknown }).code === 'string' ? (err as { code: string }).code : undefined;
+    this.setDomain(name, { lastError: code === undefined ? { message, t } : { message, code, t } });
+  }
+
+  removeDomain(name: string): void {
+    this.#domains.delete(name);
+  }
+
+  /** Adds (or replaces) a component check, called on every report. A check that throws counts as not ready. */
+  addCheck(name: string, check: (now: number) => ComponentHealth): void {
+    this.#checks.set(name, check);
+  }
+
+  /** Combines everything known into one report as of `now`. */
+  report(now: number): HealthReport {
+    const domains: Record<string, DomainHealth> = {};
+    let ready = true;
+    let degraded = false;
+    for (const [name, s] of [...this.#domains].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      const h = evaluateDomain(name, s, now);
+      domains[name] = h;
+      if (!h.ready && s.critical) ready = false;
+      if (h.degraded || !h.ready) degraded = true;
+    }
+    const components: Record<string, ComponentHealth> = {};
+    for (const [name, check] of this.#checks) {
+      let c: ComponentHealth;
+      try {
+        c = check(now);
+      } catch (err) {
+        c = { ready: false, detail: `check failed: ${err instanceof Error ? err.message : String(err)}` };
+      }
+      components[name] = c;
+      if (!c.ready) ready = false;
+      if (c.degraded) degraded = true;
+    }
+    return { status: !ready ? 'down' : degraded ? 'degraded' : 'ok', ready, t: now, domains, components };
+  }
+}
+
+function evaluateDomain(name: string, s: DomainStatus, now: number): DomainHealth {
+  let alive = !DEAD.has(s.state);
+  if (alive && s.watchdogS !== undefined) {
+    // Before the first heartbeat only a starting domain gets the benefit of the doubt.
+    alive = s.lastHeartbeat === undefined ? s.state === 'starting' : now - s.lastHeartbeat < s.watchdogS;
+  }
+  const ready = alive && SERVING.has(s.state);
+  const signalsShort = s.signalsTotal !== undefined && s.signalsValid !== undefined && s.signalsValid < s.signalsTotal;
+  const degraded = s.state === 'degraded' || s.state === 'fallback' || s.state === 'restarting' || signalsShort;
+  return { name, ...s, alive, ready, degraded };
+}
