@@ -1,0 +1,10 @@
+/** The inference layer: model registry, manifests, sessions, and isolated per-domain workers. */
+export { InferencePool, defaultWorkerEntry, type OpenOptions, type PoolOptions, type RunOptions } from './pool.js';
+export { ModelRegistry, parseModelRef, modelLabel, type ModelRef, type LoadedVariant, type RegisteredModel, type RegistryOptions } from './registry.js';
+export { parseManifest, manifestSchema, compareSemver, LOCAL_VARIANTS, TENSOR_DTYPES, type ModelManifest, type TensorSpec, type LocalVariant, type LocalVariantSpec } from './manifest.js';
+export { OnnxSession, type SessionOptions } from './session.js';
+export { checkFeeds, type Feed, type Feeds, type Outputs, type TensorArray, type TensorData } from './tensors.js';
+export { readModelIo, isDynamicDim, type ModelIo, type TensorIo, type Dim } from './model-io.js';
+export { DomainSupervisor, type DomainHealth, type DomainState, type BackoffOptions } from './supervisor.js';
+export { FAULT_KINDS, type FaultKind } from './protocol.js';
+export type { Isolation } from './worker-channel.js';

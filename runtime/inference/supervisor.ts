@@ -1,0 +1,312 @@
+/**
+ * Keeps one domain's inference worker alive: detects a crash (exit or signal), a hang (a call past
+ * the watchdog) and runaway memory (RSS over the limit, polled), kills and restarts the worker with
+ * exponential backoff, and fails calls fast with a typed error meanwhile, so the caller answers with
+ * its rule-based fallback. Health is data: state, restarts, last error.
+ */
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import { InferenceError, ModelLoadError, type RuntimeErrorCode } from '../errors.js';
+import type { LocalVariant } from './manifest.js';
+import type { FaultKind, FromWorker, LoadMessage, WireError } from './protocol.js';
+import type { Outputs, TensorData } from './tensors.js';
+import { spawnWorker, type Isolation, type WorkerChannel } from './worker-channel.js';
+
+export type DomainState = 'starting' | 'ready' | 'restarting' | 'failed' | 'closed';
+
+/** One domain's health, as the daemon's /health and metrics report it. */
+export interface DomainHealth {
+  readonly domain: string;
+  readonly state: DomainState;
+  readonly isolation: Isolation;
+  /** name@version of the model serving (or starting to serve) the domain. */
+  readonly model: string;
+  readonly pid: number | undefined;
+  readonly restarts: number;
+  readonly inFlight: number;
+  readonly lastError: { readonly code: string; readonly message: string; readonly at: number } | undefined;
+}
+
+export interface BackoffOptions {
+  readonly initialMs: number;
+  readonly maxMs: number;
+  readonly factor: number;
+}
+
+export interface SupervisorOptions {
+  readonly domain: string;
+  readonly model: string;
+  readonly isolation: Isolation;
+  readonly entry: string;
+  readonly load: LoadMessage;
+  /** A call outstanding this long means the worker is hung: it is killed and restarted. */
+  readonly watchdogMs: number;
+  /** Worker RSS above this (polled) means a leak: killed and restarted. */
+  readonly maxRssMb: number;
+  readonly rssPollMs?: number;
+  readonly backoff?: BackoffOptions;
+  /** A worker up this long without failing resets the backoff. */
+  readonly stableMs?: number;
+  /** Time to load and warm a worker before it counts as failed. */
+  readonly startTimeoutMs?: number;
+  readonly clock: Clock;
+  readonly logger?: Logger;
+}
+
+interface Pending {
+  readonly resolve: (o: Outputs) => void;
+  readonly reject: (e: Error) => void;
+  readonly sentAt: number;
+  readonly deadline: NodeJS.Timeout | undefined;
+}
+
+const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 100, maxMs: 5_000, factor: 2 };
+
+function fromWire(domain: string, e: WireError): Error {
+  if (e.name === 'ModelLoadError' && (e.code === 'MODEL_MISMATCH' || e.code === 'MODEL_LOAD' || e.code === 'MODEL_MANIFEST')) {
+    return new ModelLoadError(e.code, domain, e.message);
+  }
+  const code = (['INFERENCE_INPUT', 'INFERENCE_FAILED', 'INFERENCE_TIMEOUT', 'WORKER_CRASHED'] as const).find((c) => c === e.code) ?? 'INFERENCE_FAILED';
+  // The worker's message already starts with the domain; do not repeat it.
+  return new InferenceError(code, domain, e.message.startsWith(`${domain}: `) ? e.message.slice(domain.length + 2) : e.message);
+}
+
+export class DomainSupervisor {
+  readonly #o: SupervisorOptions;
+  #state: DomainState = 'starting';
+  #channel: WorkerChannel | undefined;
+  #pending = new Map<number, Pending>();
+  #nextId = 1;
+  #restarts = 0;
+  #consecutive = 0;
+  #readyAt = 0;
+  #lastError: DomainHealth['lastError'];
+  #restartTimer: NodeJS.Timeout | undefined;
+  #pollTimer: NodeJS.Timeout | undefined;
+  #watchTimer: NodeJS.Timeout | undefined;
+  #firstStart: { resolve: () => void; reject: (e: Error) => void } | undefined;
+  #drained: (() => void)[] = [];
+
+  constructor(opts: SupervisorOptions) {
+    this.#o = opts;
+  }
+
+  get state(): DomainState {
+    return this.#state;
+  }
+
+  /**
+   * Starts the worker and resolves once it is loaded and warm.
+   * @throws ModelLoadError when the worker cannot load the model (the supervisor is then `failed`)
+   */
+  start(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.#firstStart = { resolve, reject };
+      this.#spawn();
+    });
+  }
+
+  #spawn(): void {
+    const o = this.#o;
+    const channel = spawnWorker(o.isolation, o.entry, { heapLimitMb: o.maxRssMb });
+    this.#channel = channel;
+    const startTimer = setTimeout(() => this.#fail(channel, 'WORKER_CRASHED', `did not become ready within ${o.startTimeoutMs ?? 30_000} ms`), o.startTimeoutMs ?? 30_000);
+    channel.onMessage((m) => this.#onMessage(channel, m, startTimer));
+    channel.onExit((info) => {
+      clearTimeout(startTimer);
+      if (this.#channel !== channel || this.#state === 'closed') return;
+      this.#fail(channel, 'WORKER_CRASHED', `worker exited (${info.signal === null ? `code ${info.code}` : `signal ${info.signal}`})`);
+    });
+    channel.send(o.load);
+  }
+
+  #onMessage(channel: WorkerChannel, m: FromWorker, startTimer: NodeJS.Timeout): void {
+    if (this.#channel !== channel) return;
+    switch (m.t) {
+      case 'ready':
+        clearTimeout(startTimer);
+        this.#state = 'ready';
+        this.#readyAt = this.#o.clock.now();
+        this.#startMonitors(channel);
+        this.#o.logger?.info({ domain: this.#o.domain, pid: channel.pid, restarts: this.#restarts }, 'inference worker ready');
+        this.#firstStart?.resolve();
+        this.#firstStart = undefined;
+        return;
+      case 'load-error': {
+        clearTimeout(startTimer);
+        const err = fromWire(this.#o.domain, m.error);
+        if (this.#firstStart !== undefined || err instanceof ModelLoadError) {
+          // The model itself is bad; restarting would fail the same way.
+          this.#setError(err);
+          this.#state = 'failed';
+          channel.kill();
+          this.#firstStart?.reject(err);
+          this.#firstStart = undefined;
+          return;
+        }
+        this.#fail(channel, 'WORKER_CRASHED', err.message);
+        return;
+      }
+      case 'result':
+      case 'error': {
+        const p = this.#pending.get(m.id);
+        if (p === undefined) return;
+        this.#settle(m.id);
+        if (m.t === 'result') p.resolve(m.outputs);
+        else p.reject(fromWire(this.#o.domain, m.error));
+        return;
+      }
+    }
+  }
+
+  #startMonitors(channel: WorkerChannel): void {
+    const o = this.#o;
+    this.#pollTimer = setInterval(() => {
+      void channel.rssBytes().then((rss) => {
+        if (rss !== undefined && rss > o.maxRssMb * 2 ** 20 && this.#channel === channel) {
+          this.#fail(channel, 'WORKER_CRASHED', `worker RSS ${(rss / 2 ** 20).toFixed(0)} MB over the limit of ${o.maxRssMb} MB`);
+        }
+      });
+    }, o.rssPollMs ?? 250);
+    // One coarse timer for all calls: a hang is "the oldest call is older than the watchdog".
+    this.#watchTimer = setInterval(() => {
+      const now = this.#o.clock.now();
+      for (const p of this.#pending.values()) {
+        if ((now - p.sentAt) * 1000 > o.watchdogMs) {
+          this.#fail(channel, 'INFERENCE_TIMEOUT', `a call has run for over ${o.watchdogMs} ms (watchdog)`);
+          return;
+        }
+      }
+    }, Math.max(5, Math.min(50, o.watchdogMs / 4)));
+  }
+
+  #stopMonitors(): void {
+    clearInterval(this.#pollTimer);
+    clearInterval(this.#watchTimer);
+    this.#pollTimer = undefined;
+    this.#watchTimer = undefined;
+  }
+
+  #setError(err: Error & { code?: RuntimeErrorCode }): void {
+    this.#lastError = { code: err.code ?? 'WORKER_CRASHED', message: err.message, at: this.#o.clock.now() };
+  }
+
+  /** Kills the worker, fails its calls, and schedules a restart (or gives up when it never started). */
+  #fail(channel: WorkerChannel, code: 'WORKER_CRASHED' | 'INFERENCE_TIMEOUT', detail: string): void {
+    if (this.#channel !== channel || this.#state === 'closed') return;
+    this.#stopMonitors();
+    this.#channel = undefined;
+    channel.kill();
+    const err = new InferenceError(code, this.#o.domain, detail);
+    this.#setError(err);
+    this.#o.logger?.warn({ domain: this.#o.domain, code, detail }, 'inference worker failed');
+    for (const id of [...this.#pending.keys()]) {
+      const p = this.#pending.get(id);
+      this.#settle(id);
+      p?.reject(err);
+    }
+    if (this.#firstStart !== undefined) {
+      this.#state = 'failed';
+      this.#firstStart.reject(err);
+      this.#firstStart = undefined;
+      return;
+    }
+    if (this.#readyAt > 0 && (this.#o.clock.now() - this.#readyAt) * 1000 > (this.#o.stableMs ?? 10_000)) this.#consecutive = 0;
+    const b = this.#o.backoff ?? DEFAULT_BACKOFF;
+    const wait = Math.min(b.maxMs, b.initialMs * b.factor ** this.#consecutive);
+    this.#consecutive++;
+    this.#restarts++;
+    this.#state = 'restarting';
+    this.#restartTimer = setTimeout(() => {
+      this.#restartTimer = undefined;
+      if (this.#state === 'restarting') this.#spawn();
+    }, wait);
+  }
+
+  #settle(id: number): void {
+    const p = this.#pending.get(id);
+    if (p?.deadline !== undefined) clearTimeout(p.deadline);
+    this.#pending.delete(id);
+    if (this.#pending.size === 0) for (const cb of this.#drained.splice(0)) cb();
+  }
+
+  /**
+   * Sends checked feeds to the worker.
+   * @throws InferenceError `WORKER_CRASHED` at once when the worker is not ready, `INFERENCE_TIMEOUT` past
+   * `timeoutMs`, `WORKER_CRASHED` when it dies mid-call, or the worker's own error
+   */
+  run(variant: LocalVariant, feeds: Readonly<Record<string, TensorData>>, timeoutMs?: number): Promise<Outputs> {
+    const channel = this.#channel;
+    if (this.#state !== 'ready' || channel === undefined) {
+      const why = this.#lastError === undefined ? '' : ` after ${this.#lastError.code}: ${this.#lastError.message}`;
+      return Promise.reject(new InferenceError('WORKER_CRASHED', this.#o.domain, `inference unavailable (${this.#state}${why})`));
+    }
+    const id = this.#nextId++;
+    return new Promise<Outputs>((resolve, reject) => {
+      const deadline =
+        timeoutMs === undefined
+          ? undefined
+          : setTimeout(() => {
+              // Only the caller gives up here; the worker is judged by the watchdog.
+              this.#settle(id);
+              reject(new InferenceError('INFERENCE_TIMEOUT', this.#o.domain, `no answer within ${timeoutMs} ms`));
+            }, timeoutMs);
+      this.#pending.set(id, { resolve, reject, sentAt: this.#o.clock.now(), deadline });
+      channel.send({ t: 'run', id, variant, feeds });
+    });
+  }
+
+  /** Test hook: asks the worker to injure itself (ignored unless the load allowed faults). */
+  inject(kind: FaultKind): void {
+    this.#channel?.send({ t: '__fault', kind });
+  }
+
+  /** Resolves when no call is outstanding. */
+  drain(): Promise<void> {
+    if (this.#pending.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#drained.push(resolve));
+  }
+
+  /** Asks the worker to exit, killing it after `graceMs`; idempotent. */
+  async close(graceMs = 2_000): Promise<void> {
+    if (this.#state === 'closed') return;
+    this.#state = 'closed';
+    this.#stopMonitors();
+    clearTimeout(this.#restartTimer);
+    const channel = this.#channel;
+    this.#channel = undefined;
+    const gone = new Error('closed');
+    for (const id of [...this.#pending.keys()]) {
+      const p = this.#pending.get(id);
+      this.#settle(id);
+      p?.reject(new InferenceError('WORKER_CRASHED', this.#o.domain, 'inference closed', { cause: gone }));
+    }
+    if (channel === undefined) return;
+    await new Promise<void>((resolve) => {
+      const killer = setTimeout(() => channel.kill(), graceMs);
+      channel.onExit(() => {
+        clearTimeout(killer);
+        resolve();
+      });
+      channel.send({ t: 'close' });
+    });
+  }
+
+  health(): DomainHealth {
+    return {
+      domain: this.#o.domain,
+      state: this.#state,
+      isolation: this.#o.isolation,
+      model: this.#o.model,
+      pid: this.#channel?.pid,
+      restarts: this.#restarts,
+      inFlight: this.#pending.size,
+      lastError: this.#lastError,
+    };
+  }
+
+  /** The worker's resident memory in bytes, where it can be told apart. */
+  rssBytes(): Promise<number | undefined> {
+    return this.#channel?.rssBytes() ?? Promise.resolve(undefined);
+  }
+}

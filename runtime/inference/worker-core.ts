@@ -1,0 +1,105 @@
+/**
+ * What a domain's inference worker does, independent of whether it is a child process or a thread:
+ * load the sessions, answer runs, obey test faults, close.
+ */
+import type { LocalVariant } from './manifest.js';
+import type { FaultKind, FromWorker, LoadMessage, ToWorker } from './protocol.js';
+import { toWireError } from './protocol.js';
+import { OnnxSession } from './session.js';
+
+export interface WorkerHost {
+  send(msg: FromWorker): void;
+  /** Ends the worker (process exit or thread exit). */
+  exit(code: number): void;
+}
+
+export class WorkerCore {
+  readonly #host: WorkerHost;
+  readonly #sessions = new Map<LocalVariant, OnnxSession>();
+  #faults = false;
+  #domain = '?';
+  /** Held so the leak fault's memory stays reachable. */
+  readonly #leaked: Buffer[] = [];
+
+  constructor(host: WorkerHost) {
+    this.#host = host;
+  }
+
+  handle(msg: ToWorker): void {
+    switch (msg.t) {
+      case 'load':
+        void this.#load(msg);
+        return;
+      case 'run': {
+        const session = this.#sessions.get(msg.variant);
+        if (session === undefined) {
+          this.#host.send({ t: 'error', id: msg.id, error: { name: 'InferenceError', code: 'INFERENCE_FAILED', message: `${this.#domain}: variant ${msg.variant} is not loaded` } });
+          return;
+        }
+        session.runChecked(msg.feeds).then(
+          (outputs) => this.#host.send({ t: 'result', id: msg.id, outputs }),
+          (err: unknown) => this.#host.send({ t: 'error', id: msg.id, error: toWireError(err) }),
+        );
+        return;
+      }
+      case '__fault':
+        if (this.#faults) this.#fault(msg.kind);
+        return;
+      case 'close':
+        void this.#close();
+        return;
+    }
+  }
+
+  async #load(msg: LoadMessage): Promise<void> {
+    this.#domain = msg.domain;
+    this.#faults = msg.faults;
+    try {
+      for (const v of msg.variants) {
+        const s = await OnnxSession.create(v.bytes, {
+          domain: msg.domain,
+          label: v.label,
+          inputs: v.inputs,
+          outputs: v.outputs,
+          threads: msg.threads,
+          warmupRuns: msg.warmupRuns,
+        });
+        this.#sessions.set(v.variant, s);
+      }
+      this.#host.send({ t: 'ready', pid: process.pid });
+    } catch (err) {
+      this.#host.send({ t: 'load-error', error: toWireError(err) });
+    }
+  }
+
+  #fault(kind: FaultKind): void {
+    switch (kind) {
+      case 'crash':
+        this.#host.exit(70);
+        return;
+      case 'abort':
+        process.abort();
+        return;
+      case 'hang':
+        // Blocks the event loop for good, like a stuck native kernel: only the watchdog ends it.
+        for (;;) {
+          /* spin */
+        }
+      case 'leak': {
+        const grow = (): void => {
+          // fill() touches the pages, so the growth shows in RSS rather than only in reserved address space.
+          this.#leaked.push(Buffer.alloc(32 << 20).fill(1));
+          setTimeout(grow, 20);
+        };
+        grow();
+        return;
+      }
+    }
+  }
+
+  async #close(): Promise<void> {
+    for (const s of this.#sessions.values()) await s.release();
+    this.#sessions.clear();
+    this.#host.exit(0);
+  }
+}
