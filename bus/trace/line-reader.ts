@@ -52,6 +52,8 @@ export class LineTraceReader implements TraceReader {
     let carry: Buffer = Buffer.alloc(0);
     let lineNo = 0;
     let eof = false;
+    // A malformed line fails the read only after the frames before it were handed out.
+    let pendingError: TraceParseError | undefined;
     const parseText = (text: string, out: CanFrame[]): void => {
       let pos = 0;
       const len = text.length;
@@ -72,12 +74,14 @@ export class LineTraceReader implements TraceReader {
             this.#skipped++;
             continue;
           }
-          throw new TraceParseError({ file: this.#path, line: lineNo, ...(err.column === undefined ? {} : { column: err.column }) }, err.detail, { cause: err });
+          pendingError = new TraceParseError({ file: this.#path, line: lineNo, ...(err.column === undefined ? {} : { column: err.column }) }, err.detail, { cause: err });
+          return;
         }
       }
     };
     return {
       next: async () => {
+        if (pendingError) throw pendingError;
         if (eof) return null;
         handle ??= await open(this.#path, 'r');
         const { bytesRead } = await handle.read(buffer, 0, CHUNK, null);

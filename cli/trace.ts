@@ -1,0 +1,211 @@
+/**
+ * `ecu-ai trace`: cat (JSON lines), convert (format by extension) and stats (per-id rates) for traces.
+ */
+import path from 'node:path';
+import type { CanFrame } from '../bus/frame.js';
+import { frameToJsonLine, openTraceReader, openTraceWriter, type DecodedFields } from '../bus/trace/index.js';
+import { intFlag, parseCliArgs } from './args.js';
+import { EXIT_OK, UsageError, writeOut, type CliCommand, type CliIo } from './command.js';
+
+const HELP = `Usage:
+  ecu-ai trace cat FILE [--dbc DBC] [--limit N] [--lenient]
+  ecu-ai trace convert IN OUT [--lenient]
+  ecu-ai trace stats FILE [--json] [--lenient]
+
+Formats by extension: .log (candump -L), .asc (Vector), .blf (Vector), .trc (PEAK, read only), .jsonl.
+
+cat      one JSON object per frame per line:
+         {"t":1.234567,"ch":"can0","id":291,"ext":false,"fd":false,"brs":false,"rtr":false,"err":false,"dlc":8,"data":"deadbeef"}
+         --dbc adds "msg" and "sig" (physical values) for frames the DBC describes.
+convert  reads IN and writes OUT, formats by extension.
+stats    per-id frame count, mean period and jitter (standard deviation of the period), and totals.
+
+--lenient skips malformed lines or records (their count goes to stderr) instead of failing.
+A malformed trace exits 2 with the file and line (or byte offset) on stderr.`;
+
+/** The slice of the DBC API `--dbc` needs; loaded at run time so trace commands work without it. */
+interface DbcCodec {
+  readonly message: { readonly name: string };
+  decode(data: Uint8Array): Record<string, number | string>;
+}
+interface DbcModule {
+  loadDbcFile(file: string): Promise<{ database: unknown }>;
+  compileDatabase(database: unknown): { forFrame(frame: CanFrame): DbcCodec | undefined };
+}
+
+async function loadDecoder(dbcPath: string): Promise<(frame: CanFrame) => DecodedFields | undefined> {
+  const specifier = '../bus/dbc/index.js';
+  let mod: Partial<DbcModule>;
+  try {
+    mod = (await import(specifier)) as Partial<DbcModule>;
+  } catch (err) {
+    throw new Error(`--dbc needs the DBC module, which failed to load: ${(err as Error).message}`);
+  }
+  if (typeof mod.loadDbcFile !== 'function' || typeof mod.compileDatabase !== 'function') throw new Error('--dbc: the DBC module lacks loadDbcFile/compileDatabase');
+  const { database } = await mod.loadDbcFile(dbcPath);
+  const compiled = mod.compileDatabase(database);
+  return (frame) => {
+    if (frame.error || frame.rtr) return undefined;
+    const codec = compiled.forFrame(frame);
+    if (!codec) return undefined;
+    try {
+      return { msg: codec.message.name, sig: codec.decode(frame.data) };
+    } catch {
+      // A payload the message cannot decode (bad multiplexer, short frame) prints as a plain frame.
+      return undefined;
+    }
+  };
+}
+
+function reportSkipped(io: CliIo, file: string, skipped: number): void {
+  if (skipped > 0) io.stderr.write(`${file}: skipped ${skipped} malformed line(s) or record(s)\n`);
+}
+
+async function cat(args: readonly string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseCliArgs(args, { dbc: { type: 'string' }, limit: { type: 'string' }, lenient: { type: 'boolean' } });
+  if (positionals.length !== 1) throw new UsageError('trace cat takes one FILE');
+  const file = path.resolve(io.cwd, positionals[0] as string);
+  const limit = intFlag('limit', values.limit, Number.POSITIVE_INFINITY);
+  const decode = values.dbc === undefined ? undefined : await loadDecoder(path.resolve(io.cwd, values.dbc));
+  const reader = openTraceReader(file, { lenient: values.lenient ?? false });
+  let count = 0;
+  let out = '';
+  if (limit > 0) {
+    for await (const frame of reader) {
+      out += frameToJsonLine(frame, decode?.(frame)) + '\n';
+      if (out.length >= 65536) {
+        await writeOut(io.stdout, out);
+        out = '';
+      }
+      if (++count >= limit) break;
+    }
+  }
+  if (out.length > 0) await writeOut(io.stdout, out);
+  reportSkipped(io, file, reader.skipped);
+  return EXIT_OK;
+}
+
+async function convert(args: readonly string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseCliArgs(args, { lenient: { type: 'boolean' } });
+  if (positionals.length !== 2) throw new UsageError('trace convert takes IN and OUT');
+  const input = path.resolve(io.cwd, positionals[0] as string);
+  const output = path.resolve(io.cwd, positionals[1] as string);
+  const reader = openTraceReader(input, { lenient: values.lenient ?? false });
+  const writer = await openTraceWriter(output);
+  let count = 0;
+  try {
+    for await (const frame of reader) {
+      await writer.write(frame);
+      count++;
+    }
+  } finally {
+    await writer.close();
+  }
+  reportSkipped(io, input, reader.skipped);
+  io.stderr.write(`${count} frames written to ${positionals[1]}\n`);
+  return EXIT_OK;
+}
+
+interface IdStats {
+  id: number;
+  extended: boolean;
+  count: number;
+  first: number;
+  last: number;
+  // Welford's running mean and variance of the period, so memory stays per id, not per frame.
+  n: number;
+  mean: number;
+  m2: number;
+}
+
+async function stats(args: readonly string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseCliArgs(args, { json: { type: 'boolean' }, lenient: { type: 'boolean' } });
+  if (positionals.length !== 1) throw new UsageError('trace stats takes one FILE');
+  const file = path.resolve(io.cwd, positionals[0] as string);
+  const reader = openTraceReader(file, { lenient: values.lenient ?? false });
+  const byId = new Map<string, IdStats>();
+  let total = 0;
+  let first = Number.NaN;
+  let last = Number.NaN;
+  const kinds = { fd: 0, rtr: 0, error: 0, extended: 0, tx: 0 };
+  for await (const f of reader) {
+    total++;
+    if (Number.isNaN(first)) first = f.timestamp;
+    last = f.timestamp;
+    if (f.fd) kinds.fd++;
+    if (f.rtr) kinds.rtr++;
+    if (f.error) kinds.error++;
+    if (f.extended) kinds.extended++;
+    if (f.tx === true) kinds.tx++;
+    if (f.error) continue;
+    const key = `${f.extended ? 'x' : 's'}${f.id}`;
+    let s = byId.get(key);
+    if (!s) {
+      s = { id: f.id, extended: f.extended, count: 0, first: f.timestamp, last: f.timestamp, n: 0, mean: 0, m2: 0 };
+      byId.set(key, s);
+    } else {
+      const period = f.timestamp - s.last;
+      s.n++;
+      const delta = period - s.mean;
+      s.mean += delta / s.n;
+      s.m2 += delta * (period - s.mean);
+      s.last = f.timestamp;
+    }
+    s.count++;
+  }
+  const rows = [...byId.values()]
+    .sort((a, b) => a.id - b.id || Number(a.extended) - Number(b.extended))
+    .map((s) => ({
+      id: s.id,
+      ext: s.extended,
+      count: s.count,
+      mean_period_s: s.n > 0 ? round6(s.mean) : null,
+      jitter_s: s.n > 0 ? round6(Math.sqrt(s.m2 / s.n)) : null,
+    }));
+  const summary = {
+    file: positionals[0],
+    frames: total,
+    ids: rows.length,
+    first_t: total > 0 ? round6(first) : null,
+    last_t: total > 0 ? round6(last) : null,
+    duration_s: total > 0 ? round6(last - first) : 0,
+    ...kinds,
+    skipped: reader.skipped,
+    per_id: rows,
+  };
+  if (values.json) {
+    await writeOut(io.stdout, JSON.stringify(summary) + '\n');
+    return EXIT_OK;
+  }
+  const lines = [
+    `${summary.file}: ${total} frames, ${rows.length} ids, ${summary.duration_s} s` +
+      ` (fd ${kinds.fd}, remote ${kinds.rtr}, error ${kinds.error}, extended ${kinds.extended}, tx ${kinds.tx})`,
+    `${'id'.padStart(10)}  ${'count'.padStart(8)}  ${'mean period ms'.padStart(14)}  ${'jitter ms'.padStart(10)}`,
+    ...rows.map(
+      (r) =>
+        `${(r.ext ? r.id.toString(16).toUpperCase().padStart(8, '0') + 'x' : r.id.toString(16).toUpperCase().padStart(3, '0')).padStart(10)}  ` +
+        `${String(r.count).padStart(8)}  ${(r.mean_period_s === null ? '-' : (r.mean_period_s * 1000).toFixed(3)).padStart(14)}  ` +
+        `${(r.jitter_s === null ? '-' : (r.jitter_s * 1000).toFixed(3)).padStart(10)}`,
+    ),
+  ];
+  await writeOut(io.stdout, lines.join('\n') + '\n');
+  reportSkipped(io, file, reader.skipped);
+  return EXIT_OK;
+}
+
+function round6(x: number): number {
+  return Math.round(x * 1e6) / 1e6;
+}
+
+export const traceCommand: CliCommand = {
+  name: 'trace',
+  summary: 'read, convert and summarise CAN traces',
+  help: HELP,
+  async run(args, io) {
+    const [sub, ...rest] = args;
+    if (sub === 'cat') return cat(rest, io);
+    if (sub === 'convert') return convert(rest, io);
+    if (sub === 'stats') return stats(rest, io);
+    throw new UsageError(sub === undefined ? 'trace needs a subcommand: cat, convert or stats' : `unknown trace subcommand "${sub}"`);
+  },
+};
