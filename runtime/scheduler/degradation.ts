@@ -191,8 +191,9 @@ export class DegradationLadder {
     for (const group of [this.#comfort, this.#safety]) {
       const candidates = group.filter((e) => e.level < e.rungs.length - 1);
       if (candidates.length === 0) continue;
-      const lowest = Math.min(...candidates.map((e) => e.level));
-      const e = candidates.find((c) => c.level === lowest)!;
+      // The mildest next rung across the group goes first; ties in least-urgent-first order.
+      const best = Math.min(...candidates.map((c) => RANK[c.rungs[c.level + 1]!.label] ?? 0));
+      const e = candidates.find((c) => (RANK[c.rungs[c.level + 1]!.label] ?? 0) === best)!;
       let to = e.level + 1;
       let note = '';
       if (e.rungs[to]!.label === 'cloud' && !cloudUp()) {
@@ -214,8 +215,10 @@ export class DegradationLadder {
     for (const group of [this.#safety, this.#comfort]) {
       const candidates = group.filter((e) => e.level > 0).reverse();
       if (candidates.length === 0) continue;
-      const highest = Math.max(...candidates.map((e) => e.level));
-      for (const e of candidates.filter((c) => c.level === highest)) {
+      // Undo the harshest rung first, so recovery retraces the way down.
+      const rank = (c: Entry): number => RANK[c.rungs[c.level]!.label] ?? 0;
+      const worst = Math.max(...candidates.map(rank));
+      for (const e of candidates.filter((c) => rank(c) === worst)) {
         let to = e.level - 1;
         if (e.rungs[to]!.label === 'cloud' && !cloudUp()) to--;
         if (e.spec.criticality === 'safety') {
@@ -242,6 +245,9 @@ export class DegradationLadder {
     return runsOnCore(v) ? ((e.spec.costMs[v] ?? 0) * scale) / Math.min(e.spec.deadlineMs, e.spec.periodMs) : 0;
   }
 }
+
+/** How harsh a rung is; the ladder takes milder rungs across services before harsher ones. */
+const RANK: Readonly<Record<string, number>> = { int8: 1, 'half-rate': 2, cloud: 3, shed: 4, fallback: 5 };
 
 /** The rungs of one service's ladder, from its profile. */
 function rungsFor(spec: ServiceSpec): Rung[] {
