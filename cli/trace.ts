@@ -70,17 +70,21 @@ async function cat(args: readonly string[], io: CliIo): Promise<number> {
   const reader = openTraceReader(file, { lenient: values.lenient ?? false });
   let count = 0;
   let out = '';
-  if (limit > 0) {
-    for await (const frame of reader) {
-      out += frameToJsonLine(frame, decode?.(frame)) + '\n';
-      if (out.length >= 65536) {
-        await writeOut(io.stdout, out);
-        out = '';
+  try {
+    if (limit > 0) {
+      for await (const frame of reader) {
+        out += frameToJsonLine(frame, decode?.(frame)) + '\n';
+        if (out.length >= 65536) {
+          await writeOut(io.stdout, out);
+          out = '';
+        }
+        if (++count >= limit) break;
       }
-      if (++count >= limit) break;
     }
+  } finally {
+    // Frames read before a malformed line still go out before the error is reported.
+    if (out.length > 0) await writeOut(io.stdout, out);
   }
-  if (out.length > 0) await writeOut(io.stdout, out);
   reportSkipped(io, file, reader.skipped);
   return EXIT_OK;
 }
