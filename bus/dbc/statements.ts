@@ -232,16 +232,8 @@ class StatementReader {
     if (order.kind !== 'number' || (order.text !== '0' && order.text !== '1')) lx.fail(order, 'byte order 0 (Motorola) or 1 (Intel)');
     const sign = lx.next();
     if (sign.text !== '+' && sign.text !== '-') lx.fail(sign, 'value type + (unsigned) or - (signed)');
-    this.#punct('(');
-    const scale = this.#number('the scale factor');
-    this.#punct(',');
-    const offset = this.#number('the offset');
-    this.#punct(')');
-    this.#punct('[');
-    const minimum = this.#number('the minimum');
-    this.#punct('|');
-    const maximum = this.#number('the maximum');
-    this.#punct(']');
+    const [scale, offset] = this.#numberPair('(,)', 'the scale factor', 'the offset');
+    const [minimum, maximum] = this.#numberPair('[|]', 'the minimum', 'the maximum');
     const unitTok = lx.next();
     if (unitTok.kind !== 'string') lx.fail(unitTok, 'the unit string');
     // Receivers sit on the unit's line, separated by commas (some generators use spaces).
@@ -389,6 +381,16 @@ class StatementReader {
     if (t.kind === 'string') return t.text;
     if (t.kind === 'number') return Number(t.text);
     return this.#lx.fail(t, 'an attribute value (number or string)');
+  }
+
+  /** `(a,b)` or `[a|b]`: `marks` holds the opening, separating and closing characters. */
+  #numberPair(marks: string, first: string, second: string): [number, number] {
+    this.#punct(marks[0] as string);
+    const a = this.#number(first);
+    this.#punct(marks[1] as string);
+    const b = this.#number(second);
+    this.#punct(marks[2] as string);
+    return [a, b];
   }
 
   #punct(p: string): void {
