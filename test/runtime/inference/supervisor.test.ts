@@ -1,0 +1,158 @@
+/**
+ * Freedom from interference, by fault injection: a crash, an abort, a hang and a memory blow-up in
+ * one domain's worker are detected and restarted with backoff, calls fail fast meanwhile, and a second
+ * domain keeps answering on time throughout.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { InferenceError } from '../../../runtime/errors.js';
+import { InferencePool, ModelRegistry, type DomainHealth, type FaultKind, type Isolation } from '../../../runtime/inference/index.js';
+import { writeModel } from './fixtures.js';
+import { compiledWorkerEntry } from './worker-build.js';
+
+const root = mkdtempSync(path.join(os.tmpdir(), 'ecu-sup-'));
+let entry: string;
+let registry: ModelRegistry;
+let pool: InferencePool | undefined;
+
+beforeAll(async () => {
+  entry = compiledWorkerEntry();
+  writeModel(root, { name: 'adas-ttc', domain: 'adas', sizes: [6, 16, 3] });
+  writeModel(root, { name: 'body-hvac', domain: 'body', sizes: [3, 4, 1] });
+  registry = await ModelRegistry.create({ roots: [root] });
+});
+afterEach(async () => pool?.close());
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const BACKOFF = { initialMs: 50, maxMs: 1_000, factor: 2 };
+/** Generous for a shared 2-core machine, yet far below a restart (hundreds of ms). */
+const ON_TIME_MS = 150;
+
+async function openTwo(isolation: Isolation, opts: { watchdogMs?: number; maxRssMb?: number } = {}): Promise<InferencePool> {
+  const p = await InferencePool.create({ registry, workerEntry: entry, faultInjection: true, backoff: BACKOFF });
+  await p.open('adas', 'adas-ttc', { isolation, rssPollMs: 25, ...opts });
+  await p.open('body', 'body-hvac', { isolation });
+  pool = p;
+  return p;
+}
+
+function healthOf(p: InferencePool, domain: string): DomainHealth {
+  const h = p.health().find((x) => x.domain === domain);
+  if (h === undefined) throw new Error(`no health for ${domain}`);
+  return h;
+}
+
+async function until(what: string, cond: () => boolean, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/** Calls the body domain every 5 ms until stopped; returns every call's latency and every error. */
+function keepCallingBody(p: InferencePool): { stop: () => Promise<{ latencies: number[]; errors: unknown[] }> } {
+  const latencies: number[] = [];
+  const errors: unknown[] = [];
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const t0 = performance.now();
+      await p.run('body', { x: Float32Array.from([1, 2, 3]) }).catch((e: unknown) => errors.push(e));
+      latencies.push(performance.now() - t0);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+      return { latencies, errors };
+    },
+  };
+}
+
+const x = { x: Float32Array.from([1, 2, 3, 4, 5, 6]) };
+
+async function faultAndRecover(p: InferencePool, kind: FaultKind, expectCode: string, expectMessage: RegExp): Promise<void> {
+  const body = keepCallingBody(p);
+  await p.run('adas', x);
+  p.inject('adas', kind);
+  // A hang is only noticed through a call outstanding past the watchdog.
+  const inFlight = p.run('adas', x).catch((e: unknown) => e);
+  await until('adas to leave ready', () => healthOf(p, 'adas').state !== 'ready');
+  const failed = await inFlight;
+  // A leaking worker still answers until it is killed; the others cannot.
+  if (kind !== 'leak') expect(failed).toBeInstanceOf(InferenceError);
+  // While the domain restarts, calls fail at once so the service answers with its fallback.
+  if (healthOf(p, 'adas').state === 'restarting') {
+    const t0 = performance.now();
+    await expect(p.run('adas', x)).rejects.toMatchObject({ code: 'WORKER_CRASHED' });
+    expect(performance.now() - t0).toBeLessThan(20);
+  }
+  await until('adas to be ready again', () => healthOf(p, 'adas').state === 'ready');
+  const h = healthOf(p, 'adas');
+  expect(h.restarts).toBe(1);
+  expect(h.lastError?.code).toBe(expectCode);
+  expect(h.lastError?.message).toMatch(expectMessage);
+  expect((await p.run('adas', x))['y']?.dims).toEqual([1, 3]);
+  const { latencies, errors } = await body.stop();
+  expect(errors).toEqual([]);
+  expect(latencies.length).toBeGreaterThan(5);
+  expect(Math.max(...latencies)).toBeLessThan(ON_TIME_MS);
+  expect(healthOf(p, 'body')).toMatchObject({ state: 'ready', restarts: 0 });
+}
+
+describe('the supervisor with process isolation', () => {
+  it('restarts a crashed worker while another domain keeps answering on time', async () => {
+    await faultAndRecover(await openTwo('process'), 'crash', 'WORKER_CRASHED', /worker exited \(code 70\)/);
+  });
+
+  it('restarts a worker killed by a native abort (SIGABRT) while another domain keeps answering', async () => {
+    await faultAndRecover(await openTwo('process'), 'abort', 'WORKER_CRASHED', /signal SIGABRT/);
+  });
+
+  it('kills and restarts a hung worker when a call outlives the watchdog', async () => {
+    const p = await openTwo('process', { watchdogMs: 200 });
+    await faultAndRecover(p, 'hang', 'INFERENCE_TIMEOUT', /over 200 ms \(watchdog\)/);
+  });
+
+  it('kills and restarts a worker whose RSS grows past its limit', async () => {
+    const p = await openTwo('process', { maxRssMb: 300 });
+    await faultAndRecover(p, 'leak', 'WORKER_CRASHED', /RSS \d+ MB over the limit of 300 MB/);
+  });
+
+  it('backs off exponentially when a worker keeps crashing', async () => {
+    const p = await openTwo('process');
+    const downtimes: number[] = [];
+    for (let k = 0; k < 3; k++) {
+      p.inject('adas', 'crash');
+      await until('crash seen', () => healthOf(p, 'adas').state !== 'ready');
+      const t0 = performance.now();
+      await until('ready again', () => healthOf(p, 'adas').state === 'ready');
+      downtimes.push(performance.now() - t0);
+    }
+    expect(healthOf(p, 'adas').restarts).toBe(3);
+    // Waits of 50, 100 and 200 ms come on top of the same start-up time.
+    expect((downtimes[2] ?? 0) - (downtimes[0] ?? 0)).toBeGreaterThan(100);
+  });
+
+  it('ignores fault injection unless the pool allows it', async () => {
+    const p = await InferencePool.create({ registry, workerEntry: entry });
+    pool = p;
+    await p.open('adas', 'adas-ttc');
+    expect(() => p.inject('adas', 'crash')).toThrow(/fault injection is disabled/);
+  });
+});
+
+describe('the supervisor with thread isolation', () => {
+  it('restarts a crashed worker thread while another domain keeps answering on time', async () => {
+    await faultAndRecover(await openTwo('thread'), 'crash', 'WORKER_CRASHED', /worker exited \(code 70\)/);
+  });
+
+  it('terminates and restarts a hung worker thread', async () => {
+    await faultAndRecover(await openTwo('thread', { watchdogMs: 200 }), 'hang', 'INFERENCE_TIMEOUT', /watchdog/);
+  });
+});
