@@ -172,10 +172,14 @@ describe('Dispatcher in real time', () => {
     const ac = new AbortController();
     setTimeout(() => ac.abort(), 300);
     await d.run(ac.signal);
+    const elapsed = clock.now();
     const a = d.stats('a');
-    expect(a.released).toBeGreaterThanOrEqual(25);
-    expect(a.released).toBeLessThanOrEqual(32);
-    expect(a.met).toBeGreaterThan(20);
+    // One release per 10 ms of elapsed time (the machine may be busy, so bound by what elapsed).
+    expect(a.released).toBeGreaterThanOrEqual(Math.floor(elapsed / 0.01) - 1);
+    expect(a.released).toBeLessThanOrEqual(Math.floor(elapsed / 0.01) + 2);
+    // Every job finished or was dropped by the time run() returned: nothing in flight is lost.
+    expect(a.met + a.missed + a.dropped).toBe(a.released);
+    expect(a.met).toBeGreaterThan(0);
     expect(d.releaseLateness.count).toBe(a.released + d.stats('b').released);
     await expect(d.advanceTo(1)).rejects.toThrow(/virtual timing/);
   });
