@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { TraceParseError } from '../../../bus/errors.js';
+import type { CanFrame } from '../../../bus/frame.js';
+import { parseAscText } from '../../../bus/trace/index.js';
+import { describeTraceFormat } from './trace-format.contract.js';
+
+// ASC error frames record only the channel: no id, data or direction.
+describeTraceFormat({
+  ext: '.asc',
+  normalize: (f: CanFrame): CanFrame =>
+    f.error ? { ...f, id: 0, extended: false, dlc: 0, data: new Uint8Array(0), tx: undefined } : f,
+});
+
+const HEADER = 'date Sat Sep 30 03:06:13.191 pm 2017\nbase hex  timestamps absolute\ninternal events logged\n';
+const START = new Date(2017, 8, 30, 15, 6, 13, 191).getTime() / 1000;
+
+describe('Vector ASC', () => {
+  it('makes times absolute from the date header', () => {
+    const [f] = parseAscText(`${HEADER}   2.500000 1  123             Rx   d 2 01 02\n`);
+    expect(f?.timestamp).toBeCloseTo(START + 2.5, 6);
+    expect(f).toMatchObject({ channel: 'can0', id: 0x123, dlc: 2, data: new Uint8Array([1, 2]) });
+  });
+
+  it('reads decimal bases and relative timestamps', () => {
+    const frames = parseAscText('base dec  timestamps relative\n 1.0 2  291  Tx  d 2 10 255\n 0.5 2  100x Rx  d 1 7\n');
+    expect(frames.map((f) => [f.timestamp, f.id, f.extended, f.tx === true, [...f.data]])).toEqual([
+      [1, 291, false, true, [10, 255]],
+      [1.5, 100, true, false, [7]],
+    ]);
+  });
+
+  it('reads CANFD lines with and without a symbolic name, and classic frames logged as CANFD', () => {
+    const frames = parseAscText(
+      '  1.0 CANFD   2 Rx        300  Generic_Name_12   1 0 9 12 01 02 03 04 05 06 07 08 09 0A 0B 0C   102203  133   303000 e0006659\n' +
+        '  2.0 CANFD   3 Tx     50005x   0 1 5 0 140000 73 200050 7a60\n' +
+        '  3.0 CANFD   1 Rx        7FF   0 0 2  2 AA BB   0 0 0 0\n',
+    );
+    expect(frames[0]).toMatchObject({ fd: true, brs: true, esi: false, dlc: 9, channel: 'can1' });
+    expect(frames[1]).toMatchObject({ fd: false, rtr: true, dlc: 5, extended: true, tx: true });
+    expect(frames[2]).toMatchObject({ fd: false, rtr: false, dlc: 2 });
+  });
+
+  it('passes over event lines and reads error frames', () => {
+    const frames = parseAscText(`${HEADER}Begin Triggerblock Sat Sep 30 03:06:13.191 pm 2017\n   0.000000 Start of measurement\n` +
+      '   0.015991 CAN 1 Status:chip status error passive - TxErr: 132 RxErr: 0\n   1.015991 1  Statistic: D 0 R 0 XD 0 XR 0 E 0 O 0 B 0.00%\n' +
+      '   2.501000 1 ErrorFrame\n   3.297743 1  J1939TP FEE3p        6    0  0   -   Rx   d 23 A0\nEnd TriggerBlock\n');
+    expect(frames).toHaveLength(1);
+    expect(frames[0]).toMatchObject({ error: true, channel: 'can0' });
+  });
+
+  it('names file, line and column of a malformed line', () => {
+    expect(() => parseAscText(`${HEADER}   1.0 1  12Q  Rx d 1 00\n`, { file: 'f.asc' })).toThrow(/^f\.asc:4:\d+: /);
+    expect(() => parseAscText('   1.0 1  123  Rx d 8 00\n', { file: 'f.asc' })).toThrow(/8 data bytes/);
+    expect(() => parseAscText('hello\n')).toThrow(TraceParseError);
+  });
+
+  it('throws only TraceParseError on random text', () => {
+    const line = fc.oneof(
+      fc.string({ maxLength: 80 }),
+      fc.stringMatching(/^ *[0-9.]{1,6} (CANFD )?[0-9]{1,2} +[0-9A-Fa-fx]{1,9} +(Rx|Tx) +[dr01 ] ?[0-9a-f ]{0,40}$/),
+    );
+    fc.assert(
+      fc.property(fc.array(line, { maxLength: 8 }), (lines) => {
+        try {
+          parseAscText(lines.join('\n'));
+        } catch (err) {
+          expect(err).toBeInstanceOf(TraceParseError);
+        }
+      }),
+      { numRuns: 1500 },
+    );
+  });
+});
