@@ -13,6 +13,8 @@
  * ```
  */
 import { SomeipParseError, SomeipSerializeError } from './errors.js';
+import { MessageType, SD_METHOD_ID, SD_SERVICE_ID } from './constants.js';
+import { encodeMessage, makeMessage, type SomeipMessage } from './header.js';
 
 export const SdEntryType = {
   FIND_SERVICE: 0x00,
@@ -293,4 +295,28 @@ export function buildSdPayload(flags: { reboot: boolean; unicast: boolean }, ini
     return { ...rest, index1: own.length ? start : 0, count1: own.length, index2: 0, count2: 0 } as SdEntry;
   });
   return { ...flags, entries, options };
+}
+
+/**
+ * Wraps an SD payload in its SOME/IP header: service 0xFFFF, method 0x8100, client 0,
+ * NOTIFICATION, interface version 1.
+ * @throws {SomeipSerializeError} when a field is out of range.
+ */
+export function encodeSdMessage(sessionId: number, sd: SdPayload): Uint8Array {
+  return encodeMessage(makeMessage({ serviceId: SD_SERVICE_ID, methodId: SD_METHOD_ID, clientId: 0, sessionId, interfaceVersion: 1, messageType: MessageType.NOTIFICATION, payload: encodeSdPayload(sd) }));
+}
+
+/** True when a decoded SOME/IP message is an SD message by its IDs. */
+export function isSdMessage(m: SomeipMessage): boolean {
+  return m.serviceId === SD_SERVICE_ID && m.methodId === SD_METHOD_ID;
+}
+
+/**
+ * Decodes the SD payload of a SOME/IP message already known to be SD by its IDs.
+ * @param base - byte offset of the message in its datagram.
+ * @throws {SomeipParseError} when the message type is not NOTIFICATION or the payload is malformed.
+ */
+export function decodeSdMessage(m: SomeipMessage, base = 0): SdPayload {
+  if (m.messageType !== MessageType.NOTIFICATION || m.tp) throw new SomeipParseError(base + 14, 'SD message must be a NOTIFICATION without TP');
+  return decodeSdPayload(m.payload, base + 16);
 }
