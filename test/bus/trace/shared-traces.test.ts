@@ -74,7 +74,7 @@ describe.skipIf(!hasSharedData)(`shared traces read as expected ${sharedSkipReas
     // Times: offsets from the first frame agree to a microsecond (absolute where the format is).
     const t0 = frames[0]!.timestamp;
     const e0 = expected.first_ts ?? 0;
-    expect((frames.at(-1)!.timestamp - t0) - ((expected.last_ts ?? 0) - e0)).toBeCloseTo(0, 5);
+    expect((pcOnly.at(-1)!.timestamp - t0) - ((expected.last_ts ?? 0) - e0)).toBeCloseTo(0, 5);
     if (ext === '.log' || ext === '.blf') expect(t0).toBeCloseTo(e0, 5);
 
     for (const [i, e] of (expected.first_frames ?? []).entries()) {
