@@ -28,7 +28,10 @@ export interface DispatcherOptions {
   readonly clock: Clock;
   readonly services: readonly ServiceSpec[];
   readonly cores: number;
-  /** Runs one job; supplied by the integrator (the domain service). */
+  /**
+   * Runs one job; supplied by the integrator (the domain service). In virtual timing it is awaited
+   * before time moves on, so it must not sleep on the virtual clock itself.
+   */
   readonly execute: (job: Job) => Promise<JobOutcome | void>;
   /** Default: `virtual` when the clock can be stepped (has `advanceTo`), else `real`. */
   readonly timing?: 'virtual' | 'real';

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { admit, checkAdmission, safetyDensity } from '../../../runtime/scheduler/admission.js';
 import { AdmissionError, ConfigInvalidError } from '../../../runtime/errors.js';
 import type { ServiceSpec } from '../../../runtime/scheduler/types.js';
+import { DOMAIN_TIMING, serviceSpec } from '../../../runtime/scheduler/domain-timing.js';
 import { fiveServices } from './fixtures.js';
 
 function overloaded(): ServiceSpec[] {
@@ -107,5 +108,16 @@ describe('admission', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('domain timing defaults', () => {
+  it('builds specs from the documented rates and deadlines and admits them on one core with light costs', () => {
+    const specs = Object.keys(DOMAIN_TIMING).map((d) => serviceSpec(d, { fp32: 1, fallback: 0.1 }));
+    expect(specs.find((s) => s.domain === 'chassis')).toMatchObject({ periodMs: 20, deadlineMs: 10, criticality: 'safety' });
+    expect(specs.find((s) => s.domain === 'body')).toMatchObject({ periodMs: 1000, criticality: 'comfort' });
+    expect(admit(specs, 1).admitted).toBe(true);
+    expect(serviceSpec('adas', { fp32: 3 }, { rateHz: 40 }).periodMs).toBe(25);
+    expect(() => serviceSpec('lidar', { fp32: 1 })).toThrow(/no default timing/);
   });
 });
