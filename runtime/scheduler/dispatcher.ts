@@ -84,6 +84,7 @@ export class Dispatcher {
   #busyDone = 0;
   #maxOnCore = 0;
   #wake: (() => void) | undefined;
+  #kicked = false;
   readonly #inFlight = new Set<Promise<void>>();
   /** Real timing: how late each periodic release was processed, ms. */
   readonly releaseLateness = new LatencyHistogram();
@@ -146,6 +147,7 @@ export class Dispatcher {
     if (t < this.now - 1e-12) throw new RangeError(`release of ${domain} at ${t} is before now ${this.now}`);
     if (t <= this.now || !this.#virtual) this.#releaseJob(domain, this.#virtual ? t : this.now);
     else this.#pendingReleases.push({ t, domain, seq: this.#seq++ });
+    this.#kicked = true;
     this.#wake?.();
   }
 
@@ -179,7 +181,11 @@ export class Dispatcher {
     if (this.#virtual) throw new RangeError('run() is for real timing; use advanceTo() in virtual time');
     const clock = this.#o.clock;
     while (!signal.aborted) {
+      this.#kicked = false;
       await this.#processAt(clock.now());
+      // A job finished (or was released) while we were processing: go round before sleeping.
+      // No await lies between this check and arming #wake, so no completion can slip in between.
+      if (this.#kicked) continue;
       const next = this.#nextEvent();
       const sleep = new AbortController();
       const onAbort = (): void => sleep.abort();
@@ -327,6 +333,7 @@ export class Dispatcher {
         );
         const tracked = p.finally(() => {
           this.#inFlight.delete(tracked);
+          this.#kicked = true;
           this.#wake?.();
         });
         this.#inFlight.add(tracked);
