@@ -75,6 +75,22 @@ describe('ecu-ai trace', () => {
     }
   });
 
+  it.skipIf(!hasSharedData)(`cat --dbc adds msg and sig for frames the DBC describes ${sharedSkipReason}`, async () => {
+    const tmp = tempDir();
+    try {
+      writeFileSync(tmp.file('m.log'), '(1.0) can0 1F0#C001400000000000\n(2.0) can0 123#00\n');
+      const r = await run(['trace', 'cat', 'm.log', '--dbc', sharedPath('dbc', 'motohawk.dbc')], tmp.dir);
+      expect(r.code, r.err).toBe(0);
+      const [known, unknown] = r.out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(known?.['msg']).toBe('ExampleMessage');
+      expect(Object.keys(known?.['sig'] as object).length).toBeGreaterThan(0);
+      expect(Object.values(known?.['sig'] as object).every((v) => typeof v === 'number')).toBe(true);
+      expect(unknown).not.toHaveProperty('msg');
+    } finally {
+      tmp.remove();
+    }
+  });
+
   it('stats reports per-id counts, mean period and jitter', async () => {
     const tmp = tempDir();
     try {
