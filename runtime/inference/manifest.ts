@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { ModelLoadError } from '../errors.js';
+import { jsonErrorOffset } from './json-locate.js';
 
 const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
 
@@ -76,8 +77,8 @@ export function parseManifest(text: string, source: string): ModelManifest {
   try {
     json = JSON.parse(text);
   } catch (err) {
-    const pos = /position (\d+)/.exec(err instanceof Error ? err.message : '')?.[1];
-    const where = pos === undefined ? source : `${source}:${lineCol(text, Number(pos))}`;
+    const pos = jsonErrorOffset(text);
+    const where = pos === undefined ? source : `${source}:${lineCol(text, pos)}`;
     throw new ModelLoadError('MODEL_MANIFEST', where, `invalid JSON: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
   const r = manifestSchema.safeParse(json);
