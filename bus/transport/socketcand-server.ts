@@ -118,6 +118,17 @@ function runSession(socket: net.Socket, options: SocketcandServerOptions, sessio
 async function pump(bus: Bus, socket: net.Socket, signal: AbortSignal): Promise<void> {
   for await (const frame of bus.frames(signal)) {
     if (socket.destroyed) break;
-    if (!socket.write(formatFrame(frame))) await new Promise<void>((resolve) => socket.once('drain', resolve));
+    if (!socket.write(formatFrame(frame))) {
+      // A client that disconnects while we wait for drain would otherwise park this loop forever.
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          socket.off('drain', done);
+          socket.off('close', done);
+          resolve();
+        };
+        socket.once('drain', done);
+        socket.once('close', done);
+      });
+    }
   }
 }
