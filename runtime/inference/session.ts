@@ -81,7 +81,7 @@ export class OnnxSession {
    * Checks the feeds, then runs.
    * @throws InferenceError `INFERENCE_INPUT` for a bad feed, `INFERENCE_FAILED` when onnxruntime fails
    */
-  run(feeds: Feeds): Promise<Outputs> {
+  async run(feeds: Feeds): Promise<Outputs> {
     return this.runChecked(checkFeeds(this.#opts.domain, this.#opts.inputs, feeds));
   }
 
