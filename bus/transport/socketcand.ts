@@ -127,7 +127,15 @@ export class SocketcandBus extends BaseBus {
     if (this.#failure) throw new BusOperationError(`${this.name}: connection failed: ${this.#failure.message}`, { cause: this.#failure });
     const line = formatSend(frame);
     if (!this.#socket.write(line)) {
-      await new Promise<void>((resolve) => this.#socket.once('drain', resolve));
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          this.#socket.off('drain', done);
+          this.#socket.off('close', done);
+          resolve();
+        };
+        this.#socket.once('drain', done);
+        this.#socket.once('close', done);
+      });
     }
   }
 
