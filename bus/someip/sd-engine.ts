@@ -88,6 +88,11 @@ export interface SdEngineOptions {
   readonly limits?: Partial<SdLimits>;
   /** In [0, 1); picks the initial delay. Default Math.random. */
   readonly random?: () => number;
+  /**
+   * Count sessions on one channel for all destinations. For hosts that receive unicast and
+   * multicast on one socket and so cannot tell the channels apart: peers then see one rising sequence.
+   */
+  readonly sharedSessionCounter?: boolean;
 }
 
 type Phase = 'initial' | 'repetition' | 'main';
@@ -148,7 +153,7 @@ export class SdEngine {
 
   #send(to: string | undefined, unicast: boolean, entries: SdEntryInit[]): void {
     if (entries.length === 0) return;
-    const { sessionId, reboot } = this.#sessions.next(to ?? 'multicast');
+    const { sessionId, reboot } = this.#sessions.next(this.#o.sharedSessionCounter ? 'multicast' : (to ?? 'multicast'));
     this.#o.send({ to, sessionId, payload: buildSdPayload({ reboot, unicast }, entries) });
   }
 
