@@ -13,6 +13,7 @@ const COMMANDS: Record<string, { summary: string; load: Loader }> = {
   trace: { summary: 'read, convert and summarise CAN traces', load: async () => (await import('./trace.js')).traceCommand },
   dbc: { summary: 'show a DBC, decode and encode frames', load: async () => (await import('./dbc.js')).dbcCommand },
   demo: { summary: 'decode and summarise the bundled sample drive (what `npm start` runs)', load: async () => (await import('./demo.js')).demoCommand },
+  sim: { summary: 'simulate the reference vehicle and write a trace with labels', load: async () => (await import('./sim.js')).simCommand },
 };
 
 function usage(): string {

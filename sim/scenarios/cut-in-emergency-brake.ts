@@ -9,7 +9,7 @@ import { KMH, NeighbourTraffic, Road, applyInit, drawInit } from './common.js';
 export const cutInEmergencyBrake: Scenario = {
   name: 'cut-in-emergency-brake',
   description:
-    'Dry road at 60-110 km/h; repeatedly a car cuts in 8-25 m ahead, 5-30 km/h slower, then brakes at 4-8 m/s^2 for 1-3 s. The driver reacts after 0.7-1.4 s. Produces collision-imminent windows.',
+    'Dry road at 60-110 km/h; repeatedly a car cuts in 10-30 m ahead, 5-25 km/h slower, then brakes at 4-8 m/s^2 for 1-3 s. The driver reacts after 0.7-1.4 s. Produces collision-imminent windows.',
   plan(rng) {
     const init = drawInit(rng, { speedKmh: [60, 110] });
     const road = new Road(rng.fork('road'), rng.uniform(800, 2000));
@@ -38,8 +38,8 @@ export const cutInEmergencyBrake: Scenario = {
         }
         if (!cutter && t >= nextEvent && world.long.speedMps > 8) {
           const v = world.long.speedMps;
-          const gap = ev.uniform(8, 25);
-          const speed = Math.max(3, v - ev.uniform(5, 30) * KMH);
+          const gap = ev.uniform(10, 30);
+          const speed = Math.max(3, v - ev.uniform(5, 25) * KMH);
           const side = ev.pick([-1, 1]);
           cutter = world.traffic.add({ type: ev.chance(0.2) ? 2 : 1, s: world.egoS + gap - ev.uniform(2, 6), lat: side * LANE_WIDTH_M, speedMps: speed, targetLat: 0, latRate: ev.uniform(1.2, 2.2) });
           cutter.desiredSpeedMps = speed;
