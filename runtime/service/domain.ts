@@ -1,0 +1,55 @@
+/**
+ * What a domain service declares: the service SDK's contract. A domain writes only its logic
+ * (features, interpretation of the model output, its rule-based fallback, how its result goes on
+ * the bus, how it is scored against ground truth); the framework owns every call: when it runs,
+ * which variant serves it, timing, errors, health and shutdown.
+ */
+import type { DomainName } from '../config.js';
+import type { Criticality } from '../scheduler/types.js';
+
+/** One vehicle signal the domain reads, and the DBC signal it comes from. */
+export interface SignalSource {
+  readonly message: string;
+  readonly signal: string;
+  readonly channel?: string;
+}
+
+/** Scores a domain's results against the simulator's labels, for the replay summary's `metrics`. */
+export interface DomainScorer<R, L> {
+  /** `result` is what the service answered at `t`; `label` the ground truth valid at `t`. */
+  add(t: number, result: R, label: L): void;
+  /** Final figures, e.g. `{ recall: 0.97, false_warnings_per_hour: 0.5 }`. `durationS` is the drive's length. */
+  summary(durationS: number): Record<string, number>;
+}
+
+export interface DomainDefinition<R = unknown, L = unknown> {
+  readonly domain: DomainName;
+  readonly description: string;
+  readonly criticality: Criticality;
+  readonly rateHz: number;
+  readonly deadlineMs: number;
+  /** Vehicle signal name (VSS-style path) → DBC source. */
+  readonly signals: Readonly<Record<string, SignalSource>>;
+  /** The feature window: which vehicle signals, sampled at what rate, how many samples. */
+  readonly window: { readonly signals: readonly string[]; readonly rateHz: number; readonly length: number };
+  /** The model folder under `models/` that serves this domain by default. */
+  readonly model: string;
+  /** Length of the model's input vector (input shape [1, featureSize]). */
+  readonly featureSize: number;
+  /**
+   * Fills `out` (length `featureSize`) from the window snapshot, row-major [time, signal], oldest first.
+   * Shared by training and serving, so the model sees in the car exactly what it saw in training.
+   */
+  features(window: Float32Array, out: Float32Array): void;
+  /** The model's output tensor (first output, batch 1) → the domain's result. */
+  interpret(output: Float32Array): R;
+  /** The rule-based answer on the same window, used while the model is unavailable or too slow. */
+  fallback(window: Float32Array): R;
+  /** The DBC message that carries the result, and its signal values for a result. */
+  readonly outputMessage: string;
+  encode(result: R): Record<string, number>;
+  /** A JSON-friendly form of the result for logs, snippets and the cloud. */
+  toJson(result: R): Record<string, number | string | boolean | null>;
+  /** Ground-truth scoring; absent for domains without a metric. */
+  createScorer?(): DomainScorer<R, L>;
+}
