@@ -3,6 +3,7 @@
  * `setInterval(10)` loop measured in the same run, plus the dispatcher's throughput in virtual time
  * for the five domain services.
  */
+import os from 'node:os';
 import { RealClock, VirtualClock } from '../runtime/clock.js';
 import { Dispatcher } from '../runtime/scheduler/dispatcher.js';
 import { LatencyHistogram } from '../runtime/scheduler/histogram.js';
@@ -85,6 +86,7 @@ async function virtualThroughput(virtualSeconds: number): Promise<{ jobs: number
 const f = (x: number, digits = 3): string => x.toFixed(digits);
 
 async function main(): Promise<void> {
+  const loadBefore = os.loadavg()[0] ?? 0;
   console.log(`dispatcher at ${1000 / PERIOD_MS} Hz for ${SECONDS} s (RealClock)...`);
   const disp = await dispatcherJitter();
   console.log(`  ${disp.ticks} releases, lateness p99 ${f(disp.lateness.quantile(0.99))} ms`);
@@ -119,6 +121,9 @@ async function main(): Promise<void> {
       `| setInterval(10) (peer) | ${naive.ticks} | ${f(nl.p50)} | ${f(nl.p99)} | ${f(nl.max)} | ${f(ni.p99)} | ${f(ni.max)} |`,
       '',
       `Ratio (setInterval / dispatcher): lateness p50 ${ratio(dl.p50, nl.p50)}, p99 ${ratio(dl.p99, nl.p99)}, max ${ratio(dl.max, nl.max)}.`,
+      '',
+      `Both loops share the machine with whatever else runs: 1-min load average ${loadBefore.toFixed(1)} at the start and ` +
+        `${(os.loadavg()[0] ?? 0).toFixed(1)} at the end on ${os.cpus().length} CPU(s); a loaded machine delays any timer, so compare the ratio.`,
       '',
       `Target: dispatcher lateness p99 <= 1 ms: **${target ? 'met' : 'not met'}** (${f(dl.p99)} ms).`,
       '',
