@@ -30,12 +30,14 @@ export class SomeipSd {
   readonly #endpoint: SomeipUdpEndpoint;
   readonly #clock: NowSource;
   readonly #handlers = new Set<(e: SdEvent) => void>();
+  readonly #peers: SomeipAddress[] | undefined;
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
 
   private constructor(endpoint: SomeipUdpEndpoint, opts: SomeipSdOptions) {
     this.#endpoint = endpoint;
     this.#clock = opts.clock ?? wallClock;
+    this.#peers = opts.peers ? [...opts.peers] : undefined;
     const group: SomeipAddress = { address: opts.multicastGroup ?? SD_DEFAULT_MULTICAST, port: opts.port ?? SD_PORT };
     this.engine = new SdEngine({
       clock: this.#clock,
@@ -49,7 +51,7 @@ export class SomeipSd {
       },
       send: (out) => {
         const bytes = encodeSdMessage(out.sessionId, out.payload);
-        const targets = out.to ? [parseAddress(out.to)] : (opts.peers ?? [group]);
+        const targets = out.to ? [parseAddress(out.to)] : (this.#peers ?? [group]);
         for (const t of targets) void endpoint.sendRaw(bytes, t).catch(() => undefined);
       },
     });
@@ -81,6 +83,11 @@ export class SomeipSd {
 
   get local(): SomeipAddress {
     return this.#endpoint.local;
+  }
+
+  /** Adds a unicast fan-out peer (only when opened with `peers`, i.e. without multicast). */
+  addPeer(peer: SomeipAddress): void {
+    this.#peers?.push(peer);
   }
 
   onEvent(handler: (e: SdEvent) => void): () => void {
