@@ -21,7 +21,7 @@ export const batteryCellFault: Scenario = {
     let prev = 0;
     return {
       init,
-      params: { fault: fault.kind, cell: cell + 1, onset_s: Math.round(onset) },
+      params: { fault: fault.kind, cell: cell + 1, onset_s: Number(onset.toFixed(3)) },
       start(world) {
         applyInit(world, init);
         world.battery.faults.push({ ...fault, onsetS: world.t + fault.onsetS });

@@ -1,0 +1,159 @@
+/**
+ * Labels agree with what the vehicle's own sensors put on the bus: the ground truth a model is
+ * trained on must be visible (noisily) in its inputs.
+ */
+import { describe, expect, it } from 'vitest';
+import type { CanFrame } from '../../../bus/frame.js';
+import type { AdasLabel, BodyLabel, ChassisLabel, CockpitLabel, LabelRecord, PowertrainLabel } from '../../../sim/labels.js';
+import { SCENARIOS } from '../../../sim/scenarios/index.js';
+import { startSimulation } from '../../../sim/simulate.js';
+import { SURFACES } from '../../../sim/vehicle/tyre.js';
+import { vehicleDatabase } from '../../../sim/vehicle-dbc.js';
+
+const db = vehicleDatabase();
+
+interface Run {
+  params: Readonly<Record<string, number | string>>;
+  frames: CanFrame[];
+  labels: LabelRecord[];
+  collisions: number;
+}
+
+function run(scenario: string, durationS: number, seed: number, keep: readonly string[] = []): Run {
+  const ids = new Set(keep.map((n) => db.byName(n)!.message.id));
+  const sim = startSimulation({ scenario, durationS, seed });
+  const frames: CanFrame[] = [];
+  const labels: LabelRecord[] = [];
+  let r = sim.events.next();
+  while (!r.done) {
+    if (r.value.kind === 'label') labels.push(r.value.label);
+    else if (ids.has(r.value.frame.id)) frames.push(r.value.frame);
+    r = sim.events.next();
+  }
+  return { params: sim.params, frames, labels, collisions: r.value.collisions };
+}
+
+function labelsOf<T>(r: Run, domain: LabelRecord['domain']): { t: number; label: T }[] {
+  return r.labels.filter((l) => l.domain === domain) as unknown as { t: number; label: T }[];
+}
+
+function decodeAll(r: Run, name: string): { t: number; v: Record<string, number | string> }[] {
+  const codec = db.byName(name)!;
+  return r.frames.filter((f) => f.id === codec.message.id).map((f) => ({ t: f.timestamp, v: codec.decode(f.data) }));
+}
+
+describe('scenario registry', () => {
+  it('knows the nine scenarios, each with a description', () => {
+    expect([...SCENARIOS.keys()].sort()).toEqual(
+      ['battery-cell-fault', 'cut-in-emergency-brake', 'drowsy-night', 'highway-cruise', 'hot-day-cabin', 'icy-road', 'mixed-drive', 'stop-and-go', 'wet-road'].sort(),
+    );
+    for (const s of SCENARIOS.values()) expect(s.description.length).toBeGreaterThan(40);
+  });
+});
+
+describe('adas labels', () => {
+  it('mark collision-imminent windows in a cut-in drive, where the radar sees a close, closing object', () => {
+    const r = run('cut-in-emergency-brake', 150, 21, ['RDR_Objects']);
+    const adas = labelsOf<AdasLabel>(r, 'adas');
+    const imminent = adas.filter((l) => l.label.collision_imminent);
+    expect(imminent.length).toBeGreaterThan(5);
+    for (const l of imminent) {
+      expect(l.label.ttc_s!).toBeLessThan(2.5);
+      expect(l.label.closing_speed_mps!).toBeGreaterThan(0.5);
+    }
+    const radar = decodeAll(r, 'RDR_Objects');
+    let matched = 0;
+    for (const l of imminent) {
+      const frame = radar.filter((f) => f.t <= l.t + 0.06).pop();
+      if (!frame) continue;
+      for (let k = 1; k <= 8; k++) {
+        const d = Number(frame.v[`RDR_Obj${k}_Distance`]);
+        const vr = Number(frame.v[`RDR_Obj${k}_RelSpeed`]);
+        if (Number(frame.v[`RDR_Obj${k}_Valid`]) === 1 && Math.abs(d - l.label.lead_distance_m!) < 3 && vr < 0) {
+          matched++;
+          break;
+        }
+      }
+    }
+    // A detection can drop out, and an object that has only just cut in is one radar cycle late.
+    expect(matched / imminent.length).toBeGreaterThan(0.7);
+  });
+
+  it('are almost never imminent when cruising on the motorway', () => {
+    const r = run('highway-cruise', 150, 22);
+    const adas = labelsOf<AdasLabel>(r, 'adas');
+    expect(adas.filter((l) => l.label.collision_imminent).length / adas.length).toBeLessThan(0.01);
+    expect(adas.filter((l) => l.label.lead_distance_m !== null).length).toBeGreaterThan(adas.length / 2);
+    expect(r.collisions).toBe(0);
+  });
+});
+
+describe('chassis labels', () => {
+  it('follow the winter road patches, with mu inside each surface range, and slip shows in the wheel speeds', () => {
+    const r = run('icy-road', 150, 23, ['ESP_WheelSpeeds', 'ESP_Brake']);
+    const chassis = labelsOf<ChassisLabel>(r, 'chassis');
+    const classes = new Set(chassis.map((l) => l.label.friction_class));
+    expect(classes.has('snow') || classes.has('ice')).toBe(true);
+    for (const l of chassis) {
+      const [lo, hi] = SURFACES[l.label.friction_class].muRange;
+      expect(l.label.mu).toBeGreaterThanOrEqual(lo);
+      expect(l.label.mu).toBeLessThanOrEqual(hi);
+    }
+    const wet = run('wet-road', 20, 24, ['BDY_Environment']);
+    expect(new Set(labelsOf<ChassisLabel>(wet, 'chassis').map((l) => l.label.friction_class))).toEqual(new Set(['wet']));
+    expect(decodeAll(wet, 'BDY_Environment').every((f) => Number(f.v.ENV_Wiper) > 0 || Number(f.v.ENV_Rain) <= 5)).toBe(true);
+  });
+});
+
+describe('powertrain labels', () => {
+  it('turn anomalous at the fault onset on the faulty cell and stay so', () => {
+    const r = run('battery-cell-fault', 120, 25);
+    const pt = labelsOf<PowertrainLabel>(r, 'powertrain');
+    const onset = Number(r.params.onset_s);
+    const cell = Number(r.params.cell);
+    for (const l of pt) {
+      // The onset is reported to the millisecond; labels come every 100 ms.
+      if (Math.abs(l.t - onset) > 0.001) expect(l.label.anomaly).toBe(l.t >= onset);
+      if (l.label.anomaly) {
+        expect(l.label.cell).toBe(cell);
+        expect(l.label.fault).toBe(r.params.fault);
+      }
+    }
+    expect(pt.some((l) => l.label.anomaly)).toBe(true);
+  });
+});
+
+describe('cockpit labels', () => {
+  it('rise to drowsy on a night drive, and the camera sees the eyes less open when drowsy', () => {
+    const r = run('drowsy-night', 240, 26, ['DMS_Driver']);
+    const levels = labelsOf<CockpitLabel>(r, 'cockpit');
+    expect(levels.some((l) => l.label.drowsiness >= 1)).toBe(true);
+    expect(levels[0]!.label.drowsiness).toBeLessThanOrEqual(levels[levels.length - 1]!.label.drowsiness);
+    const dms = decodeAll(r, 'DMS_Driver');
+    const levelAt = (t: number) => levels.filter((l) => l.t <= t).pop()?.label.drowsiness ?? levels[0]!.label.drowsiness;
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const open = (lvl: number) => mean(dms.filter((f) => Number(f.v.DMS_FaceDetected) === 1 && levelAt(f.t) === lvl).map((f) => Number(f.v.DMS_EyeOpenLeft)));
+    const lo = Math.min(...levels.map((l) => l.label.drowsiness));
+    const hi = Math.max(...levels.map((l) => l.label.drowsiness));
+    expect(hi).toBeGreaterThan(lo);
+    expect(open(hi)).toBeLessThan(open(lo) - 5);
+  });
+});
+
+describe('body labels', () => {
+  it('give the occupancy drawn for the run and a comfortable set-point the cabin is cooled towards', () => {
+    const r = run('hot-day-cabin', 180, 27, ['BDY_Climate']);
+    const body = labelsOf<BodyLabel>(r, 'body');
+    for (const l of body) {
+      expect(l.label.occupancy).toBe(Number(r.params.occupants));
+      expect(l.label.setpoint_c).toBeGreaterThanOrEqual(17);
+      expect(l.label.setpoint_c).toBeLessThanOrEqual(28);
+      expect((l.label.setpoint_c * 2) % 1).toBe(0);
+    }
+    const climate = decodeAll(r, 'BDY_Climate');
+    const first = Number(climate[0]!.v.CLM_CabinTemp);
+    const last = Number(climate[climate.length - 1]!.v.CLM_CabinTemp);
+    // About 5 kW of cooling against the sun and the heat soaked into the interior: a few kelvin a minute.
+    expect(last).toBeLessThan(first - 5);
+  });
+});
