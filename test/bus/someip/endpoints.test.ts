@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { waitFor } from './wait-for.js';
 import { SomeipUdpEndpoint } from '../../../bus/someip/udp-endpoint.js';
 import { SomeipStreamFramer, SomeipTcpClient, SomeipTcpServer } from '../../../bus/someip/tcp-endpoint.js';
 import { encodeMessage, makeMessage, type SomeipMessage } from '../../../bus/someip/header.js';
@@ -12,18 +13,6 @@ afterEach(async () => {
   while (closers.length) await closers.pop()?.();
 });
 
-function waitFor<T>(f: () => T | undefined, ms = 2000): Promise<T> {
-  const t0 = Date.now();
-  return new Promise<T>((resolve, reject) => {
-    const tick = (): void => {
-      const v = f();
-      if (v !== undefined) return resolve(v);
-      if (Date.now() - t0 > ms) return reject(new Error('condition not met in time'));
-      setTimeout(tick, 5);
-    };
-    tick();
-  });
-}
 
 async function udp(): Promise<SomeipUdpEndpoint> {
   const e = await SomeipUdpEndpoint.open();

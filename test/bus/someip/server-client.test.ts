@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { waitFor } from './wait-for.js';
 import { SomeipUdpEndpoint } from '../../../bus/someip/udp-endpoint.js';
 import { SomeipSd } from '../../../bus/someip/sd-host.js';
 import { SomeipServer } from '../../../bus/someip/server.js';
@@ -14,18 +15,6 @@ afterEach(async () => {
   while (closers.length) await closers.pop()?.();
 });
 
-function waitFor<T>(f: () => T | undefined, ms = 3000): Promise<T> {
-  const t0 = Date.now();
-  return new Promise<T>((resolve, reject) => {
-    const tick = (): void => {
-      const v = f();
-      if (v !== undefined) return resolve(v);
-      if (Date.now() - t0 > ms) return reject(new Error('condition not met in time'));
-      setTimeout(tick, 5);
-    };
-    tick();
-  });
-}
 
 const FAST = { initialDelayMin: 0.001, initialDelayMax: 0.005, repetitionBaseDelay: 0.01, repetitionsMax: 2, cyclicOfferDelay: 0.2, ttl: 1 };
 
