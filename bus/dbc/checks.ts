@@ -69,33 +69,39 @@ function canCoexist(a: Map<string, ReadonlySet<number>>, b: Map<string, Readonly
 
 /** Warns once per pair of signals that share a bit and can appear in the same frame. */
 export function checkOverlaps(m: MessageDraft, warn: WarnFn): void {
-  const owners = new Map<number, number[]>();
-  m.signals.forEach((s, i) => {
-    for (const bit of occupiedBits(s.startBit, s.length, s.byteOrder)) {
-      const list = owners.get(bit);
-      if (list) list.push(i);
-      else owners.set(bit, [i]);
+  // First owner of each bit in a flat array; only bits claimed twice need the slower pair check.
+  const bitsOf = m.signals.map((s) => occupiedBits(s.startBit, s.length, s.byteOrder));
+  let size = 0;
+  for (const bits of bitsOf) for (const bit of bits) size = Math.max(size, bit + 1);
+  const first = new Int32Array(size).fill(-1);
+  let shared = false;
+  bitsOf.forEach((bits, j) => {
+    for (const bit of bits) {
+      if ((first[bit] as number) < 0) first[bit] = j;
+      else shared = true;
     }
   });
+  if (!shared) return;
+  // Rare: compare every earlier signal sharing a bit, with the multiplexer conditions taken into account.
   const byName = new Map(m.signals.map((s) => [s.name, s]));
-  const reported = new Set<string>();
-  const cache = new Map<number, Map<string, ReadonlySet<number>>>();
-  const presenceOf = (i: number): Map<string, ReadonlySet<number>> => {
-    let p = cache.get(i);
-    if (!p) cache.set(i, (p = presence(m.signals[i] as SignalDraft, byName)));
-    return p;
-  };
+  const owners = new Map<number, number[]>();
+  bitsOf.forEach((bits, j) => {
+    for (const bit of bits) {
+      const list = owners.get(bit);
+      if (list) list.push(j);
+      else owners.set(bit, [j]);
+    }
+  });
+  const reported = new Set<number>();
   for (const list of owners.values()) {
-    if (list.length < 2) continue;
     for (let x = 0; x < list.length; x++) {
       for (let y = x + 1; y < list.length; y++) {
         const i = list[x] as number;
         const j = list[y] as number;
-        const key = `${i},${j}`;
-        if (reported.has(key) || !canCoexist(presenceOf(i), presenceOf(j))) continue;
-        reported.add(key);
         const a = m.signals[i] as SignalDraft;
         const b = m.signals[j] as SignalDraft;
+        if (i === j || reported.has(i * 65536 + j) || !canCoexist(presence(a, byName), presence(b, byName))) continue;
+        reported.add(i * 65536 + j);
         warn(b.location, `signals ${a.name} and ${b.name} overlap in message ${m.name}`);
       }
     }

@@ -8,6 +8,7 @@
  */
 import { DecodeError, EncodeError } from '../errors.js';
 import type { DbcMessage, DbcSignal } from './model.js';
+import { generateFlatDecoder } from './flat-decoder.js';
 import { compileSignal, toRaw, type RawValue, type SignalCodec } from './signal-codec.js';
 
 export interface DecodeOptions {
@@ -104,6 +105,8 @@ export function compileMessage(message: DbcMessage): MessageCodec {
   const root = buildTree(message, codecs);
   const flat = root.switches.length === 0 ? root.signals : undefined;
   const flatNeeded = flat ? Math.max(0, ...flat.map((c) => c.bytesNeeded)) : 0;
+  const fastPhysical = flat && generateFlatDecoder(flat, true);
+  const fastRaw = flat && generateFlatDecoder(flat, false);
   const names = new Set(message.signals.map((s) => s.name));
   const name = message.name;
 
@@ -143,6 +146,7 @@ export function compileMessage(message: DbcMessage): MessageCodec {
     const choices = options?.choices ?? false;
     const truncated = options?.allowTruncated ?? false;
     if (data.length < message.length && !truncated) tooShort(data);
+    if (fastPhysical && fastRaw && !choices && data.length >= flatNeeded) return scaling ? fastPhysical(data) : fastRaw(data);
     const out: SignalValues = {};
     if (flat && data.length >= flatNeeded) {
       for (let i = 0; i < flat.length; i++) {

@@ -19,6 +19,8 @@ export interface SignalCodec {
   readonly bytesNeeded: number;
   /** True when the raw value is a bigint (integers of 54..64 bits). */
   readonly wide: boolean;
+  /** Byte pieces, for generated decoders; meaningful as a plain integer only when `wide` and `signal.float` are false. */
+  readonly pieces: readonly BytePiece[];
   readonly scale: number;
   readonly offset: number;
   /** Reads the raw value (number for narrow signals and floats, bigint for wide integers). */
@@ -145,7 +147,7 @@ export function compileSignal(signal: DbcSignal): SignalCodec {
   }
   const hasChoices = signal.choices.size > 0;
   return {
-    signal, name: signal.name, bytesNeeded: bytesNeeded(signal.startBit, signal.length, signal.byteOrder), wide,
+    signal, name: signal.name, bytesNeeded: bytesNeeded(signal.startBit, signal.length, signal.byteOrder), wide, pieces,
     scale: signal.scale, offset: signal.offset, read, write, clear,
     choices: hasChoices ? signal.choices : undefined,
     choiceValues: hasChoices ? new Map([...signal.choices].map(([k, v]) => [v, k])) : undefined,
