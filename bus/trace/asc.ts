@@ -20,6 +20,7 @@ import type { CanFrame } from '../frame.js';
 import { TraceParseError, type SourceLocation } from '../errors.js';
 import { parseDecimalSeconds } from './candump.js';
 import { channelFromNumber } from './channel.js';
+import { frameOf } from './frame-of.js';
 import { parseDecInt, parseHexInt } from './hex.js';
 import type { LineParser } from './line-reader.js';
 import { LineSyntaxError } from './types.js';
@@ -162,20 +163,20 @@ export class AscParser implements LineParser {
     if (!rx && !this.#is(line, 3, 'tx')) return null; // statistics, J1939TP and other events
     const { id, extended } = this.#id(line, 2);
     const kind = this.#n > 4 ? line.charCodeAt(this.#ts[4] as number) | 0x20 : 0;
-    const tx = rx ? {} : { tx: true };
+    const tx = !rx;
     if (kind === 0x72 /* r */ && this.#te[4] === (this.#ts[4] as number) + 1) {
       let dlc = 0;
       if (this.#n > 5) {
         const v = this.#hex ? parseHexInt(line, this.#ts[5] as number, this.#te[5] as number) : parseDecInt(line, this.#ts[5] as number, this.#te[5] as number);
         if (v >= 0 && v <= 15) dlc = v;
       }
-      return { timestamp, channel, id, extended, fd: false, brs: false, esi: false, rtr: true, error: false, dlc, data: EMPTY, ...tx };
+      return frameOf(timestamp, channel, id, extended, false, false, false, true, false, dlc, EMPTY, tx);
     }
     if (kind !== 0x64 /* d */ || this.#te[4] !== (this.#ts[4] as number) + 1) throw new LineSyntaxError('expected "d" or "r" after the direction', (this.#ts[4] ?? 0) + 1);
     const dlc = this.#num(line, 5, 'DLC');
     if (dlc > 15) throw new LineSyntaxError(`DLC ${dlc} is not a code 0..15`, (this.#ts[5] as number) + 1);
     const data = this.#data(line, 6, Math.min(dlc, 8));
-    return { timestamp, channel, id, extended, fd: false, brs: false, esi: false, rtr: false, error: false, dlc, data, ...tx };
+    return frameOf(timestamp, channel, id, extended, false, false, false, false, false, dlc, data, tx);
   }
 
   #fdFrame(line: string, timestamp: number): CanFrame {
@@ -184,9 +185,9 @@ export class AscParser implements LineParser {
     const channel = channelFromNumber(ch);
     const rx = this.#is(line, 3, 'rx');
     if (!rx && !this.#is(line, 3, 'tx')) throw new LineSyntaxError('CANFD line without Rx or Tx', (this.#ts[3] ?? 0) + 1);
-    const tx = rx ? {} : { tx: true };
+    const tx = !rx;
     if (this.#is(line, 4, 'errorframe')) {
-      return { timestamp, channel, id: 0, extended: false, fd: false, brs: false, esi: false, rtr: false, error: true, dlc: 0, data: EMPTY, ...tx };
+      return frameOf(timestamp, channel, 0, false, false, false, false, false, true, 0, EMPTY, tx);
     }
     const { id, extended } = this.#id(line, 4);
     // A symbolic name may sit between the id and the BRS flag; BRS is a lone 0 or 1.
@@ -208,11 +209,11 @@ export class AscParser implements LineParser {
       if (FD_LENGTHS[dlc] !== length) throw new LineSyntaxError(`DLC ${dlc.toString(16)} means ${FD_LENGTHS[dlc]} bytes, not ${length}`, (this.#ts[k + 2] as number) + 1);
       const brs = brsCol || (flags >= 0 && (flags & 0x2000) !== 0);
       const esi = esiCol || (flags >= 0 && (flags & 0x4000) !== 0);
-      return { timestamp, channel, id, extended, fd: true, brs, esi, rtr: false, error: false, dlc, data, ...tx };
+      return frameOf(timestamp, channel, id, extended, true, brs, esi, false, false, dlc, data, tx);
     }
     const rtr = length === 0 && (dlc > 0 || (flags >= 0 && (flags & 0x10) !== 0));
     if (!rtr && length !== Math.min(dlc, 8)) throw new LineSyntaxError(`DLC ${dlc} does not match the data length ${length}`, (this.#ts[k + 2] as number) + 1);
-    return { timestamp, channel, id, extended, fd: false, brs: false, esi: false, rtr, error: false, dlc, data, ...tx };
+    return frameOf(timestamp, channel, id, extended, false, false, false, rtr, false, dlc, data, tx);
   }
 }
 

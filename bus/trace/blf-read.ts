@@ -21,6 +21,7 @@ import {
   LOBJ, LOG_CONTAINER, LOGG, OBJ_BASE_SIZE, TIME_TEN_MICS, readSystemTime,
 } from './blf-common.js';
 import { channelFromNumber } from './channel.js';
+import { frameOf } from './frame-of.js';
 import type { TraceReader, TraceReadOptions } from './types.js';
 
 const FD_LENGTHS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 12, 16, 20, 24, 32, 48, 64];
@@ -84,8 +85,7 @@ function decodeFrame(d: Buffer, type: number, p: number, end: number, timestamp:
     const rtr = (flags & 0x80) !== 0;
     const n = rtr ? 0 : Math.min(dlc, 8, Math.max(0, end - (p + 8)));
     const data = Uint8Array.prototype.slice.call(d, p + 8, p + 8 + n);
-    const frame: CanFrame = { timestamp, channel, id, extended, fd: false, brs: false, esi: false, rtr, error: false, dlc: rtr ? dlc : Math.max(n, dlc > 8 && n === 8 ? dlc : n), data };
-    return (flags & 1) !== 0 ? { ...frame, tx: true } : frame;
+    return frameOf(timestamp, channel, id, extended, false, false, false, rtr, false, rtr ? dlc : dlc > 8 && n === 8 ? dlc : n, data, (flags & 1) !== 0);
   }
   if (type === CAN_ERROR_EXT) {
     const channel = channelFromNumber(Math.max(1, d.readUInt16LE(p)));
@@ -124,17 +124,17 @@ function decodeFrame(d: Buffer, type: number, p: number, end: number, timestamp:
   }
   const id = rawId & 0x1fffffff;
   const extended = (rawId & ID_EXT_BIT) !== 0 || id > 0x7ff;
-  const dir = tx ? { tx: true } : {};
+  
   const available = Math.max(0, end - dataAt);
   if (!edl) {
     const n = remote ? 0 : Math.min(valid, 8, available, dlcCode);
     const data = Uint8Array.prototype.slice.call(d, dataAt, dataAt + n);
-    return { timestamp, channel, id, extended, fd: false, brs: false, esi: false, rtr: remote, error: false, dlc: remote ? dlcCode : dlcCode > 8 && n === 8 ? dlcCode : n, data, ...dir };
+    return frameOf(timestamp, channel, id, extended, false, false, false, remote, false, remote ? dlcCode : dlcCode > 8 && n === 8 ? dlcCode : n, data, tx);
   }
   let n = Math.min(valid, 64, available);
   if (lengthToFdDlc(n) < 0) n = FD_LENGTHS.filter((l) => l <= n).pop() ?? 0;
   const data = Uint8Array.prototype.slice.call(d, dataAt, dataAt + n);
-  return { timestamp, channel, id, extended, fd: true, brs, esi, rtr: false, error: false, dlc: lengthToFdDlc(n), data, ...dir };
+  return frameOf(timestamp, channel, id, extended, true, brs, esi, false, false, lengthToFdDlc(n), data, tx);
 }
 
 /** A `TraceReader` over a `.blf` file. */

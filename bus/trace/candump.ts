@@ -13,6 +13,7 @@
  */
 import { lengthToDlc, type CanFrame } from '../frame.js';
 import { TraceParseError, type SourceLocation } from '../errors.js';
+import { frameOf } from './frame-of.js';
 import { bytesToHexUpper, hexDigit } from './hex.js';
 import type { LineFormatter } from './text-writer.js';
 import { LineSyntaxError } from './types.js';
@@ -103,15 +104,13 @@ export function parseCandump(line: string): CanFrame | null {
   if (!extended && id > 0x7ff) fail(`id ${line.slice(frameStart, hash)} does not fit 11 bits`, frameStart);
   if (rawId > 0x1fffffff && !error) fail(`id ${line.slice(frameStart, hash)} has bits above the 29-bit id`, frameStart);
   if (error) extended = true;
-  let p = hash + 1;
-  const base = { timestamp, channel, id, extended, error };
-  const withTx = tx === undefined ? {} : { tx };
+  const p = hash + 1;
   if (p < frameEnd && line.charCodeAt(p) === 35 /* # */) {
     const flags = hexDigit(line, p + 1);
     if (flags < 0 || p + 1 >= frameEnd) fail('CAN FD frame without its flags nibble', p + 1);
     const data = parseHexBytes(line, p + 2, frameEnd);
     if (!FD_LENGTH_OK.has(data.length)) fail(`${data.length} bytes is not a CAN FD length`, p + 2);
-    return { ...base, fd: true, brs: (flags & 1) !== 0, esi: (flags & 2) !== 0, rtr: false, dlc: lengthToDlc(data.length, true), data, ...withTx };
+    return frameOf(timestamp, channel, id, extended, true, (flags & 1) !== 0, (flags & 2) !== 0, false, error, lengthToDlc(data.length, true), data, tx);
   }
   if (p < frameEnd && (line.charCodeAt(p) | 0x20) === 0x72 /* r */) {
     let dlc = 0;
@@ -119,7 +118,7 @@ export function parseCandump(line: string): CanFrame | null {
       dlc = hexDigit(line, p + 1);
       if (dlc < 0 || p + 2 !== frameEnd) fail(`"${line.slice(p + 1, frameEnd)}" is not a DLC`, p + 1);
     }
-    return { ...base, fd: false, brs: false, esi: false, rtr: true, dlc, data: new Uint8Array(0), ...withTx };
+    return frameOf(timestamp, channel, id, extended, false, false, false, true, error, dlc, new Uint8Array(0), tx);
   }
   let dataEnd = frameEnd;
   let dlcOverride = -1;
@@ -133,7 +132,7 @@ export function parseCandump(line: string): CanFrame | null {
   if (data.length > 8 && !error) fail(`${data.length} bytes do not fit a classic CAN frame`, p);
   if (dlcOverride >= 0 && data.length !== 8) fail('a DLC above 8 needs 8 data bytes', underscore);
   const dlc = dlcOverride >= 0 ? dlcOverride : Math.min(data.length, 15);
-  return { ...base, fd: false, brs: false, esi: false, rtr: false, dlc, data, ...withTx };
+  return frameOf(timestamp, channel, id, extended, false, false, false, false, error, dlc, data, tx);
 }
 
 /**

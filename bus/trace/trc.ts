@@ -15,6 +15,7 @@
 import type { CanFrame } from '../frame.js';
 import { channelFromNumber } from './channel.js';
 import { parseDecimalSeconds } from './candump.js';
+import { frameOf } from './frame-of.js';
 import { parseDecInt, parseHexInt } from './hex.js';
 import type { LineParser } from './line-reader.js';
 import { LineSyntaxError } from './types.js';
@@ -127,9 +128,9 @@ export class TrcParser implements LineParser {
       if (bus < 1) throw new LineSyntaxError(`"${r.bus}" is not a bus number`);
       channel = channelFromNumber(bus);
     }
-    const tx = (r.dir ?? r.type) === 'Tx' ? { tx: true } : {};
+    const tx = (r.dir ?? r.type) === 'Tx';
     if (r.type === 'ER' || r.type === 'Error') {
-      return { timestamp, channel, id: 0, extended: false, fd: false, brs: false, esi: false, rtr: false, error: true, dlc: 0, data: EMPTY, ...tx };
+      return frameOf(timestamp, channel, 0, false, false, false, false, false, true, 0, EMPTY, tx);
     }
     const fd = r.type === 'FD' || r.type === 'FB' || r.type === 'FE' || r.type === 'BI';
     if (!fd && r.type !== 'DT' && r.type !== 'RR' && r.type !== 'Rx' && r.type !== 'Tx') throw new LineSyntaxError(`unknown message type "${r.type}"`);
@@ -155,6 +156,6 @@ export class TrcParser implements LineParser {
     }
     const brs = r.type === 'FB' || r.type === 'BI';
     const esi = r.type === 'FE' || r.type === 'BI';
-    return { timestamp, channel, id: rawId, extended, fd, brs, esi, rtr, error: false, dlc, data, ...tx };
+    return frameOf(timestamp, channel, rawId, extended, fd, brs, esi, rtr, false, dlc, data, tx);
   }
 }

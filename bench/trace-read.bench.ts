@@ -1,0 +1,117 @@
+/**
+ * Trace reading speed: ecu-ai readers against python-can 4.1's `can.LogReader` on the same files.
+ * python-can generates ~1M frames (classic and FD, 11- and 29-bit ids, 16 ids) and writes them as
+ * .log, .asc, .blf and .trc into bench/out/trace-read/ (cached between runs); then both tools read
+ * every file in the same run and the ratio is printed.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { openTraceReader } from '../bus/trace/index.js';
+
+const FRAMES = 1_000_000;
+const OUT = path.resolve('bench', 'out', 'trace-read');
+const FORMATS = ['.log', '.asc', '.blf', '.trc'] as const;
+const TARGET: Record<string, number> = { '.log': 10, '.asc': 10, '.blf': 3 };
+const PYTHON = '/usr/bin/python3';
+
+const GENERATE = String.raw`
+import sys, random, can
+out, n = sys.argv[1], int(sys.argv[2])
+rnd = random.Random(42)
+ids = [(0x100 + 0x40 * k, False) for k in range(8)] + [(0x18DA0000 + 0x111 * k, True) for k in range(8)]
+writers = [can.Logger(out + '/frames' + ext) for ext in ('.log', '.asc', '.blf', '.trc')]
+t = 1700000000.0
+for i in range(n):
+    t += 0.0001 + rnd.random() * 0.0004
+    arb, ext = ids[i % len(ids)]
+    fd = i % 5 == 0
+    length = rnd.choice([12, 16, 32, 64]) if fd else rnd.randint(0, 8)
+    msg = can.Message(timestamp=round(t, 6), arbitration_id=arb, is_extended_id=ext, is_fd=fd, bitrate_switch=fd and i % 2 == 0,
+                      data=bytes(rnd.getrandbits(8) for _ in range(length)), channel=i % 2)
+    for w in writers:
+        w.on_message_received(msg)
+for w in writers:
+    w.stop()
+`;
+
+const PY_READ = String.raw`
+import sys, time, can
+path = sys.argv[1]
+t0 = time.perf_counter()
+n = 0
+for m in can.LogReader(path):
+    n += 1
+print(n, time.perf_counter() - t0)
+`;
+
+function ensureFiles(): void {
+  mkdirSync(OUT, { recursive: true });
+  if (FORMATS.every((ext) => existsSync(path.join(OUT, `frames${ext}`)))) {
+    console.log(`using cached traces in ${OUT}`);
+    return;
+  }
+  console.log(`generating ${FRAMES} frames with python-can into ${OUT} ...`);
+  const r = spawnSync(PYTHON, ['-c', GENERATE, OUT, String(FRAMES)], { stdio: ['ignore', 'inherit', 'inherit'] });
+  if (r.status !== 0) throw new Error(`python-can could not generate the traces (status ${r.status})`);
+}
+
+async function ours(file: string): Promise<{ frames: number; seconds: number }> {
+  let best = Number.POSITIVE_INFINITY;
+  let frames = 0;
+  for (let run = 0; run < 2; run++) {
+    const t0 = process.hrtime.bigint();
+    let n = 0;
+    for await (const f of openTraceReader(file)) if (f.dlc >= 0) n++;
+    best = Math.min(best, Number(process.hrtime.bigint() - t0) / 1e9);
+    frames = n;
+  }
+  return { frames, seconds: best };
+}
+
+function theirs(file: string): { frames: number; seconds: number } {
+  const r = spawnSync(PYTHON, ['-c', PY_READ, file], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`python-can failed on ${file}: ${r.stderr}`);
+  const [n, s] = r.stdout.trim().split(/\s+/).map(Number);
+  return { frames: n ?? 0, seconds: s ?? Number.NaN };
+}
+
+async function main(): Promise<void> {
+  ensureFiles();
+  const rows: string[] = [];
+  for (const ext of FORMATS) {
+    const file = path.join(OUT, `frames${ext}`);
+    const mb = statSync(file).size / 2 ** 20;
+    const a = await ours(file);
+    console.log(`${ext}: ecu-ai ${a.frames} frames in ${a.seconds.toFixed(3)} s`);
+    const b = theirs(file);
+    console.log(`${ext}: python-can ${b.frames} frames in ${b.seconds.toFixed(3)} s`);
+    const fa = a.frames / a.seconds;
+    const fb = b.frames / b.seconds;
+    const ratio = fa / fb;
+    const target = TARGET[ext];
+    rows.push(
+      `| ${ext} | ${mb.toFixed(1)} | ${a.frames} | ${Math.round(fa).toLocaleString('en-US')} | ${b.frames} | ${Math.round(fb).toLocaleString('en-US')} | ` +
+        `${ratio.toFixed(1)}x | ${target === undefined ? '-' : `>= ${target}x: ${ratio >= target ? 'met' : 'NOT met'}`} |`,
+    );
+  }
+  const md = [
+    '## Trace reading (trace-read)',
+    '',
+    '| format | file MiB | ecu-ai frames | ecu-ai frames/s | python-can frames | python-can frames/s | ratio | target |',
+    '|---|---|---|---|---|---|---|---|',
+    ...rows,
+    '',
+    `How: python-can 4.1 (Debian) generated ${FRAMES.toLocaleString('en-US')} frames (every 5th CAN FD of 12 to 64 bytes, the rest classic 0 to 8 bytes; 8 standard and 8 extended ids; 2 channels) and wrote them with its own writers into each format.`,
+    'ecu-ai: `openTraceReader` iterated to the end, best of 2 runs, in this process. python-can: `can.LogReader` iterated to the end, timed inside python (interpreter start excluded), one run.',
+    'Frame counts differ where a reader reads a format differently; the ratio compares frames per second.',
+    '',
+  ];
+  console.log('--- results');
+  console.log(md.join('\n'));
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});
