@@ -66,3 +66,20 @@ export class AdmissionError extends RuntimeError {
     super('ADMISSION_REFUSED', detail);
   }
 }
+
+/**
+ * A vehicle–cloud exchange that failed. `where` names the place: the topic, message type and byte
+ * offset of a rejected payload, the outbox directory and segment, or the domain of a refused request.
+ */
+export class CloudError extends RuntimeError {
+  readonly where: string;
+  constructor(
+    code: 'CLOUD_PAYLOAD' | 'CLOUD_TIMEOUT' | 'CLOUD_UNAVAILABLE' | 'OUTBOX_FULL',
+    where: string,
+    detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super(code, `${where}: ${detail}`, options);
+    this.where = where;
+  }
+}
