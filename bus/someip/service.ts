@@ -58,11 +58,16 @@ export interface CompiledInterface {
   readonly eventgroups: readonly number[];
 }
 
+// Clients pass the same interface object on every call; compile it once per object.
+const compiled = new WeakMap<ServiceInterface, CompiledInterface>();
+
 /**
- * Compiles every payload schema of an interface once.
+ * Compiles every payload schema of an interface once (cached per interface object).
  * @throws {SomeipSerializeError} when a schema is invalid.
  */
 export function compileInterface(spec: ServiceInterface): CompiledInterface {
+  const hit = compiled.get(spec);
+  if (hit) return hit;
   const methods = new Map<number, { name: string; kind: 'method' | 'getter' | 'setter'; request: PayloadCodec; response: PayloadCodec; fireAndForget: boolean }>();
   const events = new Map<number, { name: string; codec: PayloadCodec; eventgroups: readonly number[] }>();
   const codec = (t: SomeipType | undefined): PayloadCodec => (t ? compilePayload(t) : EMPTY);
@@ -79,5 +84,7 @@ export function compileInterface(spec: ServiceInterface): CompiledInterface {
     if (f.notifierId !== undefined) events.set(f.notifierId, { name, codec: c, eventgroups: f.eventgroups ?? [] });
   }
   const eventgroups = [...new Set([...events.values()].flatMap((e) => e.eventgroups))].sort((a, b) => a - b);
-  return { spec, methods, events, fields, eventgroups };
+  const out: CompiledInterface = { spec, methods, events, fields, eventgroups };
+  compiled.set(spec, out);
+  return out;
 }
