@@ -5,12 +5,21 @@
 import { readFile } from 'node:fs/promises';
 import { parseDbc, type ParseResult } from './parse.js';
 
-/** Decodes file bytes: UTF-8 when valid, else Windows-1252 (a superset of Latin-1's printable range). */
+/**
+ * Windows-1252's printable characters at 0x80..0x9F (where Latin-1 has control codes); the five
+ * unassigned codes keep their Latin-1 meaning. Spelled out because Node's TextDecoder maps
+ * "windows-1252" to plain Latin-1 in builds without full ICU.
+ */
+const CP1252_HIGH = '\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f' +
+  '\u0090\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u009d\u017e\u0178';
+
+/** Decodes file bytes: UTF-8 when valid, else Windows-1252. */
 export function decodeDbcBytes(bytes: Uint8Array): string {
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    return new TextDecoder('windows-1252').decode(bytes);
+    const latin1 = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+    return latin1.replace(/[\u0080-\u009f]/g, (c) => CP1252_HIGH[c.charCodeAt(0) - 0x80] as string);
   }
 }
 
