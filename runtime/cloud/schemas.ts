@@ -110,7 +110,7 @@ let root: protobuf.Root | undefined;
 
 /** The parsed schema root, built once on first use (never at import time). */
 export function cloudProtoRoot(): protobuf.Root {
-  root ??= protobuf.parse(CLOUD_PROTO, { keepCase: true }).root;
+  root ??= protobuf.parse(CLOUD_PROTO).root;
   return root;
 }
 
