@@ -7,7 +7,7 @@
  * stop a vehicle's signals. The first failure per message is kept for diagnosis.
  */
 import type { CanFrame } from '../../bus/frame.js';
-import type { DecodedValues, MessageInfo, SignalStore } from './store.js';
+import type { DecodedValues, IngestPlan, MessageInfo, SignalStore } from './store.js';
 import type { FeatureWindow } from './window.js';
 
 /** A per-message codec, as a compiled DBC returns it for a frame. */
@@ -66,17 +66,21 @@ export class SignalRouter {
    * @param t - arrival time; defaults to the frame's timestamp.
    * @returns how many vehicle signals were updated.
    */
-  ingest(frame: CanFrame, t: number = frame.timestamp): number {
+  ingest(frame: CanFrame, t?: number): number {
     this.#frames++;
+    const at = t ?? frame.timestamp;
     if (frame.error || frame.rtr || (this.#channels !== undefined && !this.#channels.has(frame.channel))) {
       this.#ignored++;
       return 0;
     }
     let codec: FrameCodec | undefined;
+    let plan: IngestPlan | undefined;
     let decoded: DecodedValues;
     try {
       codec = this.#db.forFrame(frame);
-      if (codec === undefined || !this.#store.wants(codec.message.name, frame.channel)) {
+      // Decoding is the costly part; a message no catalog entry reads is never decoded.
+      plan = codec === undefined ? undefined : this.#store.planFor(codec.message.name, frame.channel);
+      if (codec === undefined || plan === undefined) {
         this.#ignored++;
         return 0;
       }
@@ -89,10 +93,10 @@ export class SignalRouter {
     for (let i = 0; i < windows.length; i++) {
       const w = windows[i] as FeatureWindow;
       // Cheap check first: most frames fall between two ticks.
-      if (!(t <= w.nextDue)) w.advanceBefore(t);
+      if (!(at <= w.nextDue)) w.advanceBefore(at);
     }
     this.#routed++;
-    return this.#store.ingest(frame, codec.message, decoded, t);
+    return this.#store.ingestPlan(plan, codec.message, decoded, at);
   }
 
   #countError(key: string, err: unknown): void {

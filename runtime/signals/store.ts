@@ -51,11 +51,13 @@ export interface SignalReading {
   readonly limitS: number;
 }
 
-interface Plan {
+/** Which vehicle signals one message feeds; opaque outside the store. */
+export interface IngestPlan {
   readonly dbcNames: readonly string[];
   readonly slots: Int32Array;
   cyclesApplied: boolean;
 }
+type Plan = IngestPlan;
 
 interface Route {
   readonly any: Plan | undefined;
@@ -167,18 +169,71 @@ export class SignalStore {
    * @returns how many vehicle signals were updated.
    */
   ingest(frame: { readonly channel: string }, message: MessageInfo, decoded: DecodedValues, t: number): number {
-    const route = this.#routes.get(message.name);
-    if (route === undefined || !Number.isFinite(t)) return 0;
-    const plan = route.byChannel.size > 0 ? (route.byChannel.get(frame.channel) ?? route.any) : route.any;
-    if (plan === undefined) return 0;
+    const plan = this.planFor(message.name, frame.channel);
+    return plan === undefined ? 0 : this.ingestPlan(plan, message, decoded, t);
+  }
+
+  /**
+   * The precomputed mapping for one message on one channel, or undefined when no catalog entry
+   * reads it. Lets a router skip decoding unwanted messages and look the message up only once.
+   */
+  planFor(message: string, channel: string): IngestPlan | undefined {
+    const route = this.#routes.get(message);
+    if (route === undefined) return undefined;
+    return route.byChannel.size > 0 ? (route.byChannel.get(channel) ?? route.any) : route.any;
+  }
+
+  /**
+   * `ingest` with the plan already looked up (see planFor).
+   * @returns how many vehicle signals were updated.
+   */
+  ingestPlan(plan: IngestPlan, message: MessageInfo, decoded: DecodedValues, t: number): number {
+    if (!Number.isFinite(t)) return 0;
     if (!plan.cyclesApplied) this.#applyCycle(plan, message.cycleTimeMs);
     const names = plan.dbcNames;
     const slots = plan.slots;
+    // Locals instead of repeated private-field reads: this loop is the hot path.
+    const h = this.#h;
+    const histT = this.#histT;
+    const histV = this.#histV;
+    const heads = this.#head;
+    const counts = this.#count;
+    const text = this.#text;
     let updated = 0;
     for (let j = 0; j < slots.length; j++) {
       const v = decoded[names[j] as string];
       if (v === undefined) continue;
-      if (this.#record(slots[j] as number, v, t)) updated++;
+      const i = slots[j] as number;
+      const count = counts[i] as number;
+      let head = heads[i] as number;
+      // `counts` counts distinct arrival instants: it bounds how much of the ring holds real data.
+      let fresh = true;
+      if (count > 0) {
+        const last = histT[i * h + head] as number;
+        if (t < last) {
+          this.#outOfOrder++;
+          continue;
+        }
+        if (t > last) {
+          if (Number.isNaN(this.#period[i] as number)) this.#observeInterval(i, t - last);
+          head = head + 1 === h ? 0 : head + 1;
+          heads[i] = head;
+        } else {
+          // A repeat at the same instant replaces the value, so history times stay distinct.
+          fresh = false;
+        }
+      }
+      const at = i * h + head;
+      histT[at] = t;
+      if (typeof v === 'number') {
+        histV[at] = v;
+        if (text[at] !== undefined) text[at] = undefined;
+      } else {
+        histV[at] = Number.NaN;
+        text[at] = v;
+      }
+      if (fresh) counts[i] = count + 1;
+      updated++;
     }
     return updated;
   }
@@ -189,38 +244,7 @@ export class SignalStore {
     for (const i of plan.slots) if (this.#fixed[i] === 0) this.#period[i] = cycleTimeMs / 1000;
   }
 
-  #record(i: number, v: number | string, t: number): boolean {
-    const h = this.#h;
-    const count = this.#count[i] as number;
-    let head = this.#head[i] as number;
-    if (count > 0) {
-      const last = this.#histT[i * h + head] as number;
-      if (t < last) {
-        this.#outOfOrder++;
-        return false;
-      }
-      if (t > last) {
-        this.#observeInterval(i, t - last);
-        head = (head + 1) % h;
-        this.#head[i] = head;
-      }
-      // t === last: a repeat at the same instant replaces the value (keeps history times distinct).
-    }
-    const at = i * h + head;
-    this.#histT[at] = t;
-    if (typeof v === 'number') {
-      this.#histV[at] = v;
-      this.#text[at] = undefined;
-    } else {
-      this.#histV[at] = Number.NaN;
-      this.#text[at] = v;
-    }
-    this.#count[i] = count + 1;
-    return true;
-  }
-
   #observeInterval(i: number, dt: number): void {
-    if (!Number.isNaN(this.#period[i] as number)) return;
     const n = this.#learnN;
     const c = this.#learnCount[i] as number;
     this.#learn[i * n + c] = dt;
