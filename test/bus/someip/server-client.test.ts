@@ -26,7 +26,7 @@ async function pair(): Promise<{ server: SomeipServer; client: SomeipClient; sdS
   const serverEp = await SomeipUdpEndpoint.open();
   const clientEp = await SomeipUdpEndpoint.open();
   const server = new SomeipServer({ endpoint: serverEp, sd: sdS2 });
-  const client = new SomeipClient({ endpoint: clientEp, sd: sdC, timeoutMs: 500 });
+  const client = new SomeipClient({ endpoint: clientEp, sd: sdC, timeoutMs: 2000 });
   const log: string[] = [];
   sdC.onEvent((e) => log.push(e.kind));
   closers.push(() => serverEp.close(), () => clientEp.close(), () => sdS2.close(), () => sdC.close(), () => server.close(), () => client.close());
