@@ -1,0 +1,253 @@
+/**
+ * The runtime's core, shared by the daemon (`ecu-ai run`, real time) and replay (`ecu-ai replay`,
+ * virtual time): frames in through the DBC codecs and the signal store, domain services dispatched
+ * by the budget-aware scheduler, results encoded back into frames.
+ *
+ * In virtual time every decision depends only on the frames, the config and the modelled costs,
+ * so two replays give the same results; wall-clock figures are kept apart (`wallLatency`).
+ */
+import type { Logger } from 'pino';
+import type { CanFrame } from '../../bus/frame.js';
+import { makeFrame } from '../../bus/frame.js';
+import type { Clock } from '../clock.js';
+import type { DomainName, EcuAiConfig } from '../config.js';
+import { createPlatform, type PlatformReading } from '../platform/index.js';
+import {
+  admit,
+  attachGovernor,
+  DegradationLadder,
+  Dispatcher,
+  LatencyHistogram,
+  serviceSpec,
+  type AdmissionReport,
+  type Governor,
+  type LadderEvent,
+  type ServiceSpec,
+  type Variant,
+} from '../scheduler/index.js';
+import { FeatureWindow, SignalCatalog, SignalRouter, SignalStore, type CatalogEntry } from '../signals/index.js';
+import type { DomainDefinition } from '../service/domain.js';
+import { DomainServiceRunner, type CloudInference, type LocalInference, type ServiceResult } from '../service/runner.js';
+
+/** The per-message codec view the engine needs from a compiled DBC (bus/dbc's CompiledDatabase satisfies it). */
+export interface EngineCodecs {
+  forFrame(frame: CanFrame): { readonly message: { readonly name: string; readonly cycleTimeMs?: number | undefined }; decode(data: Uint8Array): Readonly<Record<string, number | string>> } | undefined;
+  byName(name: string):
+    | {
+        readonly message: { readonly id: number; readonly extended: boolean; readonly fd: boolean; readonly length: number };
+        encode(values: Readonly<Record<string, number | string>>, options?: { strict?: boolean }): Uint8Array;
+      }
+    | undefined;
+}
+
+/** A domain's model as the engine needs it: names at its boundary and its profiled costs. */
+export interface DomainModelInfo {
+  readonly model: string;
+  readonly inputName: string;
+  readonly outputName: string;
+  /** Profiled cost per variant, ms (p99 of the manifest). */
+  readonly costMs: Readonly<Partial<Record<Variant, number>>>;
+}
+
+export interface EngineOptions {
+  readonly config: Readonly<EcuAiConfig>;
+  readonly domains: readonly DomainDefinition[];
+  readonly models: Readonly<Partial<Record<DomainName, DomainModelInfo>>>;
+  readonly codecs: EngineCodecs;
+  /** Optional validation of the domains' signals against the DBC's messages. */
+  readonly dbcMessages?: Iterable<{ readonly name: string; readonly signals: Iterable<{ readonly name: string }> }>;
+  readonly clock: Clock;
+  readonly timing: 'virtual' | 'real';
+  readonly local?: LocalInference;
+  readonly cloud?: CloudInference;
+  /** Channel the domains' output frames are stamped with. Default `can0`. */
+  readonly outputChannel?: string;
+  /** Receives every output frame (to a bus, a trace writer, a counter). */
+  readonly send?: (frame: CanFrame) => void;
+  readonly onResult?: (r: ServiceResult) => void;
+  readonly onEvent?: (e: LadderEvent) => void;
+  readonly onPlatform?: (r: PlatformReading) => void;
+  readonly logger?: Logger;
+  /** Budget loop period, s. Default 1. */
+  readonly governorPeriodS?: number;
+}
+
+/** Modelled cost of the rule-based fallback, ms: a handful of comparisons on the window. */
+export const FALLBACK_COST_MS = 0.05;
+
+export class Engine {
+  readonly store: SignalStore;
+  readonly router: SignalRouter;
+  readonly dispatcher: Dispatcher;
+  readonly ladder: DegradationLadder;
+  readonly governor: Governor;
+  readonly admission: AdmissionReport;
+  readonly services: readonly ServiceSpec[];
+  readonly runners: ReadonlyMap<string, DomainServiceRunner>;
+  /** Wall-clock duration of each served call, ms, per domain: reported beside, never fed back. */
+  readonly wallLatency = new Map<string, LatencyHistogram>();
+  readonly #o: EngineOptions;
+  readonly #outputFrames = new Map<string, number>();
+  #encodeErrors = 0;
+
+  /**
+   * Builds the signal path, the services and the scheduler for the enabled domains.
+   * @throws {AdmissionError} when the safety services cannot meet their deadlines on the cores
+   * @throws {CatalogMismatchError} when a domain reads a signal the DBC does not have
+   */
+  constructor(options: EngineOptions) {
+    this.#o = options;
+    const cfg = options.config;
+    const enabled = options.domains.filter((d) => cfg.domains[d.domain]?.enabled !== false);
+    const entries: CatalogEntry[] = [];
+    const seen = new Set<string>();
+    for (const d of enabled) {
+      for (const [name, src] of Object.entries(d.signals)) {
+        if (seen.has(name)) continue;
+        seen.add(name);
+        entries.push({ name, message: src.message, signal: src.signal, ...(src.channel ? { channel: src.channel } : {}) });
+      }
+    }
+    const catalog = new SignalCatalog(entries, 'domains');
+    if (options.dbcMessages) catalog.validateAgainst({ messages: options.dbcMessages }, 'domains');
+    this.store = new SignalStore(catalog);
+    this.router = new SignalRouter(options.codecs, this.store);
+
+    const services: ServiceSpec[] = [];
+    const runners = new Map<string, DomainServiceRunner>();
+    for (const d of enabled) {
+      const dc = cfg.domains[d.domain];
+      const info = options.models[d.domain];
+      const window = new FeatureWindow(this.store, { signals: d.window.signals, rateHz: d.window.rateHz, length: d.window.length });
+      this.router.attach(window);
+      const costMs: Partial<Record<Variant, number>> = { fallback: FALLBACK_COST_MS };
+      if (info && options.local) {
+        if (info.costMs.fp32 !== undefined) costMs.fp32 = info.costMs.fp32;
+        if (info.costMs.int8 !== undefined) costMs.int8 = info.costMs.int8;
+      }
+      // Safety services never leave the vehicle: no cloud variant for them at all.
+      if (info?.costMs.cloud !== undefined && options.cloud && d.criticality === 'comfort') costMs.cloud = info.costMs.cloud;
+      const wanted = dc?.variant ?? 'fp32';
+      const primary: Variant = costMs[wanted] !== undefined ? wanted : costMs.fp32 !== undefined ? 'fp32' : costMs.int8 !== undefined ? 'int8' : 'fallback';
+      services.push(
+        serviceSpec(d.domain, costMs, {
+          rateHz: dc?.rate_hz ?? d.rateHz,
+          deadlineMs: dc?.deadline_ms ?? d.deadlineMs,
+          criticality: dc?.criticality ?? d.criticality,
+          primary,
+        }),
+      );
+      const wall = new LatencyHistogram();
+      this.wallLatency.set(d.domain, wall);
+      runners.set(
+        d.domain,
+        new DomainServiceRunner({
+          definition: d as DomainDefinition<unknown>,
+          window,
+          inputName: info?.inputName ?? 'features',
+          outputName: info?.outputName ?? 'output',
+          model: info?.model ?? d.model,
+          ...(options.local ? { local: options.local } : {}),
+          ...(options.cloud ? { cloud: options.cloud } : {}),
+          // In virtual time a wall-clock timeout would make results depend on machine load; the
+          // worker's watchdog still bounds a hang.
+          ...(options.timing === 'virtual' ? { localTimeoutMs: 10_000 } : {}),
+          onResult: (r) => this.#onResult(d, r),
+          ...(options.logger ? { logger: options.logger } : {}),
+        }),
+      );
+    }
+    this.services = services;
+    this.runners = runners;
+    const cores = cfg.scheduler.cores ?? 2;
+    this.admission = admit(services, cores);
+
+    this.ladder = new DegradationLadder({
+      services,
+      cores,
+      degradeC: cfg.scheduler.degrade_c,
+      recoverC: cfg.scheduler.recover_c,
+      minDwellS: cfg.scheduler.min_dwell_s,
+      ...(cfg.platform.power_budget_w !== undefined ? { powerBudgetW: cfg.platform.power_budget_w } : {}),
+      cloudAvailable: () => options.cloud?.healthy() ?? false,
+      ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+    });
+    let governor: Governor | undefined;
+    this.dispatcher = new Dispatcher({
+      clock: options.clock,
+      services,
+      cores,
+      timing: options.timing,
+      execute: async (job) => {
+        const started = performance.now();
+        const outcome = await runners.get(job.domain)!.execute(job);
+        this.wallLatency.get(job.domain)?.record(performance.now() - started);
+        return outcome;
+      },
+      modeOf: (d) => this.ladder.modeOf(d),
+      costScale: () => governor?.costScale() ?? 1,
+    });
+    const platform = createPlatform({
+      profile: cfg.platform.profile,
+      // Replay must never read the machine it runs on.
+      sensors: options.timing === 'virtual' ? 'model' : cfg.platform.sensors,
+      ambientC: cfg.platform.ambient_c,
+      t0: options.clock.now(),
+    });
+    governor = attachGovernor(this.dispatcher, platform, this.ladder, options.governorPeriodS ?? 1, (reading) => options.onPlatform?.(reading));
+    this.governor = governor;
+  }
+
+  /** Output frames sent per message name. */
+  outputCounts(): Record<string, number> {
+    return Object.fromEntries(this.#outputFrames);
+  }
+
+  get encodeErrors(): number {
+    return this.#encodeErrors;
+  }
+
+  /**
+   * Virtual time: runs every job due before the frame, then stores the frame's signals.
+   * Frames must come in non-decreasing time.
+   */
+  async ingestAt(frame: CanFrame): Promise<void> {
+    if (frame.timestamp > this.dispatcher.now) await this.dispatcher.advanceTo(frame.timestamp);
+    this.router.ingest(frame, frame.timestamp);
+  }
+
+  /** Real time: stores a frame received now. */
+  ingestLive(frame: CanFrame): void {
+    this.router.ingest(frame, this.#o.clock.now());
+  }
+
+  /** Virtual time: runs the scheduler up to `t` (the end of a trace). */
+  async finishAt(t: number): Promise<void> {
+    if (t > this.dispatcher.now) await this.dispatcher.advanceTo(t);
+  }
+
+  /** Stops every service; in-flight jobs answer nothing more. */
+  stop(): void {
+    for (const r of this.runners.values()) r.stop();
+  }
+
+  #onResult(d: DomainDefinition, r: ServiceResult): void {
+    this.#o.onResult?.(r);
+    const send = this.#o.send;
+    if (!send) return;
+    const codec = this.#o.codecs.byName(d.outputMessage);
+    if (!codec) {
+      this.#encodeErrors++;
+      return;
+    }
+    try {
+      const data = codec.encode((d as DomainDefinition<unknown>).encode(r.result), { strict: false });
+      const m = codec.message;
+      send(makeFrame({ timestamp: r.t, channel: this.#o.outputChannel ?? 'can0', id: m.id, extended: m.extended, fd: m.fd, data }));
+      this.#outputFrames.set(d.outputMessage, (this.#outputFrames.get(d.outputMessage) ?? 0) + 1);
+    } catch (err) {
+      this.#encodeErrors++;
+      this.#o.logger?.warn({ domain: d.domain, err: (err as Error).message }, 'output encode failed');
+    }
+  }
+}

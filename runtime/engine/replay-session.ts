@@ -1,0 +1,175 @@
+/**
+ * One replay: a trace through the engine in virtual time, with the real models in their isolated
+ * workers, scored against labels when given. Used by `ecu-ai replay`, `npm start` and the tests.
+ */
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { compileDatabase, loadDbcFile } from '../../bus/dbc/index.js';
+import type { CanFrame } from '../../bus/frame.js';
+import { openTraceReader } from '../../bus/trace/index.js';
+import { VirtualClock } from '../clock.js';
+import type { DomainName, EcuAiConfig } from '../config.js';
+import { InferencePool, ModelRegistry } from '../inference/index.js';
+import type { PlatformReading } from '../platform/index.js';
+import type { LadderEvent } from '../scheduler/index.js';
+import type { DomainDefinition, DomainScorer } from '../service/domain.js';
+import type { CloudInference } from '../service/runner.js';
+import { Engine, type DomainModelInfo } from './engine.js';
+import type { LabelTrack } from './labels.js';
+import { round, type DomainSummary, type ReplaySummary } from './summary.js';
+
+export interface ReplaySessionOptions {
+  readonly config: Readonly<EcuAiConfig>;
+  readonly domains: readonly DomainDefinition[];
+  readonly tracePath: string;
+  readonly dbcPath: string;
+  readonly modelsDir: string;
+  readonly labels?: LabelTrack;
+  /** The compiled inference worker (see InferencePool's defaultWorkerEntry). */
+  readonly workerEntry?: string;
+  readonly cloud?: CloudInference;
+  readonly logger?: Logger;
+  /** Every output frame, in order (e.g. to write an output trace). */
+  readonly onOutput?: (frame: CanFrame) => void;
+  readonly onEvent?: (e: LadderEvent) => void;
+  /** Test hook: called with the pool once the domains are open (fault injection). */
+  readonly onPoolReady?: (pool: InferencePool) => void;
+  readonly faultInjection?: boolean;
+}
+
+/** Opens each enabled domain's model in its own worker and reads its boundary and costs. */
+async function openModels(
+  o: ReplaySessionOptions,
+  pool: InferencePool,
+  registry: ModelRegistry,
+): Promise<Partial<Record<DomainName, DomainModelInfo>>> {
+  const models: Partial<Record<DomainName, DomainModelInfo>> = {};
+  const enabled = o.domains.filter((d) => o.config.domains[d.domain]?.enabled !== false);
+  // Opening is sequential: each worker warms up onnxruntime, and the cores are few.
+  for (const d of enabled) {
+    const dc = o.config.domains[d.domain];
+    const name = dc?.model ?? d.model;
+    const reg = registry.resolve({ name });
+    await pool.open(d.domain, name, { isolation: dc?.isolation ?? 'process', watchdogMs: Math.max(dc?.watchdog_ms ?? 500, 2000), maxRssMb: dc?.max_rss_mb ?? 256 });
+    const m = reg.manifest;
+    const costMs: DomainModelInfo['costMs'] = {
+      ...(m.variants.fp32 ? { fp32: m.variants.fp32.cost_ms.p99 } : {}),
+      ...(m.variants.int8 ? { int8: m.variants.int8.cost_ms.p99 } : {}),
+      ...(m.variants.cloud ? { cloud: m.variants.cloud.cost_ms.p99 } : {}),
+    };
+    models[d.domain] = { model: m.name, inputName: m.inputs[0]!.name, outputName: m.outputs[0]!.name, costMs };
+  }
+  return models;
+}
+
+/**
+ * Replays a trace and returns its summary.
+ * @throws {TraceParseError} for a malformed trace; @throws {AdmissionError} for a config the cores cannot serve
+ */
+export async function runReplaySession(o: ReplaySessionOptions): Promise<ReplaySummary> {
+  const wallStart = performance.now();
+  const { database } = await loadDbcFile(o.dbcPath);
+  const codecs = compileDatabase(database);
+  const registry = await ModelRegistry.create({ roots: [o.modelsDir] });
+  const pool = await InferencePool.create({
+    registry,
+    ...(o.logger ? { logger: o.logger } : {}),
+    ...(o.workerEntry ? { workerEntry: o.workerEntry } : {}),
+    ...(o.faultInjection ? { faultInjection: true } : {}),
+  });
+  try {
+    const models = await openModels(o, pool, registry);
+    o.onPoolReady?.(pool);
+    const reader = openTraceReader(o.tracePath);
+    const iterator = reader[Symbol.asyncIterator]();
+    const first = await iterator.next();
+    const firstT = first.done ? 0 : first.value.timestamp;
+    const clock = new VirtualClock(firstT);
+    const scorers = new Map<string, DomainScorer<unknown, unknown>>();
+    for (const d of o.domains) {
+      const s = d.createScorer?.();
+      if (s && o.labels) scorers.set(d.domain, s as DomainScorer<unknown, unknown>);
+    }
+    const events: LadderEvent[] = [];
+    let maxSoc = -Infinity;
+    let lastSoc = Number.NaN;
+    let powerSum = 0;
+    let powerN = 0;
+    const engine = new Engine({
+      config: o.config,
+      domains: o.domains,
+      models,
+      codecs,
+      dbcMessages: database.messages,
+      clock,
+      timing: 'virtual',
+      local: pool,
+      ...(o.cloud ? { cloud: o.cloud } : {}),
+      ...(o.onOutput ? { send: o.onOutput } : { send: () => undefined }),
+      ...(o.logger ? { logger: o.logger } : {}),
+      onResult: (r) => {
+        const scorer = scorers.get(r.domain);
+        const label = scorer ? o.labels?.at(r.domain, r.t) : undefined;
+        if (scorer && label !== undefined) scorer.add(r.t, r.result, label);
+      },
+      onEvent: (e) => {
+        events.push({ ...e, t: round(e.t, 6) });
+        o.onEvent?.(e);
+      },
+      onPlatform: (p: PlatformReading) => {
+        maxSoc = Math.max(maxSoc, p.socC);
+        lastSoc = p.socC;
+        powerSum += p.powerW;
+        powerN++;
+      },
+    });
+    let frames = 0;
+    let lastT = firstT;
+    if (!first.done) {
+      await engine.ingestAt(first.value);
+      frames++;
+      for (let r = await iterator.next(); !r.done; r = await iterator.next()) {
+        await engine.ingestAt(r.value);
+        lastT = r.value.timestamp;
+        frames++;
+      }
+    }
+    await engine.finishAt(lastT);
+    engine.stop();
+    const durationS = lastT - firstT;
+    const domains: Record<string, DomainSummary> = {};
+    for (const [name, s] of Object.entries(engine.dispatcher.summary())) {
+      const scorer = scorers.get(name);
+      const metrics = scorer ? roundAll(scorer.summary(durationS)) : undefined;
+      domains[name] = { ...s, ...(metrics ? { metrics } : {}), faults: engine.runners.get(name)?.faults ?? 0 };
+    }
+    const rs = engine.router.stats();
+    const elapsed = (performance.now() - wallStart) / 1000;
+    const wallLatency: Record<string, { p50: number; p99: number; max: number }> = {};
+    for (const [d, h] of engine.wallLatency) {
+      const s = h.summary();
+      wallLatency[d] = { p50: round(s.p50), p99: round(s.p99), max: round(s.max) };
+    }
+    return {
+      trace: { path: path.basename(o.tracePath), format: reader.format, frames, skipped: reader.skipped, first_t: first.done ? null : round(firstT, 6), last_t: first.done ? null : round(lastT, 6) },
+      duration_s: round(durationS, 6),
+      domains,
+      events,
+      outputs: engine.outputCounts(),
+      signals: { routed: rs.routed, ignored: rs.ignored, decode_errors: rs.decodeErrors },
+      platform: {
+        profile: o.config.platform.profile,
+        max_soc_c: round(Number.isFinite(maxSoc) ? maxSoc : o.config.platform.ambient_c, 2),
+        final_soc_c: round(Number.isNaN(lastSoc) ? o.config.platform.ambient_c : lastSoc, 2),
+        mean_power_w: round(powerN > 0 ? powerSum / powerN : 0, 3),
+      },
+      wall: { elapsed_s: round(elapsed, 3), speed_x: round(elapsed > 0 ? durationS / elapsed : 0, 1), latency_ms: wallLatency },
+    };
+  } finally {
+    await pool.close();
+  }
+}
+
+function roundAll(m: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(m).map(([k, v]) => [k, round(v, 4)]));
+}

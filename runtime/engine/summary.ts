@@ -1,0 +1,47 @@
+/**
+ * The replay summary (`ecu-ai replay --json`), as DESIGN.md lays it out. Everything outside `wall`
+ * is deterministic: two replays of the same trace and config give byte-identical JSON once `wall`
+ * is set aside (`withoutWall`).
+ */
+import type { LadderEvent, ServiceSummary } from '../scheduler/index.js';
+
+export interface DomainSummary extends ServiceSummary {
+  readonly metrics?: Readonly<Record<string, number>>;
+  /** Calls whose chosen path failed and were answered by the fallback. */
+  readonly faults: number;
+}
+
+export interface ReplaySummary {
+  readonly trace: {
+    readonly path: string;
+    readonly format: string;
+    readonly frames: number;
+    readonly skipped: number;
+    readonly first_t: number | null;
+    readonly last_t: number | null;
+  };
+  readonly duration_s: number;
+  readonly domains: Readonly<Record<string, DomainSummary>>;
+  readonly events: readonly LadderEvent[];
+  readonly outputs: Readonly<Record<string, number>>;
+  readonly signals: { readonly routed: number; readonly ignored: number; readonly decode_errors: number };
+  readonly platform: { readonly profile: string; readonly max_soc_c: number; readonly final_soc_c: number; readonly mean_power_w: number };
+  readonly wall: {
+    readonly elapsed_s: number;
+    readonly speed_x: number;
+    readonly latency_ms: Readonly<Record<string, { readonly p50: number; readonly p99: number; readonly max: number }>>;
+  };
+}
+
+/** The deterministic part of a summary, for comparing replays. */
+export function withoutWall(s: ReplaySummary): Omit<ReplaySummary, 'wall'> {
+  const { wall: _wall, ...rest } = s;
+  return rest;
+}
+
+/** Rounds to a fixed number of decimals so summaries print the same on every run. */
+export function round(x: number, digits = 3): number {
+  if (!Number.isFinite(x)) return x;
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}

@@ -1,0 +1,127 @@
+/**
+ * The framework side of a domain service: it owns every call. Given a dispatched job it samples the
+ * domain's feature window at the job's release, builds the features, serves them with the variant
+ * the job names (local fp32/int8 in the domain's isolated worker, the cloud, or the rule-based
+ * fallback), and falls back whenever the chosen path fails or is too slow. The domain's code only
+ * computes; it never sees a worker, a timeout or a shutdown.
+ */
+import type { Logger } from 'pino';
+import type { FeatureWindow } from '../signals/window.js';
+import type { Job, JobOutcome, Variant } from '../scheduler/types.js';
+import type { Outputs, TensorArray } from '../inference/tensors.js';
+import type { DomainDefinition } from './domain.js';
+
+/** What the runner needs from the inference pool (InferencePool satisfies it). */
+export interface LocalInference {
+  run(domain: string, feeds: Readonly<Record<string, { data: TensorArray; dims: readonly number[] }>>, opts: { variant: 'fp32' | 'int8'; timeoutMs?: number }): Promise<Outputs>;
+}
+
+/** What the runner needs from the cloud client; absent means no cloud. */
+export interface CloudInference {
+  healthy(): boolean;
+  /** Resolves with the outputs, or with `undefined` when the answer did not come in time or the cloud is gone. */
+  infer(domain: string, model: string, feeds: Readonly<Record<string, { data: Float32Array; dims: readonly number[] }>>, deadlineMs: number): Promise<Outputs | undefined>;
+}
+
+/** One answer of a domain service. */
+export interface ServiceResult<R = unknown> {
+  readonly domain: string;
+  /** The job's release time (clock seconds): when the answer is about. */
+  readonly t: number;
+  readonly result: R;
+  readonly variant: Variant;
+  /** Whether every sample of the window was valid. */
+  readonly inputsValid: boolean;
+}
+
+export interface RunnerOptions<R> {
+  readonly definition: DomainDefinition<R>;
+  readonly window: FeatureWindow;
+  /** Model input and output names, from the manifest. */
+  readonly inputName: string;
+  readonly outputName: string;
+  readonly model: string;
+  readonly local?: LocalInference;
+  readonly cloud?: CloudInference;
+  /** Wall-clock limit on a local call; past it the fallback answers. Default: the deadline. */
+  readonly localTimeoutMs?: number;
+  readonly onResult: (r: ServiceResult<R>) => void;
+  /** A failure of the served path (the fallback answered instead). */
+  readonly onFault?: (domain: string, variant: Variant, err: unknown) => void;
+  readonly logger?: Logger;
+}
+
+export class DomainServiceRunner<R = unknown> {
+  readonly domain: string;
+  readonly #o: RunnerOptions<R>;
+  readonly #snapshot: Float32Array;
+  readonly #features: Float32Array;
+  #stopped = false;
+  #faults = 0;
+
+  constructor(options: RunnerOptions<R>) {
+    this.#o = options;
+    this.domain = options.definition.domain;
+    this.#snapshot = new Float32Array(options.window.length * options.window.width);
+    this.#features = new Float32Array(options.definition.featureSize);
+  }
+
+  /** Paths that failed so far (each answered by the fallback). */
+  get faults(): number {
+    return this.#faults;
+  }
+
+  /** Stops serving: jobs after this answer nothing. Idempotent. */
+  stop(): void {
+    this.#stopped = true;
+  }
+
+  /** Serves one job; the dispatcher's `execute`. Never rejects: faults become fallback answers. */
+  async execute(job: Job): Promise<JobOutcome> {
+    if (this.#stopped) return { variant: 'fallback' };
+    const def = this.#o.definition;
+    this.#o.window.advanceTo(job.release);
+    const inputsValid = this.#o.window.snapshot(this.#snapshot);
+    let variant: Variant = job.variant;
+    let result: R | undefined;
+    if (variant !== 'fallback') {
+      try {
+        def.features(this.#snapshot, this.#features);
+        result = await this.#serve(variant, job);
+      } catch (err) {
+        this.#faults++;
+        this.#o.onFault?.(this.domain, variant, err);
+        this.#o.logger?.warn({ domain: this.domain, variant, err: (err as Error).message }, 'served path failed; fallback answers');
+      }
+    }
+    if (result === undefined) {
+      variant = 'fallback';
+      result = def.fallback(this.#snapshot);
+    }
+    if (!this.#stopped) this.#o.onResult({ domain: this.domain, t: job.release, result, variant, inputsValid });
+    return { variant };
+  }
+
+  async #serve(variant: Exclude<Variant, 'fallback'>, job: Job): Promise<R | undefined> {
+    const def = this.#o.definition;
+    // A private copy: the worker call may outlive this job while the buffer is refilled by the next.
+    const data = this.#features.slice();
+    const feeds = { [this.#o.inputName]: { data, dims: [1, def.featureSize] } };
+    let outputs: Outputs | undefined;
+    if (variant === 'cloud') {
+      const cloud = this.#o.cloud;
+      if (!cloud || !cloud.healthy()) return undefined;
+      outputs = await cloud.infer(this.domain, this.#o.model, feeds, def.deadlineMs);
+      if (!outputs) return undefined;
+    } else {
+      const local = this.#o.local;
+      if (!local) return undefined;
+      outputs = await local.run(this.domain, feeds, { variant, timeoutMs: this.#o.localTimeoutMs ?? Math.max(def.deadlineMs, (job.deadline - job.release) * 1000) });
+    }
+    const out = outputs[this.#o.outputName];
+    if (!out || !(out.data instanceof Float32Array)) {
+      throw new Error(`model output "${this.#o.outputName}" missing or not float32`);
+    }
+    return def.interpret(out.data);
+  }
+}

@@ -1,0 +1,107 @@
+/** A small vehicle for the engine tests: a DBC, a trace, a one-signal domain and its model. */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { makeFrame } from '../../../bus/frame.js';
+import { openTraceWriter } from '../../../bus/trace/index.js';
+import type { DomainDefinition } from '../../../runtime/service/domain.js';
+import { writeModel } from '../inference/fixtures.js';
+
+export const TEST_DBC = `VERSION ""
+
+NS_ :
+
+BS_:
+
+BU_: ECU SENSOR
+
+BO_ 256 EgoMotion: 8 SENSOR
+ SG_ Speed : 0|16@1+ (0.01,0) [0|655.35] "m/s" ECU
+ SG_ Accel : 16|16@1- (0.001,0) [-32|32] "m/s2" ECU
+
+BO_ 512 TestResult: 8 ECU
+ SG_ Score : 0|16@1- (0.001,0) [-32|32] "" SENSOR
+ SG_ Served : 16|8@1+ (1,0) [0|3] "" SENSOR
+
+BA_DEF_ BO_ "GenMsgCycleTime" INT 0 10000;
+BA_DEF_DEF_ "GenMsgCycleTime" 0;
+BA_ "GenMsgCycleTime" BO_ 256 10;
+`;
+
+export interface TestResult {
+  readonly score: number;
+  readonly served: 'model' | 'fallback';
+}
+
+/** Reads speed and acceleration at 20 Hz, four samples; its model is a fixed MLP of 8 inputs. */
+export const testDomain: DomainDefinition<TestResult, { speed: number }> = {
+  domain: 'adas',
+  description: 'test service',
+  criticality: 'safety',
+  rateHz: 20,
+  deadlineMs: 20,
+  signals: { 'Vehicle.Speed': { message: 'EgoMotion', signal: 'Speed' }, 'Vehicle.Accel': { message: 'EgoMotion', signal: 'Accel' } },
+  window: { signals: ['Vehicle.Speed', 'Vehicle.Accel'], rateHz: 20, length: 4 },
+  model: 'test-adas',
+  featureSize: 8,
+  features(window, out) {
+    for (let i = 0; i < 8; i++) out[i] = (window[i] as number) / 10;
+  },
+  interpret(output) {
+    return { score: Math.max(-30, Math.min(30, output[0] as number)), served: 'model' };
+  },
+  fallback() {
+    return { score: 0, served: 'fallback' };
+  },
+  outputMessage: 'TestResult',
+  encode(r) {
+    return { Score: Math.round(r.score * 1000) / 1000, Served: r.served === 'model' ? 1 : 2 };
+  },
+  toJson(r) {
+    return { score: r.score, served: r.served };
+  },
+  createScorer() {
+    let n = 0;
+    let err = 0;
+    return {
+      add(_t, result, label) {
+        n++;
+        err += Math.abs(result.score - label.speed);
+      },
+      summary() {
+        return { samples: n, mae: n > 0 ? err / n : 0 };
+      },
+    };
+  },
+};
+
+export interface EngineFixture {
+  readonly dir: string;
+  readonly dbcPath: string;
+  readonly tracePath: string;
+  readonly labelsPath: string;
+  readonly modelsDir: string;
+}
+
+/** Writes the DBC, a `seconds`-long trace at 100 Hz with a speed ramp, labels, and the model. */
+export async function writeEngineFixture(dir: string, seconds = 10): Promise<EngineFixture> {
+  mkdirSync(dir, { recursive: true });
+  const dbcPath = path.join(dir, 'test.dbc');
+  writeFileSync(dbcPath, TEST_DBC);
+  const tracePath = path.join(dir, 'drive.log');
+  const writer = await openTraceWriter(tracePath);
+  const labels: string[] = [];
+  for (let i = 0; i < seconds * 100; i++) {
+    const t = i / 100;
+    const speed = 10 + t;
+    const raw = Math.round(speed / 0.01);
+    const accel = Math.round(Math.sin(t) / 0.001) & 0xffff;
+    await writer.write(makeFrame({ timestamp: t, id: 256, data: [raw & 0xff, raw >> 8, accel & 0xff, accel >> 8, 0, 0, 0, 0] }));
+    if (i % 5 === 0) labels.push(JSON.stringify({ t, domain: 'adas', label: { speed } }));
+  }
+  await writer.close();
+  const labelsPath = path.join(dir, 'labels.jsonl');
+  writeFileSync(labelsPath, labels.join('\n') + '\n');
+  const modelsDir = path.join(dir, 'models');
+  writeModel(modelsDir, { name: 'test-adas', domain: 'adas', sizes: [8, 16, 2], int8: true });
+  return { dir, dbcPath, tracePath, labelsPath, modelsDir };
+}
