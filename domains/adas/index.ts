@@ -1,0 +1,104 @@
+/**
+ * ADAS: forward collision warning from the radar object list and the ego's motion.
+ * Model: probability that a collision is imminent (TTC < 2.5 s with the lead closing in).
+ * Fallback: the classic constant-speed time-to-collision threshold on the newest radar cycle.
+ */
+import type { AdasLabel } from '../../sim/labels.js';
+import type { DomainDefinition, DomainScorer } from '../../runtime/service/domain.js';
+import { DOMAIN_TIMING } from '../../runtime/scheduler/domain-timing.js';
+import { modeValue, type ResultSource } from '../common/mode.js';
+import { RollingCounter } from '../common/rolling-counter.js';
+import { DetectionCounter, EpisodeCounter, metric } from '../common/scorers.js';
+import { WindowView, clampNum } from '../common/window-view.js';
+import { ADAS_FEATURE_SIZE, NO_TTC_S, adasFeatures } from './features.js';
+import { leadAt, timeToCollision } from './lead.js';
+import { ADAS_COLUMNS, ADAS_SIGNALS, ADAS_WINDOW } from './signals.js';
+
+export { ADAS_FEATURE_SIZE, ADAS_MODEL_FEATURES, ADAS_AUX_FEATURES, adasFeatures } from './features.js';
+
+/** TTC under which the fallback warns: the same horizon the ground truth calls imminent. */
+export const FALLBACK_TTC_S = 2.5;
+/** Model probability from which a warning is raised. */
+export const WARN_PROBABILITY = 0.5;
+
+export interface AdasResult {
+  /** 0 none, 1 prewarning, 2 acute (FCW_Level). */
+  readonly level: 0 | 1 | 2;
+  readonly probability: number;
+  /** Constant-speed TTC to the in-path lead (s); 25.5 when there is none. */
+  readonly ttcS: number;
+  readonly targetId: number;
+  readonly source: ResultSource;
+}
+
+/** Model output [p, ttc, targetId] → result. */
+function interpret(output: Float32Array): AdasResult {
+  const p = clampNum(output[0] ?? 0, 0, 1);
+  return {
+    level: p >= WARN_PROBABILITY ? 2 : 0,
+    probability: p,
+    ttcS: clampNum(output[1] ?? NO_TTC_S, 0, NO_TTC_S),
+    targetId: Math.round(clampNum(output[2] ?? 0, 0, 255)),
+    source: 'model',
+  };
+}
+
+function fallback(window: Float32Array): AdasResult {
+  const w = new WindowView(window, ADAS_COLUMNS.length);
+  const lead = leadAt(w, w.rows - 1);
+  const ttc = timeToCollision(lead);
+  const warn = ttc < FALLBACK_TTC_S;
+  return { level: warn ? 2 : 0, probability: warn ? 1 : 0, ttcS: Math.min(ttc, NO_TTC_S), targetId: lead ? lead.id : 0, source: 'fallback' };
+}
+
+/** Recall over imminent samples; false warnings = warning episodes with no imminent sample, per hour. */
+function createScorer(): DomainScorer<AdasResult, AdasLabel> {
+  const det = new DetectionCounter();
+  const episodes = new EpisodeCounter();
+  return {
+    add(_t, result, label) {
+      const warn = result.level >= 1;
+      det.add(warn, label.collision_imminent);
+      episodes.add(warn, label.collision_imminent);
+    },
+    summary(durationS) {
+      episodes.finish();
+      return {
+        recall: metric(det.recall()),
+        false_warnings_per_hour: metric(durationS > 0 ? (episodes.falseEpisodes * 3600) / durationS : 0),
+        warnings: episodes.episodes,
+      };
+    },
+  };
+}
+
+const counter = new RollingCounter();
+
+export const adasDomain: DomainDefinition<AdasResult, AdasLabel> = {
+  domain: 'adas',
+  description: 'Forward collision warning from radar objects and ego motion',
+  ...DOMAIN_TIMING.adas,
+  signals: ADAS_SIGNALS,
+  window: ADAS_WINDOW,
+  model: 'adas-fcw',
+  featureSize: ADAS_FEATURE_SIZE,
+  features: adasFeatures,
+  interpret,
+  fallback,
+  outputMessage: 'ADAS_FCW',
+  encode(r) {
+    return {
+      FCW_CRC: 0,
+      FCW_Counter: counter.take(),
+      FCW_Level: r.level,
+      FCW_Ttc: Math.round(clampNum(r.ttcS, 0, NO_TTC_S) * 10) / 10,
+      FCW_TargetId: Math.round(clampNum(r.targetId, 0, 255)),
+      FCW_Confidence: Math.round(clampNum(r.level > 0 ? r.probability : 1 - r.probability, 0, 1) * 100),
+      FCW_Mode: modeValue(r.source),
+    };
+  },
+  toJson(r) {
+    return { level: r.level, probability: metric(r.probability), ttc_s: metric(r.ttcS), target_id: r.targetId, source: r.source };
+  },
+  createScorer,
+};

@@ -1,0 +1,105 @@
+/**
+ * Powertrain: battery cell anomaly score and the suspect cell, from the 96 cell voltages, the 24
+ * temperature sensors and the pack current. The model scores each cell (one shared network per
+ * cell); the pack's score is the highest cell's. Fallback: fixed voltage and temperature limits.
+ */
+import type { PowertrainLabel } from '../../sim/labels.js';
+import type { DomainDefinition, DomainScorer } from '../../runtime/service/domain.js';
+import { DOMAIN_TIMING } from '../../runtime/scheduler/domain-timing.js';
+import { modeValue, type ResultSource } from '../common/mode.js';
+import { RollingCounter } from '../common/rolling-counter.js';
+import { DetectionCounter, metric } from '../common/scorers.js';
+import { argmax, clampNum } from '../common/window-view.js';
+import { POWERTRAIN_FEATURE_SIZE, cellStats, powertrainFeatures } from './features.js';
+import { CELLS, CELLS_PER_SENSOR, POWERTRAIN_SIGNALS, POWERTRAIN_WINDOW } from './signals.js';
+
+export { POWERTRAIN_FEATURE_SIZE, PER_CELL, cellStats, powertrainFeatures } from './features.js';
+export { CELLS } from './signals.js';
+
+/** Score from which the pack is flagged. */
+export const FLAG_SCORE = 0.5;
+/** Fallback limits: a cell this far from the pack median (V), a sensor this much warmer than the median (K). */
+export const LIMIT_DEV_V = 0.04;
+export const LIMIT_TEMP_DEV_K = 2.5;
+export const LIMIT_CELL_MIN_V = 2.9;
+export const LIMIT_CELL_MAX_V = 4.22;
+export const LIMIT_TEMP_C = 55;
+
+export interface PowertrainResult {
+  readonly score: number;
+  /** 1..96, or null when nothing is suspect. */
+  readonly suspectCell: number | null;
+  readonly flag: boolean;
+  readonly source: ResultSource;
+}
+
+/** Per-cell probabilities [96] → result. */
+function interpret(output: Float32Array): PowertrainResult {
+  const c = argmax(output, 0, CELLS);
+  const score = clampNum(output[c] ?? 0, 0, 1);
+  const flag = score >= FLAG_SCORE;
+  return { score, suspectCell: flag ? c + 1 : null, flag, source: 'model' };
+}
+
+function fallback(window: Float32Array): PowertrainResult {
+  const s = cellStats(window);
+  let worst = 0;
+  for (let c = 1; c < CELLS; c++) if (Math.abs(s.devNow[c] as number) > Math.abs(s.devNow[worst] as number)) worst = c;
+  let hot = 0;
+  for (let k = 1; k < s.tempDev.length; k++) if ((s.tempDev[k] as number) > (s.tempDev[hot] as number)) hot = k;
+  const voltageBad = Math.abs(s.devNow[worst] as number) > LIMIT_DEV_V || s.minCellV < LIMIT_CELL_MIN_V || s.maxCellV > LIMIT_CELL_MAX_V;
+  const tempBad = (s.tempDev[hot] as number) > LIMIT_TEMP_DEV_K || s.maxTempC > LIMIT_TEMP_C;
+  if (voltageBad) return { score: 1, suspectCell: worst + 1, flag: true, source: 'fallback' };
+  if (tempBad) {
+    // The hot sensor covers four cells: suspect the one sitting lowest.
+    let cell = hot * CELLS_PER_SENSOR;
+    for (let c = cell + 1; c < (hot + 1) * CELLS_PER_SENSOR; c++) if ((s.devNow[c] as number) < (s.devNow[cell] as number)) cell = c;
+    return { score: 1, suspectCell: cell + 1, flag: true, source: 'fallback' };
+  }
+  return { score: 0, suspectCell: null, flag: false, source: 'fallback' };
+}
+
+/** Per-sample recall and precision of the flag; `cell_accuracy`: right suspect among true positives. */
+function createScorer(): DomainScorer<PowertrainResult, PowertrainLabel> {
+  const det = new DetectionCounter();
+  let cellHits = 0;
+  return {
+    add(_t, result, label) {
+      det.add(result.flag, label.anomaly);
+      if (result.flag && label.anomaly && result.suspectCell === label.cell) cellHits++;
+    },
+    summary() {
+      return { recall: metric(det.recall()), precision: metric(det.precision()), cell_accuracy: metric(det.tp === 0 ? 0 : cellHits / det.tp) };
+    },
+  };
+}
+
+const counter = new RollingCounter();
+
+export const powertrainDomain: DomainDefinition<PowertrainResult, PowertrainLabel> = {
+  domain: 'powertrain',
+  description: 'Battery cell anomaly score and suspect cell',
+  ...DOMAIN_TIMING.powertrain,
+  signals: POWERTRAIN_SIGNALS,
+  window: POWERTRAIN_WINDOW,
+  model: 'powertrain-cell-anomaly',
+  featureSize: POWERTRAIN_FEATURE_SIZE,
+  features: powertrainFeatures,
+  interpret,
+  fallback,
+  outputMessage: 'PT_BatteryAnomaly',
+  encode(r) {
+    return {
+      BAN_CRC: 0,
+      BAN_Counter: counter.take(),
+      BAN_Score: Math.round(clampNum(r.score, 0, 1) * 1000) / 1000,
+      BAN_SuspectCell: r.suspectCell ?? 127,
+      BAN_Flag: r.flag ? 1 : 0,
+      BAN_Mode: modeValue(r.source),
+    };
+  },
+  toJson(r) {
+    return { score: metric(r.score), suspect_cell: r.suspectCell, flag: r.flag, source: r.source };
+  },
+  createScorer,
+};

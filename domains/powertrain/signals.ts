@@ -1,0 +1,27 @@
+/** The vehicle signals the powertrain service reads, and their columns in its feature window. */
+import type { SignalSource } from '../../runtime/service/domain.js';
+
+export const CELLS = 96;
+export const TEMP_SENSORS = 24;
+export const CELLS_PER_SENSOR = CELLS / TEMP_SENSORS;
+
+const pad = (n: number): string => String(n).padStart(2, '0');
+
+function buildSignals(): Record<string, SignalSource> {
+  const out: Record<string, SignalSource> = {};
+  for (let c = 1; c <= CELLS; c++) out[`Vehicle.Powertrain.TractionBattery.Cell${pad(c)}.Voltage`] = { message: 'BMS_CellVoltages', signal: `CV_Cell${pad(c)}` };
+  for (let s = 1; s <= TEMP_SENSORS; s++) out[`Vehicle.Powertrain.TractionBattery.Sensor${pad(s)}.Temperature`] = { message: 'BMS_CellTemps', signal: `CT_Temp${pad(s)}` };
+  out['Vehicle.Powertrain.TractionBattery.Current'] = { message: 'BMS_PackStatus', signal: 'BMS_PackCurrent' };
+  out['Vehicle.Powertrain.TractionBattery.StateOfCharge'] = { message: 'BMS_PackStatus', signal: 'BMS_SoC' };
+  return out;
+}
+
+export const POWERTRAIN_SIGNALS: Readonly<Record<string, SignalSource>> = Object.freeze(buildSignals());
+export const POWERTRAIN_COLUMNS: readonly string[] = Object.freeze(Object.keys(POWERTRAIN_SIGNALS));
+/** Column of cell c (0-based) voltage, of sensor s temperature, of the pack current and SoC. */
+export const COL_CELL = 0;
+export const COL_TEMP = CELLS;
+export const COL_CURRENT = CELLS + TEMP_SENSORS;
+export const COL_SOC = COL_CURRENT + 1;
+/** Window: 5 Hz, 6 s (every cell is refreshed each 240 ms, so each row sees each cell anew). */
+export const POWERTRAIN_WINDOW = { signals: POWERTRAIN_COLUMNS, rateHz: 5, length: 30 } as const;
