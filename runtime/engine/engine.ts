@@ -67,6 +67,8 @@ export interface EngineOptions {
   readonly onResult?: (r: ServiceResult) => void;
   readonly onEvent?: (e: LadderEvent) => void;
   readonly onPlatform?: (r: PlatformReading) => void;
+  /** Each served call's wall-clock duration (ms) and the variant that answered. */
+  readonly onServed?: (domain: string, variant: Variant, wallMs: number) => void;
   readonly logger?: Logger;
   /** Budget loop period, s. Default 1. */
   readonly governorPeriodS?: number;
@@ -181,7 +183,9 @@ export class Engine {
       execute: async (job) => {
         const started = performance.now();
         const outcome = await runners.get(job.domain)!.execute(job);
-        this.wallLatency.get(job.domain)?.record(performance.now() - started);
+        const wallMs = performance.now() - started;
+        this.wallLatency.get(job.domain)?.record(wallMs);
+        options.onServed?.(job.domain, outcome.variant ?? job.variant, wallMs);
         return outcome;
       },
       modeOf: (d) => this.ladder.modeOf(d),

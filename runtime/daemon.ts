@@ -1,0 +1,178 @@
+/**
+ * The daemon (`ecu-ai run`): opens the configured transports, loads and warms every domain's model
+ * in its isolated worker, serves the domains in real time under the scheduler, exposes `/metrics`
+ * and `/health`, and stops gracefully: a stop drains in-flight work, closes the workers and the
+ * buses, and flushes the log.
+ */
+import type { Logger } from 'pino';
+import { compileDatabase, loadDbcFile } from '../bus/dbc/index.js';
+import type { CanFrame } from '../bus/frame.js';
+import { openBus, type Bus, type BusSpec } from '../bus/transport/index.js';
+import { RealClock, type Clock } from './clock.js';
+import type { DomainName, EcuAiConfig } from './config.js';
+import { Engine, type DomainModelInfo } from './engine/engine.js';
+import { InferencePool, ModelRegistry } from './inference/index.js';
+import { HealthModel, MetricsRegistry, registerStandardMetrics, startObserveServer, type ObserveServer } from './observe/index.js';
+import type { DomainDefinition } from './service/domain.js';
+import type { CloudInference } from './service/runner.js';
+
+export interface DaemonOptions {
+  readonly config: Readonly<EcuAiConfig>;
+  readonly domains: readonly DomainDefinition[];
+  readonly dbcPath: string;
+  readonly modelsDir: string;
+  readonly logger: Logger;
+  readonly workerEntry?: string;
+  readonly cloud?: CloudInference;
+  /** Overrides `config.http`; `false` serves no HTTP (tests of the engine alone). */
+  readonly http?: { host: string; port: number } | false;
+  /** Buses to use instead of opening `config.transports` (tests, embedding). */
+  readonly buses?: readonly Bus[];
+  readonly clock?: Clock;
+}
+
+export interface Daemon {
+  readonly engine: Engine;
+  readonly pool: InferencePool;
+  readonly http: ObserveServer | undefined;
+  readonly metrics: MetricsRegistry;
+  readonly health: HealthModel;
+  /** Stops everything; resolves when drained and closed. Idempotent. */
+  stop(): Promise<void>;
+  /** Resolves once the daemon has stopped (after `stop()`, or after a fatal error). */
+  readonly done: Promise<void>;
+}
+
+/**
+ * Starts the daemon and resolves once it is ready (models warm, buses open, HTTP listening).
+ * @throws {AdmissionError}, {ModelLoadError}, {BusInitError} at start-up, after releasing what was opened
+ */
+export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
+  const log = o.logger;
+  const clock = o.clock ?? new RealClock();
+  const cfg = o.config;
+  const metrics = new MetricsRegistry();
+  const std = registerStandardMetrics(metrics);
+  const health = new HealthModel();
+  const { database, warnings } = await loadDbcFile(o.dbcPath);
+  if (warnings.length > 0) log.warn({ dbc: o.dbcPath, warnings: warnings.length }, 'DBC loaded with warnings');
+  const codecs = compileDatabase(database);
+  const registry = await ModelRegistry.create({ roots: [o.modelsDir] });
+  const pool = await InferencePool.create({ registry, logger: log.child({ component: 'inference' }), clock, ...(o.workerEntry ? { workerEntry: o.workerEntry } : {}) });
+  const buses: Bus[] = [];
+  const ownBuses = o.buses === undefined;
+  let http: ObserveServer | undefined;
+  try {
+    const enabled = o.domains.filter((d) => cfg.domains[d.domain]?.enabled !== false);
+    const models: Partial<Record<DomainName, DomainModelInfo>> = {};
+    for (const d of enabled) {
+      const dc = cfg.domains[d.domain];
+      const name = dc?.model ?? d.model;
+      health.setDomain(d.domain, { state: 'starting', critical: d.criticality === 'safety' });
+      await pool.open(d.domain, name, { isolation: dc?.isolation ?? 'process', watchdogMs: dc?.watchdog_ms ?? 500, maxRssMb: dc?.max_rss_mb ?? 256 });
+      const m = registry.resolve({ name }).manifest;
+      models[d.domain] = {
+        model: m.name,
+        inputName: m.inputs[0]!.name,
+        outputName: m.outputs[0]!.name,
+        costMs: {
+          ...(m.variants.fp32 ? { fp32: m.variants.fp32.cost_ms.p99 } : {}),
+          ...(m.variants.int8 ? { int8: m.variants.int8.cost_ms.p99 } : {}),
+          ...(m.variants.cloud ? { cloud: m.variants.cloud.cost_ms.p99 } : {}),
+        },
+      };
+      log.info({ domain: d.domain, model: `${m.name}@${m.version}` }, 'model ready');
+    }
+    if (o.buses) buses.push(...o.buses);
+    else for (const spec of cfg.transports) buses.push(await openBus(spec as BusSpec));
+    const out = buses[0];
+    const engine = new Engine({
+      config: cfg,
+      domains: o.domains,
+      models,
+      codecs,
+      dbcMessages: database.messages,
+      clock,
+      timing: 'real',
+      local: pool,
+      ...(o.cloud ? { cloud: o.cloud } : {}),
+      logger: log,
+      ...(out ? { send: (f: CanFrame) => void out.send(f).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'output send failed')) } : {}),
+      onResult: (r) => {
+        health.setDomain(r.domain, { state: r.variant === 'fallback' ? 'fallback' : 'running', variant: r.variant, lastHeartbeat: clock.now() });
+        for (const v of ['fp32', 'int8', 'cloud', 'fallback'] as const) std.variantInUse.labels({ domain: r.domain, variant: v }).set(v === r.variant ? 1 : 0);
+      },
+      onServed: (domain, variant, wallMs) => std.inferenceLatency.labels({ domain, variant }).observe(wallMs / 1000),
+      onEvent: (e) => log.info({ event: e }, `${e.kind} ${e.domain} to ${e.to}: ${e.why}`),
+      onPlatform: (p) => {
+        std.socTemperature.labels({ zone: p.sources.socC === 'sysfs' ? 'soc' : 'model' }).set(p.socC);
+        std.powerWatts.set(p.powerW);
+      },
+    });
+    for (const d of enabled) health.setDomain(d.domain, { state: 'running', watchdogS: Math.max(2, (5 * 1000) / (cfg.domains[d.domain]?.rate_hz ?? d.rateHz) / 1000) });
+    health.addCheck('buses', () => ({ ready: buses.length > 0, detail: buses.map((b) => b.name).join(', ') }));
+
+    const stopCtl = new AbortController();
+    const readers = buses.map(async (bus) => {
+      for await (const frame of bus.frames(stopCtl.signal)) {
+        std.framesReceived.labels({ channel: frame.channel }).inc();
+        engine.ingestLive(frame);
+      }
+    });
+    const dispatching = engine.dispatcher.run(stopCtl.signal);
+    const httpCfg = o.http === undefined ? cfg.http : o.http;
+    if (httpCfg !== false) {
+      http = await startObserveServer({
+        host: httpCfg.host,
+        port: httpCfg.port,
+        logger: log.child({ component: 'http' }),
+        metrics: () => {
+          // Both are cumulative at their source; the counters catch up to them.
+          for (const h of pool.health()) catchUp(std.workerRestarts.labels({ domain: h.domain }), h.restarts);
+          for (const s of engine.services) catchUp(std.deadlineMisses.labels({ domain: s.domain }), engine.dispatcher.stats(s.domain).missed);
+          return metrics.render();
+        },
+        health: () => {
+          for (const h of pool.health()) {
+            if (h.state === 'restarting' || h.state === 'failed') health.setDomain(h.domain, { state: h.state === 'failed' ? 'failed' : 'restarting', ...(h.lastError ? { lastError: { message: h.lastError.message, code: h.lastError.code, t: clock.now() } } : {}) });
+          }
+          return health.report(clock.now());
+        },
+      });
+    }
+    log.info({ domains: enabled.map((d) => d.domain), buses: buses.map((b) => b.name), http: http?.url }, 'ecu-ai ready');
+
+    let stopping: Promise<void> | undefined;
+    let resolveDone!: () => void;
+    const done = new Promise<void>((r) => {
+      resolveDone = r;
+    });
+    const stop = (): Promise<void> => {
+      stopping ??= (async () => {
+        log.info('stopping: draining in-flight work');
+        stopCtl.abort();
+        await dispatching.catch((err: unknown) => log.error({ err: (err as Error).message }, 'dispatcher failed'));
+        engine.stop();
+        await http?.close();
+        if (ownBuses) await Promise.all(buses.map((b) => b.close()));
+        await Promise.allSettled(readers);
+        await pool.close();
+        for (const d of enabled) health.setDomain(d.domain, { state: 'stopped' });
+        log.info('stopped');
+        log.flush();
+        resolveDone();
+      })();
+      return stopping;
+    };
+    return { engine, pool, http, metrics, health, stop, done };
+  } catch (err) {
+    await http?.close();
+    if (ownBuses) await Promise.allSettled(buses.map((b) => b.close()));
+    await pool.close();
+    throw err;
+  }
+}
+
+function catchUp(counter: { value: number; inc(by: number): void }, total: number): void {
+  if (total > counter.value) counter.inc(total - counter.value);
+}
