@@ -80,7 +80,11 @@ export function isDaylight(timeOfDayMin: number): boolean {
   return timeOfDayMin > 6 * 60 && timeOfDayMin < 20 * 60;
 }
 
-/** A road of straights and bends: every 20 to 60 s a new curvature, eased in over a few seconds. */
+/**
+ * A road of straights and bends: every 20 to 60 s a new curvature, eased in at most 5e-4 1/m per
+ * second (a clothoid-like transition). Bends are kept drivable at the speed and friction of the
+ * moment (lateral acceleration at most a quarter of mu g), as roads are signed and drivers slow.
+ */
 export class Road {
   #rng: Rng;
   #next = 0;
@@ -96,10 +100,14 @@ export class Road {
     if (t >= this.#next) {
       const rng = this.#rng;
       this.#next = t + rng.uniform(20, 60);
-      this.#target = rng.chance(0.5) ? 0 : rng.pick([-1, 1]) * rng.uniform(0.2 * this.#maxCurvature, this.#maxCurvature);
+      const v = Math.max(world.long.speedMps, 8);
+      const drivable = (0.25 * world.env.mu * 9.81) / (v * v);
+      const max = Math.min(this.#maxCurvature, drivable);
+      this.#target = rng.chance(0.5) ? 0 : rng.pick([-1, 1]) * rng.uniform(0.2 * max, max);
     }
     const c = world.env.roadCurvature;
-    world.env.roadCurvature = c + clamp(this.#target - c, -2e-5 * dt * 100, 2e-5 * dt * 100);
+    world.env.roadCurvatureAhead = this.#target;
+    world.env.roadCurvature = c + clamp(this.#target - c, -5e-4 * dt, 5e-4 * dt);
   }
 }
 

@@ -4,7 +4,7 @@ import { KMH, Road, applyInit, drawInit, ensureLead } from './common.js';
 export const hotDayCabin: Scenario = {
   name: 'hot-day-cabin',
   description:
-    'A car parked in the sun (cabin 45-65 C) on a 28-42 C day with 600-1000 W/m2 sun; 1-5 occupants get in and drive through town at 30-60 km/h; the HVAC cools down and the user adjusts the set-point.',
+    'A car parked in the sun (cabin 45-65 C when the drive starts here) on a 28-42 C day with 600-1000 W/m2 sun; 1-5 occupants get in and drive through town at 30-60 km/h; the HVAC cools down and the user adjusts the set-point.',
   plan(rng) {
     const init = drawInit(rng, { speedKmh: [0, 10], ambientC: [28, 42], sunWm2: [600, 1000], timeOfDayMin: [11 * 60, 17 * 60], occupants: [1, 5], cabinTempC: rng.uniform(45, 65) });
     init.env.ambientHumidityPct = rng.uniform(20, 60);
@@ -18,7 +18,8 @@ export const hotDayCabin: Scenario = {
       start(world) {
         applyInit(world, init);
         world.occupants.seat(init.occupants);
-        world.cabin.tempC = Math.max(world.cabin.tempC, init.cabinTempC);
+        // Only a car that starts its drive here has been soaking in the sun.
+        if (world.t < 1) world.cabin.tempC = Math.max(world.cabin.tempC, init.cabinTempC);
       },
       update(t, world) {
         road.update(t, t - prev, world);

@@ -9,7 +9,7 @@ export const icyRoad: Scenario = {
   plan(rng) {
     const init = drawInit(rng, { speedKmh: [40, 80], surface: 'snow', ambientC: [-12, -1], sunWm2: [0, 300] });
     init.idm.comfortDecel = rng.uniform(1.0, 1.8);
-    const road = new Road(rng.fork('road'), rng.uniform(200, 600));
+    const road = new Road(rng.fork('road'), rng.uniform(600, 1500));
     const patchRng = rng.fork('patches');
     const leadRng = rng.fork('lead');
     let patchEnd = 0;

@@ -7,9 +7,9 @@
  */
 import { clamp } from '../numeric.js';
 
-const HEAT_CAPACITY_J_PER_K = 100_000;
+const HEAT_CAPACITY_J_PER_K = 70_000;
 const HEATING_MAX_W = 6000;
-const COOLING_MAX_W = 5000;
+const COOLING_MAX_W = 6000;
 const KP_W_PER_K = 1200;
 const KI_W_PER_KS = 10;
 const CABIN_VOLUME_M3 = 3;

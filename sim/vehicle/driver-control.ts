@@ -9,6 +9,12 @@ import { clamp } from '../numeric.js';
 import type { Rng } from '../random.js';
 import type { Lateral } from './lateral.js';
 
+/** Steering wheel lock (about 1.5 turns each way). */
+const STEERING_LOCK_RAD = (540 * Math.PI) / 180;
+
+/** Share of the friction limit a driver is willing to use in a bend. */
+const CURVE_SHARE = 0.35;
+
 export interface IdmParams {
   /** Desired time gap (s). */
   timeGapS: number;
@@ -56,15 +62,23 @@ export class DriverControl {
     this.desiredSpeedMps = desiredSpeedMps;
   }
 
-  /** Longitudinal demand (m/s^2); the lead counts only once the driver has had time to react to it. */
-  accelDemand(v: number, lead: LeadView | undefined, previousLead: LeadView | undefined): number {
+  /**
+   * Longitudinal demand (m/s^2); the lead counts only once the driver has had time to react to it.
+   * In a bend the driver slows to keep the lateral acceleration at a comfortable share of what the
+   * road's friction `mu` allows.
+   */
+  accelDemand(v: number, lead: LeadView | undefined, previousLead: LeadView | undefined, mu: number, roadCurvature: number): number {
     if (lead && lead.id !== this.#leadId) {
       this.#leadId = lead.id;
       this.#leadSeenAt = this.#now;
     }
     let seen = lead;
     if (lead && this.#now - this.#leadSeenAt < this.idm.reactionS) seen = previousLead && previousLead.id !== lead.id ? previousLead : undefined;
-    return clamp(idmAccel(v, this.desiredSpeedMps, this.idm, seen), -10, this.idm.maxAccel);
+    const curveLimit = Math.sqrt((CURVE_SHARE * mu * 9.81) / Math.max(Math.abs(roadCurvature), 1e-6));
+    const v0 = Math.min(this.desiredSpeedMps, curveLimit);
+    // Slowing for a bend is done gently, unlike braking for a lead car.
+    const free = v > v0 ? Math.max(-2.5, idmAccel(v, v0, this.idm, undefined)) : Infinity;
+    return clamp(Math.min(free, idmAccel(v, this.desiredSpeedMps, this.idm, seen)), -10, this.idm.maxAccel);
   }
 
   /** Advances the steering by `dt`; `lapsing` freezes corrections. */
@@ -85,5 +99,6 @@ export class DriverControl {
     // A human turns the wheel at a bounded rate (about 400 deg/s at most).
     const maxStep = 7 * dt;
     this.steeringWheelRad += clamp(this.#target - this.steeringWheelRad, -maxStep, maxStep) * Math.min(1, dt / 0.08);
+    this.steeringWheelRad = clamp(this.steeringWheelRad, -STEERING_LOCK_RAD, STEERING_LOCK_RAD);
   }
 }

@@ -51,6 +51,20 @@ export class DriverState {
     return this.#lapseLeft > 0 || this.#phase === 'microsleep';
   }
 
+  /**
+   * A jolt (rumble strip, lane departure): ends a lapse or microsleep at once and wakes the driver
+   * a little, as the startle does.
+   */
+  startle(): void {
+    if (!this.inLapse) return;
+    this.#lapseLeft = 0;
+    if (this.#phase === 'microsleep') {
+      this.#phase = 'open';
+      this.#phaseLeft = 0;
+    }
+    this.fatigue = clamp01(this.fatigue - 0.03);
+  }
+
   step(dt: number): void {
     const rng = this.#rng;
     this.fatigue = clamp01(this.fatigue + this.driftPerS * dt + 0.004 * Math.sqrt(dt) * rng.gaussian());

@@ -19,6 +19,8 @@ export interface Environment {
   surface: SurfaceName;
   mu: number;
   roadCurvature: number;
+  /** Curvature of the bend the driver sees coming (what the road eases into). */
+  roadCurvatureAhead: number;
   ambientC: number;
   ambientHumidityPct: number;
   sunWm2: number;
@@ -40,8 +42,11 @@ export interface WorldInit {
   readonly occupants: number;
   readonly preferenceC: number;
   readonly lastSetpointC: number;
-  readonly env: Omit<Environment, 'mu' | 'forcedAccel'> & { mu?: number };
+  readonly env: Omit<Environment, 'mu' | 'forcedAccel' | 'roadCurvatureAhead'> & { mu?: number };
 }
+
+/** Offset from the lane centre at which the wheels reach the lane marking's rumble strip. */
+const LANE_DEPARTURE_M = 1.1;
 
 /** Auxiliary electrical load (lights, computers, pumps), W. */
 const AUX_W = 450;
@@ -70,7 +75,7 @@ export class World {
     this.rng = new Rng(seed);
     const rng = this.rng;
     const mu = init.env.mu ?? rng.fork('mu').uniform(...SURFACES[init.env.surface].muRange);
-    this.env = { ...init.env, mu, forcedAccel: undefined };
+    this.env = { ...init.env, mu, forcedAccel: undefined, roadCurvatureAhead: init.env.roadCurvature };
     this.#curve = surfaceCurve(this.env.surface, mu);
     this.long = new Longitudinal(init.speedMps);
     this.driver = new DriverState(rng.fork('driver'), init.fatigue);
@@ -121,10 +126,11 @@ export class World {
     const env = this.env;
     const lead = this.lead();
     const v = this.long.speedMps;
-    const demand = env.forcedAccel ?? this.control.accelDemand(v, lead, this.#previousLead);
+    const demand = env.forcedAccel ?? this.control.accelDemand(v, lead, this.#previousLead, env.mu, Math.max(Math.abs(env.roadCurvature), Math.abs(env.roadCurvatureAhead)));
     this.#previousLead = lead;
     const motion = this.long.step(dt, demand, this.curve, 2 * this.#motion.next() - 1);
     this.driver.step(dt);
+    if (Math.abs(this.lat.laneOffset) > LANE_DEPARTURE_M) this.driver.startle();
     this.control.steer(dt, motion.speedMps, this.lat, env.roadCurvature, this.driver.inLapse);
     // Crosswind and road camber push the heading around a little; the driver has to correct.
     this.lat.headingError += this.#motion.gaussian(0, 0.0004) * Math.sqrt(dt / 0.01);

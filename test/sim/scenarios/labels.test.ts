@@ -157,3 +157,19 @@ describe('body labels', () => {
     expect(last).toBeLessThan(first - 5);
   });
 });
+
+describe('every scenario', () => {
+  it('keeps the car in its lane and the steering wheel below its lock', () => {
+    for (const name of SCENARIOS.keys()) {
+      const sim = startSimulation({ scenario: name, durationS: 60, seed: 31 });
+      let worst = 0;
+      let steer = 0;
+      for (let r = sim.events.next(); !r.done; r = sim.events.next()) {
+        worst = Math.max(worst, Math.abs(sim.world.lat.laneOffset));
+        steer = Math.max(steer, Math.abs(sim.world.control.steeringWheelRad));
+      }
+      expect(worst, name).toBeLessThan(1.8);
+      expect((steer * 180) / Math.PI, name).toBeLessThanOrEqual(540);
+    }
+  });
+});
