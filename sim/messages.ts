@@ -1,11 +1,13 @@
 /**
  * What each input message of the reference vehicle carries, read off the simulated world with
- * each sensor's noise. One builder per message; counters and CRCs are added by the emitter, and
- * quantisation comes from the DBC scaling when the values are encoded.
+ * each sensor's noise and latency (radar one cycle, driver camera two frames). One builder per
+ * message; counters and CRCs are added by the emitter, and quantisation comes from the DBC scaling
+ * when the values are encoded.
  */
 import { clamp } from './numeric.js';
 import type { Rng } from './random.js';
-import { CELLS_PER_SENSOR, TEMP_SENSOR_COUNT } from './vehicle/battery.js';
+import { TEMP_SENSOR_COUNT } from './vehicle/battery.js';
+import type { CameraSample } from './vehicle/driver-state.js';
 import { SEATS } from './vehicle/occupants.js';
 import { RADAR_MAX_OBJECTS } from './vehicle/radar.js';
 import type { World } from './vehicle/world.js';
@@ -18,6 +20,7 @@ const MPS_TO_KMH = 3.6;
 const CELL_GROUPS = 24;
 const TEMP_GROUPS = 4;
 const TEMPS_PER_GROUP = TEMP_SENSOR_COUNT / TEMP_GROUPS;
+const DMS_LATENCY_FRAMES = 2;
 
 /** Builders for every message the simulated vehicle sends, keyed by DBC message name. */
 export function createMessageBuilders(world: World, rng: Rng): Readonly<Record<string, MessageBuilder>> {
@@ -25,6 +28,7 @@ export function createMessageBuilders(world: World, rng: Rng): Readonly<Record<s
   let lastAngleT = -1;
   let cellGroup = 0;
   let tempGroup = 0;
+  const dmsQueue: CameraSample[] = [];
   const radarPeriodMs = 50;
   const g = (sd: number): number => rng.gaussian(0, sd);
   return {
@@ -106,7 +110,9 @@ export function createMessageBuilders(world: World, rng: Rng): Readonly<Record<s
       };
     },
     DMS_Driver: () => {
-      const s = world.driver.sample();
+      // The camera's image processing takes two frame periods: what goes out now was seen 100 ms ago.
+      dmsQueue.push(world.driver.sample());
+      const s = dmsQueue.length > DMS_LATENCY_FRAMES ? (dmsQueue.shift() as CameraSample) : (dmsQueue[0] as CameraSample);
       return {
         DMS_FaceDetected: s.faceDetected ? 1 : 0,
         DMS_EyeOpenLeft: s.eyeOpenLeftPct,
@@ -186,9 +192,4 @@ export function createMessageBuilders(world: World, rng: Rng): Readonly<Record<s
       };
     },
   };
-}
-
-/** Cells a temperature sensor covers (zero-based, inclusive), for tests and tools. */
-export function cellsOfSensor(sensor: number): [number, number] {
-  return [sensor * CELLS_PER_SENSOR, sensor * CELLS_PER_SENSOR + CELLS_PER_SENSOR - 1];
 }
