@@ -12,7 +12,9 @@ type Loader = () => Promise<CliCommand>;
 const COMMANDS: Record<string, { summary: string; load: Loader }> = {
   trace: { summary: 'read, convert and summarise CAN traces', load: async () => (await import('./trace.js')).traceCommand },
   dbc: { summary: 'show a DBC, decode and encode frames', load: async () => (await import('./dbc.js')).dbcCommand },
-  demo: { summary: 'decode and summarise the bundled sample drive (what `npm start` runs)', load: async () => (await import('./demo.js')).demoCommand },
+  replay: { summary: 'replay a recorded drive through the domains (virtual time, deterministic)', load: async () => (await import('./replay.js')).replayCommand },
+  run: { summary: 'run the daemon on the configured buses (real time), with /metrics and /health', load: async () => (await import('./run.js')).runCommand },
+  demo: { summary: 'replay the bundled demo drive through all five domains (what `npm start` runs)', load: async () => (await import('./demo.js')).demoCommand },
   sim: { summary: 'simulate the reference vehicle and write a trace with labels', load: async () => (await import('./sim.js')).simCommand },
 };
 

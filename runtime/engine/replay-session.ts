@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { compileDatabase, loadDbcFile } from '../../bus/dbc/index.js';
 import type { CanFrame } from '../../bus/frame.js';
 import { openTraceReader } from '../../bus/trace/index.js';
-import { VirtualClock } from '../clock.js';
+import { RealClock, VirtualClock } from '../clock.js';
 import type { DomainName, EcuAiConfig } from '../config.js';
 import { InferencePool, ModelRegistry } from '../inference/index.js';
 import type { PlatformReading } from '../platform/index.js';
@@ -35,6 +35,11 @@ export interface ReplaySessionOptions {
   /** Test hook: called with the pool once the domains are open (fault injection). */
   readonly onPoolReady?: (pool: InferencePool) => void;
   readonly faultInjection?: boolean;
+  /**
+   * Paces the replay against the wall clock: 1 is real time, N is N times faster; absent is as fast
+   * as possible. Pacing changes only when frames arrive, never a decision (those stay in virtual time).
+   */
+  readonly pace?: number;
 }
 
 /** Opens each enabled domain's model in its own worker and reads its boundary and costs. */
@@ -125,10 +130,12 @@ export async function runReplaySession(o: ReplaySessionOptions): Promise<ReplayS
     });
     let frames = 0;
     let lastT = firstT;
+    const wall = o.pace !== undefined ? new RealClock() : undefined;
     if (!first.done) {
       await engine.ingestAt(first.value);
       frames++;
       for (let r = await iterator.next(); !r.done; r = await iterator.next()) {
+        if (wall && o.pace) await wall.sleepUntil((r.value.timestamp - firstT) / o.pace);
         await engine.ingestAt(r.value);
         lastT = r.value.timestamp;
         frames++;

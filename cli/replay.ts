@@ -1,0 +1,114 @@
+/** `ecu-ai replay`: a recorded drive through the five domains in virtual time. */
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { openTraceWriter } from '../bus/trace/index.js';
+import type { CanFrame } from '../bus/frame.js';
+import { loadConfigFile, parseConfig } from '../runtime/config.js';
+import { loadLabels } from '../runtime/engine/labels.js';
+import { runReplaySession } from '../runtime/engine/replay-session.js';
+import type { ReplaySummary } from '../runtime/engine/summary.js';
+import { createLogger } from '../runtime/observe/index.js';
+import { DOMAINS } from '../domains/index.js';
+import { parseCliArgs } from './args.js';
+import { UsageError, type CliCommand, type CliIo } from './command.js';
+import { formatDomainTable } from './domain-table.js';
+import { renderHtmlReport } from './html-report.js';
+import { bundledDbc, bundledDemoLabels, bundledDemoTrace, bundledModels, workerEntry } from './paths.js';
+
+const HELP = `Usage: ecu-ai replay [TRACE] [options]
+
+Replays a recorded drive through the enabled domains in virtual time: the same frames, config and
+modelled costs give the same decisions and the same summary on every run. With no TRACE, the
+bundled demo drive and its labels.
+
+Options:
+  --config FILE      YAML or JSON config (default: the embedded one)
+  --labels FILE      ground-truth labels (JSON lines) to score the domains against
+  --dbc FILE         the vehicle DBC (default: sim/vehicle.dbc)
+  --models DIR       model folders (default: the shipped models/)
+  --speed max|1|N    as fast as possible (default), real time, or N times real time
+  --json FILE        write the replay summary JSON
+  --report FILE      write an HTML report
+  --out TRACE        write the domains' output frames to a trace (format by extension)
+  --quiet            no table on stdout
+`;
+
+export interface ReplayArgs {
+  readonly trace: string;
+  readonly labels: string | undefined;
+  readonly config: string | undefined;
+  readonly dbc: string;
+  readonly models: string;
+  readonly pace: number | undefined;
+}
+
+function parsePace(v: string | undefined): number | undefined {
+  if (v === undefined || v === 'max') return undefined;
+  const n = Number(v);
+  if (!(n > 0) || !Number.isFinite(n)) throw new UsageError(`--speed takes max or a positive number, not "${v}"`);
+  return n;
+}
+
+/** Runs a replay with resolved arguments; shared with `npm start` (the demo). */
+export async function replayAndReport(a: ReplayArgs, io: CliIo, outputs: { json?: string; report?: string; out?: string; quiet?: boolean }): Promise<ReplaySummary> {
+  const config = a.config ? await loadConfigFile(a.config) : parseConfig({ platform: { sensors: 'model' } });
+  const labels = a.labels ? await loadLabels(a.labels) : undefined;
+  const writer = outputs.out ? await openTraceWriter(outputs.out) : undefined;
+  const pending: CanFrame[] = [];
+  const logger = createLogger({ level: config.log_level === 'info' ? 'warn' : config.log_level, destination: process.stderr as never });
+  const summary = await runReplaySession({
+    config,
+    domains: Object.values(DOMAINS),
+    tracePath: a.trace,
+    dbcPath: a.dbc,
+    modelsDir: a.models,
+    workerEntry,
+    logger,
+    ...(labels ? { labels } : {}),
+    ...(a.pace !== undefined ? { pace: a.pace } : {}),
+    ...(writer ? { onOutput: (f: CanFrame) => pending.push(f) } : {}),
+  });
+  if (writer) {
+    for (const f of pending) await writer.write(f);
+    await writer.close();
+  }
+  if (!outputs.quiet) io.stdout.write(formatDomainTable(summary));
+  if (outputs.json) await writeFile(outputs.json, JSON.stringify(summary, null, 2) + '\n');
+  if (outputs.report) await writeFile(outputs.report, renderHtmlReport(summary));
+  return summary;
+}
+
+export const replayCommand: CliCommand = {
+  name: 'replay',
+  summary: 'replay a recorded drive through the domains (virtual time, deterministic)',
+  help: HELP,
+  async run(args: readonly string[], io: CliIo): Promise<number> {
+    const { values, positionals } = parseCliArgs(args, {
+      config: { type: 'string' },
+      labels: { type: 'string' },
+      dbc: { type: 'string' },
+      models: { type: 'string' },
+      speed: { type: 'string' },
+      json: { type: 'string' },
+      report: { type: 'string' },
+      out: { type: 'string' },
+      broker: { type: 'string' },
+      quiet: { type: 'boolean' },
+    });
+    if (positionals.length > 1) throw new UsageError('replay takes one TRACE');
+    const resolve = (p: string | undefined): string | undefined => (p === undefined ? undefined : path.resolve(io.cwd, p));
+    const trace = resolve(positionals[0]) ?? bundledDemoTrace;
+    const labels = resolve(values.labels) ?? (positionals[0] === undefined ? bundledDemoLabels : undefined);
+    await replayAndReport(
+      { trace, labels, config: resolve(values.config), dbc: resolve(values.dbc) ?? bundledDbc, models: resolve(values.models) ?? bundledModels, pace: parsePace(values.speed) },
+      io,
+      {
+        ...(values.json ? { json: resolve(values.json)! } : {}),
+        ...(values.report ? { report: resolve(values.report)! } : {}),
+        ...(values.out ? { out: resolve(values.out)! } : {}),
+        quiet: values.quiet === true,
+      },
+    );
+    return 0;
+  },
+};

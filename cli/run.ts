@@ -1,0 +1,64 @@
+/** `ecu-ai run`: the daemon on the configured buses, in real time, until SIGTERM or SIGINT. */
+import path from 'node:path';
+import { loadConfigFile, parseConfig } from '../runtime/config.js';
+import { startDaemon } from '../runtime/daemon.js';
+import { createLogger } from '../runtime/observe/index.js';
+import { DOMAINS } from '../domains/index.js';
+import { parseCliArgs } from './args.js';
+import { UsageError, type CliCommand, type CliIo } from './command.js';
+import { bundledDbc, bundledModels, workerEntry } from './paths.js';
+
+const HELP = `Usage: ecu-ai run [--config FILE] [--http HOST:PORT] [--dbc FILE] [--models DIR]
+
+Runs the daemon: opens the configured transports (default: the in-process virtual bus can0),
+loads and warms every enabled domain's model in its own isolated worker, serves the domains in
+real time under the scheduler, and serves /metrics (Prometheus text) and /health (JSON) over
+HTTP, on 127.0.0.1:9780 unless told otherwise. SIGTERM or SIGINT drains in-flight work and stops.
+Logs are JSON lines on stdout.
+`;
+
+/** Parses HOST:PORT (IPv6 hosts in brackets). */
+export function parseHostPort(v: string): { host: string; port: number } {
+  const m = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(v);
+  const port = m ? Number(m[2]) : NaN;
+  if (!m || !(port >= 0 && port <= 65535)) throw new UsageError(`--http takes HOST:PORT, not "${v}"`);
+  return { host: (m[1] as string).replace(/^\[|\]$/g, ''), port };
+}
+
+export const runCommand: CliCommand = {
+  name: 'run',
+  summary: 'run the daemon',
+  help: HELP,
+  async run(args: readonly string[], io: CliIo): Promise<number> {
+    const { values, positionals } = parseCliArgs(args, {
+      config: { type: 'string' },
+      http: { type: 'string' },
+      dbc: { type: 'string' },
+      models: { type: 'string' },
+    });
+    if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+    const configPath = values.config ? path.resolve(io.cwd, values.config) : undefined;
+    const config = configPath ? await loadConfigFile(configPath) : parseConfig({});
+    // Paths inside a config file are relative to the file's folder.
+    const base = configPath ? path.dirname(configPath) : io.cwd;
+    const http = values.http ? parseHostPort(values.http) : config.http;
+    const logger = createLogger({ level: config.log_level, base: { vehicle: config.vehicle_id } });
+    const daemon = await startDaemon({
+      config,
+      domains: Object.values(DOMAINS),
+      dbcPath: values.dbc ? path.resolve(io.cwd, values.dbc) : config.dbc ? path.resolve(base, config.dbc) : bundledDbc,
+      modelsDir: values.models ? path.resolve(io.cwd, values.models) : config.models_dir ? path.resolve(base, config.models_dir) : bundledModels,
+      logger,
+      workerEntry,
+      http,
+    });
+    const onSignal = (sig: string): void => {
+      logger.info({ signal: sig }, 'signal received');
+      void daemon.stop();
+    };
+    process.once('SIGTERM', () => onSignal('SIGTERM'));
+    process.once('SIGINT', () => onSignal('SIGINT'));
+    await daemon.done;
+    return 0;
+  },
+};
