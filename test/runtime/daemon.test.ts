@@ -1,0 +1,88 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeFrame, type CanFrame } from '../../bus/frame.js';
+import { VirtualNetwork } from '../../bus/transport/index.js';
+import { parseConfig } from '../../runtime/config.js';
+import { startDaemon, type Daemon } from '../../runtime/daemon.js';
+import { createLogger } from '../../runtime/observe/index.js';
+import { compiledWorkerEntry } from './inference/worker-build.js';
+import { testDomain, writeEngineFixture, type EngineFixture } from './engine/fixture.js';
+
+describe('the daemon in real time on a virtual bus', () => {
+  let fx: EngineFixture;
+  let daemon: Daemon;
+  const net = new VirtualNetwork();
+  const logLines: string[] = [];
+  const peer = net.open('can0');
+  const received: CanFrame[] = [];
+  let sending: ReturnType<typeof setInterval> | undefined;
+
+  beforeAll(async () => {
+    fx = await writeEngineFixture(mkdtempSync(path.join(tmpdir(), 'ecu-ai-daemon-')), 1);
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        logLines.push(...chunk.toString('utf8').split('\n').filter((l) => l.length > 0));
+        cb();
+      },
+    });
+    daemon = await startDaemon({
+      config: parseConfig({ platform: { sensors: 'model' } }),
+      domains: [testDomain],
+      dbcPath: fx.dbcPath,
+      modelsDir: fx.modelsDir,
+      logger: createLogger({ destination: sink }),
+      workerEntry: compiledWorkerEntry(),
+      http: { host: '127.0.0.1', port: 0 },
+      buses: [net.open('can0')],
+    });
+    void (async () => {
+      for await (const f of peer.frames()) if (f.id === 512) received.push(f);
+    })();
+    let i = 0;
+    // The sensor side: EgoMotion at 100 Hz.
+    sending = setInterval(() => {
+      const raw = 1000 + i++;
+      void peer.send(makeFrame({ id: 256, data: [raw & 0xff, raw >> 8, 0, 0, 0, 0, 0, 0] }));
+    }, 10);
+  });
+
+  afterAll(async () => {
+    clearInterval(sending);
+    await daemon?.stop();
+    await peer.close();
+  });
+
+  it('answers on the bus at the service rate, from the model', async () => {
+    const until = Date.now() + 10_000;
+    while (received.length < 20 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    expect(received.length).toBeGreaterThanOrEqual(20);
+    const stats = daemon.engine.dispatcher.stats('adas');
+    expect(stats.variants.fp32).toBeGreaterThan(0);
+  });
+
+  it('serves health and Prometheus metrics on loopback', async () => {
+    const base = daemon.http!.url;
+    expect(daemon.http!.host).toBe('127.0.0.1');
+    const health = await fetch(`${base}/health`);
+    expect(health.status).toBe(200);
+    const body = (await health.json()) as { ready: boolean; domains: Record<string, { state: string }> };
+    expect(body.ready).toBe(true);
+    expect(body.domains['adas']?.state).toBe('running');
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toMatch(/ecu_ai_inference_latency_seconds_count\{domain="adas",variant="fp32"\} [1-9]/);
+    expect(metrics).toMatch(/ecu_ai_frames_received_total\{channel="can0"\} [1-9]/);
+    expect(metrics).toContain('ecu_ai_soc_temperature_celsius');
+  });
+
+  it('stops gracefully: drains, closes the workers and logs that it stopped', async () => {
+    await daemon.stop();
+    await daemon.stop();
+    expect(daemon.pool.health().every((h) => h.state === 'closed')).toBe(true);
+    const messages = logLines.map((l) => (JSON.parse(l) as { msg?: string }).msg);
+    expect(messages).toContain('ecu-ai ready');
+    expect(messages).toContain('stopped');
+  });
+});
