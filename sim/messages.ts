@@ -22,6 +22,23 @@ const TEMP_GROUPS = 4;
 const TEMPS_PER_GROUP = TEMP_SENSOR_COUNT / TEMP_GROUPS;
 const DMS_LATENCY_FRAMES = 2;
 
+interface RadarNames {
+  distance: string;
+  relSpeed: string;
+  latOffset: string;
+  valid: string;
+  existProb: string;
+  type: string;
+  id: string;
+}
+
+// Signal names are built once: the radar and cell messages are the busiest on the bus.
+const RADAR_NAMES: readonly RadarNames[] = Array.from({ length: RADAR_MAX_OBJECTS }, (_, k) => {
+  const p = `RDR_Obj${k + 1}_`;
+  return { distance: `${p}Distance`, relSpeed: `${p}RelSpeed`, latOffset: `${p}LatOffset`, valid: `${p}Valid`, existProb: `${p}ExistProb`, type: `${p}Type`, id: `${p}Id` };
+});
+const CELL_NAMES: readonly string[] = Array.from({ length: CELL_GROUPS * 4 }, (_, i) => `CV_Cell${String(i + 1).padStart(2, '0')}`);
+
 /** Builders for every message the simulated vehicle sends, keyed by DBC message name. */
 export function createMessageBuilders(world: World, rng: Rng): Readonly<Record<string, MessageBuilder>> {
   let lastAngleDeg = 0;
@@ -85,14 +102,14 @@ export function createMessageBuilders(world: World, rng: Rng): Readonly<Record<s
       const values: SignalMap = { RDR_NumObjects: objects.length, RDR_Status: 0, RDR_Latency: radarPeriodMs };
       for (let k = 0; k < RADAR_MAX_OBJECTS; k++) {
         const o = objects[k];
-        const p = `RDR_Obj${k + 1}_`;
-        values[`${p}Distance`] = o ? o.distanceM : 0;
-        values[`${p}RelSpeed`] = o ? o.relSpeedMps : 0;
-        values[`${p}LatOffset`] = o ? o.latOffsetM : 0;
-        values[`${p}Valid`] = o?.valid ? 1 : 0;
-        values[`${p}ExistProb`] = o ? o.existProbPct : 0;
-        values[`${p}Type`] = o ? o.type : 0;
-        values[`${p}Id`] = o ? o.id : 0;
+        const n = RADAR_NAMES[k] as RadarNames;
+        values[n.distance] = o ? o.distanceM : 0;
+        values[n.relSpeed] = o ? o.relSpeedMps : 0;
+        values[n.latOffset] = o ? o.latOffsetM : 0;
+        values[n.valid] = o?.valid ? 1 : 0;
+        values[n.existProb] = o ? o.existProbPct : 0;
+        values[n.type] = o ? o.type : 0;
+        values[n.id] = o ? o.id : 0;
       }
       return values;
     },
@@ -140,7 +157,7 @@ export function createMessageBuilders(world: World, rng: Rng): Readonly<Record<s
       const values: SignalMap = { CV_Group: group };
       for (let j = 0; j < 4; j++) {
         const cell = group * 4 + j;
-        values[`CV_Cell${String(cell + 1).padStart(2, '0')}`] = (world.battery.voltage[cell] as number) + g(0.001);
+        values[CELL_NAMES[cell] as string] = (world.battery.voltage[cell] as number) + g(0.001);
       }
       return values;
     },

@@ -60,7 +60,8 @@ interface Scheduled {
   readonly slotUs: number;
   readonly counterSignal: string | undefined;
   readonly crcSignal: string | undefined;
-  readonly ranges: ReadonlyMap<string, readonly [number, number]>;
+  /** Physical [min, max] by signal name, to clamp values into what the DBC can carry. */
+  readonly ranges: Readonly<Record<string, readonly [number, number]>>;
   counter: number;
 }
 
@@ -111,8 +112,8 @@ function buildSchedule(db: CompiledDatabase, builders: Readonly<Record<string, M
     const cycle = codec.message.cycleTimeMs;
     if (!build || cycle === undefined) return;
     const cycleSteps = Math.max(1, Math.round(cycle / STEP_MS));
-    const ranges = new Map<string, readonly [number, number]>();
-    for (const s of codec.message.signals) ranges.set(s.name, [s.minimum ?? -Infinity, s.maximum ?? Infinity]);
+    const ranges: Record<string, readonly [number, number]> = {};
+    for (const s of codec.message.signals) ranges[s.name] = [s.minimum ?? -Infinity, s.maximum ?? Infinity];
     const signals = codec.message.signals;
     out.push({
       codec,
@@ -172,7 +173,7 @@ function* run(world: World, update: (t: number) => void, schedule: Scheduled[], 
 function encode(m: Scheduled): Uint8Array {
   const values = m.build();
   for (const name in values) {
-    const range = m.ranges.get(name);
+    const range = m.ranges[name];
     if (range) values[name] = clamp(values[name] as number, range[0], range[1]);
   }
   if (m.counterSignal) values[m.counterSignal] = m.counter;
