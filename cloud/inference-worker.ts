@@ -1,0 +1,119 @@
+/**
+ * A cloud inference worker. N workers share one MQTT 5 shared subscription, so the broker spreads
+ * requests across them; each answer goes to the request's response topic with its correlation data.
+ * Requests that are malformed, oversized or already past their deadline are counted and dropped:
+ * nothing a vehicle sends can stop the worker.
+ */
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import { CloudError } from '../runtime/errors.js';
+import { decodeInferenceRequest, encodeInferenceResponse, type InferenceRequest } from '../runtime/cloud/messages.js';
+import { parseVehicleTopic, vehicleTopics, workerRequestFilter } from '../runtime/cloud/topics.js';
+import type { ModelRunner } from './model-runner.js';
+
+export interface WorkerOptions {
+  readonly url: string;
+  readonly id: string;
+  readonly runner: ModelRunner;
+  /** 5 (default) uses the shared subscription; 4 (aedes) a plain one. */
+  readonly protocolVersion?: 4 | 5;
+  readonly username?: string;
+  readonly password?: string;
+  /** Skip requests whose absolute deadline passed before work starts (default true). */
+  readonly dropExpired?: boolean;
+}
+
+export interface WorkerStats {
+  served: number;
+  failed: number;
+  rejected: number;
+  expired: number;
+  /** Requests whose reply topic is not their own vehicle's response topic: not answered. */
+  misdirected: number;
+}
+
+export class InferenceWorker {
+  readonly id: string;
+  readonly stats: WorkerStats = { served: 0, failed: 0, rejected: 0, expired: 0, misdirected: 0 };
+  readonly #client: MqttClient;
+  readonly #opts: WorkerOptions;
+
+  private constructor(opts: WorkerOptions, client: MqttClient) {
+    this.id = opts.id;
+    this.#opts = opts;
+    this.#client = client;
+    client.on('message', (topic, payload, packet) => {
+      void this.#handle(topic, payload, packet.properties?.responseTopic, packet.properties?.correlationData);
+    });
+  }
+
+  /**
+   * Connects and subscribes; resolves once the subscription is granted.
+   * @throws {Error} when the broker refuses the connection or the subscription
+   */
+  static async start(opts: WorkerOptions): Promise<InferenceWorker> {
+    const v5 = (opts.protocolVersion ?? 5) === 5;
+    const options: IClientOptions = {
+      clientId: `ecu-ai-worker-${opts.id}`,
+      protocolVersion: opts.protocolVersion ?? 5,
+      clean: true,
+      reconnectPeriod: 1000,
+      ...(opts.username !== undefined ? { username: opts.username } : {}),
+      ...(opts.password !== undefined ? { password: opts.password } : {}),
+    };
+    const client = await mqtt.connectAsync(opts.url, options);
+    const worker = new InferenceWorker(opts, client);
+    const granted = await client.subscribeAsync(workerRequestFilter(v5), { qos: 1 });
+    if (granted.some((g) => g.qos > 2)) {
+      await client.endAsync(true);
+      throw new Error(`worker ${opts.id}: subscription refused by the broker`);
+    }
+    return worker;
+  }
+
+  async #handle(topic: string, payload: Buffer, responseTopic: string | undefined, correlation: Buffer | undefined): Promise<void> {
+    const parsed = parseVehicleTopic(topic);
+    let req: InferenceRequest;
+    try {
+      if (!parsed || parsed.kind !== 'request') throw new CloudError('CLOUD_PAYLOAD', topic, 'not a request topic');
+      req = decodeInferenceRequest(payload, { source: topic });
+    } catch (err) {
+      if (!(err instanceof CloudError)) throw err;
+      this.stats.rejected++;
+      return;
+    }
+    // A vehicle may only ask for answers on its own response topic: no reflecting traffic to others.
+    const own = vehicleTopics(parsed.vehicleId).response;
+    const replyTo = responseTopic ?? req.replyTo;
+    if (replyTo !== own || req.vehicleId !== parsed.vehicleId) {
+      this.stats.misdirected++;
+      return;
+    }
+    if ((this.#opts.dropExpired ?? true) && req.deadlineUnixMs > 0 && Date.now() > req.deadlineUnixMs) {
+      this.stats.expired++;
+      return;
+    }
+    const started = performance.now();
+    let body: Uint8Array;
+    try {
+      const outputs = await this.#opts.runner.run(req.model, req.variant, req.inputs);
+      body = encodeInferenceResponse({ correlation: req.correlation, model: req.model, variant: req.variant, outputs, error: '', worker: this.id, computeMs: performance.now() - started });
+      this.stats.served++;
+    } catch (err) {
+      this.stats.failed++;
+      const error = (err instanceof Error ? err.message : String(err)).slice(0, 1000) || 'failed';
+      body = encodeInferenceResponse({ correlation: req.correlation, model: req.model, variant: req.variant, outputs: [], error, worker: this.id, computeMs: performance.now() - started });
+    }
+    const v5 = (this.#opts.protocolVersion ?? 5) === 5;
+    this.#client.publish(replyTo, Buffer.from(body), { qos: 1, ...(v5 ? { properties: { correlationData: correlation ?? Buffer.from(req.correlation) } } : {}) });
+  }
+
+  /** Disconnects cleanly. */
+  async stop(): Promise<void> {
+    await this.#client.endAsync();
+  }
+
+  /** Drops the connection at once, as a crashed worker would. */
+  async kill(): Promise<void> {
+    await this.#client.endAsync(true);
+  }
+}

@@ -1,0 +1,156 @@
+/**
+ * Ingestion of what vehicles report: telemetry, data snippets and OTA update status land in JSON
+ * lines files per vehicle and day (`{dir}/{vehicleId}/{YYYY-MM-DD}.{kind}.jsonl`, day of the
+ * record's own timestamp in UTC), de-duplicated by record ID, since delivery is at least once.
+ * The PUBACK to the broker is sent only after the line is written, and the session is persistent,
+ * so the broker keeps what arrives while ingest is down.
+ */
+import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import { CloudError } from '../runtime/errors.js';
+import { decodeDataSnippet, decodeTelemetry, decodeUpdateStatus } from '../runtime/cloud/messages.js';
+import { ingestFilters, parseVehicleTopic } from '../runtime/cloud/topics.js';
+
+export interface IngestOptions {
+  readonly url: string;
+  readonly dataDir: string;
+  readonly protocolVersion?: 4 | 5;
+  readonly username?: string;
+  readonly password?: string;
+  /** Stable so the broker keeps the session while ingest is down; default `ecu-ai-ingest`. */
+  readonly clientId?: string;
+}
+
+export interface IngestStats {
+  stored: number;
+  duplicates: number;
+  rejected: number;
+}
+
+type Kind = 'telemetry' | 'snippets' | 'updateStatus';
+
+interface Decoded {
+  readonly recordId: string;
+  readonly vehicleId: string;
+  readonly tUnixMs: number;
+  readonly line: Record<string, unknown>;
+}
+
+function decode(kind: Kind, payload: Buffer, source: string): Decoded {
+  if (kind === 'telemetry') {
+    const t = decodeTelemetry(payload, { source });
+    return { recordId: t.recordId, vehicleId: t.vehicleId, tUnixMs: t.tUnixMs, line: { ...t } };
+  }
+  if (kind === 'snippets') {
+    const s = decodeDataSnippet(payload, { source });
+    const frames = s.frames.map((f) => ({ ...f, data: Buffer.from(f.data).toString('hex') }));
+    return { recordId: s.recordId, vehicleId: s.vehicleId, tUnixMs: s.tUnixMs, line: { ...s, frames } };
+  }
+  const u = decodeUpdateStatus(payload, { source });
+  return { recordId: u.recordId, vehicleId: u.vehicleId, tUnixMs: u.tUnixMs, line: { ...u } };
+}
+
+/** The file a record belongs to. */
+export function ingestFile(dataDir: string, vehicleId: string, kind: Kind, tUnixMs: number): string {
+  const day = new Date(Number.isFinite(tUnixMs) && Math.abs(tUnixMs) < 8.64e15 ? tUnixMs : 0).toISOString().slice(0, 10);
+  return path.join(dataDir, vehicleId, `${day}.${kind}.jsonl`);
+}
+
+export class Ingest {
+  readonly stats: IngestStats = { stored: 0, duplicates: 0, rejected: 0 };
+  readonly #opts: IngestOptions;
+  readonly #seen = new Map<string, Set<string>>();
+  #client: MqttClient | undefined;
+
+  private constructor(opts: IngestOptions) {
+    this.#opts = opts;
+  }
+
+  /**
+   * Connects with a persistent session and subscribes to every vehicle's reports.
+   * @throws {Error} when the broker refuses the connection
+   */
+  static async start(opts: IngestOptions): Promise<Ingest> {
+    const ingest = new Ingest(opts);
+    const v5 = (opts.protocolVersion ?? 5) === 5;
+    const options: IClientOptions = {
+      clientId: opts.clientId ?? 'ecu-ai-ingest',
+      protocolVersion: opts.protocolVersion ?? 5,
+      clean: false,
+      reconnectPeriod: 250,
+      ...(v5 ? { properties: { sessionExpiryInterval: 86_400 } } : {}),
+      ...(opts.username !== undefined ? { username: opts.username } : {}),
+      ...(opts.password !== undefined ? { password: opts.password } : {}),
+      manualConnect: true,
+    };
+    const client = mqtt.connect(opts.url, options);
+    // mqtt.js sends the PUBACK when this callback is called: after the line is on disk.
+    client.handleMessage = (packet, done) => {
+      ingest.#store(packet.topic, Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload)).then(
+        () => done(),
+        (err: unknown) => done(err instanceof Error ? err : new Error(String(err))),
+      );
+    };
+    client.on('error', () => undefined);
+    client.connect();
+    await new Promise<void>((resolve, reject) => {
+      client.once('connect', () => resolve());
+      client.once('error', reject);
+    });
+    await client.subscribeAsync(ingestFilters(false), { qos: 1 });
+    ingest.#client = client;
+    return ingest;
+  }
+
+  async #store(topic: string, payload: Buffer): Promise<void> {
+    const parsed = parseVehicleTopic(topic);
+    const kind = parsed?.kind;
+    if (!parsed || (kind !== 'telemetry' && kind !== 'snippets' && kind !== 'updateStatus')) return;
+    let rec: Decoded;
+    try {
+      rec = decode(kind, payload, topic);
+      if (rec.vehicleId !== parsed.vehicleId) throw new CloudError('CLOUD_PAYLOAD', topic, `record of vehicle ${rec.vehicleId} on another vehicle's topic`);
+    } catch (err) {
+      if (!(err instanceof CloudError)) throw err;
+      this.stats.rejected++;
+      return;
+    }
+    const file = ingestFile(this.#opts.dataDir, rec.vehicleId, kind, rec.tUnixMs);
+    const seen = await this.#seenIn(file);
+    if (seen.has(rec.recordId)) {
+      this.stats.duplicates++;
+      return;
+    }
+    await mkdir(path.dirname(file), { recursive: true });
+    await appendFile(file, `${JSON.stringify(rec.line)}\n`);
+    seen.add(rec.recordId);
+    this.stats.stored++;
+  }
+
+  /** The record IDs already in a file, read once (after a restart the file is the memory). */
+  async #seenIn(file: string): Promise<Set<string>> {
+    let seen = this.#seen.get(file);
+    if (seen) return seen;
+    seen = new Set();
+    try {
+      for (const line of (await readFile(file, 'utf8')).split('\n')) {
+        if (!line) continue;
+        try {
+          const id = (JSON.parse(line) as { recordId?: unknown }).recordId;
+          if (typeof id === 'string') seen.add(id);
+        } catch {
+          // A line cut by a crash of ingest: its record is redelivered (no PUBACK was sent) and written again.
+        }
+      }
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    this.#seen.set(file, seen);
+    return seen;
+  }
+
+  async stop(): Promise<void> {
+    await this.#client?.endAsync();
+  }
+}
