@@ -5,7 +5,7 @@
  */
 import { AdmissionError, ConfigInvalidError } from '../errors.js';
 import type { ServiceSpec, Variant } from './types.js';
-import { runsOnCore } from './types.js';
+import { defaultComfortCores, runsOnCore } from './types.js';
 
 /** One service's share of the density sum. */
 export interface DensityTerm {
@@ -97,9 +97,10 @@ export function safetyDensity(
  * Checks the start-up configuration without throwing on refusal.
  * @param services - every service with its profile
  * @param cores - cores the scheduler may use at once
+ * @param comfortCores - most cores comfort jobs may hold (as given to the dispatcher)
  * @throws {ConfigInvalidError} when a service profile is malformed (named by its config path)
  */
-export function checkAdmission(services: readonly ServiceSpec[], cores: number): AdmissionReport {
+export function checkAdmission(services: readonly ServiceSpec[], cores: number, comfortCores = defaultComfortCores(cores)): AdmissionReport {
   validateServices(services, cores);
   const primary = safetyDensity(services, (s) => s.primary, cores);
   const safety = services.filter((s) => s.criticality === 'safety');
@@ -121,15 +122,12 @@ export function checkAdmission(services: readonly ServiceSpec[], cores: number):
   const spare = Math.max(0, cores - primary.total);
 
   // A job that started just before a safety release keeps its core until it finishes. The safety
-  // job waits only while every core is so occupied, i.e. at most the m-th longest other cost.
+  // job waits only while every core is so occupied, and comfort jobs may hold at most
+  // `comfortCores` of them; the wait is bounded by the shortest of the m jobs that can fill them.
   const blockingRisks: { domain: string; costMs: number; blockingMs: number; deadlineMs: number }[] = [];
   for (const s of safety) {
     const own = s.costMs[s.primary] ?? 0;
-    const others = services
-      .filter((o) => o !== s && runsOnCore(o.primary))
-      .map((o) => o.costMs[o.primary] ?? 0)
-      .sort((a, b) => b - a);
-    const blockingMs = others[cores - 1] ?? 0;
+    const blockingMs = worstBlockingMs(services, s, cores, comfortCores);
     if (own + blockingMs > s.deadlineMs + EPS) blockingRisks.push({ domain: s.domain, costMs: own, blockingMs, deadlineMs: s.deadlineMs });
   }
 
@@ -157,13 +155,38 @@ export function checkAdmission(services: readonly ServiceSpec[], cores: number):
  * Admits the configuration or refuses it with the arithmetic in the message.
  * @param services - every service with its profile
  * @param cores - cores the scheduler may use at once
+ * @param comfortCores - most cores comfort jobs may hold (as given to the dispatcher)
  * @throws {AdmissionError} when the safety services cannot be shown to meet their deadlines
  * @throws {ConfigInvalidError} when a service profile is malformed
  */
-export function admit(services: readonly ServiceSpec[], cores: number): AdmissionReport {
-  const report = checkAdmission(services, cores);
+export function admit(services: readonly ServiceSpec[], cores: number, comfortCores = defaultComfortCores(cores)): AdmissionReport {
+  const report = checkAdmission(services, cores, comfortCores);
   if (!report.admitted) throw new AdmissionError(report.lines.join('; '));
   return report;
+}
+
+/**
+ * The longest a release of `s` can wait for a core: choose m other jobs (at most `comfortCores` of
+ * them comfort) to hold all m cores, maximising the shortest of them. Greedy is optimal here: take
+ * the longest comfort jobs up to the limit and fill the rest with the longest safety ones, trying
+ * every comfort count.
+ */
+function worstBlockingMs(services: readonly ServiceSpec[], s: ServiceSpec, cores: number, comfortCores: number): number {
+  const costs = (c: 'safety' | 'comfort'): number[] =>
+    services
+      .filter((o) => o !== s && o.criticality === c && runsOnCore(o.primary))
+      .map((o) => o.costMs[o.primary] ?? 0)
+      .sort((a, b) => b - a);
+  const safetyCosts = costs('safety');
+  const comfortCostsSorted = costs('comfort');
+  let worst = 0;
+  for (let k = 0; k <= Math.min(comfortCores, comfortCostsSorted.length, cores); k++) {
+    const need = cores - k;
+    if (need > safetyCosts.length) continue;
+    const chosen = [...comfortCostsSorted.slice(0, k), ...safetyCosts.slice(0, need)];
+    if (chosen.length === cores) worst = Math.max(worst, Math.min(...chosen));
+  }
+  return worst;
 }
 
 function describeCheck(c: DensityCheck): string {

@@ -17,7 +17,7 @@ import type { Clock } from '../clock.js';
 import { LatencyHistogram } from './histogram.js';
 import { ServiceStats, type ServiceSummary } from './service-stats.js';
 import type { Job, JobOutcome, ServiceMode, ServiceSpec, Variant } from './types.js';
-import { runsOnCore } from './types.js';
+import { defaultComfortCores, runsOnCore } from './types.js';
 
 /** A clock the dispatcher may move forward itself (VirtualClock satisfies it). */
 export interface SteppableClock extends Clock {
@@ -43,7 +43,13 @@ export interface DispatcherOptions {
   readonly onMessage?: readonly string[];
   /** Time of the first periodic release; default `clock.now()`. */
   readonly start?: number;
+  /**
+   * Most cores comfort jobs may hold at once; default `cores − 1` (all of them on a single core),
+   * so on a multi-core SoC one core is always left for a safety release.
+   */
+  readonly comfortCores?: number;
 }
+
 
 interface Running {
   readonly job: Job;
@@ -78,6 +84,8 @@ export class Dispatcher {
   #pendingReleases: { t: number; domain: string; seq: number }[] = [];
   #running: Running[] = [];
   #onCore = 0;
+  #comfortOnCore = 0;
+  readonly #comfortCores: number;
   #nextId = 1;
   #seq = 0;
   #now: number;
@@ -99,6 +107,8 @@ export class Dispatcher {
     this.#virtual = (options.timing ?? (steppable ? 'virtual' : 'real')) === 'virtual';
     if (this.#virtual && !steppable) throw new RangeError('virtual timing needs a clock with advanceTo (a VirtualClock)');
     this.#o = options;
+    this.#comfortCores = Math.min(options.cores, options.comfortCores ?? defaultComfortCores(options.cores));
+    if (!Number.isInteger(this.#comfortCores) || this.#comfortCores < 0) throw new RangeError(`comfortCores must be an integer >= 0, got ${options.comfortCores}`);
     this.#now = options.clock.now();
     this.#origin = options.start ?? this.#now;
     const onMessage = new Set(options.onMessage ?? []);
@@ -298,12 +308,14 @@ export class Dispatcher {
         this.#stats.get(job.domain)!.dropped++;
         continue;
       }
-      if (job.onCore && this.#onCore >= this.#o.cores) {
+      const comfort = band(job) === 1;
+      if (job.onCore && (this.#onCore >= this.#o.cores || (comfort && this.#comfortOnCore >= this.#comfortCores))) {
         keep.push(job);
         continue;
       }
       const run: Running = { job, start: now, end: Infinity, used: job.variant };
       if (job.onCore) {
+        if (comfort) this.#comfortOnCore++;
         this.#onCore++;
         this.#maxOnCore = Math.max(this.#maxOnCore, this.#onCore);
       }
@@ -352,6 +364,7 @@ export class Dispatcher {
     this.#running.splice(i, 1);
     if (run.job.onCore) {
       this.#onCore--;
+      if (this.#specs.get(run.job.domain)!.criticality === 'comfort') this.#comfortOnCore--;
       this.#busyDone += Math.max(0, end - run.start);
     }
     const st = this.#stats.get(run.job.domain)!;

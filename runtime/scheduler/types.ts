@@ -66,3 +66,11 @@ export function variantCostMs(spec: ServiceSpec, variant: Variant): number | und
 export function runsOnCore(variant: Variant): boolean {
   return variant !== 'cloud';
 }
+
+/**
+ * The default limit on cores comfort jobs may hold at once: all but one on a multi-core SoC, so a
+ * safety release always finds a core free of comfort work; the only core on a single-core one.
+ */
+export function defaultComfortCores(cores: number): number {
+  return cores > 1 ? cores - 1 : 1;
+}

@@ -63,9 +63,13 @@ describe('admission', () => {
     // body's 50 ms job started just before a chassis release leaves chassis 2 + 50 > 10 ms.
     expect(report.blockingRisks.map((b) => b.domain)).toContain('chassis');
     expect(report.lines.join('\n')).toContain('non-preemptive blocking up to 50 ms');
-    // On two cores both must be held: the wait is bounded by the second-longest other job (cockpit, 30 ms).
-    const two = checkAdmission(fiveServices(), 2);
-    expect(two.blockingRisks.find((b) => b.domain === 'chassis')?.blockingMs).toBe(30);
+    // On two cores with comfort free to take both, body and cockpit can hold them: up to 30 ms.
+    const open = checkAdmission(fiveServices(), 2, 2);
+    expect(open.blockingRisks.find((b) => b.domain === 'chassis')?.blockingMs).toBe(30);
+    // With the default limit (comfort on one core at most) a safety job must hold the other: adas, 8 ms.
+    const limited = checkAdmission(fiveServices(), 2);
+    expect(limited.blockingRisks.find((b) => b.domain === 'chassis')).toBeUndefined();
+    expect(limited.blockingRisks.find((b) => b.domain === 'adas')).toBeUndefined();
     // With five cores, four other services can never hold them all.
     expect(checkAdmission(fiveServices(), 5).blockingRisks).toEqual([]);
   });

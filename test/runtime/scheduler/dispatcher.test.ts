@@ -141,6 +141,29 @@ describe('Dispatcher in virtual time', () => {
     );
   });
 
+  it('leaves a core free of comfort work for safety releases on a multi-core SoC', async () => {
+    const clock = new VirtualClock();
+    const starts: { domain: string; t: number }[] = [];
+    const d = new Dispatcher({
+      clock,
+      cores: 2,
+      services: [
+        svc('c1', { criticality: 'comfort', periodMs: 1000, deadlineMs: 500, costMs: { fp32: 100 } }),
+        svc('c2', { criticality: 'comfort', periodMs: 1000, deadlineMs: 500, costMs: { fp32: 100 } }),
+        svc('s', { periodMs: 1000, deadlineMs: 5, costMs: { fp32: 2 } }),
+      ],
+      onMessage: ['s'],
+      execute: async (job) => void starts.push({ domain: job.domain, t: clock.now() }),
+    });
+    await d.advanceTo(0.01);
+    d.release('s');
+    await d.advanceTo(0.3);
+    expect(starts.find((x) => x.domain === 's')?.t).toBe(0.01);
+    expect(d.stats('s').met).toBe(1);
+    // The second comfort job waited for the first rather than taking the last core.
+    expect(starts.find((x) => x.domain === 'c2')?.t).toBeCloseTo(0.1, 9);
+  });
+
   it('accepts on-message releases in the future and refuses ones in the past', async () => {
     const clock = new VirtualClock();
     const seen: number[] = [];

@@ -59,9 +59,10 @@ describe('budget loop (dispatcher + platform model + ladder)', () => {
 
   it('keeps the safety services on time while the comfort services absorb the degradation', async () => {
     const { events, summary } = await scenario();
-    const s = JSON.parse(summary) as Record<string, { deadline_misses: number; inferences: number }>;
+    const s = JSON.parse(summary) as Record<string, { deadline_misses: number; dropped: number; inferences: number }>;
     for (const d of ['adas', 'chassis', 'powertrain']) {
       expect(s[d]!.deadline_misses).toBe(0);
+      expect(s[d]!.dropped).toBe(0);
       expect(s[d]!.inferences).toBeGreaterThan(0);
     }
     for (const e of events) if (['adas', 'chassis', 'powertrain'].includes(e.domain)) expect(['cloud', 'shed']).not.toContain(e.to);
