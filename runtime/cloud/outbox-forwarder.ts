@@ -25,6 +25,7 @@ export class OutboxForwarder {
   readonly #offs: (() => void)[] = [];
   readonly #idleWaiters: (() => void)[] = [];
   #cursor = 0;
+  #generation = 0;
   #running = false;
 
   constructor(outbox: Outbox, link: CloudLink, opts: { window?: number } = {}) {
@@ -38,7 +39,14 @@ export class OutboxForwarder {
     if (this.#running) return;
     this.#running = true;
     this.#offs.push(this.#outbox.onDurable(() => this.#kick()));
-    this.#offs.push(this.#link.onConnectionChange(() => this.#kick()));
+    this.#offs.push(
+      this.#link.onConnectionChange((up) => {
+        // After a reconnect, send again everything not yet acknowledged rather than trusting that
+        // the client resends its in-flight window: a broker that lost the session may never PUBACK it.
+        if (up) this.#rewind();
+        this.#kick();
+      }),
+    );
     this.#kick();
   }
 
@@ -57,6 +65,12 @@ export class OutboxForwarder {
         resolve(true);
       });
     });
+  }
+
+  #rewind(): void {
+    this.#generation++;
+    this.#inFlight.clear();
+    this.#cursor = this.#outbox.ackedSeq;
   }
 
   #isIdle(): boolean {
@@ -86,15 +100,18 @@ export class OutboxForwarder {
     }
     this.#inFlight.add(rec.seq);
     this.stats.published++;
+    const generation = this.#generation;
     this.#link.publish(topic, rec.payload).then(
       () => {
-        this.#inFlight.delete(rec.seq);
+        // A PUBACK from before a reconnect still proves delivery; acking twice is harmless.
+        if (generation === this.#generation) this.#inFlight.delete(rec.seq);
         this.#outbox.ack(rec.seq);
         this.stats.acked++;
         this.#kick();
       },
       () => {
         // Only a closing link rejects; rewind so a later start sends it again.
+        if (generation !== this.#generation) return;
         this.#inFlight.delete(rec.seq);
         this.#cursor = Math.min(this.#cursor, rec.seq - 1);
       },

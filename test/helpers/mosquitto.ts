@@ -4,7 +4,7 @@
  * and restartable on the same port to simulate a broker crash.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,6 +22,11 @@ export interface MosquittoOptions {
   readonly users?: Readonly<Record<string, string>>;
   /** ACL file text (mosquitto acl_file syntax). */
   readonly acl?: string;
+  /**
+   * Keep sessions and queued messages across restarts: persistence on, saved every second, so a
+   * SIGKILL loses at most the last second (mosquitto snapshots; it has no write-ahead log).
+   */
+  readonly persistence?: boolean;
 }
 
 export interface Mosquitto {
@@ -68,8 +73,11 @@ async function waitListening(port: number, child: ChildProcess, log: () => strin
 /** Starts mosquitto on 127.0.0.1 at a free port. */
 export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Mosquitto> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'ecu-ai-mosquitto-'));
+  // Started as root, mosquitto drops to its own user, which must still read the config and write the db.
+  chmodSync(dir, 0o777);
   const port = await freePort();
-  const lines = [`listener ${port} 127.0.0.1`, 'persistence false', 'log_dest stderr', 'log_type error', 'log_type warning', 'max_keepalive 60'];
+  const persistence = opts.persistence ? ['persistence true', `persistence_location ${dir}/`, 'autosave_interval 1'] : ['persistence false'];
+  const lines = [`listener ${port} 127.0.0.1`, ...persistence, 'log_dest stderr', 'log_type error', 'log_type warning', 'max_keepalive 60'];
   if (opts.users) {
     const pw = path.join(dir, 'passwd');
     writeFileSync(pw, '');
