@@ -18,25 +18,30 @@
  */
 import type { CanFrame } from '../frame.js';
 import { TraceParseError, type SourceLocation } from '../errors.js';
-import { parseDecimalSeconds } from './candump.js';
+import { ByteSlab, NO_DATA } from './byte-slab.js';
 import { channelFromNumber } from './channel.js';
+import { charsOf, parseDecimalSeconds, parseDecInt, parseHexInt, textOf, type Chars } from './chars.js';
 import { frameOf } from './frame-of.js';
-import { parseDecInt, parseHexInt } from './hex.js';
 import type { LineParser } from './line-reader.js';
 import { LineSyntaxError } from './types.js';
 import { parseVectorDate } from './vector-date.js';
 
 const FD_LENGTHS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 12, 16, 20, 24, 32, 48, 64];
 const MAX_TOKENS = 256;
-const EMPTY = new Uint8Array(0);
 
-function lowerEquals(s: string, start: number, end: number, word: string): boolean {
+function lowerEquals(c: Chars, start: number, end: number, word: string): boolean {
   if (end - start !== word.length) return false;
-  for (let i = 0; i < word.length; i++) if ((s.charCodeAt(start + i) | 0x20) !== word.charCodeAt(i)) return false;
+  for (let i = 0; i < word.length; i++) if (((c[start + i] as number) | 0x20) !== word.charCodeAt(i)) return false;
   return true;
 }
 
-/** A stateful ASC line parser: the header lines before the frames change how frames read. */
+// The one-line string entry points share one small slab (regions are never reused, so that is safe).
+const stringSlab = new ByteSlab(4096);
+
+/**
+ * A stateful ASC line parser: the header lines before the frames change how frames read.
+ * Token positions are indices into the characters passed in; columns in errors count from the line's start.
+ */
 export class AscParser implements LineParser {
   #hex = true;
   #relative = false;
@@ -46,64 +51,120 @@ export class AscParser implements LineParser {
   readonly #ts = new Int32Array(MAX_TOKENS);
   readonly #te = new Int32Array(MAX_TOKENS);
   #n = 0;
+  // The current line: its characters and where it starts (for columns).
+  #c: Chars = new Uint8Array(0);
+  #ls = 0;
 
   /** Absolute start (epoch seconds) from the header, or 0 when the file records none. */
   get start(): number {
     return this.#start;
   }
 
-  #tokenize(line: string): void {
+  /**
+   * Parses one line (without its newline): a frame, or null for header, event and blank lines.
+   * @throws {LineSyntaxError} for a malformed line.
+   */
+  parse(line: string): CanFrame | null {
+    return this.parseLine(charsOf(line), 0, line.length, stringSlab);
+  }
+
+  parseLine(c: Chars, start: number, end: number, slab: ByteSlab): CanFrame | null {
+    this.#c = c;
+    this.#ls = start;
+    this.#tokenize(c, start, end);
+    if (this.#n === 0) return null;
+    const t0 = this.#ts[0] as number;
+    const c0 = c[t0] as number;
+    if (c0 >= 48 && c0 <= 57) return this.#event(slab);
+    if (c0 === 47 && (this.#te[0] as number) > t0 + 1 && c[t0 + 1] === 47) return null; // comment
+    if (this.#is(0, 'date')) {
+      const t = parseVectorDate(textOf(c, this.#te[0] as number, end));
+      if (t === undefined) throw new LineSyntaxError(`unreadable date "${textOf(c, this.#te[0] as number, end).trim()}"`);
+      this.#start = t;
+      return null;
+    }
+    if (this.#is(0, 'base')) {
+      if (this.#is(1, 'hex')) this.#hex = true;
+      else if (this.#is(1, 'dec')) this.#hex = false;
+      else throw new LineSyntaxError('"base" must be hex or dec');
+      if (this.#is(2, 'timestamps')) this.#relative = this.#is(3, 'relative');
+      return null;
+    }
+    if (this.#is(0, 'begin') && this.#is(1, 'triggerblock')) {
+      const t = this.#n > 2 ? parseVectorDate(textOf(c, this.#ts[2] as number, end)) : undefined;
+      if (t !== undefined) this.#start = t;
+      this.#last = 0;
+      return null;
+    }
+    if (this.#is(0, 'end') && this.#is(1, 'triggerblock')) return null;
+    if (this.#is(0, 'internal') || (this.#is(0, 'no') && this.#is(1, 'internal'))) return null;
+    throw new LineSyntaxError(`not an ASC line: "${textOf(c, start, end).trim().slice(0, 40)}"`, this.#col(0));
+  }
+
+  #tokenize(c: Chars, start: number, end: number): void {
     let n = 0;
-    let i = 0;
-    const len = line.length;
-    while (i < len && n < MAX_TOKENS) {
-      let c = line.charCodeAt(i);
-      while (c === 32 || c === 9) c = line.charCodeAt(++i);
-      if (i >= len) break;
+    let i = start;
+    while (i < end && n < MAX_TOKENS) {
+      while (i < end && (c[i] === 32 || c[i] === 9)) i++;
+      if (i >= end) break;
       this.#ts[n] = i;
-      while (i < len && c !== 32 && c !== 9) c = line.charCodeAt(++i);
+      while (i < end && c[i] !== 32 && c[i] !== 9) i++;
       this.#te[n++] = i;
     }
     this.#n = n;
   }
 
-  #tok(line: string, k: number): string {
-    return line.slice(this.#ts[k] as number, this.#te[k] as number);
+  /** 1-based column of token k (of the line's start when there is no such token). */
+  #col(k: number): number {
+    return (k < this.#n ? (this.#ts[k] as number) : this.#ls) - this.#ls + 1;
   }
 
-  #is(line: string, k: number, word: string): boolean {
-    return k < this.#n && lowerEquals(line, this.#ts[k] as number, this.#te[k] as number, word);
+  #tok(k: number): string {
+    return textOf(this.#c, this.#ts[k] as number, this.#te[k] as number);
   }
 
-  #num(line: string, k: number, what: string): number {
+  #is(k: number, word: string): boolean {
+    return k < this.#n && lowerEquals(this.#c, this.#ts[k] as number, this.#te[k] as number, word);
+  }
+
+  #int(k: number): number {
+    return this.#hex ? parseHexInt(this.#c, this.#ts[k] as number, this.#te[k] as number) : parseDecInt(this.#c, this.#ts[k] as number, this.#te[k] as number);
+  }
+
+  #num(k: number, what: string): number {
     if (k >= this.#n) throw new LineSyntaxError(`missing ${what}`);
-    const v = this.#hex ? parseHexInt(line, this.#ts[k] as number, this.#te[k] as number) : parseDecInt(line, this.#ts[k] as number, this.#te[k] as number);
-    if (v < 0) throw new LineSyntaxError(`"${this.#tok(line, k)}" is not a ${this.#hex ? 'hex' : 'decimal'} ${what}`, (this.#ts[k] as number) + 1);
+    const v = this.#int(k);
+    if (v < 0) throw new LineSyntaxError(`"${this.#tok(k)}" is not a ${this.#hex ? 'hex' : 'decimal'} ${what}`, this.#col(k));
     return v;
   }
 
-  #id(line: string, k: number): { id: number; extended: boolean } {
+  #idAt = 0;
+  #idExtended = false;
+
+  /** Reads the id of token k into `#idAt` and `#idExtended` (no object per frame). */
+  #id(k: number): void {
     if (k >= this.#n) throw new LineSyntaxError('missing id');
+    const c = this.#c;
     const s = this.#ts[k] as number;
     let e = this.#te[k] as number;
-    const extended = (line.charCodeAt(e - 1) | 0x20) === 0x78; /* x */
+    const extended = ((c[e - 1] as number) | 0x20) === 0x78; /* x */
     if (extended) e--;
-    const id = this.#hex ? parseHexInt(line, s, e) : parseDecInt(line, s, e);
-    if (id < 0 || id > (extended ? 0x1fffffff : 0x7ff)) throw new LineSyntaxError(`"${this.#tok(line, k)}" is not a CAN id`, s + 1);
-    return { id, extended };
+    const id = this.#hex ? parseHexInt(c, s, e) : parseDecInt(c, s, e);
+    if (id < 0 || id > (extended ? 0x1fffffff : 0x7ff)) throw new LineSyntaxError(`"${this.#tok(k)}" is not a CAN id`, this.#col(k));
+    this.#idAt = id;
+    this.#idExtended = extended;
   }
 
-  #data(line: string, k: number, count: number): Uint8Array {
+  #data(k: number, count: number, slab: ByteSlab): Uint8Array {
     if (k + count > this.#n) throw new LineSyntaxError(`expected ${count} data bytes, found ${Math.max(0, this.#n - k)}`);
-    const data = new Uint8Array(count);
+    const out = slab.room(count);
+    const o = slab.offset;
     for (let i = 0; i < count; i++) {
-      const s = this.#ts[k + i] as number;
-      const e = this.#te[k + i] as number;
-      const v = this.#hex ? parseHexInt(line, s, e) : parseDecInt(line, s, e);
-      if (v < 0 || v > 255) throw new LineSyntaxError(`"${line.slice(s, e)}" is not a data byte`, s + 1);
-      data[i] = v;
+      const v = this.#int(k + i);
+      if (v < 0 || v > 255) throw new LineSyntaxError(`"${this.#tok(k + i)}" is not a data byte`, this.#col(k + i));
+      out[o + i] = v;
     }
-    return data;
+    return slab.take(count);
   }
 
   #time(value: number): number {
@@ -114,105 +175,86 @@ export class AscParser implements LineParser {
     return this.#start + value;
   }
 
-  parse(line: string): CanFrame | null {
-    this.#tokenize(line);
-    if (this.#n === 0) return null;
-    const c0 = line.charCodeAt(this.#ts[0] as number);
-    if (c0 >= 48 && c0 <= 57) return this.#event(line);
-    if (c0 === 47 && line.charCodeAt((this.#ts[0] as number) + 1) === 47) return null; // comment
-    if (this.#is(line, 0, 'date')) {
-      const t = parseVectorDate(line.slice(this.#te[0]));
-      if (t === undefined) throw new LineSyntaxError(`unreadable date "${line.slice(this.#te[0]).trim()}"`);
-      this.#start = t;
-      return null;
-    }
-    if (this.#is(line, 0, 'base')) {
-      if (this.#is(line, 1, 'hex')) this.#hex = true;
-      else if (this.#is(line, 1, 'dec')) this.#hex = false;
-      else throw new LineSyntaxError('"base" must be hex or dec');
-      if (this.#is(line, 2, 'timestamps')) this.#relative = this.#is(line, 3, 'relative');
-      return null;
-    }
-    if (this.#is(line, 0, 'begin') && this.#is(line, 1, 'triggerblock')) {
-      const t = this.#n > 2 ? parseVectorDate(line.slice(this.#ts[2])) : undefined;
-      if (t !== undefined) this.#start = t;
-      this.#last = 0;
-      return null;
-    }
-    if (this.#is(line, 0, 'end') && this.#is(line, 1, 'triggerblock')) return null;
-    if (this.#is(line, 0, 'internal') || (this.#is(line, 0, 'no') && this.#is(line, 1, 'internal'))) return null;
-    throw new LineSyntaxError(`not an ASC line: "${line.trim().slice(0, 40)}"`, (this.#ts[0] as number) + 1);
-  }
-
-  #event(line: string): CanFrame | null {
-    const t = parseDecimalSeconds(line, this.#ts[0] as number, this.#te[0] as number);
-    if (Number.isNaN(t)) throw new LineSyntaxError(`"${this.#tok(line, 0)}" is not a timestamp`, (this.#ts[0] as number) + 1);
+  #event(slab: ByteSlab): CanFrame | null {
+    const c = this.#c;
+    const t = parseDecimalSeconds(c, this.#ts[0] as number, this.#te[0] as number);
+    if (Number.isNaN(t)) throw new LineSyntaxError(`"${this.#tok(0)}" is not a timestamp`, this.#col(0));
     if (this.#n < 3) return null;
-    if (this.#is(line, 1, 'canfd')) return this.#fdFrame(line, this.#time(t));
-    const ch = parseDecInt(line, this.#ts[1] as number, this.#te[1] as number);
+    if (this.#is(1, 'canfd')) return this.#fdFrame(this.#time(t), slab);
+    const ch = parseDecInt(c, this.#ts[1] as number, this.#te[1] as number);
     if (ch < 0) {
       this.#time(t);
       return null; // "CAN 1 Status:...", "SV:", "Start of measurement" and the like
     }
     const timestamp = this.#time(t);
     const channel = channelFromNumber(ch);
-    if (this.#is(line, 2, 'errorframe')) {
-      return { timestamp, channel, id: 0, extended: false, fd: false, brs: false, esi: false, rtr: false, error: true, dlc: 0, data: EMPTY };
+    if (this.#is(2, 'errorframe')) {
+      return { timestamp, channel, id: 0, extended: false, fd: false, brs: false, esi: false, rtr: false, error: true, dlc: 0, data: NO_DATA };
     }
-    const rx = this.#is(line, 3, 'rx');
-    if (!rx && !this.#is(line, 3, 'tx')) return null; // statistics, J1939TP and other events
-    const { id, extended } = this.#id(line, 2);
-    const kind = this.#n > 4 ? line.charCodeAt(this.#ts[4] as number) | 0x20 : 0;
+    const rx = this.#is(3, 'rx');
+    if (!rx && !this.#is(3, 'tx')) return null; // statistics, J1939TP and other events
+    this.#id(2);
+    const id = this.#idAt;
+    const extended = this.#idExtended;
+    const oneChar = this.#n > 4 && this.#te[4] === (this.#ts[4] as number) + 1;
+    const kind = this.#n > 4 ? (c[this.#ts[4] as number] as number) | 0x20 : 0;
     const tx = !rx;
-    if (kind === 0x72 /* r */ && this.#te[4] === (this.#ts[4] as number) + 1) {
+    if (kind === 0x72 /* r */ && oneChar) {
       let dlc = 0;
       if (this.#n > 5) {
-        const v = this.#hex ? parseHexInt(line, this.#ts[5] as number, this.#te[5] as number) : parseDecInt(line, this.#ts[5] as number, this.#te[5] as number);
+        const v = this.#int(5);
         if (v >= 0 && v <= 15) dlc = v;
       }
-      return frameOf(timestamp, channel, id, extended, false, false, false, true, false, dlc, EMPTY, tx);
+      return frameOf(timestamp, channel, id, extended, false, false, false, true, false, dlc, NO_DATA, tx);
     }
-    if (kind !== 0x64 /* d */ || this.#te[4] !== (this.#ts[4] as number) + 1) throw new LineSyntaxError('expected "d" or "r" after the direction', (this.#ts[4] ?? 0) + 1);
-    const dlc = this.#num(line, 5, 'DLC');
-    if (dlc > 15) throw new LineSyntaxError(`DLC ${dlc} is not a code 0..15`, (this.#ts[5] as number) + 1);
-    const data = this.#data(line, 6, Math.min(dlc, 8));
+    if (kind !== 0x64 /* d */ || !oneChar) throw new LineSyntaxError('expected "d" or "r" after the direction', this.#col(4));
+    const dlc = this.#num(5, 'DLC');
+    if (dlc > 15) throw new LineSyntaxError(`DLC ${dlc} is not a code 0..15`, this.#col(5));
+    const data = this.#data(6, Math.min(dlc, 8), slab);
     return frameOf(timestamp, channel, id, extended, false, false, false, false, false, dlc, data, tx);
   }
 
-  #fdFrame(line: string, timestamp: number): CanFrame {
-    const ch = this.#n > 2 ? parseDecInt(line, this.#ts[2] as number, this.#te[2] as number) : -1;
+  /** A BRS or ESI column: a lone 0 or 1. */
+  #isFlag(k: number): boolean {
+    return k < this.#n && this.#te[k] === (this.#ts[k] as number) + 1 && ((this.#c[this.#ts[k] as number] as number) | 1) === 49;
+  }
+
+  #fdFrame(timestamp: number, slab: ByteSlab): CanFrame {
+    const c = this.#c;
+    const ch = this.#n > 2 ? parseDecInt(c, this.#ts[2] as number, this.#te[2] as number) : -1;
     if (ch < 0) throw new LineSyntaxError('CANFD line without a channel number');
     const channel = channelFromNumber(ch);
-    const rx = this.#is(line, 3, 'rx');
-    if (!rx && !this.#is(line, 3, 'tx')) throw new LineSyntaxError('CANFD line without Rx or Tx', (this.#ts[3] ?? 0) + 1);
+    const rx = this.#is(3, 'rx');
+    if (!rx && !this.#is(3, 'tx')) throw new LineSyntaxError('CANFD line without Rx or Tx', this.#col(3));
     const tx = !rx;
-    if (this.#is(line, 4, 'errorframe')) {
-      return frameOf(timestamp, channel, 0, false, false, false, false, false, true, 0, EMPTY, tx);
+    if (this.#is(4, 'errorframe')) {
+      return frameOf(timestamp, channel, 0, false, false, false, false, false, true, 0, NO_DATA, tx);
     }
-    const { id, extended } = this.#id(line, 4);
+    this.#id(4);
+    const id = this.#idAt;
+    const extended = this.#idExtended;
     // A symbolic name may sit between the id and the BRS flag; BRS is a lone 0 or 1.
     let k = 5;
-    const isFlag = (j: number): boolean => j < this.#n && this.#te[j] === (this.#ts[j] as number) + 1 && (line.charCodeAt(this.#ts[j] as number) | 1) === 49;
-    if (!(isFlag(k) && isFlag(k + 1))) k++;
-    if (!isFlag(k) || !isFlag(k + 1)) throw new LineSyntaxError('expected BRS and ESI flags (0 or 1)', (this.#ts[k] ?? 0) + 1);
-    const brsCol = line.charCodeAt(this.#ts[k] as number) === 49;
-    const esiCol = line.charCodeAt(this.#ts[k + 1] as number) === 49;
-    const dlc = k + 2 < this.#n ? parseHexInt(line, this.#ts[k + 2] as number, this.#te[k + 2] as number) : -1;
-    if (dlc < 0 || dlc > 15) throw new LineSyntaxError('expected a DLC code 0..f', (this.#ts[k + 2] ?? 0) + 1);
-    const length = k + 3 < this.#n ? parseDecInt(line, this.#ts[k + 3] as number, this.#te[k + 3] as number) : -1;
-    if (length < 0 || length > 64) throw new LineSyntaxError('expected a data length 0..64', (this.#ts[k + 3] ?? 0) + 1);
-    const data = this.#data(line, k + 4, length);
+    if (!(this.#isFlag(k) && this.#isFlag(k + 1))) k++;
+    if (!this.#isFlag(k) || !this.#isFlag(k + 1)) throw new LineSyntaxError('expected BRS and ESI flags (0 or 1)', this.#col(k));
+    const brsCol = c[this.#ts[k] as number] === 49;
+    const esiCol = c[this.#ts[k + 1] as number] === 49;
+    const dlc = k + 2 < this.#n ? parseHexInt(c, this.#ts[k + 2] as number, this.#te[k + 2] as number) : -1;
+    if (dlc < 0 || dlc > 15) throw new LineSyntaxError('expected a DLC code 0..f', this.#col(k + 2));
+    const length = k + 3 < this.#n ? parseDecInt(c, this.#ts[k + 3] as number, this.#te[k + 3] as number) : -1;
+    if (length < 0 || length > 64) throw new LineSyntaxError('expected a data length 0..64', this.#col(k + 3));
+    const data = this.#data(k + 4, length, slab);
     const flagsAt = k + 4 + length + 2;
-    const flags = flagsAt < this.#n ? parseHexInt(line, this.#ts[flagsAt] as number, this.#te[flagsAt] as number) : -1;
+    const flags = flagsAt < this.#n ? parseHexInt(c, this.#ts[flagsAt] as number, this.#te[flagsAt] as number) : -1;
     const fd = flags >= 0 ? (flags & 0x1000) !== 0 || length > 8 || dlc > 8 : !(length === 0 && dlc > 0);
     if (fd) {
-      if (FD_LENGTHS[dlc] !== length) throw new LineSyntaxError(`DLC ${dlc.toString(16)} means ${FD_LENGTHS[dlc]} bytes, not ${length}`, (this.#ts[k + 2] as number) + 1);
+      if (FD_LENGTHS[dlc] !== length) throw new LineSyntaxError(`DLC ${dlc.toString(16)} means ${FD_LENGTHS[dlc]} bytes, not ${length}`, this.#col(k + 2));
       const brs = brsCol || (flags >= 0 && (flags & 0x2000) !== 0);
       const esi = esiCol || (flags >= 0 && (flags & 0x4000) !== 0);
       return frameOf(timestamp, channel, id, extended, true, brs, esi, false, false, dlc, data, tx);
     }
     const rtr = length === 0 && (dlc > 0 || (flags >= 0 && (flags & 0x10) !== 0));
-    if (!rtr && length !== Math.min(dlc, 8)) throw new LineSyntaxError(`DLC ${dlc} does not match the data length ${length}`, (this.#ts[k + 2] as number) + 1);
+    if (!rtr && length !== Math.min(dlc, 8)) throw new LineSyntaxError(`DLC ${dlc} does not match the data length ${length}`, this.#col(k + 2));
     return frameOf(timestamp, channel, id, extended, false, false, false, rtr, false, dlc, data, tx);
   }
 }

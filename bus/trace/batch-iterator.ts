@@ -1,7 +1,9 @@
 /**
- * Serves frames one by one from batches. Readers parse a whole chunk of a file into an array and
- * hand it over at once; an async generator yielding per frame would cost a promise chain per frame,
- * which dominates the time on multi-million-frame files.
+ * Serving a reader's batches. Readers parse a run of frames into an array and hand it over at once:
+ * `BatchIterator` serves them one by one (the `for await (const frame of reader)` path, one settled
+ * promise per frame), `BatchStream` hands the arrays themselves to bulk consumers (one promise per
+ * batch). An async generator yielding per frame would cost a promise chain per frame, which
+ * dominates the time on multi-million-frame files.
  */
 import type { CanFrame } from '../frame.js';
 
@@ -12,14 +14,14 @@ export interface FrameBatchSource {
   close(): Promise<void>;
 }
 
+/** Frames one by one, from a `BatchStream` over the source. */
 export class BatchIterator implements AsyncIterator<CanFrame> {
-  #source: FrameBatchSource;
+  readonly #batches: BatchStream;
   #batch: CanFrame[] = [];
   #index = 0;
-  #done = false;
 
   constructor(source: FrameBatchSource) {
-    this.#source = source;
+    this.#batches = new BatchStream(source);
   }
 
   next(): Promise<IteratorResult<CanFrame>> {
@@ -30,6 +32,37 @@ export class BatchIterator implements AsyncIterator<CanFrame> {
   }
 
   async #refill(): Promise<IteratorResult<CanFrame>> {
+    const r = await this.#batches.next();
+    if (r.done === true) {
+      this.#batch = [];
+      return { value: undefined, done: true };
+    }
+    this.#batch = r.value;
+    this.#index = 1;
+    return { value: r.value[0] as CanFrame, done: false };
+  }
+
+  async return(): Promise<IteratorResult<CanFrame>> {
+    this.#batch = [];
+    await this.#batches.return();
+    return { value: undefined, done: true };
+  }
+}
+
+/** The batches themselves, never empty; the source closes at the end, on an error or on `return()`. */
+export class BatchStream implements AsyncIterableIterator<CanFrame[]> {
+  #source: FrameBatchSource;
+  #done = false;
+
+  constructor(source: FrameBatchSource) {
+    this.#source = source;
+  }
+
+  [Symbol.asyncIterator](): AsyncIterableIterator<CanFrame[]> {
+    return this;
+  }
+
+  async next(): Promise<IteratorResult<CanFrame[]>> {
     while (!this.#done) {
       let batch: CanFrame[] | null;
       try {
@@ -39,17 +72,13 @@ export class BatchIterator implements AsyncIterator<CanFrame> {
         throw err;
       }
       if (batch === null) break;
-      if (batch.length > 0) {
-        this.#batch = batch;
-        this.#index = 1;
-        return { value: batch[0] as CanFrame, done: false };
-      }
+      if (batch.length > 0) return { value: batch, done: false };
     }
     await this.#finish();
     return { value: undefined, done: true };
   }
 
-  async return(): Promise<IteratorResult<CanFrame>> {
+  async return(): Promise<IteratorResult<CanFrame[]>> {
     await this.#finish();
     return { value: undefined, done: true };
   }
@@ -57,7 +86,6 @@ export class BatchIterator implements AsyncIterator<CanFrame> {
   async #finish(): Promise<void> {
     if (this.#done) return;
     this.#done = true;
-    this.#batch = [];
     await this.#source.close();
   }
 }

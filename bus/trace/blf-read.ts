@@ -15,11 +15,12 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { inflateSync } from 'node:zlib';
 import type { CanFrame } from '../frame.js';
 import { TraceParseError } from '../errors.js';
-import { BatchIterator, type FrameBatchSource } from './batch-iterator.js';
+import { BatchIterator, BatchStream, type FrameBatchSource } from './batch-iterator.js';
 import {
   CAN_ERROR_EXT, CAN_FD_MESSAGE, CAN_FD_MESSAGE_64, CAN_MESSAGE, CAN_MESSAGE2, CONTAINER_HEADER_SIZE, FILE_HEADER_SIZE, ID_EXT_BIT,
   LOBJ, LOG_CONTAINER, LOGG, OBJ_BASE_SIZE, TIME_TEN_MICS, readSystemTime,
 } from './blf-common.js';
+import { NO_DATA } from './byte-slab.js';
 import { channelFromNumber } from './channel.js';
 import { frameOf } from './frame-of.js';
 import type { TraceReader, TraceReadOptions } from './types.js';
@@ -36,6 +37,14 @@ class BlfError extends Error {
 
 function lengthToFdDlc(length: number): number {
   return FD_LENGTHS.indexOf(length);
+}
+
+/**
+ * A frame's payload as a view into the container bytes: every buffer decoded here is freshly read or
+ * inflated and never written again, so the view stays valid (and saves a copy and an allocation per frame).
+ */
+function payload(d: Buffer, at: number, n: number): Uint8Array {
+  return n === 0 ? NO_DATA : new Uint8Array(d.buffer, d.byteOffset + at, n);
 }
 
 /**
@@ -84,7 +93,7 @@ function decodeFrame(d: Buffer, type: number, p: number, end: number, timestamp:
     const extended = (rawId & ID_EXT_BIT) !== 0 || id > 0x7ff;
     const rtr = (flags & 0x80) !== 0;
     const n = rtr ? 0 : Math.min(dlc, 8, Math.max(0, end - (p + 8)));
-    const data = Uint8Array.prototype.slice.call(d, p + 8, p + 8 + n);
+    const data = payload(d, p + 8, n);
     return frameOf(timestamp, channel, id, extended, false, false, false, rtr, false, rtr ? dlc : dlc > 8 && n === 8 ? dlc : n, data, (flags & 1) !== 0);
   }
   if (type === CAN_ERROR_EXT) {
@@ -92,7 +101,7 @@ function decodeFrame(d: Buffer, type: number, p: number, end: number, timestamp:
     const dlc = Math.min(d[p + 10] as number, 15);
     const rawId = d.readUInt32LE(p + 16);
     const n = Math.min(dlc, 8, Math.max(0, end - (p + 24)));
-    const data = Uint8Array.prototype.slice.call(d, p + 24, p + 24 + n);
+    const data = payload(d, p + 24, n);
     return { timestamp, channel, id: rawId & 0x1fffffff, extended: (rawId & ID_EXT_BIT) !== 0 || (rawId & 0x1fffffff) > 0x7ff, fd: false, brs: false, esi: false, rtr: false, error: true, dlc: n === 8 ? dlc : n, data };
   }
   let channel: string, dlcCode: number, valid: number, rawId: number, edl: boolean, brs: boolean, esi: boolean, remote: boolean, tx: boolean, dataAt: number;
@@ -128,12 +137,12 @@ function decodeFrame(d: Buffer, type: number, p: number, end: number, timestamp:
   const available = Math.max(0, end - dataAt);
   if (!edl) {
     const n = remote ? 0 : Math.min(valid, 8, available, dlcCode);
-    const data = Uint8Array.prototype.slice.call(d, dataAt, dataAt + n);
+    const data = payload(d, dataAt, n);
     return frameOf(timestamp, channel, id, extended, false, false, false, remote, false, remote ? dlcCode : dlcCode > 8 && n === 8 ? dlcCode : n, data, tx);
   }
   let n = Math.min(valid, 64, available);
   if (lengthToFdDlc(n) < 0) n = FD_LENGTHS.filter((l) => l <= n).pop() ?? 0;
-  const data = Uint8Array.prototype.slice.call(d, dataAt, dataAt + n);
+  const data = payload(d, dataAt, n);
   return frameOf(timestamp, channel, id, extended, true, brs, esi, false, false, lengthToFdDlc(n), data, tx);
 }
 
@@ -155,6 +164,10 @@ export class BlfTraceReader implements TraceReader {
 
   [Symbol.asyncIterator](): AsyncIterator<CanFrame> {
     return new BatchIterator(this.#source());
+  }
+
+  batches(): AsyncIterableIterator<CanFrame[]> {
+    return new BatchStream(this.#source());
   }
 
   #source(): FrameBatchSource {

@@ -13,127 +13,134 @@
  */
 import { lengthToDlc, type CanFrame } from '../frame.js';
 import { TraceParseError, type SourceLocation } from '../errors.js';
+import { ByteSlab, NO_DATA } from './byte-slab.js';
+import { ChannelNames, charsOf, hexAt, parseDecimalSeconds, textOf, type Chars } from './chars.js';
 import { frameOf } from './frame-of.js';
-import { bytesToHexUpper, hexDigit } from './hex.js';
+import { bytesToHexUpper } from './hex.js';
+import type { LineParser } from './line-reader.js';
 import type { LineFormatter } from './text-writer.js';
 import { LineSyntaxError } from './types.js';
 
 const CAN_ERR_FLAG = 0x20000000;
-const FD_LENGTH_OK = new Set([0, 1, 2, 3, 4, 5, 6, 7, 8, 12, 16, 20, 24, 32, 48, 64]);
+const FD_LENGTH_OK: readonly boolean[] = Array.from({ length: 65 }, (_, n) => n <= 8 || [12, 16, 20, 24, 32, 48, 64].includes(n));
 
-function fail(detail: string, column: number): never {
-  throw new LineSyntaxError(detail, column + 1);
+/** `at` is an index into the whole buffer; columns count from the line's start, 1-based. */
+function fail(detail: string, at: number, lineStart: number): never {
+  throw new LineSyntaxError(detail, at - lineStart + 1);
 }
 
-function skipSpaces(s: string, i: number): number {
-  while (i < s.length && (s.charCodeAt(i) === 32 || s.charCodeAt(i) === 9)) i++;
+function skipSpaces(c: Chars, i: number, end: number): number {
+  while (i < end && (c[i] === 32 || c[i] === 9)) i++;
   return i;
 }
 
-function tokenEnd(s: string, i: number): number {
-  while (i < s.length && s.charCodeAt(i) !== 32 && s.charCodeAt(i) !== 9) i++;
+function tokenEnd(c: Chars, i: number, end: number): number {
+  while (i < end && c[i] !== 32 && c[i] !== 9) i++;
   return i;
 }
 
-/** Parses a decimal timestamp `s[start..end)` with at most one dot; NaN when it is not one. */
-export function parseDecimalSeconds(s: string, start: number, end: number): number {
-  if (end <= start) return NaN;
-  let dots = 0;
-  let digits = 0;
-  for (let i = start; i < end; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 46) dots++;
-    else if (c >= 48 && c <= 57) digits++;
-    else return NaN;
+function hexBytes(c: Chars, start: number, end: number, ls: number, slab: ByteSlab): Uint8Array {
+  if ((end - start) % 2 !== 0) fail('odd number of hex digits in the data', end - 1, ls);
+  const n = (end - start) / 2;
+  const out = slab.room(n);
+  let o = slab.offset;
+  for (let p = start; p < end; p += 2) {
+    const hi = hexAt(c, p, end);
+    const lo = hexAt(c, p + 1, end);
+    if (hi < 0 || lo < 0) fail(`"${textOf(c, p, p + 2)}" is not a hex byte`, hi < 0 ? p : p + 1, ls);
+    out[o++] = hi * 16 + lo;
   }
-  if (dots > 1 || digits === 0) return NaN;
-  return Number(s.slice(start, end));
+  return slab.take(n);
 }
 
-function parseHexBytes(s: string, start: number, end: number): Uint8Array {
-  if ((end - start) % 2 !== 0) fail('odd number of hex digits in the data', end - 1);
-  const out = new Uint8Array((end - start) / 2);
-  for (let i = 0, p = start; p < end; i++, p += 2) {
-    const hi = hexDigit(s, p);
-    const lo = hexDigit(s, p + 1);
-    if (hi < 0 || lo < 0) fail(`"${s.slice(p, p + 2)}" is not a hex byte`, hi < 0 ? p : p + 1);
-    out[i] = hi * 16 + lo;
-  }
-  return out;
-}
-
-/** Internal form: throws `LineSyntaxError`. */
-export function parseCandump(line: string): CanFrame | null {
-  let i = skipSpaces(line, 0);
-  if (i === line.length) return null;
-  if (line.charCodeAt(i) !== 40 /* ( */) fail('expected "(" and a timestamp', i);
-  const close = line.indexOf(')', i + 1);
-  if (close < 0) fail('missing ")" after the timestamp', i);
-  const timestamp = parseDecimalSeconds(line, i + 1, close);
-  if (Number.isNaN(timestamp)) fail(`"${line.slice(i + 1, close)}" is not a timestamp in seconds`, i + 1);
-  i = skipSpaces(line, close + 1);
-  const chEnd = tokenEnd(line, i);
-  if (chEnd === i) fail('missing interface name', i);
-  const channel = line.slice(i, chEnd);
-  i = skipSpaces(line, chEnd);
+/**
+ * Internal form: the line is `c[ls..le)`; data go to `slab`, channel names through `names`.
+ * @throws {LineSyntaxError} naming the column.
+ */
+export function parseCandump(c: Chars, ls: number, le: number, slab: ByteSlab, names: ChannelNames): CanFrame | null {
+  let i = skipSpaces(c, ls, le);
+  if (i === le) return null;
+  if (c[i] !== 40 /* ( */) fail('expected "(" and a timestamp', i, ls);
+  let close = i + 1;
+  while (close < le && c[close] !== 41 /* ) */) close++;
+  if (close === le) fail('missing ")" after the timestamp', i, ls);
+  const timestamp = parseDecimalSeconds(c, i + 1, close);
+  if (Number.isNaN(timestamp)) fail(`"${textOf(c, i + 1, close)}" is not a timestamp in seconds`, i + 1, ls);
+  i = skipSpaces(c, close + 1, le);
+  const chEnd = tokenEnd(c, i, le);
+  if (chEnd === i) fail('missing interface name', i, ls);
+  const channel = names.name(c, i, chEnd);
+  i = skipSpaces(c, chEnd, le);
   const frameStart = i;
-  const frameEnd = tokenEnd(line, i);
+  const frameEnd = tokenEnd(c, i, le);
   let tx: boolean | undefined;
-  const j = skipSpaces(line, frameEnd);
-  if (j < line.length) {
-    const dirEnd = tokenEnd(line, j);
-    const dir = dirEnd - j === 1 ? line.charCodeAt(j) | 0x20 : 0;
+  const j = skipSpaces(c, frameEnd, le);
+  if (j < le) {
+    const dirEnd = tokenEnd(c, j, le);
+    const dir = dirEnd - j === 1 ? (c[j] as number) | 0x20 : 0;
     if (dir === 0x74 /* t */) tx = true;
     else if (dir === 0x72 /* r */) tx = false;
-    else fail(`unexpected "${line.slice(j, dirEnd)}" after the frame`, j);
-    if (skipSpaces(line, dirEnd) !== line.length) fail('unexpected text after the direction', dirEnd);
+    else fail(`unexpected "${textOf(c, j, dirEnd)}" after the frame`, j, ls);
+    if (skipSpaces(c, dirEnd, le) !== le) fail('unexpected text after the direction', dirEnd, ls);
   }
-  const hash = line.indexOf('#', frameStart);
-  if (hash < 0 || hash >= frameEnd) fail('expected ID#DATA', frameStart);
+  let hash = frameStart;
+  while (hash < frameEnd && c[hash] !== 35 /* # */) hash++;
+  if (hash === frameEnd) fail('expected ID#DATA', frameStart, ls);
   const idDigits = hash - frameStart;
-  if (idDigits < 1 || idDigits > 8) fail('the id takes 1 to 8 hex digits', frameStart);
+  if (idDigits < 1 || idDigits > 8) fail('the id takes 1 to 8 hex digits', frameStart, ls);
   let rawId = 0;
   for (let p = frameStart; p < hash; p++) {
-    const d = hexDigit(line, p);
-    if (d < 0) fail(`"${line.slice(frameStart, hash)}" is not a hex id`, p);
+    const d = hexAt(c, p, hash);
+    if (d < 0) fail(`"${textOf(c, frameStart, hash)}" is not a hex id`, p, ls);
     rawId = rawId * 16 + d;
   }
   let extended = idDigits > 3;
   const error = rawId >= CAN_ERR_FLAG && (rawId & CAN_ERR_FLAG) !== 0;
   const id = rawId & 0x1fffffff;
-  if (!extended && id > 0x7ff) fail(`id ${line.slice(frameStart, hash)} does not fit 11 bits`, frameStart);
-  if (rawId > 0x1fffffff && !error) fail(`id ${line.slice(frameStart, hash)} has bits above the 29-bit id`, frameStart);
+  if (!extended && id > 0x7ff) fail(`id ${textOf(c, frameStart, hash)} does not fit 11 bits`, frameStart, ls);
+  if (rawId > 0x1fffffff && !error) fail(`id ${textOf(c, frameStart, hash)} has bits above the 29-bit id`, frameStart, ls);
   if (error) extended = true;
   const p = hash + 1;
-  if (p < frameEnd && line.charCodeAt(p) === 35 /* # */) {
-    const flags = hexDigit(line, p + 1);
-    if (flags < 0 || p + 1 >= frameEnd) fail('CAN FD frame without its flags nibble', p + 1);
-    const data = parseHexBytes(line, p + 2, frameEnd);
-    if (!FD_LENGTH_OK.has(data.length)) fail(`${data.length} bytes is not a CAN FD length`, p + 2);
+  if (p < frameEnd && c[p] === 35 /* # */) {
+    const flags = hexAt(c, p + 1, frameEnd);
+    if (flags < 0) fail('CAN FD frame without its flags nibble', p + 1, ls);
+    const data = hexBytes(c, p + 2, frameEnd, ls, slab);
+    if (FD_LENGTH_OK[data.length] !== true) fail(`${data.length} bytes is not a CAN FD length`, p + 2, ls);
     return frameOf(timestamp, channel, id, extended, true, (flags & 1) !== 0, (flags & 2) !== 0, false, error, lengthToDlc(data.length, true), data, tx);
   }
-  if (p < frameEnd && (line.charCodeAt(p) | 0x20) === 0x72 /* r */) {
+  if (p < frameEnd && ((c[p] as number) | 0x20) === 0x72 /* r */) {
     let dlc = 0;
     if (p + 1 < frameEnd) {
-      dlc = hexDigit(line, p + 1);
-      if (dlc < 0 || p + 2 !== frameEnd) fail(`"${line.slice(p + 1, frameEnd)}" is not a DLC`, p + 1);
+      dlc = hexAt(c, p + 1, frameEnd);
+      if (dlc < 0 || p + 2 !== frameEnd) fail(`"${textOf(c, p + 1, frameEnd)}" is not a DLC`, p + 1, ls);
     }
-    return frameOf(timestamp, channel, id, extended, false, false, false, true, error, dlc, new Uint8Array(0), tx);
+    return frameOf(timestamp, channel, id, extended, false, false, false, true, error, dlc, NO_DATA, tx);
   }
   let dataEnd = frameEnd;
   let dlcOverride = -1;
-  const underscore = line.indexOf('_', p);
-  if (underscore >= 0 && underscore < frameEnd) {
+  let underscore = p;
+  while (underscore < frameEnd && c[underscore] !== 95 /* _ */) underscore++;
+  if (underscore < frameEnd) {
     dataEnd = underscore;
-    dlcOverride = hexDigit(line, underscore + 1);
-    if (dlcOverride < 9 || underscore + 2 !== frameEnd) fail('"_" must be followed by a DLC code 9..F', underscore + 1);
+    dlcOverride = hexAt(c, underscore + 1, frameEnd);
+    if (dlcOverride < 9 || underscore + 2 !== frameEnd) fail('"_" must be followed by a DLC code 9..F', underscore + 1, ls);
   }
-  const data = parseHexBytes(line, p, dataEnd);
-  if (data.length > 8 && !error) fail(`${data.length} bytes do not fit a classic CAN frame`, p);
-  if (dlcOverride >= 0 && data.length !== 8) fail('a DLC above 8 needs 8 data bytes', underscore);
+  const data = hexBytes(c, p, dataEnd, ls, slab);
+  if (data.length > 8 && !error) fail(`${data.length} bytes do not fit a classic CAN frame`, p, ls);
+  if (dlcOverride >= 0 && data.length !== 8) fail('a DLC above 8 needs 8 data bytes', underscore, ls);
   const dlc = dlcOverride >= 0 ? dlcOverride : Math.min(data.length, 15);
   return frameOf(timestamp, channel, id, extended, false, false, false, false, error, dlc, data, tx);
 }
+
+/** The `.log` reader's parser: candump lines carry no header state, so one serves every read. */
+export function candumpLineParser(): LineParser {
+  const names = new ChannelNames();
+  return { parseLine: (c, start, end, slab) => parseCandump(c, start, end, slab, names) };
+}
+
+// The one-line string functions share one small slab (regions are never reused, so that is safe).
+const stringSlab = new ByteSlab(4096);
+const stringNames = new ChannelNames();
 
 /**
  * Parses one candump `-L` line. Blank lines give null.
@@ -141,7 +148,7 @@ export function parseCandump(line: string): CanFrame | null {
  */
 export function parseCandumpLine(line: string, location: SourceLocation = {}): CanFrame | null {
   try {
-    return parseCandump(line);
+    return parseCandump(charsOf(line), 0, line.length, stringSlab, stringNames);
   } catch (err) {
     if (err instanceof LineSyntaxError) throw new TraceParseError({ ...location, column: err.column }, err.detail, { cause: err });
     throw err;

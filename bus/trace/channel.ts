@@ -4,9 +4,12 @@
  * (its channel 0 is ASC/BLF channel 1), so a file round-trips through both tools unchanged.
  */
 
+// Readers name a channel per frame; the common numbers share one string each.
+const NAMES: string[] = Array.from({ length: 256 }, (_, n) => `can${n - 1}`);
+
 /** `can{n-1}` for a 1-based channel number from a file. */
 export function channelFromNumber(n: number): string {
-  return `can${n - 1}`;
+  return NAMES[n] ?? `can${n - 1}`;
 }
 
 /**

@@ -52,27 +52,3 @@ export function bytesToSpacedHex(data: Uint8Array): string {
   for (let i = 0; i < data.length; i++) s += (i === 0 ? '' : ' ') + (UPPER[data[i] as number] as string);
   return s;
 }
-
-/** Parses `s[start..end)` as an unsigned hex integer up to 32 bits; -1 when empty, too long or not hex. */
-export function parseHexInt(s: string, start: number, end: number): number {
-  if (end <= start || end - start > 8) return -1;
-  let v = 0;
-  for (let i = start; i < end; i++) {
-    const d = hexDigit(s, i);
-    if (d < 0) return -1;
-    v = v * 16 + d;
-  }
-  return v;
-}
-
-/** Parses `s[start..end)` as an unsigned decimal integer (at most 15 digits); -1 when not one. */
-export function parseDecInt(s: string, start: number, end: number): number {
-  if (end <= start || end - start > 15) return -1;
-  let v = 0;
-  for (let i = start; i < end; i++) {
-    const c = s.charCodeAt(i) - 48;
-    if (c < 0 || c > 9) return -1;
-    v = v * 10 + c;
-  }
-  return v;
-}

@@ -1,6 +1,7 @@
 /**
  * Trace files: one reader and writer per format, chosen by extension. Readers stream (constant memory
- * on multi-gigabyte files) and are async iterables of frames; writers take frames one at a time.
+ * on multi-gigabyte files) and are async iterables of frames, with `batches()` for bulk reading;
+ * writers take frames one at a time.
  *
  * | extension | format                 | read | write |
  * |-----------|------------------------|------|-------|
@@ -16,9 +17,10 @@ import { AscParser } from './asc.js';
 import { ascFormatter } from './asc-write.js';
 import { BlfTraceReader } from './blf-read.js';
 import { openBlfWriter } from './blf-write.js';
-import { candumpFormatter, parseCandump } from './candump.js';
+import { candumpFormatter, candumpLineParser } from './candump.js';
+import { textOf, type Chars } from './chars.js';
 import { jsonlFormatter, parseJsonLine } from './jsonl.js';
-import { LineTraceReader } from './line-reader.js';
+import { LineTraceReader, type LineParser } from './line-reader.js';
 import { openLineWriter } from './text-writer.js';
 import { TrcParser } from './trc.js';
 import type { TraceReader, TraceReaderFactory, TraceReadOptions, TraceWriter, TraceWriterFactory } from './types.js';
@@ -31,15 +33,18 @@ export { formatAscLine } from './asc-write.js';
 export { TrcParser, oleDateToEpoch } from './trc.js';
 export { channelFromNumber, channelToNumber } from './channel.js';
 
-const candumpParser = { parse: parseCandump };
-const jsonlParser = { parse: parseJsonLine };
+/** JSON lines are UTF-8; a newline byte never occurs inside a multi-byte character, so lines split safely as bytes. */
+function utf8Line(c: Chars, start: number, end: number): string {
+  return Buffer.isBuffer(c) ? c.toString('utf8', start, end) : textOf(c, start, end);
+}
+const jsonlParser: LineParser = { parseLine: (c, start, end) => parseJsonLine(utf8Line(c, start, end)) };
 
 export const TRACE_READERS = {
-  '.log': (file, options) => new LineTraceReader('.log', file, options, () => candumpParser),
+  '.log': (file, options) => new LineTraceReader('.log', file, options, candumpLineParser),
   '.asc': (file, options) => new LineTraceReader('.asc', file, options, () => new AscParser()),
   '.blf': (file, options) => new BlfTraceReader(file, options),
   '.trc': (file, options) => new LineTraceReader('.trc', file, options, () => new TrcParser()),
-  '.jsonl': (file, options) => new LineTraceReader('.jsonl', file, options, () => jsonlParser, 'utf8'),
+  '.jsonl': (file, options) => new LineTraceReader('.jsonl', file, options, () => jsonlParser),
 } as const satisfies Record<string, TraceReaderFactory>;
 
 export const TRACE_WRITERS = {

@@ -1,20 +1,35 @@
 /**
- * Reading line-based trace formats in constant memory: the file is read in fixed 1 MiB chunks,
- * cut at the last newline of each chunk, and every line goes to the format's parser. A parser is
- * created per iteration, so stateful formats (ASC headers, TRC columns) start fresh each time.
+ * Reading line-based trace formats in constant memory. The file is read into one reused buffer of
+ * 1 MiB (grown only for a longer line); lines are found by scanning its bytes for newlines and each
+ * goes to the format's parser as a byte range, so no line is decoded into a string. Frames copy their
+ * payload into a `ByteSlab` and intern their channel names, so nothing they hold points into the read
+ * buffer. A parser is created per iteration, so stateful formats (ASC headers, TRC columns) start
+ * fresh each time.
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import type { CanFrame } from '../frame.js';
 import { TraceParseError } from '../errors.js';
-import { BatchIterator, type FrameBatchSource } from './batch-iterator.js';
+import { BatchIterator, BatchStream, type FrameBatchSource } from './batch-iterator.js';
+import { ByteSlab } from './byte-slab.js';
+import type { Chars } from './chars.js';
 import { LineSyntaxError, type TraceReader, type TraceReadOptions } from './types.js';
 
-/** Turns one line (without its newline) into a frame, or null for lines that carry none. */
+/** Turns one line into a frame, or null for lines that carry none. */
 export interface LineParser {
-  parse(line: string): CanFrame | null;
+  /**
+   * The line is `c[start..end)`, without its newline (and carriage return). Payload bytes go into
+   * `slab`. Columns in errors count from `start`.
+   * @throws {LineSyntaxError} for a malformed line.
+   */
+  parseLine(c: Chars, start: number, end: number, slab: ByteSlab): CanFrame | null;
 }
 
 const CHUNK = 1 << 20;
+/**
+ * Frames per batch. Small enough that a batch dies young (a whole megabyte of frames held at once
+ * would be copied by the young-generation GC), large enough to amortise the promise per batch.
+ */
+const BATCH = 1024;
 
 /** A `TraceReader` over a line-based file. */
 export class LineTraceReader implements TraceReader {
@@ -22,19 +37,13 @@ export class LineTraceReader implements TraceReader {
   readonly #path: string;
   readonly #lenient: boolean;
   readonly #makeParser: () => LineParser;
-  readonly #encoding: BufferEncoding;
   #skipped = 0;
 
-  /**
-   * @param encoding - `latin1` for the vendor formats (any byte is a character, so no file can fail
-   *   to decode), `utf8` for JSON lines.
-   */
-  constructor(format: string, path: string, options: TraceReadOptions, makeParser: () => LineParser, encoding: BufferEncoding = 'latin1') {
+  constructor(format: string, path: string, options: TraceReadOptions, makeParser: () => LineParser) {
     this.format = format;
     this.#path = path;
     this.#lenient = options.lenient ?? false;
     this.#makeParser = makeParser;
-    this.#encoding = encoding;
   }
 
   get skipped(): number {
@@ -45,67 +54,86 @@ export class LineTraceReader implements TraceReader {
     return new BatchIterator(this.#source());
   }
 
+  batches(): AsyncIterableIterator<CanFrame[]> {
+    return new BatchStream(this.#source());
+  }
+
   #source(): FrameBatchSource {
     const parser = this.#makeParser();
-    const buffer = Buffer.allocUnsafe(CHUNK);
+    const slab = new ByteSlab();
+    let buffer = Buffer.allocUnsafe(CHUNK);
+    // Unparsed bytes are buffer[pos..end); buffer[pos..scanned) holds no newline.
+    let pos = 0;
+    let end = 0;
+    let scanned = 0;
     let handle: FileHandle | undefined;
-    let carry: Buffer = Buffer.alloc(0);
-    let lineNo = 0;
     let eof = false;
+    let done = false;
+    let lineNo = 0;
     // A malformed line fails the read only after the frames before it were handed out.
     let pendingError: TraceParseError | undefined;
-    const parseText = (text: string, out: CanFrame[]): void => {
-      let pos = 0;
-      const len = text.length;
-      while (pos < len) {
-        let nl = text.indexOf('\n', pos);
-        if (nl < 0) nl = len;
-        let end = nl;
-        if (end > pos && text.charCodeAt(end - 1) === 13) end--;
-        lineNo++;
-        const line = text.slice(pos, end);
-        pos = nl + 1;
-        try {
-          const frame = parser.parse(line);
-          if (frame !== null) out.push(frame);
-        } catch (err) {
-          if (!(err instanceof LineSyntaxError)) throw err;
-          if (this.#lenient) {
-            this.#skipped++;
-            continue;
-          }
-          pendingError = new TraceParseError({ file: this.#path, line: lineNo, ...(err.column === undefined ? {} : { column: err.column }) }, err.detail, { cause: err });
-          return;
-        }
+
+    const fill = async (h: FileHandle): Promise<void> => {
+      if (pos > 0) {
+        buffer.copy(buffer, 0, pos, end);
+        end -= pos;
+        scanned -= pos;
+        pos = 0;
       }
+      if (end === buffer.length) {
+        // A line longer than the buffer: grow it (the only case where memory follows the input).
+        const bigger = Buffer.allocUnsafe(buffer.length * 2);
+        buffer.copy(bigger, 0, 0, end);
+        buffer = bigger;
+      }
+      const { bytesRead } = await h.read(buffer, end, buffer.length - end, null);
+      if (bytesRead === 0) eof = true;
+      end += bytesRead;
     };
+
     return {
       next: async () => {
         if (pendingError) throw pendingError;
-        if (eof) return null;
+        if (done) return null;
         handle ??= await open(this.#path, 'r');
-        const { bytesRead } = await handle.read(buffer, 0, CHUNK, null);
         const out: CanFrame[] = [];
-        if (bytesRead === 0) {
-          eof = true;
-          if (carry.length > 0) parseText(carry.toString(this.#encoding), out);
-          carry = Buffer.alloc(0);
-          return out;
+        while (out.length < BATCH) {
+          let nl = scanned;
+          while (nl < end && buffer[nl] !== 10) nl++;
+          if (nl === end) {
+            scanned = end;
+            if (!eof) {
+              await fill(handle);
+              continue;
+            }
+            if (pos === end) {
+              done = true;
+              break;
+            }
+          }
+          let lineEnd = nl;
+          if (lineEnd > pos && buffer[lineEnd - 1] === 13) lineEnd--;
+          lineNo++;
+          const start = pos;
+          pos = nl < end ? nl + 1 : end;
+          scanned = pos;
+          try {
+            const frame = parser.parseLine(buffer, start, lineEnd, slab);
+            if (frame !== null) out.push(frame);
+          } catch (err) {
+            if (!(err instanceof LineSyntaxError)) throw err;
+            if (this.#lenient) {
+              this.#skipped++;
+              continue;
+            }
+            pendingError = new TraceParseError({ file: this.#path, line: lineNo, ...(err.column === undefined ? {} : { column: err.column }) }, err.detail, { cause: err });
+            break;
+          }
         }
-        const lastNl = buffer.lastIndexOf(10, bytesRead - 1);
-        if (lastNl < 0) {
-          // No newline yet: a line longer than a chunk; keep gathering.
-          carry = Buffer.concat([carry, buffer.subarray(0, bytesRead)]);
-          return out;
-        }
-        const head = carry.length > 0 ? Buffer.concat([carry, buffer.subarray(0, lastNl)]) : buffer.subarray(0, lastNl);
-        // Copy the tail out: the chunk buffer is reused by the next read.
-        carry = Buffer.from(buffer.subarray(lastNl + 1, bytesRead));
-        parseText(head.toString(this.#encoding), out);
         return out;
       },
       close: async () => {
-        eof = true;
+        done = true;
         await handle?.close();
         handle = undefined;
       },

@@ -13,15 +13,34 @@
  * Status lines (v1 `Warng`, v2 ST/EC/EV) carry no frame and are passed over.
  */
 import type { CanFrame } from '../frame.js';
+import { ByteSlab, NO_DATA } from './byte-slab.js';
 import { channelFromNumber } from './channel.js';
-import { parseDecimalSeconds } from './candump.js';
+import { charsOf, parseDecimalSeconds, parseDecInt, parseHexInt, textOf, type Chars } from './chars.js';
 import { frameOf } from './frame-of.js';
-import { parseDecInt, parseHexInt } from './hex.js';
 import type { LineParser } from './line-reader.js';
 import { LineSyntaxError } from './types.js';
 
 const FD_LENGTHS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 12, 16, 20, 24, 32, 48, 64];
-const EMPTY = new Uint8Array(0);
+const MAX_TOKENS = 256;
+/** A column the layout does not have. */
+const ABSENT = -2;
+/** A column the layout has but the line is too short for: reads as empty text. */
+const MISSING = -1;
+
+// Message types by their two characters (PEAK's are all two letters, `Warng` and `Error` aside).
+const code = (t: string): number => t.charCodeAt(0) * 65536 + t.charCodeAt(1);
+const DT = code('DT'), FD = code('FD'), FB = code('FB'), FE = code('FE'), BI = code('BI'), RR = code('RR'), ER = code('ER');
+const ST = code('ST'), EC = code('EC'), EV = code('EV'), RX = code('Rx'), TX = code('Tx');
+const WARNG = -3;
+const ERROR = -4;
+const OTHER = -1;
+
+/** Whitespace as `String.prototype.trim` and `/\s/` know it, for latin1 bytes and UTF-16 code units. */
+function isSpace(c: number): boolean {
+  if (c === 32 || (c >= 9 && c <= 13) || c === 160) return true;
+  if (c < 0x1680) return false;
+  return c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+}
 
 /** OLE automation date (days since 1899-12-30, local wall clock) to epoch seconds. */
 export function oleDateToEpoch(days: number): number {
@@ -33,33 +52,71 @@ export function oleDateToEpoch(days: number): number {
   return local.getTime() / 1000;
 }
 
-interface TrcRecord {
-  time: string;
-  type: string;
-  bus?: string;
-  id: string;
-  dir?: string;
-  dlc?: string;
-  length?: string;
-  data: string[];
-}
+// The one-line string entry point shares one small slab (regions are never reused, so that is safe).
+const stringSlab = new ByteSlab(4096);
 
-/** A stateful TRC line parser: the `;$` header lines choose the column layout. */
+/**
+ * A stateful TRC line parser: the `;$` header lines choose the column layout, which is worked out once
+ * per header as token positions; a record line is then split into tokens and read by position.
+ */
 export class TrcParser implements LineParser {
   #version = '1.1';
   #columns: string[] | undefined;
   #start = 0;
+  // Token positions of each field for the current layout (ABSENT when the layout has no such column).
+  #v1 = true;
+  #numberAt = 0;
+  #timeAt = 1;
+  #typeAt = 2;
+  #busAt = ABSENT;
+  #idAt = 3;
+  #dirAt = ABSENT;
+  #dlcAt = 4;
+  #lengthAt = ABSENT;
+  #dataAt = 5;
+  // Token boundaries of the current line, reused across lines.
+  readonly #ts = new Int32Array(MAX_TOKENS);
+  readonly #te = new Int32Array(MAX_TOKENS);
+  #n = 0;
+  #c: Chars = new Uint8Array(0);
 
+  constructor() {
+    this.#layout();
+  }
+
+  /**
+   * Parses one line (without its newline): a frame, or null for header, status and blank lines.
+   * @throws {LineSyntaxError} for a malformed line.
+   */
   parse(line: string): CanFrame | null {
-    const trimmed = line.trim();
-    if (trimmed === '') return null;
-    if (trimmed.charCodeAt(0) === 59 /* ; */) {
-      this.#header(trimmed);
+    return this.parseLine(charsOf(line), 0, line.length, stringSlab);
+  }
+
+  parseLine(c: Chars, start: number, end: number, slab: ByteSlab): CanFrame | null {
+    let s = start;
+    while (s < end && isSpace(c[s] as number)) s++;
+    if (s === end) return null;
+    if (c[s] === 59 /* ; */) {
+      this.#header(textOf(c, start, end).trim());
       return null;
     }
-    const tokens = trimmed.split(/\s+/);
-    const record = this.#version.startsWith('2') ? this.#v2(tokens) : this.#v1(tokens);
-    return record === null ? null : this.#frame(record);
+    this.#c = c;
+    this.#tokenize(c, s, end);
+    return this.#record(slab);
+  }
+
+  #tokenize(c: Chars, start: number, end: number): void {
+    let n = 0;
+    let i = start;
+    // Past MAX_TOKENS nothing is read: every column and at most 64 data bytes sit well before it.
+    while (i < end && n < MAX_TOKENS) {
+      while (i < end && isSpace(c[i] as number)) i++;
+      if (i >= end) break;
+      this.#ts[n] = i;
+      while (i < end && !isSpace(c[i] as number)) i++;
+      this.#te[n++] = i;
+    }
+    this.#n = n;
   }
 
   #header(line: string): void {
@@ -78,84 +135,144 @@ export class TrcParser implements LineParser {
       this.#columns = value.split(',').map((c) => c.trim());
       if (!this.#columns.includes('O') || !this.#columns.includes('T')) throw new LineSyntaxError('$COLUMNS needs O (time) and T (type)');
     }
+    this.#layout();
   }
 
-  #v1(t: string[]): TrcRecord | null {
-    const n = t[0] ?? '';
-    if (!n.endsWith(')')) throw new LineSyntaxError(`expected a message number like "1)", not "${n}"`);
-    if (this.#version === '1.0') return { time: t[1] ?? '', type: 'Rx', id: t[2] ?? '', dlc: t[3] ?? '', data: t.slice(4) };
-    const hasBus = this.#version === '1.2' || this.#version === '1.3';
-    let k = 2;
-    const bus = hasBus ? t[k++] : undefined;
-    const type = t[k++] ?? '';
-    if (type === 'Warng') return null;
-    const id = t[k++] ?? '';
-    if (this.#version === '1.3') k++; // reserved
-    const dlc = t[k++] ?? '';
-    return { time: t[1] ?? '', type, ...(bus === undefined ? {} : { bus }), id, dlc, data: t.slice(k) };
-  }
-
-  #v2(t: string[]): TrcRecord | null {
-    const cols = this.#columns ?? (this.#version === '2.0' ? ['N', 'O', 'T', 'I', 'd', 'l', 'D'] : ['N', 'O', 'T', 'B', 'I', 'd', 'R', 'L', 'D']);
-    const typeAt = cols.indexOf('T');
-    const type = t[typeAt] ?? '';
-    if (type === 'ST' || type === 'EC' || type === 'EV') return null;
-    const rec: TrcRecord = { time: '', type, id: '', data: [] };
-    let k = 0;
-    for (const c of cols) {
-      if (c === 'D') {
-        rec.data = t.slice(k);
+  /** Token positions for the version and columns in force. */
+  #layout(): void {
+    const v = this.#version;
+    this.#v1 = !v.startsWith('2');
+    this.#busAt = ABSENT;
+    this.#dirAt = ABSENT;
+    this.#lengthAt = ABSENT;
+    this.#dlcAt = ABSENT;
+    if (this.#v1) {
+      // 1.0: N) ms id dlc data; 1.1: + type after the time; 1.2: + bus before the type; 1.3: + reserved after the id.
+      this.#numberAt = 0;
+      this.#timeAt = 1;
+      if (v === '1.0') {
+        this.#typeAt = ABSENT;
+        this.#idAt = 2;
+        this.#dlcAt = 3;
+        this.#dataAt = 4;
+        return;
+      }
+      let k = 2;
+      if (v === '1.2' || v === '1.3') this.#busAt = k++;
+      this.#typeAt = k++;
+      this.#idAt = k++;
+      if (v === '1.3') k++;
+      this.#dlcAt = k++;
+      this.#dataAt = k;
+      return;
+    }
+    const cols = this.#columns ?? (v === '2.0' ? ['N', 'O', 'T', 'I', 'd', 'l', 'D'] : ['N', 'O', 'T', 'B', 'I', 'd', 'R', 'L', 'D']);
+    this.#typeAt = cols.indexOf('T');
+    this.#timeAt = ABSENT;
+    this.#idAt = ABSENT;
+    this.#dataAt = ABSENT;
+    for (let k = 0; k < cols.length; k++) {
+      const col = cols[k];
+      if (col === 'D') {
+        this.#dataAt = k;
         break;
       }
-      const v = t[k++] ?? '';
-      if (c === 'O') rec.time = v;
-      else if (c === 'B') rec.bus = v;
-      else if (c === 'I') rec.id = v;
-      else if (c === 'd') rec.dir = v;
-      else if (c === 'L') rec.dlc = v;
-      else if (c === 'l') rec.length = v;
+      if (col === 'O') this.#timeAt = k;
+      else if (col === 'B') this.#busAt = k;
+      else if (col === 'I') this.#idAt = k;
+      else if (col === 'd') this.#dirAt = k;
+      else if (col === 'L') this.#dlcAt = k;
+      else if (col === 'l') this.#lengthAt = k;
     }
-    return rec;
   }
 
-  #frame(r: TrcRecord): CanFrame {
-    const ms = parseDecimalSeconds(r.time, 0, r.time.length);
-    if (Number.isNaN(ms)) throw new LineSyntaxError(`"${r.time}" is not a time offset in ms`);
+  /** Token k of the line for a column at position k: MISSING when the line is shorter, ABSENT stays. */
+  #at(k: number): number {
+    return k === ABSENT ? ABSENT : k < this.#n ? k : MISSING;
+  }
+
+  /** The text of a column (empty when missing), for messages. */
+  #text(k: number): string {
+    return k < 0 ? '' : textOf(this.#c, this.#ts[k] as number, this.#te[k] as number);
+  }
+
+  #len(k: number): number {
+    return k < 0 ? 0 : (this.#te[k] as number) - (this.#ts[k] as number);
+  }
+
+  #type(k: number): number {
+    if (k < 0) return OTHER;
+    const c = this.#c;
+    const s = this.#ts[k] as number;
+    const len = (this.#te[k] as number) - s;
+    if (len === 2) return (c[s] as number) * 65536 + (c[s + 1] as number);
+    if (len === 5) {
+      const t = textOf(c, s, s + 5);
+      if (t === 'Warng') return WARNG;
+      if (t === 'Error') return ERROR;
+    }
+    return OTHER;
+  }
+
+  #record(slab: ByteSlab): CanFrame | null {
+    const c = this.#c;
+    let type: number;
+    if (this.#v1) {
+      const n0 = this.#te[0] as number;
+      if (c[n0 - 1] !== 41 /* ) */) throw new LineSyntaxError(`expected a message number like "1)", not "${this.#text(0)}"`);
+      type = this.#typeAt === ABSENT ? RX : this.#type(this.#at(this.#typeAt));
+      if (type === WARNG) return null;
+    } else {
+      type = this.#type(this.#at(this.#typeAt));
+      if (type === ST || type === EC || type === EV) return null;
+    }
+    const time = this.#at(this.#timeAt);
+    const ms = time < 0 ? NaN : parseDecimalSeconds(c, this.#ts[time] as number, this.#te[time] as number);
+    if (Number.isNaN(ms)) throw new LineSyntaxError(`"${this.#text(time)}" is not a time offset in ms`);
     const timestamp = this.#start + ms / 1000;
     let channel = 'can0';
-    if (r.bus !== undefined && r.bus !== '-') {
-      const bus = parseDecInt(r.bus, 0, r.bus.length);
-      if (bus < 1) throw new LineSyntaxError(`"${r.bus}" is not a bus number`);
+    const busAt = this.#at(this.#busAt);
+    if (busAt !== ABSENT && !(this.#len(busAt) === 1 && c[this.#ts[busAt] as number] === 45 /* - */)) {
+      const bus = busAt < 0 ? -1 : parseDecInt(c, this.#ts[busAt] as number, this.#te[busAt] as number);
+      if (bus < 1) throw new LineSyntaxError(`"${this.#text(busAt)}" is not a bus number`);
       channel = channelFromNumber(bus);
     }
-    const tx = (r.dir ?? r.type) === 'Tx';
-    if (r.type === 'ER' || r.type === 'Error') {
-      return frameOf(timestamp, channel, 0, false, false, false, false, false, true, 0, EMPTY, tx);
+    const dirAt = this.#at(this.#dirAt);
+    const tx = dirAt === ABSENT ? type === TX : this.#type(dirAt) === TX;
+    if (type === ER || type === ERROR) {
+      return frameOf(timestamp, channel, 0, false, false, false, false, false, true, 0, NO_DATA, tx);
     }
-    const fd = r.type === 'FD' || r.type === 'FB' || r.type === 'FE' || r.type === 'BI';
-    if (!fd && r.type !== 'DT' && r.type !== 'RR' && r.type !== 'Rx' && r.type !== 'Tx') throw new LineSyntaxError(`unknown message type "${r.type}"`);
-    const rawId = parseHexInt(r.id, 0, r.id.length);
-    const extended = r.id.length > 4;
-    if (rawId < 0 || rawId > (extended ? 0x1fffffff : 0x7ff)) throw new LineSyntaxError(`"${r.id}" is not a CAN id`);
+    const fd = type === FD || type === FB || type === FE || type === BI;
+    if (!fd && type !== DT && type !== RR && type !== RX && type !== TX) throw new LineSyntaxError(`unknown message type "${this.#text(this.#at(this.#typeAt))}"`);
+    const idAt = this.#at(this.#idAt);
+    const rawId = idAt < 0 ? -1 : parseHexInt(c, this.#ts[idAt] as number, this.#te[idAt] as number);
+    const extended = this.#len(idAt) > 4;
+    if (rawId < 0 || rawId > (extended ? 0x1fffffff : 0x7ff)) throw new LineSyntaxError(`"${this.#text(idAt)}" is not a CAN id`);
     let dlc = -1;
-    if (r.dlc !== undefined) dlc = parseDecInt(r.dlc, 0, r.dlc.length);
-    else if (r.length !== undefined) {
-      const len = parseDecInt(r.length, 0, r.length.length);
+    const dlcAt = this.#at(this.#dlcAt);
+    const lengthAt = this.#at(this.#lengthAt);
+    if (dlcAt !== ABSENT) dlc = dlcAt < 0 ? -1 : parseDecInt(c, this.#ts[dlcAt] as number, this.#te[dlcAt] as number);
+    else if (lengthAt !== ABSENT) {
+      const len = lengthAt < 0 ? -1 : parseDecInt(c, this.#ts[lengthAt] as number, this.#te[lengthAt] as number);
       dlc = fd ? FD_LENGTHS.indexOf(len) : len;
     }
-    if (dlc < 0 || dlc > 15) throw new LineSyntaxError(`"${r.dlc ?? r.length ?? ''}" is not a DLC`);
-    const rtr = r.type === 'RR' || (r.data.length === 1 && r.data[0] === 'RTR');
+    if (dlc < 0 || dlc > 15) throw new LineSyntaxError(`"${this.#text(dlcAt !== ABSENT ? dlcAt : lengthAt)}" is not a DLC`);
+    const dataAt = this.#dataAt === ABSENT ? this.#n : Math.min(this.#dataAt, this.#n);
+    const available = this.#n - dataAt;
+    const rtr = type === RR || (available === 1 && this.#text(dataAt) === 'RTR');
     const count = rtr ? 0 : fd ? (FD_LENGTHS[dlc] as number) : Math.min(dlc, 8);
-    if (r.data.length < count) throw new LineSyntaxError(`expected ${count} data bytes, found ${r.data.length}`);
-    const data = new Uint8Array(count);
+    if (available < count) throw new LineSyntaxError(`expected ${count} data bytes, found ${available}`);
+    const out = slab.room(count);
+    const o = slab.offset;
     for (let i = 0; i < count; i++) {
-      const b = r.data[i] as string;
-      const v = b.length === 2 ? parseHexInt(b, 0, 2) : -1;
-      if (v < 0) throw new LineSyntaxError(`"${b}" is not a hex data byte`);
-      data[i] = v;
+      const k = dataAt + i;
+      const v = this.#len(k) === 2 ? parseHexInt(c, this.#ts[k] as number, this.#te[k] as number) : -1;
+      if (v < 0) throw new LineSyntaxError(`"${this.#text(k)}" is not a hex data byte`);
+      out[o + i] = v;
     }
-    const brs = r.type === 'FB' || r.type === 'BI';
-    const esi = r.type === 'FE' || r.type === 'BI';
+    const data = slab.take(count);
+    const brs = type === FB || type === BI;
+    const esi = type === FE || type === BI;
     return frameOf(timestamp, channel, rawId, extended, fd, brs, esi, rtr, false, dlc, data, tx);
   }
 }

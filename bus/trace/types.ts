@@ -1,6 +1,7 @@
 /**
- * The shapes every trace format shares: a reader is an async iterable of frames that counts what it
- * skipped in lenient mode; a writer takes frames one at a time and finalises the file on close.
+ * The shapes every trace format shares: a reader is an async iterable of frames (and of batches of
+ * frames, for bulk reading) that counts what it skipped in lenient mode; a writer takes frames one at
+ * a time and finalises the file on close.
  */
 import type { CanFrame } from '../frame.js';
 
@@ -14,6 +15,14 @@ export interface TraceReader extends AsyncIterable<CanFrame> {
   readonly skipped: number;
   /** The format's extension, e.g. `.asc`. */
   readonly format: string;
+  /**
+   * The same frames in file order as arrays of up to about a thousand (never empty), for bulk reading:
+   * one promise per batch instead of one per frame, several times less overhead per frame than
+   * `for await (const frame of reader)`. Each call reads the file afresh; each array is new and the
+   * caller's to keep. Breaking out of the loop closes the file.
+   * @throws {TraceParseError} from the iteration, after the batches before the malformed line or record.
+   */
+  batches(): AsyncIterableIterator<CanFrame[]>;
 }
 
 export interface TraceWriter {

@@ -1,0 +1,46 @@
+/**
+ * Payload storage for the readers: frames' `data` are views into slabs of a few hundred KiB instead of
+ * one small Uint8Array each, which is most of the allocation and GC cost of reading a trace.
+ * A slab region is handed out once and never written again, so a frame's data stay valid for as long
+ * as the frame lives, after the reader has moved on. (A frame kept alive keeps its slab alive.)
+ */
+const SLAB_BYTES = 1 << 18;
+
+/** Shared, zero-length data for frames without payload. */
+export const NO_DATA: Uint8Array = new Uint8Array(0);
+
+export class ByteSlab {
+  readonly #size: number;
+  #bytes: Uint8Array = NO_DATA;
+  #used = 0;
+
+  /** @param size - bytes per slab; small for the one-line string functions. */
+  constructor(size: number = SLAB_BYTES) {
+    this.#size = size;
+  }
+
+  /**
+   * Room for `n` more bytes: returns the slab to write them into at `offset`; then `take(n)`.
+   * Writing without taking is fine (a failed parse): the next frame overwrites the same bytes.
+   */
+  room(n: number): Uint8Array {
+    if (this.#used + n > this.#bytes.length) {
+      this.#bytes = new Uint8Array(Math.max(this.#size, n));
+      this.#used = 0;
+    }
+    return this.#bytes;
+  }
+
+  /** Where the bytes for the next `take` go in the slab `room` returned. */
+  get offset(): number {
+    return this.#used;
+  }
+
+  /** The `n` bytes written at `offset`, as the data of a frame. */
+  take(n: number): Uint8Array {
+    if (n === 0) return NO_DATA;
+    const view = new Uint8Array(this.#bytes.buffer, this.#bytes.byteOffset + this.#used, n);
+    this.#used += n;
+    return view;
+  }
+}
