@@ -108,14 +108,14 @@ export class DomainSupervisor {
 
   #spawn(): void {
     const o = this.#o;
-    const channel = spawnWorker(o.isolation, o.entry, { heapLimitMb: o.maxRssMb });
+    const channel = spawnWorker(o.isolation, o.entry, { heapLimitMb: o.maxRssMb, domain: o.domain });
     this.#channel = channel;
     const startTimer = setTimeout(() => this.#fail(channel, 'WORKER_CRASHED', `did not become ready within ${o.startTimeoutMs ?? 30_000} ms`), o.startTimeoutMs ?? 30_000);
     channel.onMessage((m) => this.#onMessage(channel, m, startTimer));
     channel.onExit((info) => {
       clearTimeout(startTimer);
       if (this.#channel !== channel || this.#state === 'closed') return;
-      this.#fail(channel, 'WORKER_CRASHED', `worker exited (${info.signal === null ? `code ${info.code}` : `signal ${info.signal}`})`);
+      this.#fail(channel, 'WORKER_CRASHED', info.reason ?? `worker exited (${info.signal === null ? `code ${info.code}` : `signal ${info.signal}`})`);
     });
     channel.send(o.load);
   }
@@ -252,7 +252,13 @@ export class DomainSupervisor {
               reject(new InferenceError('INFERENCE_TIMEOUT', this.#o.domain, `no answer within ${timeoutMs} ms`));
             }, timeoutMs);
       this.#pending.set(id, { resolve, reject, sentAt: this.#o.clock.now(), deadline });
-      channel.send({ t: 'run', id, variant, feeds });
+      try {
+        channel.send({ t: 'run', id, variant, feeds });
+      } catch (err) {
+        // A feed the channel cannot carry fails this call only.
+        this.#settle(id);
+        reject(new InferenceError('INFERENCE_INPUT', this.#o.domain, err instanceof Error ? err.message : String(err), { cause: err }));
+      }
     });
   }
 

@@ -5,14 +5,19 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
+import type { Socket } from 'node:net';
 import { Worker } from 'node:worker_threads';
+import { FrameReader } from './frame-reader.js';
 import type { FromWorker, ToWorker } from './protocol.js';
+import { decodeFrame, encodeControl, encodeRun } from './wire.js';
 
 export type Isolation = 'process' | 'thread';
 
 export interface ExitInfo {
   readonly code: number | null;
   readonly signal: string | null;
+  /** Why the channel itself ended the worker (a malformed frame), when it did. */
+  readonly reason?: string;
 }
 
 export interface WorkerChannel {
@@ -32,7 +37,14 @@ export interface WorkerChannel {
 export interface SpawnOptions {
   /** A thread's JS heap limit; a thread's native memory cannot be bounded. */
   readonly heapLimitMb?: number;
+  /** Names the domain in errors about the channel itself. */
+  readonly domain?: string;
+  /** Node flags for a child process (heap sizes); a thread shares its parent's. */
+  readonly execArgv?: readonly string[];
 }
+
+/** The child's file descriptor of the frame pipe: stdio 0-2, then the IPC channel at 3. */
+export const FRAME_FD = 4;
 
 /** Reads VmRSS of a process from /proc (Linux); undefined elsewhere or once it is gone. */
 export async function processRssBytes(pid: number): Promise<number | undefined> {
@@ -65,29 +77,66 @@ function exitNotifier(): { readonly done: boolean; fire(i: ExitInfo): void; on(c
   };
 }
 
-function processChannel(entry: string): WorkerChannel {
-  const child: ChildProcess = fork(entry, [], {
+/**
+ * A child process with two channels: Node's IPC for the one-off load (model bytes, manifests) and
+ * `ready`, and a socket pair of binary frames (wire.ts) for everything after it — runs, results,
+ * faults, close — so the hot path skips IPC serialisation, and calls, faults and close stay in order.
+ */
+function processChannel(entry: string, opts: SpawnOptions): WorkerChannel {
+  const domain = opts.domain ?? 'worker';
+  const child: ChildProcess = fork(entry, ['--frame-fd', String(FRAME_FD)], {
     serialization: 'advanced',
     // The parent's flags (a test runner's loaders, inspector ports) must not leak into the worker.
-    execArgv: [],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    execArgv: [...(opts.execArgv ?? [])],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc', 'pipe'],
   });
+  const frames = child.stdio[FRAME_FD] as Socket | null | undefined;
   const ended = exitNotifier();
-  child.on('exit', (code, signal) => ended.fire({ code, signal }));
+  let reason: string | undefined;
+  child.on('exit', (code, signal) => ended.fire({ code, signal, ...(reason === undefined ? {} : { reason }) }));
   // A failed spawn emits 'error' and never 'exit'.
   child.on('error', () => ended.fire({ code: null, signal: 'spawn-error' }));
+  const kill = (): void => {
+    if (!ended.done) child.kill('SIGKILL');
+  };
+  const listeners: ((m: FromWorker) => void)[] = [];
+  const emit = (m: FromWorker): void => {
+    for (const cb of listeners) cb(m);
+  };
+  const reader = new FrameReader(domain, (body) => {
+    const m = decodeFrame(domain, body, true);
+    if (m.t === 'result' || m.t === 'error') emit(m);
+    else throw new Error(`a worker sent a ${m.t} frame, which only the supervisor sends`);
+  });
+  frames?.on('data', (chunk: Buffer) => {
+    if (reason !== undefined) return;
+    try {
+      reader.push(chunk);
+    } catch (err) {
+      // A worker that garbles its frames cannot be trusted with the next answer either.
+      reason = err instanceof Error ? err.message : String(err);
+      kill();
+    }
+  });
+  // EPIPE when the child dies mid-write; the exit handler reports the death.
+  frames?.on('error', () => undefined);
+  child.on('message', (m) => emit(m as FromWorker));
   return {
     isolation: 'process',
     pid: child.pid ?? -1,
     send: (m) => {
-      // A send racing the child's death is answered by the exit handler, not by an exception here.
-      if (!ended.done && child.connected) child.send(m, (err) => void err);
+      if (ended.done) return;
+      if (m.t === 'load') {
+        // A send racing the child's death is answered by the exit handler, not by an exception here.
+        if (child.connected) child.send(m, (err) => void err);
+        return;
+      }
+      if (frames === null || frames === undefined || frames.destroyed) return;
+      frames.write(m.t === 'run' ? encodeRun(m.id, m.variant, m.feeds) : encodeControl(m));
     },
-    onMessage: (cb) => child.on('message', (m) => cb(m as FromWorker)),
+    onMessage: (cb) => listeners.push(cb),
     onExit: (cb) => ended.on(cb),
-    kill: () => {
-      if (!ended.done) child.kill('SIGKILL');
-    },
+    kill,
     rssBytes: () => (ended.done || child.pid === undefined ? Promise.resolve(undefined) : processRssBytes(child.pid)),
   };
 }
@@ -116,5 +165,5 @@ function threadChannel(entry: string, opts: SpawnOptions): WorkerChannel {
 
 /** Starts the compiled worker entry with the chosen isolation. */
 export function spawnWorker(isolation: Isolation, entry: string, opts: SpawnOptions = {}): WorkerChannel {
-  return isolation === 'process' ? processChannel(entry) : threadChannel(entry, opts);
+  return isolation === 'process' ? processChannel(entry, opts) : threadChannel(entry, opts);
 }

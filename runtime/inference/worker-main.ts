@@ -1,10 +1,63 @@
 /**
  * Entry of a domain's inference worker, as a child process (`fork`) or a worker thread: the same
  * compiled file serves both, wiring {@link WorkerCore} to whichever channel it was started with.
+ * A child process answers calls over the frame pipe named by `--frame-fd` (see worker-channel.ts).
  */
+import { Socket } from 'node:net';
 import { parentPort } from 'node:worker_threads';
+import { FrameReader } from './frame-reader.js';
 import type { FromWorker, ToWorker } from './protocol.js';
+import { toWireError } from './protocol.js';
+import { decodeFrame, encodeError, encodeResult } from './wire.js';
 import { WorkerCore } from './worker-core.js';
+
+/** Exit status for a parent that sent a frame this worker cannot read (EX_DATAERR). */
+const EXIT_BAD_FRAME = 65;
+
+function frameFd(argv: readonly string[]): number | undefined {
+  const k = argv.indexOf('--frame-fd');
+  const fd = k < 0 ? NaN : Number(argv[k + 1]);
+  return Number.isInteger(fd) && fd > 2 ? fd : undefined;
+}
+
+function serveProcess(send: (m: FromWorker) => void, fd: number | undefined): void {
+  const pipe = fd === undefined ? undefined : new Socket({ fd, readable: true, writable: true });
+  const core = new WorkerCore({
+    send: (m) => {
+      if (pipe === undefined || (m.t !== 'result' && m.t !== 'error')) {
+        send(m);
+        return;
+      }
+      let frame: Buffer;
+      try {
+        frame = m.t === 'result' ? encodeResult(m.id, m.outputs) : encodeError(m.id, m.error);
+      } catch (err) {
+        frame = encodeError(m.id, toWireError(err));
+      }
+      pipe.write(frame);
+    },
+    exit: (code) => process.exit(code),
+  });
+  process.on('message', (m: ToWorker) => core.handle(m));
+  // The parent gone means nobody will ever ask again; do not linger as an orphan holding a model.
+  process.on('disconnect', () => process.exit(0));
+  if (pipe === undefined) return;
+  const reader = new FrameReader('worker', (body) => {
+    const m = decodeFrame('worker', body, false);
+    if (m.t === 'result' || m.t === 'error') throw new Error(`the supervisor sent a ${m.t} frame, which only a worker sends`);
+    core.handle(m);
+  });
+  pipe.on('data', (chunk: Buffer) => {
+    try {
+      reader.push(chunk);
+    } catch (err) {
+      process.stderr.write(`worker-main: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exit(EXIT_BAD_FRAME);
+    }
+  });
+  pipe.on('end', () => process.exit(0));
+  pipe.on('error', () => process.exit(0));
+}
 
 if (parentPort !== null) {
   const port = parentPort;
@@ -14,13 +67,8 @@ if (parentPort !== null) {
   });
   port.on('message', (m: ToWorker) => core.handle(m));
 } else if (process.send !== undefined) {
-  const core = new WorkerCore({
-    send: (m: FromWorker) => process.send?.(m),
-    exit: (code) => process.exit(code),
-  });
-  process.on('message', (m: ToWorker) => core.handle(m));
-  // The parent gone means nobody will ever ask again; do not linger as an orphan holding a model.
-  process.on('disconnect', () => process.exit(0));
+  const ipcSend = process.send.bind(process);
+  serveProcess((m) => void ipcSend(m), frameFd(process.argv));
 } else {
   process.stderr.write('worker-main: start me through the inference supervisor (fork or worker thread)\n');
   process.exitCode = 2;
