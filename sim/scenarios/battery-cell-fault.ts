@@ -1,6 +1,6 @@
 import { CELL_COUNT, type BatteryFault } from '../vehicle/battery.js';
 import type { Scenario } from './types.js';
-import { KMH, Road, applyInit, drawInit, ensureLead } from './common.js';
+import { KMH, initParams, Road, applyInit, drawInit, ensureLead } from './common.js';
 
 export const batteryCellFault: Scenario = {
   name: 'battery-cell-fault',
@@ -21,7 +21,7 @@ export const batteryCellFault: Scenario = {
     let prev = 0;
     return {
       init,
-      params: { fault: fault.kind, cell: cell + 1, onset_s: Number(onset.toFixed(3)) },
+      params: { ...initParams(init), fault: fault.kind, cell: cell + 1, onset_s: Number(onset.toFixed(3)) },
       start(world) {
         applyInit(world, init);
         world.battery.faults.push({ ...fault, onsetS: world.t + fault.onsetS });

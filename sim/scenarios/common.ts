@@ -51,6 +51,7 @@ export function drawInit(rng: Rng, o: InitOverrides = {}): WorldInit {
     lastSetpointC: Math.round(clamp(22 + preferenceC + rng.gaussian(0, 1.5), 17, 28) * 2) / 2,
     env: {
       surface,
+      mu: rng.uniform(...SURFACES[surface].muRange),
       roadCurvature: 0,
       ambientC,
       ambientHumidityPct: rng.uniform(30, 80),
@@ -58,6 +59,18 @@ export function drawInit(rng: Rng, o: InitOverrides = {}): WorldInit {
       rainPct: o.rainPct ?? 0,
       timeOfDayMin,
     },
+  };
+}
+
+/** The drawn values every scenario reports, rounded for reading. */
+export function initParams(init: WorldInit): Record<string, number | string> {
+  return {
+    speed_kmh: Math.round(init.desiredSpeedMps / KMH),
+    mu: Number((init.env.mu ?? 0).toFixed(3)),
+    time_gap_s: Number(init.idm.timeGapS.toFixed(2)),
+    reaction_s: Number(init.idm.reactionS.toFixed(2)),
+    ambient_c: Number(init.env.ambientC.toFixed(1)),
+    occupants: init.occupants,
   };
 }
 

@@ -1,6 +1,6 @@
 import { LANE_WIDTH_M, type Target } from '../vehicle/traffic.js';
 import type { Scenario } from './types.js';
-import { KMH, NeighbourTraffic, Road, applyInit, drawInit } from './common.js';
+import { KMH, initParams, NeighbourTraffic, Road, applyInit, drawInit } from './common.js';
 
 /**
  * Every 25 to 60 s a car from the next lane cuts in at a short gap, slower than the ego, and then
@@ -22,7 +22,7 @@ export const cutInEmergencyBrake: Scenario = {
     let prev = 0;
     return {
       init,
-      params: { speed_kmh: Math.round(init.desiredSpeedMps / KMH), reaction_s: Number(init.idm.reactionS.toFixed(2)) },
+      params: { ...initParams(init) },
       start(world) {
         applyInit(world, init);
       },

@@ -1,5 +1,5 @@
 import type { Scenario } from './types.js';
-import { KMH, NeighbourTraffic, Road, applyInit, drawInit, ensureLead } from './common.js';
+import { initParams, NeighbourTraffic, Road, applyInit, drawInit, ensureLead } from './common.js';
 
 export const drowsyNight: Scenario = {
   name: 'drowsy-night',
@@ -18,7 +18,7 @@ export const drowsyNight: Scenario = {
     let prev = 0;
     return {
       init,
-      params: { fatigue_start: Number(init.fatigue.toFixed(2)), fatigue_peak: Number(peak.toFixed(2)), reach_by_s: Math.round(reachBy) },
+      params: { ...initParams(init), fatigue_start: Number(init.fatigue.toFixed(2)), fatigue_peak: Number(peak.toFixed(2)), reach_by_s: Math.round(reachBy) },
       start(world) {
         applyInit(world, init);
         world.driver.driftPerS = drift;

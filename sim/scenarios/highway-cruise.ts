@@ -1,5 +1,5 @@
 import type { Scenario } from './types.js';
-import { KMH, NeighbourTraffic, Road, applyInit, drawInit, ensureLead } from './common.js';
+import { initParams, NeighbourTraffic, Road, applyInit, drawInit, ensureLead } from './common.js';
 
 export const highwayCruise: Scenario = {
   name: 'highway-cruise',
@@ -14,7 +14,7 @@ export const highwayCruise: Scenario = {
     let prev = 0;
     return {
       init,
-      params: { speed_kmh: Math.round(init.desiredSpeedMps / KMH) },
+      params: { ...initParams(init) },
       start(world) {
         applyInit(world, init);
         ensureLead(world, leadRng, [40, 100], init.desiredSpeedMps * leadRng.uniform(0.9, 1.0));

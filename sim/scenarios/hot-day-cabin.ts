@@ -1,5 +1,5 @@
 import type { Scenario } from './types.js';
-import { KMH, Road, applyInit, drawInit, ensureLead } from './common.js';
+import { KMH, initParams, Road, applyInit, drawInit, ensureLead } from './common.js';
 
 export const hotDayCabin: Scenario = {
   name: 'hot-day-cabin',
@@ -14,7 +14,7 @@ export const hotDayCabin: Scenario = {
     let prev = 0;
     return {
       init,
-      params: { ambient_c: Number(init.env.ambientC.toFixed(1)), occupants: init.occupants, cabin_start_c: Number(init.cabinTempC.toFixed(1)) },
+      params: { ...initParams(init), cabin_start_c: Number(init.cabinTempC.toFixed(1)) },
       start(world) {
         applyInit(world, init);
         world.occupants.seat(init.occupants);

@@ -1,6 +1,6 @@
-import type { SurfaceName } from '../vehicle/tyre.js';
+import { SURFACES, type SurfaceName } from '../vehicle/tyre.js';
 import type { Scenario } from './types.js';
-import { KMH, Road, applyInit, drawInit, ensureLead } from './common.js';
+import { initParams, Road, applyInit, drawInit, ensureLead } from './common.js';
 
 export const icyRoad: Scenario = {
   name: 'icy-road',
@@ -17,7 +17,7 @@ export const icyRoad: Scenario = {
     let nextBrake = patchRng.uniform(10, 30);
     return {
       init,
-      params: { ambient_c: Number(init.env.ambientC.toFixed(1)), speed_kmh: Math.round(init.desiredSpeedMps / KMH) },
+      params: { ...initParams(init) },
       start(world) {
         applyInit(world, init);
         patchEnd = world.egoS;
@@ -28,7 +28,7 @@ export const icyRoad: Scenario = {
         if (world.egoS >= patchEnd) {
           patchEnd = world.egoS + patchRng.uniform(100, 600);
           const surface: SurfaceName = patchRng.pick(['snow', 'snow', 'ice', 'ice', 'dry']);
-          applyInit(world, { ...init, env: { ...init.env, surface } });
+          applyInit(world, { ...init, env: { ...init.env, surface, mu: patchRng.uniform(...SURFACES[surface].muRange) } });
         }
         if (!world.lead() && leadRng.chance(0.002)) ensureLead(world, leadRng, [60, 120], init.desiredSpeedMps * 0.9);
         if (t >= nextBrake) {

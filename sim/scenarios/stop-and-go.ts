@@ -1,5 +1,5 @@
 import type { Scenario } from './types.js';
-import { KMH, Road, applyInit, drawInit, ensureLead } from './common.js';
+import { KMH, initParams, Road, applyInit, drawInit, ensureLead } from './common.js';
 
 export const stopAndGo: Scenario = {
   name: 'stop-and-go',
@@ -17,7 +17,7 @@ export const stopAndGo: Scenario = {
     let prev = 0;
     return {
       init: { ...init, desiredSpeedMps: cruise },
-      params: { surface: init.env.surface },
+      params: { ...initParams(init), surface: init.env.surface },
       start(world) {
         applyInit(world, { ...init, desiredSpeedMps: cruise });
         ensureLead(world, leadRng, [6, 20], world.long.speedMps);

@@ -1,5 +1,5 @@
 import type { Scenario } from './types.js';
-import { KMH, NeighbourTraffic, Road, applyInit, drawInit, ensureLead } from './common.js';
+import { initParams, NeighbourTraffic, Road, applyInit, drawInit, ensureLead } from './common.js';
 
 export const wetRoad: Scenario = {
   name: 'wet-road',
@@ -15,7 +15,7 @@ export const wetRoad: Scenario = {
     let prev = 0;
     return {
       init,
-      params: { rain_pct: Math.round(init.env.rainPct), speed_kmh: Math.round(init.desiredSpeedMps / KMH) },
+      params: { ...initParams(init), rain_pct: Math.round(init.env.rainPct) },
       start(world) {
         applyInit(world, init);
         ensureLead(world, leadRng, [40, 90], init.desiredSpeedMps * 0.95);

@@ -49,6 +49,13 @@ describe('scenario registry', () => {
     );
     for (const s of SCENARIOS.values()) expect(s.description.length).toBeGreaterThan(40);
   });
+
+  it('draws new parameters for every seed, so held-out seeds are new situations', () => {
+    for (const name of SCENARIOS.keys()) {
+      const seen = new Set([1, 2, 3, 4, 5].map((seed) => JSON.stringify(startSimulation({ scenario: name, durationS: 300, seed }).params)));
+      expect(seen.size, name).toBe(5);
+    }
+  });
 });
 
 describe('adas labels', () => {
