@@ -40,6 +40,42 @@ const transportSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('udp'), host: z.string().default('127.0.0.1'), port: z.number().int().min(1).max(65535) }).passthrough(),
 ]);
 
+const someipId16 = z.number().int().min(0).max(0xffff);
+const someipHostPort = z.string().regex(/^\d{1,3}(\.\d{1,3}){3}:\d{1,5}$/, 'an IPv4 HOST:PORT such as 127.0.0.1:30490');
+/** Per-domain ID overrides; unset IDs keep the defaults of runtime/someip/service-interfaces.ts. */
+const someipServiceIds = z
+  .object({ service_id: someipId16.optional(), instance_id: someipId16.optional(), eventgroup_id: someipId16.optional(), event_id: someipId16.optional(), method_id: someipId16.optional() })
+  .strict();
+const someipSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    /** Local IPv4 address for SD and the service endpoint. */
+    address: z.string().regex(/^\d{1,3}(\.\d{1,3}){3}$/, 'a dotted IPv4 address').default('127.0.0.1'),
+    /** 0 picks a free port (tests). */
+    sd_port: z.number().int().min(0).max(65535).default(30490),
+    service_port: z.number().int().min(0).max(65535).default(30501),
+    /** SD multicast group; absent: SD "multicast" goes to `sd_peers` by unicast (loopback has no multicast). */
+    multicast: z.string().optional(),
+    sd_peers: z.array(someipHostPort).default([]),
+    services: z.object(Object.fromEntries(DOMAIN_NAMES.map((d) => [d, someipServiceIds.optional()])) as Record<DomainName, z.ZodOptional<typeof someipServiceIds>>).strict().default({}),
+    /** Remote events fed into the signal store as pseudo-messages `SOMEIP_<service>_<event>` (hex). */
+    inputs: z
+      .array(
+        z
+          .object({
+            service_id: someipId16,
+            instance_id: someipId16.default(1),
+            major_version: z.number().int().min(0).max(255).default(1),
+            eventgroup_id: someipId16,
+            /** Payload schemas (bus/someip schema language), checked when the input starts. */
+            events: z.array(z.object({ event_id: someipId16, payload: z.unknown(), cycle_time_ms: z.number().positive().optional() }).strict()).min(1),
+          })
+          .strict(),
+      )
+      .default([]),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     vehicle_id: z
@@ -82,6 +118,8 @@ export const configSchema = z
       .strict()
       .default(Object.fromEntries(DOMAIN_NAMES.map((d) => [d, domainSchema.parse({})])) as Record<DomainName, DomainConfig>),
     log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** SOME/IP: domain results offered as services through SD (runtime/someip/), and SOME/IP inputs. */
+    someip: someipSchema.default(someipSchema.parse({})),
   })
   .strict();
 
