@@ -45,7 +45,7 @@ describe.skipIf(!peer.available)('per-vehicle credentials and ACL in mosquitto',
     await cloud.publishAsync('ecu-ai/v1/VB/infer/response', 'answer-for-b', { qos: 1 });
     // Write: A posing as B is refused (MQTT 5 PUBACK "not authorized") and nobody receives it.
     const forged = await a.publishAsync('ecu-ai/v1/VB/telemetry', 'forged-by-a', { qos: 1 }).then(
-      (pkt) => pkt?.reasonCode ?? 0,
+      (pkt) => (pkt as { reasonCode?: number } | undefined)?.reasonCode ?? 0,
       () => 135,
     );
     // Control: A's own topics work both ways.

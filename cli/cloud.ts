@@ -1,0 +1,79 @@
+/**
+ * `ecu-ai cloud`: the cloud side in one process: N inference workers sharing one subscription and
+ * the ingest of telemetry and snippets. Without --broker it starts the embedded broker.
+ */
+import path from 'node:path';
+import { InferenceWorker } from '../cloud/inference-worker.js';
+import { Ingest } from '../cloud/ingest.js';
+import { OnnxModelRunner, modelsDirResolver } from '../cloud/model-runner.js';
+import { startEmbeddedBroker, type EmbeddedBroker } from '../runtime/cloud/embedded-broker.js';
+import { intFlag, parseCliArgs } from './args.js';
+import { EXIT_OK, UsageError, type CliCommand, type CliIo } from './command.js';
+
+const HELP = `Usage: ecu-ai cloud [--broker URL] [--workers N] [--models DIR] [--data DIR] [--mqtt 4|5]
+                    [--username U --password P] [--port N]
+
+Runs the cloud side: inference workers (ONNX models from --models, file {model}.onnx or
+{model}.{variant}.onnx) on the shared subscription $share/ecu-ai-workers/ecu-ai/v1/+/infer/request/+,
+and the ingest of telemetry, snippets and OTA status into {data}/{vehicle}/{day}.{kind}.jsonl.
+
+  --broker URL     MQTT broker (mqtt://host:port); without it an embedded broker (MQTT 3.1.1)
+                   listens on 127.0.0.1:--port (default 1883)
+  --workers N      inference workers (default 2)
+  --models DIR     model folder (default ./models)
+  --data DIR       ingest folder (default ./cloud-data)
+  --mqtt 4|5       protocol version (default 5; 4 with the embedded broker)
+  --duration S     stop after S seconds (default: run until SIGINT/SIGTERM)
+
+Example:
+  ecu-ai cloud --broker mqtt://127.0.0.1:1883 --workers 4 --models models/ --data /var/lib/ecu-ai
+`;
+
+async function run(args: readonly string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseCliArgs(args, {
+    broker: { type: 'string' },
+    workers: { type: 'string' },
+    models: { type: 'string' },
+    data: { type: 'string' },
+    mqtt: { type: 'string' },
+    username: { type: 'string' },
+    password: { type: 'string' },
+    port: { type: 'string' },
+    duration: { type: 'string' },
+  });
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+  const workers = intFlag('workers', values.workers, 2);
+  if (workers < 1) throw new UsageError('--workers takes 1 or more');
+  if (values.mqtt !== undefined && values.mqtt !== '4' && values.mqtt !== '5') throw new UsageError(`--mqtt takes 4 or 5, not "${values.mqtt}"`);
+  if (values.broker !== undefined && !/^(mqtts?|tcp|tls):\/\/[^/]+/.test(values.broker)) throw new UsageError(`--broker takes mqtt://host:port, not "${values.broker}"`);
+  let embedded: EmbeddedBroker | undefined;
+  if (values.broker === undefined) {
+    embedded = await startEmbeddedBroker({ port: intFlag('port', values.port, 1883), host: '127.0.0.1' });
+    io.stderr.write(`embedded broker (MQTT 3.1.1) on ${embedded.url}\n`);
+  }
+  const url = values.broker ?? (embedded as EmbeddedBroker).url;
+  const protocolVersion: 4 | 5 = embedded ? 4 : values.mqtt === '4' ? 4 : 5;
+  const creds = { ...(values.username !== undefined ? { username: values.username } : {}), ...(values.password !== undefined ? { password: values.password } : {}) };
+  const runner = new OnnxModelRunner(modelsDirResolver(path.resolve(io.cwd, values.models ?? 'models')));
+  const started = await Promise.all(
+    Array.from({ length: embedded ? 1 : workers }, (_, i) => InferenceWorker.start({ url, id: `w${i + 1}`, runner, protocolVersion, ...creds })),
+  );
+  const ingest = await Ingest.start({ url, dataDir: path.resolve(io.cwd, values.data ?? 'cloud-data'), protocolVersion, ...creds });
+  io.stderr.write(`${started.length} worker(s) and ingest connected to ${url}\n`);
+  await new Promise<void>((resolve) => {
+    const stop = (): void => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    if (values.duration !== undefined) setTimeout(stop, intFlag('duration', values.duration, 0) * 1000).unref();
+  });
+  for (const w of started) await w.stop();
+  await ingest.stop();
+  await runner.close();
+  await embedded?.close();
+  const served = started.reduce((a, w) => a + w.stats.served, 0);
+  const rejected = started.reduce((a, w) => a + w.stats.rejected, 0);
+  io.stdout.write(`${JSON.stringify({ served, rejected, ingest: ingest.stats })}\n`);
+  return EXIT_OK;
+}
+
+export const cloudCommand: CliCommand = { name: 'cloud', summary: 'run cloud inference workers and ingest over MQTT', help: HELP, run };
