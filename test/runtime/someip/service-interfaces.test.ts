@@ -1,0 +1,96 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { compileInterface, SomeipParseError } from '../../../bus/someip/index.js';
+import { parseConfig } from '../../../runtime/config.js';
+import { ConfigInvalidError } from '../../../runtime/errors.js';
+import { DEFAULT_SERVICE_IDS, RESULT_EVENT, domainServices, eventFields, jsonToPayload, payloadToJson, type DomainService } from '../../../runtime/someip/index.js';
+import { DOMAINS } from '../../../domains/index.js';
+import { sameValues } from './bridge-fixture.js';
+
+const services = domainServices(parseConfig({}).someip);
+const source = fc.constantFrom('model', 'fallback');
+const unit = fc.double({ min: 0, max: 1, noNaN: true });
+const RESULTS: Record<string, fc.Arbitrary<unknown>> = {
+  adas: fc.record({ level: fc.constantFrom(0, 1, 2), probability: unit, ttcS: fc.double({ min: 0, max: 25.5, noNaN: true }), targetId: fc.integer({ min: 0, max: 255 }), source }),
+  chassis: fc.record({ frictionClass: fc.constantFrom(0, 1, 2, 3), confidence: unit, mu: unit, source }),
+  powertrain: fc.record({ score: unit, suspectCell: fc.option(fc.integer({ min: 1, max: 96 }), { nil: null }), flag: fc.boolean(), source }),
+  cockpit: fc.record({ level: fc.constantFrom(0, 1, 2), confidence: unit, source }),
+  body: fc.record({ setpointC: fc.integer({ min: 30, max: 64 }).map((n) => n / 2), occupancy: fc.integer({ min: 0, max: 5 }), source }),
+};
+const common = fc.record({ t: fc.double({ min: 0, max: 1e6, noNaN: true }), variant: fc.constantFrom('fp32', 'int8', 'cloud', 'fallback'), inputs_valid: fc.boolean() });
+
+function codec(s: DomainService) {
+  const ev = [...compileInterface(s.iface).events.values()].find((e) => e.name === RESULT_EVENT);
+  if (!ev) throw new Error('no result event');
+  return ev.codec;
+}
+
+describe('domain service interfaces', () => {
+  it('has one service per domain with the documented default IDs', () => {
+    expect(services.map((s) => s.domain).sort()).toEqual(Object.keys(DOMAINS).sort());
+    for (const s of services) {
+      expect(s.ids).toEqual(DEFAULT_SERVICE_IDS[s.domain]);
+      expect(s.iface.events?.[RESULT_EVENT]).toMatchObject({ id: 0x8001, eventgroups: [1] });
+    }
+    expect(Object.keys(services.find((s) => s.domain === 'cockpit')!.iface.methods ?? {})).toEqual(['getDriverState']);
+    expect(services.filter((s) => s.iface.methods).map((s) => s.domain)).toEqual(['cockpit']);
+  });
+
+  it('applies ID overrides from the config and keeps the other defaults', () => {
+    const s = domainServices(parseConfig({ someip: { services: { body: { service_id: 0x4b00, event_id: 0x8010 } } } }).someip);
+    const body = s.find((x) => x.domain === 'body')!;
+    expect(body.ids).toEqual({ ...DEFAULT_SERVICE_IDS.body, serviceId: 0x4b00, eventId: 0x8010 });
+    expect(body.iface.events?.[RESULT_EVENT]?.id).toBe(0x8010);
+  });
+
+  it('rejects clashing service IDs and IDs out of their range, naming the config path', () => {
+    const bad = parseConfig({ someip: { services: { body: { service_id: 0x4a01 }, adas: { event_id: 0x0001, method_id: 0x8001 } } } }).someip;
+    let err: unknown;
+    try {
+      domainServices(bad);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigInvalidError);
+    const paths = (err as ConfigInvalidError).message;
+    expect(paths).toContain('someip.services.body.service_id');
+    expect(paths).toContain('someip.services.adas.event_id');
+    expect(paths).toContain('someip.services.adas.method_id');
+  });
+
+  it('round-trips every domain result through the wire to its JSON form (property)', () => {
+    for (const s of services) {
+      const d = DOMAINS[s.domain];
+      const c = codec(s);
+      fc.assert(
+        fc.property(common, RESULTS[s.domain]!, (head, result) => {
+          const json = { ...head, ...d.toJson(result) };
+          const back = payloadToJson(eventFields(s), c.decode(c.encode(jsonToPayload(eventFields(s), json))));
+          expect(sameValues(back, json), JSON.stringify({ json, back })).toBe(true);
+        }),
+        { numRuns: 200 },
+      );
+    }
+  });
+
+  it('rejects truncated payloads with a parse error naming the offset (property)', () => {
+    for (const s of services) {
+      const c = codec(s);
+      const full = c.encode(jsonToPayload(eventFields(s), { t: 1, variant: 'fp32', inputs_valid: true, ...DOMAINS[s.domain].toJson(fc.sample(RESULTS[s.domain]!, 1)[0]) }));
+      fc.assert(
+        fc.property(fc.integer({ min: 0, max: full.length - 1 }), (n) => {
+          expect(() => c.decode(full.subarray(0, n))).toThrow(SomeipParseError);
+        }),
+      );
+    }
+  });
+
+  it('refuses values with no wire form, naming the field', () => {
+    const chassis = eventFields(services.find((s) => s.domain === 'chassis')!);
+    const ok = { t: 0, variant: 'fp32', inputs_valid: true, friction_class: 'wet', confidence: 1, mu: 0.6, source: 'model' };
+    expect(() => jsonToPayload(chassis, { ...ok, friction_class: 'gravel' })).toThrow(/friction_class: unknown label "gravel"/);
+    expect(() => jsonToPayload(chassis, { ...ok, confidence: null })).toThrow(/confidence: null/);
+    expect(() => jsonToPayload(chassis, { ...ok, mu: undefined })).toThrow(/mu: missing/);
+    expect(() => jsonToPayload(chassis, { ...ok, variant: 'gpu' })).toThrow(/variant/);
+  });
+});
