@@ -1,0 +1,119 @@
+/**
+ * Datasets for training and evaluation, built through the serving path: simulator frames →
+ * compiled reference DBC → SignalRouter → FeatureWindow snapshot → the domain's `features`.
+ * One simulator run feeds every requested domain at once; each label event of a domain (at the
+ * domain's rate) becomes one row with the window as it stood then, the label, and the fallback's
+ * answer on the same window (so the model and the rule are scored on exactly the same inputs).
+ */
+import type { CompiledDatabase } from '../../bus/dbc/index.js';
+import type { DomainName } from '../../runtime/config.js';
+import type { DomainDefinition } from '../../runtime/service/domain.js';
+import { FeatureWindow, SignalCatalog, SignalRouter, SignalStore, type CatalogEntry } from '../../runtime/signals/index.js';
+import { simulate } from '../../sim/simulate.js';
+import { vehicleDatabase } from '../../sim/vehicle-dbc.js';
+
+/** One simulator run. */
+export interface RunSpec {
+  readonly scenario: string;
+  readonly seed: number;
+  readonly durationS: number;
+}
+
+/** Rows of one domain. */
+export interface DomainDataset {
+  readonly domain: DomainName;
+  readonly featureSize: number;
+  /** Row-major [rows, featureSize]. */
+  readonly x: Float32Array;
+  readonly rows: number;
+  readonly t: Float64Array;
+  /** Which run (index into `runs`) each row comes from. */
+  readonly run: Int32Array;
+  readonly labels: readonly unknown[];
+  readonly fallback: readonly unknown[];
+  readonly runs: readonly RunSpec[];
+}
+
+export interface DatasetOptions {
+  /** Keep one label in `stride` per domain (default 1: every label). */
+  readonly stride?: Partial<Record<DomainName, number>>;
+  readonly database?: CompiledDatabase;
+}
+
+class Collector {
+  readonly xs: number[] = [];
+  readonly t: number[] = [];
+  readonly run: number[] = [];
+  readonly labels: unknown[] = [];
+  readonly fallback: unknown[] = [];
+  readonly snapshot: Float32Array;
+  readonly features: Float32Array;
+  count = 0;
+  window!: FeatureWindow;
+  constructor(readonly def: DomainDefinition, readonly stride: number) {
+    this.snapshot = new Float32Array(def.window.length * def.window.signals.length);
+    this.features = new Float32Array(def.featureSize);
+  }
+}
+
+/** Catalog entries of all the domains' signals (one vehicle signal name maps to one DBC signal). */
+function catalogOf(defs: readonly DomainDefinition[]): SignalCatalog {
+  const entries = new Map<string, CatalogEntry>();
+  for (const d of defs) {
+    for (const [name, src] of Object.entries(d.signals)) {
+      if (!entries.has(name)) entries.set(name, { name, message: src.message, signal: src.signal, ...(src.channel ? { channel: src.channel } : {}) });
+    }
+  }
+  return new SignalCatalog([...entries.values()], 'domain signals');
+}
+
+/**
+ * Simulates every run and collects rows per domain.
+ * @throws {SimUsageError} for an unknown scenario; {ConfigInvalidError} when a domain names a signal the DBC lacks
+ */
+export function buildDatasets(defs: readonly DomainDefinition[], runs: readonly RunSpec[], options: DatasetOptions = {}): Map<DomainName, DomainDataset> {
+  const db = options.database ?? vehicleDatabase();
+  const catalog = catalogOf(defs).validateAgainst(db.database, 'domain signals');
+  const collectors = defs.map((d) => new Collector(d, options.stride?.[d.domain] ?? 1));
+  const byDomain = new Map(collectors.map((c) => [c.def.domain as string, c]));
+  runs.forEach((spec, runIndex) => {
+    const store = new SignalStore(catalog);
+    const router = new SignalRouter(db, store);
+    for (const c of collectors) {
+      c.window = new FeatureWindow(store, { signals: c.def.window.signals, rateHz: c.def.window.rateHz, length: c.def.window.length });
+      router.attach(c.window);
+    }
+    for (const ev of simulate({ scenario: spec.scenario, seed: spec.seed, durationS: spec.durationS, database: db })) {
+      if (ev.kind === 'frame') {
+        router.ingest(ev.frame);
+        continue;
+      }
+      const c = byDomain.get(ev.label.domain);
+      if (!c) continue;
+      if (c.count++ % c.stride !== 0) continue;
+      c.window.advanceTo(ev.label.t);
+      c.window.snapshot(c.snapshot);
+      c.def.features(c.snapshot, c.features);
+      for (let i = 0; i < c.features.length; i++) c.xs.push(c.features[i] as number);
+      c.t.push(ev.label.t);
+      c.run.push(runIndex);
+      c.labels.push(ev.label.label);
+      c.fallback.push(c.def.fallback(c.snapshot));
+    }
+  });
+  const out = new Map<DomainName, DomainDataset>();
+  for (const c of collectors) {
+    out.set(c.def.domain, {
+      domain: c.def.domain,
+      featureSize: c.def.featureSize,
+      x: Float32Array.from(c.xs),
+      rows: c.t.length,
+      t: Float64Array.from(c.t),
+      run: Int32Array.from(c.run),
+      labels: c.labels,
+      fallback: c.fallback,
+      runs,
+    });
+  }
+  return out;
+}

@@ -1,0 +1,200 @@
+/**
+ * Per-domain model recipes: the network, its loss, how dataset rows become training targets and
+ * weights, and the graph around the network. Everything a build needs to reproduce a model.
+ */
+import type { DomainName } from '../../runtime/config.js';
+import type { AdasLabel, BodyLabel, ChassisLabel, CockpitLabel, PowertrainLabel } from '../../sim/labels.js';
+import { ADAS_AUX_FEATURES, ADAS_FEATURE_SIZE, ADAS_MODEL_FEATURES } from '../../domains/adas/index.js';
+import { BODY_FEATURE_SIZE, OCCUPANCY_SCALE, SETPOINT_CENTER_C, SETPOINT_SCALE_C } from '../../domains/body/index.js';
+import { CHASSIS_FEATURE_SIZE, FRICTION_CLASSES } from '../../domains/chassis/index.js';
+import { COCKPIT_FEATURE_SIZE } from '../../domains/cockpit/index.js';
+import { CELLS, PER_CELL, POWERTRAIN_FEATURE_SIZE } from '../../domains/powertrain/index.js';
+import type { DomainDataset } from './dataset.js';
+import type { GraphSpec } from './export.js';
+import type { Loss, TrainData } from './mlp-trainer.js';
+import { Prng } from './prng.js';
+
+export interface Recipe {
+  readonly domain: DomainName;
+  /** Model folder and manifest name. */
+  readonly model: string;
+  readonly version: string;
+  readonly description: string;
+  readonly graph: GraphSpec;
+  readonly hidden: readonly number[];
+  readonly outputs: number;
+  readonly loss: Loss;
+  readonly epochs: number;
+  readonly learningRate: number;
+  readonly batchSize: number;
+  /** Rows of the network's training set (network inputs, targets, weights). */
+  toTraining(ds: DomainDataset, seed: number): TrainData;
+  /** The network's inputs of dataset row `r` (several for per-row models: calibration samples). */
+  networkInput(ds: DomainDataset, r: number): Float32Array;
+}
+
+const IO = { inputName: 'features', outputName: 'output' } as const;
+
+/** Balanced class weights, softened by a square root so rare classes do not dominate. */
+function classWeights(classes: Int32Array, k: number): Float32Array {
+  const counts = new Float64Array(k);
+  for (const c of classes) counts[c] = (counts[c] as number) + 1;
+  const n = classes.length;
+  const w = new Float32Array(k);
+  for (let i = 0; i < k; i++) w[i] = (counts[i] as number) > 0 ? Math.sqrt(n / (k * (counts[i] as number))) : 0;
+  return w;
+}
+
+/** Training rows for a classifier over the whole feature vector (or its first `width` features). */
+function classifier(ds: DomainDataset, width: number, k: number, classOf: (label: unknown) => number): TrainData {
+  const rows = ds.rows;
+  const x = new Float32Array(rows * width);
+  const classes = new Int32Array(rows);
+  for (let r = 0; r < rows; r++) {
+    x.set(ds.x.subarray(r * ds.featureSize, r * ds.featureSize + width), r * width);
+    classes[r] = classOf(ds.labels[r]);
+  }
+  const cw = classWeights(classes, k);
+  const y = new Float32Array(rows * k);
+  const weight = new Float32Array(rows);
+  for (let r = 0; r < rows; r++) {
+    y[r * k + (classes[r] as number)] = 1;
+    weight[r] = cw[classes[r] as number] as number;
+  }
+  return { x, y, rows, weight };
+}
+
+const rowOf = (ds: DomainDataset, r: number, width = ds.featureSize): Float32Array => ds.x.slice(r * ds.featureSize, r * ds.featureSize + width);
+
+const adas: Recipe = {
+  domain: 'adas',
+  model: 'adas-fcw',
+  version: '1.0.0',
+  description: 'Forward collision warning: probability that a collision is imminent (TTC < 2.5 s), with the TTC and target id passed through',
+  graph: { graphName: 'adas_fcw', ...IO, featureSize: ADAS_FEATURE_SIZE, modelFeatures: ADAS_MODEL_FEATURES, auxFeatures: ADAS_AUX_FEATURES },
+  hidden: [32, 16],
+  outputs: 1,
+  loss: 'sigmoid',
+  epochs: 40,
+  learningRate: 0.003,
+  batchSize: 128,
+  toTraining(ds) {
+    const d = classifier(ds, ADAS_MODEL_FEATURES, 2, (l) => ((l as AdasLabel).collision_imminent ? 1 : 0));
+    // Sigmoid head: one target, the positive class column.
+    const y = new Float32Array(d.rows);
+    for (let r = 0; r < d.rows; r++) y[r] = d.y[r * 2 + 1] as number;
+    return { ...d, y };
+  },
+  networkInput: (ds, r) => rowOf(ds, r),
+};
+
+const chassis: Recipe = {
+  domain: 'chassis',
+  model: 'chassis-friction',
+  version: '1.0.0',
+  description: 'Road friction class (dry, wet, snow, ice) from wheel slip, dynamics and weather',
+  graph: { graphName: 'chassis_friction', ...IO, featureSize: CHASSIS_FEATURE_SIZE },
+  hidden: [32, 16],
+  outputs: 4,
+  loss: 'softmax',
+  epochs: 30,
+  learningRate: 0.003,
+  batchSize: 128,
+  toTraining: (ds) => classifier(ds, CHASSIS_FEATURE_SIZE, 4, (l) => FRICTION_CLASSES.indexOf((l as ChassisLabel).friction_class)),
+  networkInput: (ds, r) => rowOf(ds, r),
+};
+
+/** Positives this soon after a fault's onset are not taught: the physics shows nothing yet. */
+const POWERTRAIN_BLIND_S = 20;
+
+const powertrain: Recipe = {
+  domain: 'powertrain',
+  model: 'powertrain-cell-anomaly',
+  version: '1.0.0',
+  description: 'Battery cell anomaly: per-cell fault probability from voltage deviation, extra resistance and heating (96 outputs)',
+  graph: { graphName: 'powertrain_cell_anomaly', ...IO, featureSize: POWERTRAIN_FEATURE_SIZE, perRow: { rows: CELLS, width: PER_CELL } },
+  hidden: [16, 8],
+  outputs: 1,
+  loss: 'sigmoid',
+  epochs: 25,
+  learningRate: 0.003,
+  batchSize: 256,
+  // Every faulty cell, plus per window the healthy cells that look most suspicious (hard
+  // negatives) and a few at random: all 96 would be 96x the rows for little more information.
+  toTraining(ds, seed) {
+    const rng = new Prng(seed ^ 0x5eed);
+    const onset = new Map<number, number>();
+    for (let r = 0; r < ds.rows; r++) {
+      const l = ds.labels[r] as PowertrainLabel;
+      if (l.anomaly && !onset.has(ds.run[r] as number)) onset.set(ds.run[r] as number, ds.t[r] as number);
+    }
+    const xs: number[] = [];
+    const ys: number[] = [];
+    const add = (r: number, c: number, y: number): void => {
+      const o = r * ds.featureSize + c * PER_CELL;
+      for (let i = 0; i < PER_CELL; i++) xs.push(ds.x[o + i] as number);
+      ys.push(y);
+    };
+    for (let r = 0; r < ds.rows; r++) {
+      const l = ds.labels[r] as PowertrainLabel;
+      const faulty = l.anomaly && l.cell !== null ? l.cell - 1 : -1;
+      const since = (ds.t[r] as number) - (onset.get(ds.run[r] as number) ?? Infinity);
+      if (faulty >= 0 && since >= POWERTRAIN_BLIND_S) add(r, faulty, 1);
+      const suspicion = (c: number): number => {
+        const o = r * ds.featureSize + c * PER_CELL;
+        return Math.abs(ds.x[o] as number) + Math.abs(ds.x[o + 2] as number) + Math.abs(ds.x[o + 3] as number) + Math.abs(ds.x[o + 4] as number);
+      };
+      const ranked = Array.from({ length: CELLS }, (_, c) => c).filter((c) => c !== faulty).sort((a, b) => suspicion(b) - suspicion(a));
+      for (const c of ranked.slice(0, 3)) add(r, c, 0);
+      for (let k = 0; k < 2; k++) add(r, ranked[3 + rng.int(ranked.length - 3)] as number, 0);
+    }
+    const y = Float32Array.from(ys);
+    let pos = 0;
+    for (const v of y) pos += v;
+    const wPos = pos > 0 ? Math.sqrt((y.length - pos) / pos) : 1;
+    return { x: Float32Array.from(xs), y, rows: y.length, weight: y.map((v) => (v > 0 ? wPos : 1)) };
+  },
+  networkInput: (ds, r) => rowOf(ds, r),
+};
+
+const cockpit: Recipe = {
+  domain: 'cockpit',
+  model: 'cockpit-drowsiness',
+  version: '1.0.0',
+  description: 'Driver drowsiness level 0-2 from eye closure (PERCLOS, blinks), head pose, gaze and steering over 30 s',
+  graph: { graphName: 'cockpit_drowsiness', ...IO, featureSize: COCKPIT_FEATURE_SIZE },
+  hidden: [32, 16],
+  outputs: 3,
+  loss: 'softmax',
+  epochs: 40,
+  learningRate: 0.003,
+  batchSize: 64,
+  toTraining: (ds) => classifier(ds, COCKPIT_FEATURE_SIZE, 3, (l) => (l as CockpitLabel).drowsiness),
+  networkInput: (ds, r) => rowOf(ds, r),
+};
+
+const body: Recipe = {
+  domain: 'body',
+  model: 'body-comfort',
+  version: '1.0.0',
+  description: 'Cabin comfort: the HVAC set-point the occupants will find comfortable, and the occupant count',
+  graph: { graphName: 'body_comfort', ...IO, featureSize: BODY_FEATURE_SIZE },
+  hidden: [32, 16],
+  outputs: 2,
+  loss: 'mse',
+  epochs: 80,
+  learningRate: 0.003,
+  batchSize: 32,
+  toTraining(ds) {
+    const y = new Float32Array(ds.rows * 2);
+    for (let r = 0; r < ds.rows; r++) {
+      const l = ds.labels[r] as BodyLabel;
+      y[r * 2] = (l.setpoint_c - SETPOINT_CENTER_C) / SETPOINT_SCALE_C;
+      y[r * 2 + 1] = l.occupancy / OCCUPANCY_SCALE;
+    }
+    return { x: ds.x.slice(), y, rows: ds.rows };
+  },
+  networkInput: (ds, r) => rowOf(ds, r),
+};
+
+export const RECIPES: Readonly<Record<DomainName, Recipe>> = { adas, chassis, powertrain, cockpit, body };

@@ -1,0 +1,85 @@
+/** The evaluation report of a model: `eval.json` (machine-readable) and `EVAL.md` (for people). */
+import type { DomainName } from '../../runtime/config.js';
+import { BARS, PRIMARY, meets } from './bars.js';
+import type { EvalResult, Metrics } from './evaluate.js';
+import type { LatencyProfile } from './ort.js';
+
+export interface ModelReport {
+  readonly model: string;
+  readonly version: string;
+  readonly domain: DomainName;
+  readonly seed: number;
+  readonly train: { readonly runs: number; readonly rows: number; readonly seeds: readonly number[]; readonly durationS: number };
+  readonly heldOut: { readonly seeds: readonly number[]; readonly durationS: number; readonly scenarios: readonly string[] };
+  readonly eval: EvalResult;
+  readonly latencyMs: { readonly fp32: LatencyProfile; readonly int8: LatencyProfile };
+  readonly sizeBytes: { readonly fp32: number; readonly int8: number };
+}
+
+/** Largest |fp32 - int8| over the metrics both report (the "within one point" check). */
+export function int8Gap(fp32: Metrics | undefined, int8: Metrics | undefined): number {
+  if (!fp32 || !int8) return Number.NaN;
+  let gap = 0;
+  for (const [k, v] of Object.entries(fp32)) {
+    if (k === 'warnings' || k === 'false_warnings_per_hour') continue;
+    const w = int8[k];
+    if (w !== undefined) gap = Math.max(gap, Math.abs(v - w));
+  }
+  return gap;
+}
+
+/** Whether the fp32 model does better than the fallback on the domain's primary metric. */
+export function beatsFallback(r: ModelReport): boolean {
+  const p = PRIMARY[r.domain];
+  const m = r.eval.fp32?.[p.metric];
+  const f = r.eval.fallback[p.metric];
+  if (m === undefined || f === undefined) return false;
+  return p.higherIsBetter ? m > f : m < f;
+}
+
+export function reportJson(r: ModelReport): Record<string, unknown> {
+  return {
+    ...r,
+    bars: BARS[r.domain].map((b) => ({ ...b, fp32: meets(b, r.eval.fp32), int8: meets(b, r.eval.int8), fallback: meets(b, r.eval.fallback) })),
+    int8_max_metric_gap: int8Gap(r.eval.fp32, r.eval.int8),
+    beats_fallback: beatsFallback(r),
+  };
+}
+
+const fmt = (v: number | undefined): string => (v === undefined || Number.isNaN(v) ? '-' : Number.isInteger(v) ? String(v) : v.toFixed(4));
+
+export function reportMarkdown(r: ModelReport): string {
+  const keys = [...new Set([...Object.keys(r.eval.fallback), ...Object.keys(r.eval.fp32 ?? {})])];
+  const rows = keys.map((k) => `| ${k} | ${fmt(r.eval.fp32?.[k])} | ${fmt(r.eval.int8?.[k])} | ${fmt(r.eval.fallback[k])} |`);
+  const bars = BARS[r.domain].map((b) =>
+    b.op === 'report'
+      ? `| ${b.metric} | reported | ${fmt(r.eval.fp32?.[b.metric])} | ${fmt(r.eval.int8?.[b.metric])} | ${fmt(r.eval.fallback[b.metric])} |`
+      : `| ${b.metric} ${b.op} ${b.value} | ${meets(b, r.eval.fp32) ? 'met' : 'NOT met'} (fp32) | ${meets(b, r.eval.int8) ? 'met' : 'NOT met'} (int8) | | fallback ${meets(b, r.eval.fallback) ? 'met' : 'not met'} |`,
+  );
+  const gap = int8Gap(r.eval.fp32, r.eval.int8);
+  const p = PRIMARY[r.domain];
+  return [
+    `# ${r.model} ${r.version} (${r.domain})`,
+    '',
+    `Held-out evaluation: ${r.eval.rows} rows from ${r.heldOut.scenarios.length} scenarios x seeds ${r.heldOut.seeds.join(', ')} x ${r.heldOut.durationS} s (${(r.eval.durationS / 3600).toFixed(2)} h of driving); trained on seeds ${r.train.seeds.join(', ')} (${r.train.rows} rows), seed ${r.seed}.`,
+    '',
+    '| metric | fp32 | int8 | fallback |',
+    '|---|---|---|---|',
+    ...rows,
+    '',
+    '| bar | fp32 | int8 | | |',
+    '|---|---|---|---|---|',
+    ...bars,
+    '',
+    `int8 vs fp32: largest metric gap ${fmt(gap)} (${gap <= 0.01 ? 'within' : 'NOT within'} 0.01).`,
+    `Model vs fallback on ${p.metric}: ${beatsFallback(r) ? 'the model is better' : 'the model does NOT beat the fallback'}.`,
+    '',
+    '| variant | size (bytes) | latency p50 (ms) | p99 (ms) | mean (ms) | runs |',
+    '|---|---|---|---|---|---|',
+    `| fp32 | ${r.sizeBytes.fp32} | ${fmt(r.latencyMs.fp32.p50)} | ${fmt(r.latencyMs.fp32.p99)} | ${fmt(r.latencyMs.fp32.mean)} | ${r.latencyMs.fp32.runs} |`,
+    `| int8 | ${r.sizeBytes.int8} | ${fmt(r.latencyMs.int8.p50)} | ${fmt(r.latencyMs.int8.p99)} | ${fmt(r.latencyMs.int8.mean)} | ${r.latencyMs.int8.runs} |`,
+    '',
+    'Latency: onnxruntime-node, one intra-op thread, one [1, F] vector per call, measured on the build machine after warm-up (wall time per call, including the Node binding).',
+    '',
+  ].join('\n');
+}
