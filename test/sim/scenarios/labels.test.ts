@@ -106,6 +106,25 @@ describe('chassis labels', () => {
       expect(l.label.mu).toBeGreaterThanOrEqual(lo);
       expect(l.label.mu).toBeLessThanOrEqual(hi);
     }
+    // The driven rear wheels spin faster than the free front ones by the slip the surface needs.
+    const classAt = (t: number) => chassis.filter((l) => l.t <= t).pop()?.label.friction_class ?? chassis[0]!.label.friction_class;
+    const slip = new Map<string, number[]>();
+    for (const f of decodeAll(r, 'ESP_WheelSpeeds')) {
+      const front = (Number(f.v.WHL_SpeedFL) + Number(f.v.WHL_SpeedFR)) / 2;
+      const rear = (Number(f.v.WHL_SpeedRL) + Number(f.v.WHL_SpeedRR)) / 2;
+      if (front < 10) continue;
+      const c = classAt(f.t);
+      slip.set(c, [...(slip.get(c) ?? []), Math.abs(rear - front) / front]);
+    }
+    const meanSlip = (c: string) => {
+      const xs = slip.get(c) ?? [];
+      return xs.reduce((a, b) => a + b, 0) / xs.length;
+    };
+    const order = ['dry', 'wet', 'snow', 'ice'].filter((c) => (slip.get(c)?.length ?? 0) > 100);
+    expect(order.length).toBeGreaterThanOrEqual(2);
+    const grippiest = meanSlip(order[0]!);
+    const slipperiest = meanSlip(order[order.length - 1]!);
+    expect(slipperiest).toBeGreaterThan(2 * grippiest);
     const wet = run('wet-road', 20, 24, ['BDY_Environment']);
     expect(new Set(labelsOf<ChassisLabel>(wet, 'chassis').map((l) => l.label.friction_class))).toEqual(new Set(['wet']));
     expect(decodeAll(wet, 'BDY_Environment').every((f) => Number(f.v.ENV_Wiper) > 0 || Number(f.v.ENV_Rain) <= 5)).toBe(true);
