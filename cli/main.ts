@@ -16,6 +16,7 @@ const COMMANDS: Record<string, { summary: string; load: Loader }> = {
   run: { summary: 'run the daemon on the configured buses (real time), with /metrics and /health', load: async () => (await import('./run.js')).runCommand },
   demo: { summary: 'replay the bundled demo drive through all five domains (what `npm start` runs)', load: async () => (await import('./demo.js')).demoCommand },
   sim: { summary: 'simulate the reference vehicle and write a trace with labels', load: async () => (await import('./sim.js')).simCommand },
+  someip: { summary: 'list, subscribe to and call SOME/IP services (through SD)', load: async () => (await import('./someip.js')).someipCommand },
   cloud: { summary: 'run cloud inference workers and ingest over MQTT (embedded broker without --broker)', load: async () => (await import('./cloud.js')).cloudCommand },
 };
 
