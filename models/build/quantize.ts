@@ -27,6 +27,8 @@ export interface QuantizedWeights {
   readonly scale: Float32Array;
 }
 
+const MIN_SCALE = Math.fround(1e-30);
+
 /**
  * Quantises a [out, in] weight matrix per output channel.
  * Every dequantised weight q·scale lies within scale/2 of the original.
@@ -37,8 +39,8 @@ export function quantizeWeights(weight: Float32Array, outSize: number, inSize: n
   for (let o = 0; o < outSize; o++) {
     let max = 0;
     for (let i = 0; i < inSize; i++) max = Math.max(max, Math.abs(weight[o * inSize + i] as number));
-    // An all-zero channel still needs a positive scale (DequantizeLinear rejects 0).
-    const s = Math.fround(max > 0 ? max / 127 : 1);
+    // An all-zero (or vanishingly small) channel still needs a positive, normal float32 scale.
+    const s = max > 0 ? Math.max(Math.fround(max / 127), MIN_SCALE) : 1;
     scale[o] = s;
     for (let i = 0; i < inSize; i++) q[o * inSize + i] = Math.max(-127, Math.min(127, Math.round((weight[o * inSize + i] as number) / s)));
   }

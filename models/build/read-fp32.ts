@@ -16,8 +16,9 @@ interface TensorMsg {
 
 function floats(t: TensorMsg): Float32Array {
   if (t.raw_data && t.raw_data.length > 0) {
-    const copy = t.raw_data.slice();
-    return new Float32Array(copy.buffer, copy.byteOffset, copy.byteLength / 4);
+    // A fresh copy: the decoder may hand out a view at an odd offset into the file's buffer.
+    const copy = new Uint8Array(t.raw_data);
+    return new Float32Array(copy.buffer, 0, copy.byteLength / 4);
   }
   return Float32Array.from(t.float_data ?? []);
 }
