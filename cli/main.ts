@@ -18,6 +18,7 @@ const COMMANDS: Record<string, { summary: string; load: Loader }> = {
   sim: { summary: 'simulate the reference vehicle and write a trace with labels', load: async () => (await import('./sim.js')).simCommand },
   someip: { summary: 'list, subscribe to and call SOME/IP services (through SD)', load: async () => (await import('./someip.js')).someipCommand },
   cloud: { summary: 'run cloud inference workers and ingest over MQTT (embedded broker without --broker)', load: async () => (await import('./cloud.js')).cloudCommand },
+  models: { summary: 'train, quantize and evaluate the domain models', load: async () => (await import('./models.js')).modelsCommand },
 };
 
 function usage(): string {
