@@ -7,7 +7,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { parseCliArgs } from './args.js';
 import type { CliCommand, CliIo } from './command.js';
-import { bundledDbc, bundledDemoLabels, bundledDemoTrace, bundledModels } from './paths.js';
+import { bundledDbc, bundledDemoConfig, bundledDemoLabels, bundledDemoTrace, bundledModels } from './paths.js';
 import { replayAndReport } from './replay.js';
 
 const HELP = `Usage: ecu-ai demo [--out DIR]
@@ -29,7 +29,7 @@ export const demoCommand: CliCommand = {
     const report = path.join(outDir, 'report.html');
     io.stdout.write(`Replaying the bundled demo drive ${path.relative(io.cwd, bundledDemoTrace)} through all five domains...\n\n`);
     await replayAndReport(
-      { trace: bundledDemoTrace, labels: bundledDemoLabels, config: undefined, dbc: bundledDbc, models: bundledModels, pace: undefined },
+      { trace: bundledDemoTrace, labels: bundledDemoLabels, config: bundledDemoConfig, dbc: bundledDbc, models: bundledModels, pace: undefined },
       io,
       { json, report },
     );

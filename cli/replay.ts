@@ -13,7 +13,7 @@ import { parseCliArgs } from './args.js';
 import { UsageError, type CliCommand, type CliIo } from './command.js';
 import { formatDomainTable } from './domain-table.js';
 import { renderHtmlReport } from './html-report.js';
-import { bundledDbc, bundledDemoLabels, bundledDemoTrace, bundledModels, workerEntry } from './paths.js';
+import { bundledDbc, bundledDemoConfig, bundledDemoLabels, bundledDemoTrace, bundledModels, workerEntry } from './paths.js';
 
 const HELP = `Usage: ecu-ai replay [TRACE] [options]
 
@@ -99,8 +99,9 @@ export const replayCommand: CliCommand = {
     const resolve = (p: string | undefined): string | undefined => (p === undefined ? undefined : path.resolve(io.cwd, p));
     const trace = resolve(positionals[0]) ?? bundledDemoTrace;
     const labels = resolve(values.labels) ?? (positionals[0] === undefined ? bundledDemoLabels : undefined);
+    const config = resolve(values.config) ?? (positionals[0] === undefined ? bundledDemoConfig : undefined);
     await replayAndReport(
-      { trace, labels, config: resolve(values.config), dbc: resolve(values.dbc) ?? bundledDbc, models: resolve(values.models) ?? bundledModels, pace: parsePace(values.speed) },
+      { trace, labels, config, dbc: resolve(values.dbc) ?? bundledDbc, models: resolve(values.models) ?? bundledModels, pace: parsePace(values.speed) },
       io,
       {
         ...(values.json ? { json: resolve(values.json)! } : {}),

@@ -100,9 +100,16 @@ export const configSchema = z
         sensors: z.enum(['auto', 'model']).default('auto'),
         ambient_c: z.number().min(-40).max(85).default(25),
         power_budget_w: z.number().positive().optional(),
+        /**
+         * Load of the other software on the SoC (navigation, video, ...), in busy cores, as steps in
+         * time from the start (seconds). It heats the SoC in the platform model like our own work does.
+         */
+        background_load: z
+          .array(z.object({ from_s: z.number().min(0), cores: z.number().min(0).max(64) }).strict())
+          .default([]),
       })
       .strict()
-      .default({ profile: 'rpi5', sensors: 'auto', ambient_c: 25 }),
+      .default({ profile: 'rpi5', sensors: 'auto', ambient_c: 25, background_load: [] }),
     scheduler: z
       .object({
         cores: z.number().int().min(1).max(64).optional(),

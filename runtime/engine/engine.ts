@@ -11,7 +11,7 @@ import type { CanFrame } from '../../bus/frame.js';
 import { makeFrame } from '../../bus/frame.js';
 import type { Clock } from '../clock.js';
 import type { DomainName, EcuAiConfig } from '../config.js';
-import { createPlatform, type PlatformReading } from '../platform/index.js';
+import { createPlatform, type Platform, type PlatformReading } from '../platform/index.js';
 import {
   admit,
   attachGovernor,
@@ -198,7 +198,9 @@ export class Engine {
       ambientC: cfg.platform.ambient_c,
       t0: options.clock.now(),
     });
-    governor = attachGovernor(this.dispatcher, platform, this.ladder, options.governorPeriodS ?? 1, (reading) => options.onPlatform?.(reading));
+    const background = backgroundBusy(cfg.platform.background_load, options.clock.now());
+    const loaded: Platform = { ...platform, sample: (t, busy) => platform.sample(t, busy + background(t)) };
+    governor = attachGovernor(this.dispatcher, loaded, this.ladder, options.governorPeriodS ?? 1, (reading) => options.onPlatform?.(reading));
     this.governor = governor;
   }
 
@@ -254,4 +256,23 @@ export class Engine {
       this.#o.logger?.warn({ domain: d.domain, err: (err as Error).message }, 'output encode failed');
     }
   }
+}
+
+/**
+ * Cumulative busy core-seconds of the other software on the SoC at `t`, from a step schedule whose
+ * times count from `t0` (the start of the drive or of the daemon).
+ */
+export function backgroundBusy(steps: readonly { from_s: number; cores: number }[], t0: number): (t: number) => number {
+  const sorted = [...steps].sort((a, b) => a.from_s - b.from_s);
+  return (t) => {
+    const x = t - t0;
+    let busy = 0;
+    for (let i = 0; i < sorted.length; i++) {
+      const s = sorted[i]!;
+      if (x <= s.from_s) break;
+      const end = Math.min(x, sorted[i + 1]?.from_s ?? Infinity);
+      busy += s.cores * (end - s.from_s);
+    }
+    return busy;
+  };
 }

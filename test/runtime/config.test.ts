@@ -46,3 +46,14 @@ describe('config', () => {
     await expect(loadConfigFile(bad)).rejects.toThrow(new RegExp(`${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+`));
   });
 });
+
+describe('background load schedule', () => {
+  it('integrates busy core-seconds over the steps', async () => {
+    const { backgroundBusy } = await import('../../runtime/engine/engine.js');
+    const busy = backgroundBusy([{ from_s: 10, cores: 2 }, { from_s: 0, cores: 0.5 }, { from_s: 20, cores: 0 }], 100);
+    expect(busy(100)).toBe(0);
+    expect(busy(105)).toBeCloseTo(2.5, 12);
+    expect(busy(115)).toBeCloseTo(5 + 10, 12);
+    expect(busy(150)).toBeCloseTo(5 + 20, 12);
+  });
+});
