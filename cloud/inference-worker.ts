@@ -7,6 +7,7 @@
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { CloudError } from '../runtime/errors.js';
 import { decodeInferenceRequest, encodeInferenceResponse, type InferenceRequest } from '../runtime/cloud/messages.js';
+import { noDelay } from '../runtime/cloud/mqtt-link.js';
 import { parseVehicleTopic, vehicleTopics, workerRequestFilter } from '../runtime/cloud/topics.js';
 import type { ModelRunner } from './model-runner.js';
 
@@ -61,6 +62,8 @@ export class InferenceWorker {
       ...(opts.password !== undefined ? { password: opts.password } : {}),
     };
     const client = await mqtt.connectAsync(opts.url, options);
+    noDelay(client);
+    client.on('connect', () => noDelay(client));
     const worker = new InferenceWorker(opts, client);
     const granted = await client.subscribeAsync(workerRequestFilter(v5), { qos: 1 });
     if (granted.some((g) => g.qos > 2)) {

@@ -11,6 +11,7 @@ import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { CloudError } from '../runtime/errors.js';
 import { decodeDataSnippet, decodeTelemetry, decodeUpdateStatus } from '../runtime/cloud/messages.js';
 import { ingestFilters, parseVehicleTopic } from '../runtime/cloud/topics.js';
+import { noDelay } from '../runtime/cloud/mqtt-link.js';
 
 export interface IngestOptions {
   readonly url: string;
@@ -93,6 +94,7 @@ export class Ingest {
       );
     };
     client.on('error', () => undefined);
+    client.on('connect', () => noDelay(client));
     client.connect();
     await new Promise<void>((resolve, reject) => {
       client.once('connect', () => resolve());

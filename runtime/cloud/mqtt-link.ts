@@ -72,6 +72,12 @@ interface Pending {
 
 const LATE_MEMORY = 1024;
 
+/** Small request/response packets must not wait for Nagle's algorithm (tens of ms with delayed ACKs). */
+export function noDelay(client: MqttClient): void {
+  const stream = client.stream as { setNoDelay?: (on: boolean) => unknown } | undefined;
+  stream?.setNoDelay?.(true);
+}
+
 function toBuffer(b: Uint8Array): Buffer {
   return Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 }
@@ -173,6 +179,7 @@ export class CloudLink {
     if (this.#closing) return;
     this.stats.connects++;
     this.#backoff.reset();
+    noDelay(this.#client);
     this.#client.subscribe([this.topics.response, this.topics.campaign], { qos: 1 });
     this.#client.publish(this.topics.status, 'online', { qos: 1, retain: true });
     for (const fn of this.#listeners) fn(true);

@@ -57,7 +57,7 @@ describe.skipIf(!peer.available)('outbox delivery through mosquitto', () => {
       if (n === 100) {
         // Kill once the ingest session (its subscription) has been saved: mid-stream for the vehicle.
         await until(() => ingest.stats.stored === 101, 5000);
-        await new Promise((r) => setTimeout(r, 1100));
+        await new Promise((r) => setTimeout(r, 2500));
         await broker.kill();
       }
       if (n === 180) await broker.restart();

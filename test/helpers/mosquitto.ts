@@ -77,7 +77,7 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Mosqu
   chmodSync(dir, 0o777);
   const port = await freePort();
   const persistence = opts.persistence ? ['persistence true', `persistence_location ${dir}/`, 'autosave_interval 1'] : ['persistence false'];
-  const lines = [`listener ${port} 127.0.0.1`, ...persistence, 'log_dest stderr', 'log_type error', 'log_type warning', 'max_keepalive 60'];
+  const lines = [`listener ${port} 127.0.0.1`, ...persistence, 'log_dest stderr', 'log_type error', 'log_type warning', 'max_keepalive 60', 'set_tcp_nodelay true'];
   if (opts.users) {
     const pw = path.join(dir, 'passwd');
     writeFileSync(pw, '');
