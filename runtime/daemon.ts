@@ -15,6 +15,8 @@ import { InferencePool, ModelRegistry } from './inference/index.js';
 import { HealthModel, MetricsRegistry, registerStandardMetrics, startObserveServer, type ObserveServer } from './observe/index.js';
 import type { DomainDefinition } from './service/domain.js';
 import type { CloudInference } from './service/runner.js';
+import { BusInitError } from '../bus/errors.js';
+import { startSomeipBridge, type SomeipBridge } from './someip/bridge.js';
 
 export interface DaemonOptions {
   readonly config: Readonly<EcuAiConfig>;
@@ -37,6 +39,8 @@ export interface Daemon {
   readonly http: ObserveServer | undefined;
   readonly metrics: MetricsRegistry;
   readonly health: HealthModel;
+  /** The SOME/IP bridge, when enabled and started. */
+  readonly someip: SomeipBridge | undefined;
   /** Stops everything; resolves when drained and closed. Idempotent. */
   stop(): Promise<void>;
   /** Resolves once the daemon has stopped (after `stop()`, or after a fatal error). */
@@ -62,6 +66,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   const buses: Bus[] = [];
   const ownBuses = o.buses === undefined;
   let http: ObserveServer | undefined;
+  let someip: SomeipBridge | undefined; // SOME/IP bridge: set once the engine exists
   try {
     const enabled = o.domains.filter((d) => cfg.domains[d.domain]?.enabled !== false);
     const models: Partial<Record<DomainName, DomainModelInfo>> = {};
@@ -99,6 +104,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
       logger: log,
       ...(out ? { send: (f: CanFrame) => void out.send(f).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'output send failed')) } : {}),
       onResult: (r) => {
+        someip?.publish(r);
         health.setDomain(r.domain, { state: r.variant === 'fallback' ? 'fallback' : 'running', variant: r.variant, lastHeartbeat: clock.now() });
         for (const v of ['fp32', 'int8', 'cloud', 'fallback'] as const) std.variantInUse.labels({ domain: r.domain, variant: v }).set(v === r.variant ? 1 : 0);
       },
@@ -111,6 +117,17 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     });
     for (const d of enabled) health.setDomain(d.domain, { state: 'running', watchdogS: Math.max(2, (5 * 1000) / (cfg.domains[d.domain]?.rate_hz ?? d.rateHz) / 1000) });
     health.addCheck('buses', () => ({ ready: buses.length > 0, detail: buses.map((b) => b.name).join(', ') }));
+    // --- SOME/IP (runtime/someip): results out as events, SOME/IP inputs into the signal store.
+    // A port in use costs the SOME/IP output only, never the vehicle functions: logged, not fatal.
+    if (cfg.someip.enabled) {
+      try {
+        someip = await startSomeipBridge({ config: cfg, domains: enabled, logger: log, clock, sink: engine.store });
+      } catch (err) {
+        if (!(err instanceof BusInitError)) throw err;
+        log.error({ err: err.message }, 'SOME/IP not available');
+      }
+    }
+    // --- end SOME/IP
 
     const stopCtl = new AbortController();
     const readers = buses.map(async (bus) => {
@@ -153,6 +170,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
         stopCtl.abort();
         await dispatching.catch((err: unknown) => log.error({ err: (err as Error).message }, 'dispatcher failed'));
         engine.stop();
+        await someip?.close();
         await http?.close();
         if (ownBuses) await Promise.all(buses.map((b) => b.close()));
         await Promise.allSettled(readers);
@@ -164,8 +182,9 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
       })();
       return stopping;
     };
-    return { engine, pool, http, metrics, health, stop, done };
+    return { engine, pool, http, metrics, health, someip, stop, done };
   } catch (err) {
+    await someip?.close();
     await http?.close();
     if (ownBuses) await Promise.allSettled(buses.map((b) => b.close()));
     await pool.close();

@@ -1,0 +1,86 @@
+/** The daemon with SOME/IP on: real engine results reach a SOME/IP subscriber through SD. */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeFrame } from '../../../bus/frame.js';
+import { VirtualNetwork } from '../../../bus/transport/index.js';
+import { runCli } from '../../../cli/main.js';
+import { parseConfig } from '../../../runtime/config.js';
+import { startDaemon, type Daemon } from '../../../runtime/daemon.js';
+import type { DomainDefinition } from '../../../runtime/service/domain.js';
+import { compiledWorkerEntry } from '../inference/worker-build.js';
+import { testDomain, writeEngineFixture, type TestResult } from '../engine/fixture.js';
+import { sameValues, silentLogger } from './bridge-fixture.js';
+
+/** The test domain, speaking the ADAS result's JSON form, remembering what it handed out. */
+const published: Record<string, number | string | boolean | null>[] = [];
+const adasShaped: DomainDefinition<TestResult, { speed: number }> = {
+  ...testDomain,
+  toJson(r) {
+    const json = { level: r.score > 1 ? 2 : 0, probability: 0.5, ttc_s: r.score, target_id: 3, source: r.served };
+    published.push(json);
+    return json;
+  },
+};
+
+describe('the daemon with SOME/IP enabled', () => {
+  let daemon: Daemon;
+  const net = new VirtualNetwork();
+  const peer = net.open('can0');
+  let sending: ReturnType<typeof setInterval> | undefined;
+
+  beforeAll(async () => {
+    const fx = await writeEngineFixture(mkdtempSync(path.join(tmpdir(), 'ecu-ai-someip-daemon-')), 1);
+    daemon = await startDaemon({
+      config: parseConfig({ platform: { sensors: 'model' }, someip: { sd_port: 0, service_port: 0 } }),
+      domains: [adasShaped as unknown as DomainDefinition],
+      dbcPath: fx.dbcPath,
+      modelsDir: fx.modelsDir,
+      logger: silentLogger,
+      workerEntry: compiledWorkerEntry(),
+      http: false,
+      buses: [net.open('can0')],
+    });
+    let i = 0;
+    sending = setInterval(() => {
+      const raw = 1000 + i++;
+      void peer.send(makeFrame({ id: 256, data: [raw & 0xff, raw >> 8, 0, 0, 0, 0, 0, 0] }));
+    }, 10);
+  });
+
+  afterAll(async () => {
+    clearInterval(sending);
+    await daemon?.stop();
+    await peer.close();
+  });
+
+  it('offers only the enabled domains and streams their results to `ecu-ai someip subscribe`', async () => {
+    expect(daemon.someip?.services.map((s) => s.domain)).toEqual(['adas']);
+    const sd = daemon.someip!.sdAddress;
+    const stdout = new PassThrough();
+    let out = '';
+    stdout.on('data', (c: Buffer) => (out += c.toString()));
+    const code = await runCli(['someip', 'subscribe', 'adas', '1', '--count', '5', '--timeout', '10', '--sd', `${sd.address}:${sd.port}`], { stdout, stderr: new PassThrough(), cwd: process.cwd() });
+    expect(code).toBe(0);
+    const events = out.trim().split('\n').map((l) => (JSON.parse(l) as { value: Record<string, unknown> }).value);
+    expect(events).toHaveLength(5);
+    for (const e of events) {
+      const { t, variant, inputs_valid, ...rest } = e;
+      expect(typeof t).toBe('number');
+      expect(['fp32', 'int8', 'cloud', 'fallback']).toContain(variant);
+      expect(typeof inputs_valid).toBe('boolean');
+      expect(published.some((p) => sameValues(rest, p)), JSON.stringify(rest)).toBe(true);
+    }
+    expect(daemon.someip!.stats.errors).toBe(0);
+  });
+
+  it('closes the SOME/IP side on stop', async () => {
+    const bridge = daemon.someip!;
+    await daemon.stop();
+    const before = bridge.stats.published;
+    bridge.publish({ domain: 'adas', t: 0, variant: 'fp32', inputsValid: true, result: { score: 1, served: 'model' } });
+    expect(bridge.stats.published).toBe(before);
+  });
+});
