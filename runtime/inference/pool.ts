@@ -41,6 +41,8 @@ export interface OpenOptions {
   readonly warmupRuns?: number;
   readonly rssPollMs?: number;
   readonly startTimeoutMs?: number;
+  /** Node flags for a process worker, replacing the defaults of {@link WORKER_EXEC_ARGV} (profiling, heap sizes). */
+  readonly workerExecArgv?: readonly string[];
 }
 
 export interface RunOptions {
@@ -126,6 +128,7 @@ export class InferencePool {
       clock: this.#clock,
       ...(opts.rssPollMs === undefined ? {} : { rssPollMs: opts.rssPollMs }),
       ...(opts.startTimeoutMs === undefined ? {} : { startTimeoutMs: opts.startTimeoutMs }),
+      ...(opts.workerExecArgv === undefined ? {} : { execArgv: opts.workerExecArgv }),
       ...(this.#o.backoff === undefined ? {} : { backoff: this.#o.backoff }),
       ...(this.#o.logger === undefined ? {} : { logger: this.#o.logger.child({ component: 'inference', domain }) }),
     });

@@ -49,6 +49,8 @@ export interface SupervisorOptions {
   readonly stableMs?: number;
   /** Time to load and warm a worker before it counts as failed. */
   readonly startTimeoutMs?: number;
+  /** Node flags for a process worker; default {@link WORKER_EXEC_ARGV}. */
+  readonly execArgv?: readonly string[];
   readonly clock: Clock;
   readonly logger?: Logger;
 }
@@ -108,7 +110,7 @@ export class DomainSupervisor {
 
   #spawn(): void {
     const o = this.#o;
-    const channel = spawnWorker(o.isolation, o.entry, { heapLimitMb: o.maxRssMb, domain: o.domain });
+    const channel = spawnWorker(o.isolation, o.entry, { heapLimitMb: o.maxRssMb, domain: o.domain, ...(o.execArgv === undefined ? {} : { execArgv: o.execArgv }) });
     this.#channel = channel;
     const startTimer = setTimeout(() => this.#fail(channel, 'WORKER_CRASHED', `did not become ready within ${o.startTimeoutMs ?? 30_000} ms`), o.startTimeoutMs ?? 30_000);
     channel.onMessage((m) => this.#onMessage(channel, m, startTimer));

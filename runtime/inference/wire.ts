@@ -10,9 +10,8 @@
  *   u8 kind, u8 fault index                                                    (fault 0x02)
  *   u8 kind                                                                    (close 0x03)
  * Tensor: u8 dtype code, u8 rank, u16 name length, u32 data bytes, rank × u32 dims, name (UTF-8),
- *   zero padding to a multiple of 8 from the body start, data (little-endian, as in memory).
- * Data is aligned within the body so that a receiver can view it in place when the body itself is
- * aligned, instead of copying.
+ *   zero padding to a multiple of 8 from the frame start (length prefix included), data
+ *   (little-endian, as in memory). A receiver views aligned data in place instead of copying.
  */
 import { InferenceError } from '../errors.js';
 import { LOCAL_VARIANTS, type LocalVariant } from './manifest.js';
@@ -77,57 +76,66 @@ function codeOf(a: TensorArray): number {
   throw new TypeError(`cannot send a ${(a as object).constructor.name} tensor`);
 }
 
-const pad8 = (n: number): number => (n + 7) & ~7;
+/**
+ * Padding runs to a multiple of 8 from the start of the frame (length prefix included): a read
+ * buffer starts aligned, so a frame at its start has aligned data and can be viewed in place.
+ */
+const alignData = (bodyOff: number): number => ((bodyOff + LENGTH_PREFIX + 7) & ~7) - LENGTH_PREFIX;
 
-interface Sized {
-  readonly name: string;
-  readonly nameBytes: number;
-  readonly t: { readonly data: TensorArray; readonly dims: readonly number[] };
+type TensorMap = Readonly<Record<string, { readonly data: TensorArray; readonly dims: readonly number[] }>>;
+
+/** Encoded tensor names: a model has a handful, sent on every call. */
+const nameCache = new Map<string, Buffer>();
+
+function nameBytes(name: string): Buffer {
+  let b = nameCache.get(name);
+  if (b === undefined) {
+    b = Buffer.from(name, 'utf8');
+    if (b.length > 0xffff) throw new RangeError(`tensor name of ${b.length} bytes is too long for a frame`);
+    // Names come from manifests, so the cache stays small; the bound only guards odd callers.
+    if (nameCache.size < 256) nameCache.set(name, b);
+  }
+  return b;
 }
 
-function sizeTensors(tensors: Readonly<Record<string, { readonly data: TensorArray; readonly dims: readonly number[] }>>): { list: Sized[]; bytes: number } {
-  const list: Sized[] = [];
+function writeCall(kind: number, variantIndex: number, id: number, tensors: TensorMap): Buffer {
   let bytes = CALL_HEADER;
+  let count = 0;
   for (const name in tensors) {
     const t = tensors[name];
     if (t === undefined) continue;
-    const nameBytes = Buffer.byteLength(name, 'utf8');
-    if (nameBytes > 0xffff || t.dims.length > 0xff) throw new RangeError(`tensor "${name}": name or rank too long for a frame`);
-    list.push({ name, nameBytes, t });
-    bytes = pad8(bytes + 8 + 4 * t.dims.length + nameBytes) + t.data.byteLength;
+    if (t.dims.length > 0xff) throw new RangeError(`tensor "${name}": rank ${t.dims.length} is too high for a frame`);
+    bytes = alignData(bytes + 8 + 4 * t.dims.length + nameBytes(name).length) + t.data.byteLength;
+    count++;
   }
-  if (list.length > 0xffff) throw new RangeError('too many tensors for a frame');
-  return { list, bytes };
-}
-
-function writeCall(kind: number, variantIndex: number, id: number, tensors: Readonly<Record<string, { readonly data: TensorArray; readonly dims: readonly number[] }>>): Buffer {
-  const { list, bytes } = sizeTensors(tensors);
-  const frame = Buffer.allocUnsafe(LENGTH_PREFIX + bytes);
-  frame.writeUInt32LE(bytes, 0);
-  // Body offsets are relative to `b`, so padding aligns the data within the body.
-  const b = frame.subarray(LENGTH_PREFIX);
-  b[0] = kind;
-  b[1] = variantIndex;
-  b.writeUInt16LE(list.length, 2);
-  b.writeUInt32LE(id >>> 0, 4);
-  let off = CALL_HEADER;
-  for (const { name, nameBytes, t } of list) {
-    b[off] = codeOf(t.data);
-    b[off + 1] = t.dims.length;
-    b.writeUInt16LE(nameBytes, off + 2);
-    b.writeUInt32LE(t.data.byteLength, off + 4);
+  if (count > 0xffff) throw new RangeError('too many tensors for a frame');
+  const f = Buffer.allocUnsafe(LENGTH_PREFIX + bytes);
+  // Offsets below count from the frame start; `o` is the body start.
+  const o = LENGTH_PREFIX;
+  f.writeUInt32LE(bytes, 0);
+  f[o] = kind;
+  f[o + 1] = variantIndex;
+  f.writeUInt16LE(count, o + 2);
+  f.writeUInt32LE(id >>> 0, o + 4);
+  let off = o + CALL_HEADER;
+  for (const name in tensors) {
+    const t = tensors[name];
+    if (t === undefined) continue;
+    const nb = nameBytes(name);
+    f[off] = codeOf(t.data);
+    f[off + 1] = t.dims.length;
+    f.writeUInt16LE(nb.length, off + 2);
+    f.writeUInt32LE(t.data.byteLength, off + 4);
     off += 8;
-    for (const d of t.dims) {
-      b.writeUInt32LE(d, off);
-      off += 4;
-    }
-    off += b.write(name, off, nameBytes, 'utf8');
-    const start = pad8(off);
-    b.fill(0, off, start);
-    b.set(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength), start);
-    off = start + t.data.byteLength;
+    for (let d = 0; d < t.dims.length; d++, off += 4) f.writeUInt32LE(t.dims[d] ?? 0, off);
+    nb.copy(f, off);
+    off += nb.length;
+    const start = alignData(off - o) + o;
+    while (off < start) f[off++] = 0;
+    f.set(t.data instanceof Uint8Array ? t.data : new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength), off);
+    off += t.data.byteLength;
   }
-  return frame;
+  return f;
 }
 
 /**
@@ -166,6 +174,18 @@ export function encodeControl(msg: { readonly t: '__fault'; readonly kind: Fault
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+function readName(domain: string, b: Buffer, off: number, len: number, k: number): string {
+  let ascii = true;
+  for (let i = off; i < off + len; i++) if ((b[i] ?? 0) > 0x7f) ascii = false;
+  // For ASCII, latin1 and UTF-8 agree, and latin1 needs no validating decoder.
+  if (ascii) return b.toString('latin1', off, off + len);
+  try {
+    return utf8.decode(b.subarray(off, off + len));
+  } catch {
+    throw new WireFormatError(domain, off, `tensor ${k} name is not UTF-8`);
+  }
+}
+
 function readTensors(domain: string, b: Buffer, count: number, copy: boolean): Record<string, TensorData> {
   const out: Record<string, TensorData> = {};
   let off = CALL_HEADER;
@@ -186,21 +206,17 @@ function readTensors(domain: string, b: Buffer, count: number, copy: boolean): R
       dims.push(v);
       count *= v;
     }
-    let name: string;
-    try {
-      name = utf8.decode(b.subarray(off, off + nameLen));
-    } catch {
-      throw new WireFormatError(domain, off, `tensor ${k} name is not UTF-8`);
-    }
+    const name = readName(domain, b, off, nameLen, k);
     if (Object.prototype.hasOwnProperty.call(out, name)) throw new WireFormatError(domain, off, `tensor "${name}" appears twice`);
-    off = pad8(off + nameLen);
+    off = alignData(off + nameLen);
     const el = spec.ctor.BYTES_PER_ELEMENT;
     if (count * el !== byteLength) throw new WireFormatError(domain, at + 4, `tensor "${name}" has ${byteLength} data bytes, dims [${dims.join(',')}] of ${spec.dtype} need ${count * el}`);
     if (off + byteLength > b.length) throw new WireFormatError(domain, off, `tensor "${name}" data (${byteLength} bytes) runs past the end (${b.length} bytes)`);
     const abs = b.byteOffset + off;
     let data: TensorArray;
-    if (!copy && abs % el === 0) {
-      data = new spec.ctor(b.buffer, abs, count);
+    if (abs % el === 0) {
+      const view = new spec.ctor(b.buffer, abs, count);
+      data = copy ? view.slice() : view;
     } else {
       data = new spec.ctor(count);
       new Uint8Array(data.buffer).set(b.subarray(off, off + byteLength));

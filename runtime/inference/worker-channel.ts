@@ -43,6 +43,12 @@ export interface SpawnOptions {
   readonly execArgv?: readonly string[];
 }
 
+/**
+ * Node flags of a process worker unless the pool is told otherwise. A worker holds a model and
+ * small tensors, not a web server's heap; see the inference-overhead benchmark for what each costs.
+ */
+export const WORKER_EXEC_ARGV: readonly string[] = [];
+
 /** The child's file descriptor of the frame pipe: stdio 0-2, then the IPC channel at 3. */
 export const FRAME_FD = 4;
 
@@ -87,7 +93,7 @@ function processChannel(entry: string, opts: SpawnOptions): WorkerChannel {
   const child: ChildProcess = fork(entry, ['--frame-fd', String(FRAME_FD)], {
     serialization: 'advanced',
     // The parent's flags (a test runner's loaders, inspector ports) must not leak into the worker.
-    execArgv: [...(opts.execArgv ?? [])],
+    execArgv: [...(opts.execArgv ?? WORKER_EXEC_ARGV)],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc', 'pipe'],
   });
   const frames = child.stdio[FRAME_FD] as Socket | null | undefined;
