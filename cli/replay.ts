@@ -13,6 +13,7 @@ import { parseCliArgs } from './args.js';
 import { UsageError, type CliCommand, type CliIo } from './command.js';
 import { formatDomainTable } from './domain-table.js';
 import { renderHtmlReport } from './html-report.js';
+import { startCloud } from './cloud-setup.js';
 import { bundledDbc, bundledDemoConfig, bundledDemoLabels, bundledDemoTrace, bundledModels, workerEntry } from './paths.js';
 
 const HELP = `Usage: ecu-ai replay [TRACE] [options]
@@ -30,6 +31,9 @@ Options:
   --json FILE        write the replay summary JSON
   --report FILE      write an HTML report
   --out TRACE        write the domains' output frames to a trace (format by extension)
+  --broker URL       MQTT broker where the cloud workers run (default: an embedded broker with
+                     one in-process worker)
+  --local-only       no cloud: comfort services stay on the vehicle
   --quiet            no table on stdout
 `;
 
@@ -40,6 +44,10 @@ export interface ReplayArgs {
   readonly dbc: string;
   readonly models: string;
   readonly pace: number | undefined;
+  /** External MQTT broker where the cloud workers run; default an embedded one with a worker. */
+  readonly broker?: string | undefined;
+  /** No cloud at all: comfort services stay on the vehicle. */
+  readonly localOnly?: boolean;
 }
 
 function parsePace(v: string | undefined): number | undefined {
@@ -56,26 +64,33 @@ export async function replayAndReport(a: ReplayArgs, io: CliIo, outputs: { json?
   const writer = outputs.out ? await openTraceWriter(outputs.out) : undefined;
   const pending: CanFrame[] = [];
   const logger = createLogger({ level: config.log_level === 'info' ? 'warn' : config.log_level, destination: process.stderr as never });
-  const summary = await runReplaySession({
-    config,
-    domains: Object.values(DOMAINS),
-    tracePath: a.trace,
-    dbcPath: a.dbc,
-    modelsDir: a.models,
-    workerEntry,
-    logger,
-    ...(labels ? { labels } : {}),
-    ...(a.pace !== undefined ? { pace: a.pace } : {}),
-    ...(writer ? { onOutput: (f: CanFrame) => pending.push(f) } : {}),
-  });
-  if (writer) {
-    for (const f of pending) await writer.write(f);
-    await writer.close();
+  const domains = Object.values(DOMAINS);
+  const cloud = a.localOnly ? undefined : await startCloud({ brokerUrl: a.broker, modelsDir: a.models, vehicleId: config.vehicle_id, domains });
+  try {
+    const summary = await runReplaySession({
+      config,
+      domains,
+      tracePath: a.trace,
+      ...(cloud ? { cloud: cloud.cloud } : {}),
+      dbcPath: a.dbc,
+      modelsDir: a.models,
+      workerEntry,
+      logger,
+      ...(labels ? { labels } : {}),
+      ...(a.pace !== undefined ? { pace: a.pace } : {}),
+      ...(writer ? { onOutput: (f: CanFrame) => pending.push(f) } : {}),
+    });
+    if (writer) {
+      for (const f of pending) await writer.write(f);
+      await writer.close();
+    }
+    if (!outputs.quiet) io.stdout.write(formatDomainTable(summary));
+    if (outputs.json) await writeFile(outputs.json, JSON.stringify(summary, null, 2) + '\n');
+    if (outputs.report) await writeFile(outputs.report, renderHtmlReport(summary));
+    return summary;
+  } finally {
+    await cloud?.close();
   }
-  if (!outputs.quiet) io.stdout.write(formatDomainTable(summary));
-  if (outputs.json) await writeFile(outputs.json, JSON.stringify(summary, null, 2) + '\n');
-  if (outputs.report) await writeFile(outputs.report, renderHtmlReport(summary));
-  return summary;
 }
 
 export const replayCommand: CliCommand = {
@@ -94,6 +109,7 @@ export const replayCommand: CliCommand = {
       out: { type: 'string' },
       broker: { type: 'string' },
       quiet: { type: 'boolean' },
+      'local-only': { type: 'boolean' },
     });
     if (positionals.length > 1) throw new UsageError('replay takes one TRACE');
     const resolve = (p: string | undefined): string | undefined => (p === undefined ? undefined : path.resolve(io.cwd, p));
@@ -101,7 +117,7 @@ export const replayCommand: CliCommand = {
     const labels = resolve(values.labels) ?? (positionals[0] === undefined ? bundledDemoLabels : undefined);
     const config = resolve(values.config) ?? (positionals[0] === undefined ? bundledDemoConfig : undefined);
     await replayAndReport(
-      { trace, labels, config, dbc: resolve(values.dbc) ?? bundledDbc, models: resolve(values.models) ?? bundledModels, pace: parsePace(values.speed) },
+      { trace, labels, config, dbc: resolve(values.dbc) ?? bundledDbc, models: resolve(values.models) ?? bundledModels, pace: parsePace(values.speed), broker: values.broker, localOnly: values['local-only'] === true },
       io,
       {
         ...(values.json ? { json: resolve(values.json)! } : {}),
