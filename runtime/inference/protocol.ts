@@ -6,8 +6,9 @@ import type { LocalVariant, TensorSpec } from './manifest.js';
 import type { Outputs, TensorData } from './tensors.js';
 
 /** Test-only faults a worker injects into itself when its pool allows fault injection. */
-export type FaultKind = 'crash' | 'hang' | 'leak' | 'abort';
-export const FAULT_KINDS: readonly FaultKind[] = ['crash', 'hang', 'leak', 'abort'];
+export type FaultKind = 'crash' | 'hang' | 'leak' | 'abort' | 'garble';
+/** In wire order: a fault frame carries the index (see wire.ts), so new kinds go at the end. */
+export const FAULT_KINDS: readonly FaultKind[] = ['crash', 'hang', 'leak', 'abort', 'garble'];
 
 /** One variant's verified model bytes and declared boundary. */
 export interface VariantLoad {

@@ -211,7 +211,7 @@ function readTensors(domain: string, b: Buffer, count: number, copy: boolean): R
     off = alignData(off + nameLen);
     const el = spec.ctor.BYTES_PER_ELEMENT;
     if (count * el !== byteLength) throw new WireFormatError(domain, at + 4, `tensor "${name}" has ${byteLength} data bytes, dims [${dims.join(',')}] of ${spec.dtype} need ${count * el}`);
-    if (off + byteLength > b.length) throw new WireFormatError(domain, off, `tensor "${name}" data (${byteLength} bytes) runs past the end (${b.length} bytes)`);
+    if (off + byteLength > b.length) throw new WireFormatError(domain, at, `tensor "${name}" data (${byteLength} bytes) runs past the end (${b.length} bytes)`);
     const abs = b.byteOffset + off;
     let data: TensorArray;
     if (abs % el === 0) {

@@ -120,7 +120,8 @@ function processChannel(entry: string, opts: SpawnOptions): WorkerChannel {
       reader.push(chunk);
     } catch (err) {
       // A worker that garbles its frames cannot be trusted with the next answer either.
-      reason = err instanceof Error ? err.message : String(err);
+      const text = err instanceof Error ? err.message : String(err);
+      reason = text.startsWith(`${domain}: `) ? text.slice(domain.length + 2) : text;
       kill();
     }
   });

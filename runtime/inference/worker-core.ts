@@ -11,6 +11,8 @@ export interface WorkerHost {
   send(msg: FromWorker): void;
   /** Ends the worker (process exit or thread exit). */
   exit(code: number): void;
+  /** Writes raw bytes to the frame pipe (process workers only): the `garble` fault. */
+  sendRaw?(bytes: Buffer): void;
 }
 
 export class WorkerCore {
@@ -85,6 +87,10 @@ export class WorkerCore {
         for (;;) {
           /* spin */
         }
+      case 'garble':
+        // A result frame announcing one tensor and carrying none: the supervisor must not trust this worker again.
+        this.#host.sendRaw?.(Buffer.from([8, 0, 0, 0, 0x81, 0, 1, 0, 0, 0, 0, 0]));
+        return;
       case 'leak': {
         const grow = (): void => {
           // fill() touches the pages, so the growth shows in RSS rather than only in reserved address space.

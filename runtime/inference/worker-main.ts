@@ -37,6 +37,7 @@ function serveProcess(send: (m: FromWorker) => void, fd: number | undefined): vo
       pipe.write(frame);
     },
     exit: (code) => process.exit(code),
+    ...(pipe === undefined ? {} : { sendRaw: (bytes: Buffer) => void pipe.write(bytes) }),
   });
   process.on('message', (m: ToWorker) => core.handle(m));
   // The parent gone means nobody will ever ask again; do not linger as an orphan holding a model.

@@ -124,6 +124,10 @@ describe('the supervisor with process isolation', () => {
     await faultAndRecover(p, 'leak', 'WORKER_CRASHED', /RSS \d+ MB over the limit of 300 MB/);
   });
 
+  it('kills and restarts a worker that sends a malformed frame', async () => {
+    await faultAndRecover(await openTwo('process'), 'garble', 'WORKER_CRASHED', /^adas: malformed frame at byte 8: tensor 0 header runs past the end/);
+  });
+
   it('backs off exponentially when a worker keeps crashing', async () => {
     const p = await openTwo('process');
     const downtimes: number[] = [];
