@@ -22,6 +22,7 @@ import { ByteSlab, NO_DATA } from './byte-slab.js';
 import { channelFromNumber } from './channel.js';
 import { charsOf, parseDecimalSeconds, parseDecInt, parseHexInt, textOf, type Chars } from './chars.js';
 import { frameOf } from './frame-of.js';
+import { HEX_VALUE } from './hex.js';
 import type { LineParser } from './line-reader.js';
 import { LineSyntaxError } from './types.js';
 import { parseVectorDate } from './vector-date.js';
@@ -102,14 +103,17 @@ export class AscParser implements LineParser {
   }
 
   #tokenize(c: Chars, start: number, end: number): void {
+    const ts = this.#ts;
+    const te = this.#te;
     let n = 0;
     let i = start;
     while (i < end && n < MAX_TOKENS) {
-      while (i < end && (c[i] === 32 || c[i] === 9)) i++;
+      let x = c[i] as number;
+      while (x === 32 || x === 9) x = ++i < end ? (c[i] as number) : -1;
       if (i >= end) break;
-      this.#ts[n] = i;
-      while (i < end && c[i] !== 32 && c[i] !== 9) i++;
-      this.#te[n++] = i;
+      ts[n] = i;
+      while (x !== 32 && x !== 9 && x !== -1) x = ++i < end ? (c[i] as number) : -1;
+      te[n++] = i;
     }
     this.#n = n;
   }
@@ -157,10 +161,25 @@ export class AscParser implements LineParser {
 
   #data(k: number, count: number, slab: ByteSlab): Uint8Array {
     if (k + count > this.#n) throw new LineSyntaxError(`expected ${count} data bytes, found ${Math.max(0, this.#n - k)}`);
+    const c = this.#c;
+    const ts = this.#ts;
+    const te = this.#te;
+    const hex = this.#hex;
     const out = slab.room(count);
     const o = slab.offset;
     for (let i = 0; i < count; i++) {
-      const v = this.#int(k + i);
+      const s = ts[k + i] as number;
+      let v = -1;
+      if (hex && te[k + i] === s + 2) {
+        // The usual two hex digits, without the general loop.
+        const a = c[s] as number;
+        const b = c[s + 1] as number;
+        const hi = a < 128 ? (HEX_VALUE[a] as number) : -1;
+        const lo = b < 128 ? (HEX_VALUE[b] as number) : -1;
+        if ((hi | lo) >= 0) v = (hi << 4) | lo;
+      } else {
+        v = this.#int(k + i);
+      }
       if (v < 0 || v > 255) throw new LineSyntaxError(`"${this.#tok(k + i)}" is not a data byte`, this.#col(k + i));
       out[o + i] = v;
     }

@@ -12,6 +12,7 @@ export const NO_DATA: Uint8Array = new Uint8Array(0);
 export class ByteSlab {
   readonly #size: number;
   #bytes: Uint8Array = NO_DATA;
+  #memory: ArrayBuffer = NO_DATA.buffer as ArrayBuffer;
   #used = 0;
 
   /** @param size - bytes per slab; small for the one-line string functions. */
@@ -25,7 +26,8 @@ export class ByteSlab {
    */
   room(n: number): Uint8Array {
     if (this.#used + n > this.#bytes.length) {
-      this.#bytes = new Uint8Array(Math.max(this.#size, n));
+      this.#memory = new ArrayBuffer(Math.max(this.#size, n));
+      this.#bytes = new Uint8Array(this.#memory);
       this.#used = 0;
     }
     return this.#bytes;
@@ -39,7 +41,7 @@ export class ByteSlab {
   /** The `n` bytes written at `offset`, as the data of a frame. */
   take(n: number): Uint8Array {
     if (n === 0) return NO_DATA;
-    const view = new Uint8Array(this.#bytes.buffer, this.#bytes.byteOffset + this.#used, n);
+    const view = new Uint8Array(this.#memory, this.#used, n);
     this.#used += n;
     return view;
   }

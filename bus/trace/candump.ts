@@ -16,7 +16,7 @@ import { TraceParseError, type SourceLocation } from '../errors.js';
 import { ByteSlab, NO_DATA } from './byte-slab.js';
 import { ChannelNames, charsOf, hexAt, parseDecimalSeconds, textOf, type Chars } from './chars.js';
 import { frameOf } from './frame-of.js';
-import { bytesToHexUpper } from './hex.js';
+import { bytesToHexUpper, HEX_VALUE } from './hex.js';
 import type { LineParser } from './line-reader.js';
 import type { LineFormatter } from './text-writer.js';
 import { LineSyntaxError } from './types.js';
@@ -45,10 +45,12 @@ function hexBytes(c: Chars, start: number, end: number, ls: number, slab: ByteSl
   const out = slab.room(n);
   let o = slab.offset;
   for (let p = start; p < end; p += 2) {
-    const hi = hexAt(c, p, end);
-    const lo = hexAt(c, p + 1, end);
-    if (hi < 0 || lo < 0) fail(`"${textOf(c, p, p + 2)}" is not a hex byte`, hi < 0 ? p : p + 1, ls);
-    out[o++] = hi * 16 + lo;
+    const a = c[p] as number;
+    const b = c[p + 1] as number;
+    const hi = a < 128 ? (HEX_VALUE[a] as number) : -1;
+    const lo = b < 128 ? (HEX_VALUE[b] as number) : -1;
+    if ((hi | lo) < 0) fail(`"${textOf(c, p, p + 2)}" is not a hex byte`, hi < 0 ? p : p + 1, ls);
+    out[o++] = (hi << 4) | lo;
   }
   return slab.take(n);
 }

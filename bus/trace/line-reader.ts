@@ -1,6 +1,7 @@
 /**
- * Reading line-based trace formats in constant memory. The file is read into one reused buffer of
- * 1 MiB (grown only for a longer line); lines are found by scanning its bytes for newlines and each
+ * Reading line-based trace formats in constant memory. The file is read in 1 MiB chunks into two
+ * buffers taking turns, the next chunk read while this one is parsed (a line longer than 64 KiB gets a
+ * buffer of its own); lines are found by scanning the bytes for newlines and each
  * goes to the format's parser as a byte range, so no line is decoded into a string. Frames copy their
  * payload into a `ByteSlab` and intern their channel names, so nothing they hold points into the read
  * buffer. A parser is created per iteration, so stateful formats (ASC headers, TRC columns) start
@@ -25,6 +26,8 @@ export interface LineParser {
 }
 
 const CHUNK = 1 << 20;
+/** Room before each chunk for the unfinished line of the previous one. */
+const HEAD = 1 << 16;
 /**
  * Frames per batch. Small enough that a batch dies young (a whole megabyte of frames held at once
  * would be copied by the young-generation GC), large enough to amortise the promise per batch.
@@ -61,7 +64,10 @@ export class LineTraceReader implements TraceReader {
   #source(): FrameBatchSource {
     const parser = this.#makeParser();
     const slab = new ByteSlab();
-    let buffer = Buffer.allocUnsafe(CHUNK);
+    let buffer: Buffer = Buffer.alloc(0);
+    // The next chunk is read into `spare` (after HEAD bytes of room) while this one is parsed.
+    let spare: Buffer | undefined;
+    let ahead: Promise<number> | undefined;
     // Unparsed bytes are buffer[pos..end); buffer[pos..scanned) holds no newline.
     let pos = 0;
     let end = 0;
@@ -73,22 +79,48 @@ export class LineTraceReader implements TraceReader {
     // A malformed line fails the read only after the frames before it were handed out.
     let pendingError: TraceParseError | undefined;
 
+    const readAhead = (h: FileHandle): void => {
+      const into = spare ?? Buffer.allocUnsafe(HEAD + CHUNK);
+      spare = into;
+      ahead = h.read(into, HEAD, CHUNK, null).then((r) => r.bytesRead);
+      // Awaited in `fill` or `close`; marked handled so an early exit leaves no unhandled rejection.
+      ahead.catch(() => undefined);
+    };
+
     const fill = async (h: FileHandle): Promise<void> => {
-      if (pos > 0) {
-        buffer.copy(buffer, 0, pos, end);
-        end -= pos;
-        scanned -= pos;
-        pos = 0;
+      if (ahead === undefined) readAhead(h);
+      const bytesRead = await (ahead as Promise<number>);
+      ahead = undefined;
+      const fresh = spare as Buffer;
+      spare = undefined;
+      if (bytesRead === 0) {
+        eof = true;
+        return;
       }
-      if (end === buffer.length) {
-        // A line longer than the buffer: grow it (the only case where memory follows the input).
-        const bigger = Buffer.allocUnsafe(buffer.length * 2);
-        buffer.copy(bigger, 0, 0, end);
-        buffer = bigger;
+      const tail = end - pos;
+      const seen = scanned - pos;
+      let next: Buffer;
+      let start: number;
+      if (tail <= HEAD) {
+        // The unfinished line moves in front of the fresh bytes.
+        buffer.copy(fresh, HEAD - tail, pos, end);
+        next = fresh;
+        start = HEAD - tail;
+      } else {
+        // A line longer than HEAD: join it with the fresh bytes (memory follows the longest line only).
+        next = Buffer.allocUnsafe(tail + bytesRead);
+        buffer.copy(next, 0, pos, end);
+        fresh.copy(next, tail, HEAD, HEAD + bytesRead);
+        start = 0;
+        spare = fresh;
       }
-      const { bytesRead } = await h.read(buffer, end, buffer.length - end, null);
-      if (bytesRead === 0) eof = true;
-      end += bytesRead;
+      // The chunk just finished is free again: it takes the next read.
+      if (spare === undefined && buffer.length === HEAD + CHUNK) spare = buffer;
+      buffer = next;
+      pos = start;
+      scanned = start + seen;
+      end = start + tail + bytesRead;
+      readAhead(h);
     };
 
     return {
@@ -98,8 +130,9 @@ export class LineTraceReader implements TraceReader {
         handle ??= await open(this.#path, 'r');
         const out: CanFrame[] = [];
         while (out.length < BATCH) {
-          let nl = scanned;
-          while (nl < end && buffer[nl] !== 10) nl++;
+          // memchr beats a loop over the bytes; what lies past `end` is stale and does not count.
+          let nl = buffer.indexOf(10, scanned);
+          if (nl < 0 || nl > end) nl = end;
           if (nl === end) {
             scanned = end;
             if (!eof) {
@@ -134,6 +167,9 @@ export class LineTraceReader implements TraceReader {
       },
       close: async () => {
         done = true;
+        // Let a read in flight finish before its file closes under it.
+        await ahead?.catch(() => undefined);
+        ahead = undefined;
         await handle?.close();
         handle = undefined;
       },

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { CanFrame } from '../../../bus/frame.js';
 import { TraceParseError } from '../../../bus/errors.js';
+import { openTraceReader } from '../../../bus/trace/index.js';
 import { framesArb, readAll, tempDir, writeAll } from './helpers.js';
 
 export interface TraceFormatSpec {
@@ -39,6 +40,30 @@ export function describeTraceFormat(spec: TraceFormatSpec): void {
             back.forEach((f, i) => expect(Math.abs(f.timestamp - (frames[i] as CanFrame).timestamp)).toBeLessThanOrEqual(resolution));
           }),
           { numRuns: 60 },
+        );
+      } finally {
+        tmp.remove();
+      }
+    });
+
+    it('gives the same frames through batches() as frame by frame', async () => {
+      const tmp = tempDir();
+      try {
+        let n = 0;
+        await fc.assert(
+          fc.asyncProperty(framesArb, async (frames) => {
+            const file = tmp.file(`b${n++}${spec.ext}`);
+            await writeAll(file, frames);
+            const { frames: one } = await readAll(file);
+            const batched: CanFrame[] = [];
+            for await (const batch of openTraceReader(file).batches()) {
+              expect(batch.length).toBeGreaterThan(0);
+              batched.push(...batch);
+            }
+            expect(batched.map(comparable)).toEqual(one.map(comparable));
+            expect(batched.map((f) => f.timestamp)).toEqual(one.map((f) => f.timestamp));
+          }),
+          { numRuns: 15 },
         );
       } finally {
         tmp.remove();

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { writeFileSync } from 'node:fs';
 import { TraceParseError } from '../../../bus/errors.js';
-import { TrcParser } from '../../../bus/trace/index.js';
+import { openTraceReader, TrcParser } from '../../../bus/trace/index.js';
 import { readAll, tempDir } from './helpers.js';
 
 function parseAll(text: string): ReturnType<TrcParser['parse']>[] {
@@ -40,6 +40,12 @@ describe('PEAK TRC', () => {
       const { frames, skipped } = await readAll(file, { lenient: true });
       expect(frames.map((f) => f.id)).toEqual([0x100, 0x101]);
       expect(skipped).toBe(1);
+      const batches: number[][] = [];
+      for await (const batch of openTraceReader(file, { lenient: true }).batches()) batches.push(batch.map((f) => f.id));
+      expect(batches).toEqual([[0x100, 0x101]]);
+      await expect((async () => {
+        for await (const batch of openTraceReader(file).batches()) expect(batch.map((f) => f.id)).toEqual([0x100]);
+      })()).rejects.toThrow(`${file}:3`);
     } finally {
       tmp.remove();
     }
