@@ -188,11 +188,22 @@ export function payloadToJson(fields: readonly ResultField[], value: SomeipValue
   for (const f of fields) {
     const v = obj[f.name];
     if (typeof v === 'bigint') out[f.name] = Number(v);
+    else if (typeof v === 'number' && f.type === 'float32') out[f.name] = shortestFloat32(v);
     else if (typeof v === 'number' && f.nullAs !== undefined && v === f.nullAs) out[f.name] = null;
     else if (typeof v === 'number' && f.labels) out[f.name] = f.labels[v] ?? v;
     else if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'string') out[f.name] = v;
   }
   return out;
+}
+
+/** The shortest decimal that reads back as the same float32 (0.71, not 0.7099999785423279). */
+function shortestFloat32(v: number): number {
+  if (!Number.isFinite(v)) return v;
+  for (let p = 6; p <= 9; p++) {
+    const d = Number(v.toPrecision(p));
+    if (Math.fround(d) === v) return d;
+  }
+  return v;
 }
 
 /** The fields of a full event (common fields first), for encoding and decoding. */

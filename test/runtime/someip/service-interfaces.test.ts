@@ -94,3 +94,17 @@ describe('domain service interfaces', () => {
     expect(() => jsonToPayload(chassis, { ...ok, variant: 'gpu' })).toThrow(/variant/);
   });
 });
+
+describe('payloadToJson', () => {
+  it('writes float32 fields as the shortest decimal that reads back as the same float32 (property)', () => {
+    const fields = [{ name: 'x', type: 'float32' as const }];
+    fc.assert(
+      fc.property(fc.float({ noNaN: true, noDefaultInfinity: true }), (x) => {
+        const shown = payloadToJson(fields, { x }).x as number;
+        expect(Math.fround(shown) === x).toBe(true); // -0 may come back as 0, as JSON writes it anyway
+        expect(shown.toExponential().split('e')[0]!.replace(/[-.]/g, '').length).toBeLessThanOrEqual(9);
+      }),
+    );
+    expect(payloadToJson(fields, { x: Math.fround(0.71) }).x).toBe(0.71);
+  });
+});
