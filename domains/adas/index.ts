@@ -51,15 +51,15 @@ function fallback(window: Float32Array): AdasResult {
   return { level: warn ? 2 : 0, probability: warn ? 1 : 0, ttcS: Math.min(ttc, NO_TTC_S), targetId: lead ? lead.id : 0, source: 'fallback' };
 }
 
-/** Recall over imminent samples; false warnings = warning episodes with no imminent sample, per hour. */
+/** Recall over imminent samples; false warnings = warning episodes with no imminent sample within 1 s, per hour. */
 function createScorer(): DomainScorer<AdasResult, AdasLabel> {
   const det = new DetectionCounter();
   const episodes = new EpisodeCounter();
   return {
-    add(_t, result, label) {
+    add(t, result, label) {
       const warn = result.level >= 1;
       det.add(warn, label.collision_imminent);
-      episodes.add(warn, label.collision_imminent);
+      episodes.add(t, warn, label.collision_imminent);
     },
     summary(durationS) {
       episodes.finish();

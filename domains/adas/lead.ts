@@ -1,15 +1,16 @@
 /**
  * The in-path lead target of one window row: the nearest plausible radar object inside the ego's
- * predicted path (a lane-wide corridor bent by the current yaw rate), shared by features and fallback.
+ * lane corridor, shared by features and fallback. The radar reports lateral offsets along the
+ * road (relative to the ego's position in its lane), so the corridor follows the lane and needs no
+ * bending by the yaw rate.
  */
 import type { WindowView } from '../common/window-view.js';
-import { COL_SPEED, COL_YAW, RADAR_OBJECTS, objectColumn } from './signals.js';
+import { RADAR_OBJECTS, objectColumn } from './signals.js';
 
-/** Half-width of the ego corridor (m): a lane of 3.6 m minus some margin for the radar's noise. */
-export const CORRIDOR_HALF_WIDTH_M = 1.6;
+/** Half-width of the ego corridor (m): half a 3.6 m lane. */
+export const CORRIDOR_HALF_WIDTH_M = 1.8;
 /** Objects below this existence probability are clutter. */
 export const MIN_EXIST_PCT = 60;
-const DEG = Math.PI / 180;
 
 export interface LeadTarget {
   readonly distanceM: number;
@@ -20,13 +21,8 @@ export interface LeadTarget {
   readonly id: number;
 }
 
-/**
- * The lead in row `row`, or undefined when no object qualifies.
- * The path bends by curvature = yaw rate / speed, so at distance d the path sits at d²·κ/2 sideways.
- */
+/** The lead in row `row`, or undefined when no object qualifies. */
 export function leadAt(w: WindowView, row: number): LeadTarget | undefined {
-  const v = w.at(row, COL_SPEED) / 3.6;
-  const kappa = v > 1 ? (w.at(row, COL_YAW) * DEG) / v : 0;
   let best: LeadTarget | undefined;
   for (let k = 0; k < RADAR_OBJECTS; k++) {
     if (w.at(row, objectColumn(k, 3)) < 0.5) continue;
@@ -35,7 +31,7 @@ export function leadAt(w: WindowView, row: number): LeadTarget | undefined {
     const d = w.at(row, objectColumn(k, 0));
     if (!(d > 0)) continue;
     const lat = w.at(row, objectColumn(k, 2));
-    if (Math.abs(lat - (kappa * d * d) / 2) > CORRIDOR_HALF_WIDTH_M) continue;
+    if (Math.abs(lat) > CORRIDOR_HALF_WIDTH_M) continue;
     if (best === undefined || d < best.distanceM) {
       best = { distanceM: d, relSpeedMps: w.at(row, objectColumn(k, 1)), latOffsetM: lat, existPct: exist, id: w.at(row, objectColumn(k, 5)) };
     }

@@ -1,6 +1,6 @@
 /**
  * Body: cabin comfort, the HVAC set-point the occupants will find comfortable and how many people
- * ride. Fallback: the last set-point the user chose, and the seats with mat and belt.
+ * ride. Fallback: the last set-point the user chose, and the seats whose mat is pressed.
  */
 import type { BodyLabel } from '../../sim/labels.js';
 import type { DomainDefinition, DomainScorer } from '../../runtime/service/domain.js';
@@ -40,7 +40,7 @@ function interpret(output: Float32Array): BodyResult {
 function fallback(window: Float32Array): BodyResult {
   const w = new WindowView(window, BODY_COLUMNS.length);
   const sp = w.last(B.SETPOINT);
-  return { setpointC: sp > 0 ? clampNum(sp, 15, 32) : SETPOINT_CENTER_C, occupancy: Math.max(1, seatCounts(w).both), source: 'fallback' };
+  return { setpointC: sp > 0 ? clampNum(sp, 15, 32) : SETPOINT_CENTER_C, occupancy: Math.max(1, seatCounts(w).seats), source: 'fallback' };
 }
 
 /** `mae` of the set-point (°C); `occupancy_accuracy` beside it. */

@@ -43,31 +43,82 @@ export class DetectionCounter {
 }
 
 /**
- * Warning episodes: a run of consecutive warning samples is one warning; it is false when no sample
- * in it has the truth set. Samples must be added in time order.
+ * Warning episodes: a run of consecutive warning samples is one warning. It is false when the
+ * truth is set at none of its samples nor within `toleranceS` before it starts or after it ends
+ * (a warning a moment early or a moment late is about the same event). Add samples in time order.
  */
 export class EpisodeCounter {
+  readonly #tolerance: number;
   #inEpisode = false;
   #episodeTrue = false;
+  #lastTruthT = Number.NEGATIVE_INFINITY;
+  /** End times of closed episodes not (yet) matched to a truth sample. */
+  #pending: number[] = [];
   episodes = 0;
   falseEpisodes = 0;
-  add(warning: boolean, truth: boolean): void {
+  constructor(toleranceS = 1) {
+    this.#tolerance = toleranceS;
+  }
+  add(t: number, warning: boolean, truth: boolean): void {
+    if (truth) {
+      this.#lastTruthT = t;
+      // A truth sample shortly after closed episodes vindicates them.
+      this.#pending = this.#pending.filter((end) => t - end > this.#tolerance);
+    }
+    this.#settle(t);
     if (warning) {
       if (!this.#inEpisode) {
         this.#inEpisode = true;
-        this.#episodeTrue = false;
+        this.#episodeTrue = t - this.#lastTruthT <= this.#tolerance;
         this.episodes++;
       }
       this.#episodeTrue ||= truth;
-    } else this.#close();
+    } else if (this.#inEpisode) {
+      this.#inEpisode = false;
+      if (!this.#episodeTrue) this.#pending.push(t);
+    }
   }
-  #close(): void {
+  /** Episodes whose tolerance has run out without truth are false. */
+  #settle(t: number): void {
+    while (this.#pending.length > 0 && t - (this.#pending[0] as number) > this.#tolerance) {
+      this.#pending.shift();
+      this.falseEpisodes++;
+    }
+  }
+  /** Closes the drive: open and pending unmatched episodes count as false. Idempotent. */
+  finish(): void {
     if (this.#inEpisode && !this.#episodeTrue) this.falseEpisodes++;
     this.#inEpisode = false;
+    this.falseEpisodes += this.#pending.length;
+    this.#pending = [];
   }
-  /** Closes an open episode (end of the drive). Idempotent. */
-  finish(): void {
-    this.#close();
+}
+
+/**
+ * Fault episodes: a run of consecutive truth samples is one event; it is detected when any of its
+ * samples is flagged.
+ */
+export class EventCounter {
+  #inEvent = false;
+  #hit = false;
+  events = 0;
+  detected = 0;
+  add(flagged: boolean, truth: boolean): void {
+    if (truth) {
+      if (!this.#inEvent) {
+        this.#inEvent = true;
+        this.#hit = false;
+        this.events++;
+      }
+      if (flagged && !this.#hit) {
+        this.#hit = true;
+        this.detected++;
+      }
+    } else this.#inEvent = false;
+  }
+  /** Detected / events; 1 without events. */
+  recall(): number {
+    return this.events === 0 ? 1 : this.detected / this.events;
   }
 }
 

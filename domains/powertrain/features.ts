@@ -1,6 +1,8 @@
 /**
  * Powertrain features, per cell (the model scores every cell with the same small network):
- * the cell's voltage deviation from the pack median now and over the window, its extra
+ * the cell's voltage deviation from the other cells of its group now and over the window (the
+ * four cells of a group travel in one frame, so they are measured at the same instant and the
+ * same current: comparing across groups would compare different loads), its extra
  * resistance (how its deviation moves with the pack current: a weak cell sags more under load),
  * its temperature sensor's deviation from the median sensor and how fast that sensor warms
  * relative to the others (an internal short heats), and the pack's load as context.
@@ -10,11 +12,13 @@ import { WindowView, clampNum, medianInPlace } from '../common/window-view.js';
 import { CELLS, CELLS_PER_SENSOR, COL_CELL, COL_CURRENT, COL_TEMP, POWERTRAIN_COLUMNS, TEMP_SENSORS } from './signals.js';
 
 export const PER_CELL = 6;
+/** Cells per BMS_CellVoltages frame (one multiplexer group). */
+const CELLS_PER_GROUP = 4;
 export const POWERTRAIN_FEATURE_SIZE = CELLS * PER_CELL;
 
 /** Per-cell quantities the features and the fallback share. */
 export interface CellStats {
-  /** Newest voltage minus the pack median (V), per cell. */
+  /** Newest voltage minus the mean of the other cells of its group (V), per cell. */
   readonly devNow: Float64Array;
   /** Mean over the window of the same (V). */
   readonly devMean: Float64Array;
@@ -43,7 +47,6 @@ export function cellStats(window: Float32Array): CellStats {
   const extraR = new Float64Array(CELLS);
   const tempDev = new Float64Array(TEMP_SENSORS);
   const tempRise = new Float64Array(TEMP_SENSORS);
-  const scratch = new Float64Array(CELLS);
   const start = firstFilledRow(w);
   const n = w.rows - start;
   if (n <= 0) return { devNow, devMean, extraR, tempDev, tempRise, meanAbsCurrent: 0, minCellV: 0, maxCellV: 0, maxTempC: 0 };
@@ -55,14 +58,16 @@ export function cellStats(window: Float32Array): CellStats {
   let minV = Infinity;
   let maxV = -Infinity;
   for (let r = start; r < w.rows; r++) {
-    for (let c = 0; c < CELLS; c++) scratch[c] = w.at(r, COL_CELL + c);
-    const med = medianInPlace(scratch);
-    for (let c = 0; c < CELLS; c++) {
-      const v = w.at(r, COL_CELL + c);
-      devRows[(r - start) * CELLS + c] = v - med;
-      if (r === w.rows - 1) {
-        minV = Math.min(minV, v);
-        maxV = Math.max(maxV, v);
+    for (let g = 0; g < CELLS; g += CELLS_PER_GROUP) {
+      let sum = 0;
+      for (let j = 0; j < CELLS_PER_GROUP; j++) sum += w.at(r, COL_CELL + g + j);
+      for (let j = 0; j < CELLS_PER_GROUP; j++) {
+        const v = w.at(r, COL_CELL + g + j);
+        devRows[(r - start) * CELLS + g + j] = v - (sum - v) / (CELLS_PER_GROUP - 1);
+        if (r === w.rows - 1) {
+          minV = Math.min(minV, v);
+          maxV = Math.max(maxV, v);
+        }
       }
     }
     iAbs += Math.abs(w.at(r, COL_CURRENT));

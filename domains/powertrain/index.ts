@@ -8,7 +8,7 @@ import type { DomainDefinition, DomainScorer } from '../../runtime/service/domai
 import { DOMAIN_TIMING } from '../../runtime/scheduler/domain-timing.js';
 import { modeValue, type ResultSource } from '../common/mode.js';
 import { RollingCounter } from '../common/rolling-counter.js';
-import { DetectionCounter, metric } from '../common/scorers.js';
+import { DetectionCounter, EventCounter, metric } from '../common/scorers.js';
 import { argmax, clampNum } from '../common/window-view.js';
 import { POWERTRAIN_FEATURE_SIZE, cellStats, powertrainFeatures } from './features.js';
 import { CELLS, CELLS_PER_SENSOR, POWERTRAIN_SIGNALS, POWERTRAIN_WINDOW } from './signals.js';
@@ -59,17 +59,22 @@ function fallback(window: Float32Array): PowertrainResult {
   return { score: 0, suspectCell: null, flag: false, source: 'fallback' };
 }
 
-/** Per-sample recall and precision of the flag; `cell_accuracy`: right suspect among true positives. */
+/**
+ * Per-sample recall and precision of the flag; `cell_accuracy`: right suspect among true
+ * positives; `event_recall`: faults flagged at least once while present.
+ */
 function createScorer(): DomainScorer<PowertrainResult, PowertrainLabel> {
   const det = new DetectionCounter();
+  const events = new EventCounter();
   let cellHits = 0;
   return {
     add(_t, result, label) {
       det.add(result.flag, label.anomaly);
+      events.add(result.flag, label.anomaly);
       if (result.flag && label.anomaly && result.suspectCell === label.cell) cellHits++;
     },
     summary() {
-      return { recall: metric(det.recall()), precision: metric(det.precision()), cell_accuracy: metric(det.tp === 0 ? 0 : cellHits / det.tp) };
+      return { recall: metric(det.recall()), precision: metric(det.precision()), cell_accuracy: metric(det.tp === 0 ? 0 : cellHits / det.tp), event_recall: metric(events.recall()) };
     },
   };
 }

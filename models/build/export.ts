@@ -5,7 +5,9 @@
  *    through unchanged (Concat) after the head: values the domain's result carries, such as a TTC;
  *  - optionally scores `perRow.rows` rows of `perRow.width` features with one shared network
  *    (Reshape [1, rows*width] → [rows, width] and back), as the battery model does per cell;
- *  - folds the training standardisation into the first Gemm, so serving feeds raw features.
+ *  - folds the training standardisation into the first Gemm (fp32), so serving feeds raw features;
+ *    the int8 graph standardises explicitly instead (Sub, Mul) so that one per-tensor quantiser
+ *    fits every input feature alike.
  * The same assembly writes the int8 graph (see quantize.ts): only the per-layer writer differs.
  */
 import { OnnxGraphBuilder } from './onnx/index.js';
@@ -62,7 +64,7 @@ const i64 = (values: readonly number[]): BigInt64Array => BigInt64Array.from(val
  * Assembles the graph around the per-layer writer and encodes it.
  * @throws OnnxBuildError when the spec and the network's sizes do not fit
  */
-export function assembleGraph(spec: GraphSpec, mlp: TrainedMlp, layers: readonly Layer[], writeLayer: LayerWriter): Uint8Array {
+export function assembleGraph(spec: GraphSpec, mlp: TrainedMlp, layers: readonly Layer[], writeLayer: LayerWriter, standardise = false): Uint8Array {
   const modelFeatures = spec.modelFeatures ?? spec.featureSize;
   const aux = spec.auxFeatures ?? 0;
   const k = mlp.sizes[mlp.sizes.length - 1] as number;
@@ -77,6 +79,12 @@ export function assembleGraph(spec: GraphSpec, mlp: TrainedMlp, layers: readonly
     b.initializer('rows_shape', i64([spec.perRow.rows, spec.perRow.width]), [2]);
     b.node('Reshape', [cur, 'rows_shape'], ['rows_in']);
     cur = 'rows_in';
+  }
+  if (standardise) {
+    b.initializer('in_mean', mlp.mean, [mlp.mean.length]).initializer('in_inv_std', mlp.std.map((v) => 1 / v), [mlp.std.length]);
+    b.node('Sub', [cur, 'in_mean'], ['centred']);
+    b.node('Mul', ['centred', 'in_inv_std'], ['standardised']);
+    cur = 'standardised';
   }
   layers.forEach((L, l) => {
     const last = l === layers.length - 1;
@@ -132,6 +140,7 @@ export function runGraphJs(
   layers: readonly Layer[],
   x: Float32Array,
   observe?: (layer: number, input: Float32Array, preActivation: Float32Array) => void,
+  standardise = false,
 ): Float32Array {
   const modelFeatures = spec.modelFeatures ?? spec.featureSize;
   const aux = spec.auxFeatures ?? 0;
@@ -140,6 +149,10 @@ export function runGraphJs(
   const k = mlp.sizes[mlp.sizes.length - 1] as number;
   const out = new Float32Array(rows * k + aux);
   let a = x.subarray(0, rows * width);
+  if (standardise) {
+    const inv = mlp.std.map((v) => 1 / v);
+    a = a.map((v, i) => Math.fround(Math.fround(v - (mlp.mean[i % width] as number)) * (inv[i % width] as number)));
+  }
   let inSize = width;
   for (let l = 0; l < layers.length; l++) {
     const L = layers[l] as Layer;

@@ -89,7 +89,7 @@ export function trainAndExport(recipe: Recipe, train: DomainDataset, config: Bui
   const data = recipe.toTraining(train, config.seed);
   const sizes = [data.x.length / data.rows, ...recipe.hidden, recipe.outputs];
   const epochs = Math.max(1, Math.round(recipe.epochs * config.epochScale));
-  const mlp = trainMlp(data, { sizes, loss: recipe.loss, epochs, batchSize: recipe.batchSize, learningRate: recipe.learningRate, seed: config.seed }, (e, loss) => {
+  const mlp = trainMlp(data, { sizes, loss: recipe.loss, epochs, batchSize: recipe.batchSize, learningRate: recipe.learningRate, seed: config.seed, ...(recipe.l2 === undefined ? {} : { l2: recipe.l2 }) }, (e, loss) => {
     if (e === epochs - 1 || e % 10 === 0) progress?.(`  ${recipe.model}: epoch ${e + 1}/${epochs} loss ${loss.toFixed(4)}`);
   });
   const doc = `${recipe.description}. Trained by ecu-ai models build, seed ${config.seed}.`;

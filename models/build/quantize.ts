@@ -9,9 +9,10 @@
  * Weights: per output channel, symmetric int8 (scale = max|w| / 127, zero point 0).
  * Bias: int32 at scale s_x · s_w (the integer kernel's accumulator scale).
  * Activations: per tensor, asymmetric uint8, from the min/max seen on calibration data (the
- * range always includes 0 so that zero, and ReLU's floor, are exact).
+ * range always includes 0 so that zero, and ReLU's floor, are exact). The network input is
+ * standardised in float first (Sub, Mul), so features of very different scales share one quantiser.
  */
-import { assembleGraph, foldStandardisation, runGraphJs, type GraphSpec, type LayerWriter } from './export.js';
+import { assembleGraph, runGraphJs, type GraphSpec, type LayerWriter } from './export.js';
 import type { Layer, TrainedMlp } from './mlp-trainer.js';
 
 /** A per-tensor asymmetric uint8 quantiser. */
@@ -68,7 +69,7 @@ export interface Calibration {
  */
 export function calibrate(spec: GraphSpec, mlp: TrainedMlp, rows: readonly Float32Array[]): Calibration {
   if (rows.length === 0) throw new RangeError('calibration needs at least one feature row');
-  const layers = foldStandardisation(mlp);
+  const layers = mlp.layers;
   const inMin = layers.map(() => Infinity);
   const inMax = layers.map(() => -Infinity);
   const outMin = layers.map(() => Infinity);
@@ -83,7 +84,7 @@ export function calibrate(spec: GraphSpec, mlp: TrainedMlp, rows: readonly Float
         if (v < (outMin[l] as number)) outMin[l] = v;
         if (v > (outMax[l] as number)) outMax[l] = v;
       }
-    });
+    }, true);
   }
   return {
     inputs: layers.map((_, l) => activationQuant(inMin[l] as number, inMax[l] as number)),
@@ -124,5 +125,5 @@ function qdqLayer(cal: Calibration): LayerWriter {
  * @throws {RangeError} without calibration rows; OnnxBuildError when the spec does not fit the network
  */
 export function exportInt8(spec: GraphSpec, mlp: TrainedMlp, calibration: Calibration): Uint8Array {
-  return assembleGraph(spec, mlp, foldStandardisation(mlp), qdqLayer(calibration));
+  return assembleGraph(spec, mlp, mlp.layers, qdqLayer(calibration), true);
 }

@@ -68,16 +68,23 @@ describe('adas domain', () => {
     expect(b.FCW_Counter).toBe(((a.FCW_Counter as number) + 1) % 16);
   });
 
-  it('scores recall per imminent sample and false warnings per hour per warning episode', () => {
+  it('scores recall per imminent sample and false warnings per hour per warning episode, with 1 s tolerance', () => {
     const s = adasDomain.createScorer?.();
     if (!s) throw new Error('no scorer');
     const r = (level: 0 | 2) => ({ level, probability: 0, ttcS: 25.5, targetId: 0, source: 'model' as const });
     const l = (imminent: boolean) => ({ collision_imminent: imminent, ttc_s: null, lead_distance_m: null, closing_speed_mps: null, lead_id: null });
-    // Episode 1 (true: overlaps an imminent sample), a missed imminent sample, episode 2 (false).
-    const seq: [0 | 2, boolean][] = [[2, false], [2, true], [0, true], [0, false], [2, false], [2, false], [0, false]];
-    seq.forEach(([level, imminent], i) => s.add(i * 0.05, r(level), l(imminent)));
-    const m = s.summary(1800);
-    expect(m.recall).toBeCloseTo(0.5, 9);
+    // [t, warning, imminent]: a true episode; a missed imminent sample; a late episode 0.5 s after
+    // the truth (tolerated); an early one 0.6 s before truth (tolerated); two far from any truth (false).
+    const seq: [number, 0 | 2, boolean][] = [
+      [0.0, 2, false], [0.05, 2, true], [0.1, 0, true], [0.15, 0, false],
+      [0.6, 2, false], [0.65, 0, false],
+      [10.0, 2, false], [10.05, 0, false], [10.6, 0, true], [10.65, 0, false],
+      [20.0, 2, false], [20.05, 0, false], [30.0, 2, false], [30.05, 2, false],
+    ];
+    for (const [t, level, imminent] of seq) s.add(t, r(level), l(imminent));
+    const m = s.summary(3600);
+    expect(m.recall).toBeCloseTo(1 / 3, 6);
     expect(m.false_warnings_per_hour).toBeCloseTo(2, 9);
+    expect(m.warnings).toBe(5);
   });
 });

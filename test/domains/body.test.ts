@@ -34,8 +34,8 @@ describe('body domain', () => {
     expect(out[9]).toBeCloseTo(2.5 / 5, 6);
   });
 
-  it('falls back to the user set-point and the belted seats', () => {
-    expect(bodyDomain.fallback(cabin())).toEqual({ setpointC: 21.5, occupancy: 1, source: 'fallback' });
+  it('falls back to the user set-point and the pressed seat mats', () => {
+    expect(bodyDomain.fallback(cabin())).toEqual({ setpointC: 21.5, occupancy: 2, source: 'fallback' });
   });
 
   it('interprets scaled outputs to 0.5 °C steps and whole occupants, and encodes them', () => {

@@ -17,14 +17,16 @@ function pack(opts: { lowCell?: number; lowBy?: number; hotSensor?: number; hotB
 }
 
 describe('powertrain domain', () => {
-  it('gives each cell its deviation from the pack median and its sensor deviation', () => {
+  it('gives each cell its deviation from the other cells of its frame group and its sensor deviation', () => {
     const out = new Float32Array(POWERTRAIN_FEATURE_SIZE);
     powertrainDomain.features(pack({ lowCell: 10, lowBy: 0.03, hotSensor: 3, hotBy: 4 }), out);
     const block = (c: number) => out.subarray((c - 1) * PER_CELL, c * PER_CELL);
-    // Cell 10 sits 30 mV low: -0.03 V × 100; the median is unaffected by one outlier.
+    // Cell 10 sits 30 mV below the other cells of its group (9..12): -0.03 V × 100.
     expect(block(10)[0]).toBeCloseTo(-3, 4);
     expect(block(10)[1]).toBeCloseTo(-3, 4);
-    expect(block(11)[0]).toBeCloseTo(0, 6);
+    // Its group mates see it in their reference: 3.70 - (3.70 + 3.70 + 3.67) / 3 = +0.01 V.
+    expect(block(11)[0]).toBeCloseTo(1, 4);
+    expect(block(13)[0]).toBeCloseTo(0, 6);
     // Sensor 3 covers cells 9..12: 4 K above the median, scaled by 1/2.
     expect(block(9)[3]).toBeCloseTo(2, 5);
     expect(block(12)[3]).toBeCloseTo(2, 5);
