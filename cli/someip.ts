@@ -164,12 +164,18 @@ async function subscribe(ctx: Context, args: readonly string[], count: number | 
     const state = await subscribeAndWait(probe, remote, eventgroupId, ctx.waitS ?? 3, ctx.signal);
     if (state !== 'acked') throw new SomeipCliFailure(`eventgroup ${eventgroupId} of service 0x${hex4(id)}: ${state === 'nacked' ? 'subscription refused (Nack)' : `no Ack within ${ctx.waitS ?? 3} s`}`);
     const timer = timeoutS === undefined ? undefined : setTimeout(done, timeoutS * 1000);
+    // An offerer whose cyclic offers do not reach this socket lets its offer expire here; ask again then.
+    const renew = setInterval(() => {
+      const state = probe.sd.engine.subscriptionState(id, remote.instanceId, eventgroupId);
+      if (state === 'idle' || state === 'nacked') probe.sd.subscribe(id, remote.instanceId, remote.majorVersion, eventgroupId, { type: 'ipv4-endpoint', address: probe.endpoint.local.address, protocol: 'udp', port: probe.endpoint.local.port });
+    }, 1000);
     ctx.signal.addEventListener('abort', () => done(), { once: true });
     // Lines go out in batches: a fast eventgroup must not wait on stdout per event.
     const flusher = setInterval(() => void writeOut(ctx.io.stdout, lines.splice(0).map((l) => `${l}\n`).join('')), 50);
     await finished;
     clearTimeout(timer);
     clearInterval(flusher);
+    clearInterval(renew);
     if (lines.length > 0) await writeOut(ctx.io.stdout, lines.splice(0).map((l) => `${l}\n`).join(''));
     probe.sd.unsubscribe(id, remote.instanceId, eventgroupId);
     await new Promise<void>((r) => setImmediate(r)); // let the StopSubscribe leave

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { SomeipRemoteError, SomeipUdpEndpoint, ReturnCode, type SomeipValue } from '../../../bus/someip/index.js';
+import { SomeipClient, SomeipRemoteError, SomeipSd, SomeipUdpEndpoint, ReturnCode, type SomeipValue } from '../../../bus/someip/index.js';
 import { payloadToJson, eventFields, GET_DRIVER_STATE, type SomeipBridge } from '../../../runtime/someip/index.js';
 import { waitFor } from '../../bus/someip/wait-for.js';
-import { SAMPLE_RESULTS, expectedJson, openConsumer, sameValues, startTestBridge } from './bridge-fixture.js';
+import { FAST_SD, SAMPLE_RESULTS, expectedJson, openConsumer, sameValues, startTestBridge } from './bridge-fixture.js';
 
 const closers: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -73,6 +73,23 @@ describe('SOME/IP bridge', () => {
     bridge.publish({ domain: 'chassis', t: 1, variant: 'fp32', inputsValid: true, result: { frictionClass: 2, confidence: 0.5, mu: 0.3, source: 'oracle' } });
     bridge.publish(SAMPLE_RESULTS[0]!);
     expect(bridge.stats).toMatchObject({ published: 2, errors: 1 });
+  });
+
+  it('keeps a subscription alive past its TTL: the subscriber gets cyclic offers and renews', async () => {
+    const bridge = await startTestBridge();
+    closers.push(() => bridge.close());
+    const sd = await SomeipSd.open({ port: 0, peers: [bridge.sdAddress], timings: { ...FAST_SD, ttl: 1 } });
+    const endpoint = await SomeipUdpEndpoint.open();
+    const client = new SomeipClient({ endpoint, sd });
+    closers.push(() => sd.close(), () => endpoint.close(), () => client.close());
+    const body = bridge.services.find((s) => s.domain === 'body')!;
+    let got = 0;
+    client.subscribe(body.iface, [1], () => got++);
+    await waitFor(() => (sd.engine.subscriptionState(body.ids.serviceId, 1, 1) === 'acked' ? true : undefined));
+    await new Promise((r) => setTimeout(r, 2200)); // twice the subscription's TTL
+    expect(bridge.subscribers('body')).toBe(1);
+    bridge.publish(SAMPLE_RESULTS.find((r) => r.domain === 'body')!);
+    await waitFor(() => (got === 1 ? true : undefined));
   });
 
   it('fails to start with a typed error when the SD port is taken, leaving nothing open', async () => {
