@@ -4,7 +4,7 @@
  */
 import { ModelLoadError } from '../errors.js';
 import type { TensorSpec } from './manifest.js';
-import { isDynamicDim, type Dim } from './model-io.js';
+import { isDynamicDim, type Dim } from './dims.js';
 
 /** What a model actually has; `dtype`/`shape` undefined when the source cannot tell. */
 export interface ActualTensor {

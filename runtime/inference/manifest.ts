@@ -57,9 +57,7 @@ export const manifestSchema = z.strictObject({
 export type ModelManifest = z.infer<typeof manifestSchema>;
 export type TensorSpec = z.infer<typeof tensorSchema>;
 export type LocalVariantSpec = z.infer<typeof localVariantSchema>;
-/** Variants that run on the vehicle. */
-export type LocalVariant = 'fp32' | 'int8';
-export const LOCAL_VARIANTS: readonly LocalVariant[] = ['fp32', 'int8'];
+export { LOCAL_VARIANTS, type LocalVariant } from './dims.js';
 
 /** 1-based line and column of a character offset. */
 function lineCol(text: string, pos: number): string {

@@ -5,10 +5,12 @@
  */
 import protobuf from 'protobufjs';
 import { ModelLoadError } from '../errors.js';
+import type { Dim } from './dims.js';
 import { dtypeOfElemType, onnxModelType, type TensorDtype } from './onnx-schema.js';
 
+export { isDynamicDim, type Dim } from './dims.js';
+
 /** One dimension: a size, or a symbolic name / -1 for a dimension fixed only at run time. */
-export type Dim = number | string;
 
 /** A declared graph input or output. */
 export interface TensorIo {
@@ -85,9 +87,4 @@ function toTensorIo(v: RawValueInfo, where: string): TensorIo {
   const code = tensor.elem_type ?? 0;
   const shape = (tensor.shape?.dim ?? []).map((d): Dim => d.dim_value ?? d.dim_param ?? -1);
   return { name: v.name, dtype: dtypeOfElemType(code) ?? `unknown(${code})`, shape };
-}
-
-/** True when a dimension is only fixed at run time. */
-export function isDynamicDim(d: Dim): boolean {
-  return typeof d === 'string' || d < 0;
 }

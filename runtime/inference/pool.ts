@@ -1,6 +1,7 @@
 /**
- * The inference layer the services call: one supervised, isolated worker per domain, opened from the
- * registry, run with checked feeds, swapped to a new model without dropping a call or leaking memory.
+ * The inference layer the services call: one supervised, isolated worker per domain (or one shared
+ * process for a group of comfort domains), opened from the registry, run with checked feeds, swapped
+ * to a new model without dropping a call or leaking memory.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -9,9 +10,9 @@ import type { Logger } from 'pino';
 import { RealClock, type Clock } from '../clock.js';
 import { InferenceError, ModelLoadError } from '../errors.js';
 import { LOCAL_VARIANTS, type LocalVariant, type ModelManifest } from './manifest.js';
-import type { FaultKind, LoadMessage } from './protocol.js';
+import type { FaultKind, LoadMessage, VariantLoad } from './protocol.js';
 import { modelLabel, parseModelRef, type ModelRef, type ModelRegistry } from './registry.js';
-import { DomainSupervisor, type BackoffOptions, type DomainHealth } from './supervisor.js';
+import { DomainSupervisor, type BackoffOptions, type DomainHealth, type RunTarget } from './supervisor.js';
 import { checkFeeds, type Feeds, type Outputs } from './tensors.js';
 import type { Isolation } from './worker-channel.js';
 
@@ -28,11 +29,17 @@ export interface PoolOptions {
 }
 
 export interface OpenOptions {
-  /** `process` (default) survives native crashes and gives memory back on exit; `thread` is lighter. */
+  /**
+   * `process` (default) survives native crashes and gives memory back on exit; `thread` is lighter;
+   * `shared` puts the domain in one process with the other domains of its {@link group}: one node and
+   * one onnxruntime for all of them, but a crash, hang or leak in any of them restarts them all.
+   */
   readonly isolation?: Isolation;
-  /** A call outstanding longer than this kills and restarts the worker. Default 1000. */
+  /** The shared process a `shared` domain joins. Default `shared`. */
+  readonly group?: string;
+  /** A call outstanding longer than this kills and restarts the worker. Default 1000 (a group: its members' least). */
   readonly watchdogMs?: number;
-  /** Worker RSS limit (process isolation); JS heap limit for threads. Default 512. */
+  /** Worker RSS limit (process isolation); JS heap limit for threads. Default 512 (a group: its members' sum). */
   readonly maxRssMb?: number;
   /** onnxruntime intra-op threads. Default 1. */
   readonly threads?: number;
@@ -52,12 +59,21 @@ export interface RunOptions {
   readonly timeoutMs?: number;
 }
 
-interface Slot {
-  readonly supervisor: DomainSupervisor;
+/** A domain's model, resolved, verified and read, ready to load into a worker. */
+interface Member {
+  readonly domain: string;
   readonly manifest: ModelManifest;
   readonly variants: readonly LocalVariant[];
   readonly defaultVariant: LocalVariant;
   readonly opts: OpenOptions;
+  readonly loads: readonly Omit<VariantLoad, 'slot'>[];
+}
+
+interface Slot extends Member {
+  readonly supervisor: DomainSupervisor;
+  readonly target: RunTarget;
+  /** The shared process the domain lives in, if any. */
+  readonly group: string | undefined;
 }
 
 /**
@@ -70,12 +86,17 @@ export function defaultWorkerEntry(): string {
   return path.resolve(path.dirname(here), '..', '..', 'dist', 'runtime', 'inference', 'worker-main.js');
 }
 
+const minOf = (xs: readonly (number | undefined)[]): number | undefined => xs.reduce<number | undefined>((a, x) => (x === undefined ? a : Math.min(a ?? x, x)), undefined);
+const maxOf = (xs: readonly (number | undefined)[]): number | undefined => xs.reduce<number | undefined>((a, x) => (x === undefined ? a : Math.max(a ?? x, x)), undefined);
+
 export class InferencePool {
   readonly #o: PoolOptions;
   readonly #clock: Clock;
   readonly #entry: string;
   readonly #slots = new Map<string, Slot>();
-  /** Serialises open/swap per domain, so two swaps cannot interleave. */
+  /** Members of each shared process, in slot order. */
+  readonly #groups = new Map<string, readonly string[]>();
+  /** Serialises open/swap per domain (per group for shared domains), so two swaps cannot interleave. */
   readonly #busy = new Map<string, Promise<unknown>>();
   #closed = false;
 
@@ -94,59 +115,105 @@ export class InferencePool {
     return new InferencePool(opts, entry);
   }
 
-  #serial<T>(domain: string, job: () => Promise<T>): Promise<T> {
-    const prev = this.#busy.get(domain) ?? Promise.resolve();
+  #serial<T>(key: string, job: () => Promise<T>): Promise<T> {
+    const prev = this.#busy.get(key) ?? Promise.resolve();
     const next = prev.then(job, job);
-    this.#busy.set(domain, next.catch(() => undefined));
+    this.#busy.set(key, next.catch(() => undefined));
     return next;
   }
 
-  async #startSlot(domain: string, model: ModelRef | string, opts: OpenOptions): Promise<Slot> {
+  async #prepare(domain: string, model: ModelRef | string, opts: OpenOptions): Promise<Member> {
     const ref = typeof model === 'string' ? parseModelRef(model) : model;
     const { manifest } = this.#o.registry.resolve(ref);
     if (manifest.domain !== domain) {
       throw new ModelLoadError('MODEL_MISMATCH', modelLabel(manifest), `domain: the manifest says "${manifest.domain}", opened for "${domain}"`);
     }
-    const wanted = opts.variants ?? LOCAL_VARIANTS.filter((v) => manifest.variants[v] !== undefined);
-    const loaded = await Promise.all(wanted.map((v) => this.#o.registry.loadVariant({ name: manifest.name, version: manifest.version }, v)));
+    const variants = opts.variants ?? LOCAL_VARIANTS.filter((v) => manifest.variants[v] !== undefined);
+    const loaded = await Promise.all(variants.map((v) => this.#o.registry.loadVariant({ name: manifest.name, version: manifest.version }, v)));
+    const loads = loaded.map((l) => ({ domain, variant: l.variant, label: `${modelLabel(manifest)}#${l.variant}`, bytes: l.bytes, inputs: manifest.inputs, outputs: manifest.outputs }));
+    const defaultVariant = ref.variant ?? (variants.includes('fp32') ? 'fp32' : 'int8');
+    return { domain, manifest, variants, defaultVariant, opts, loads };
+  }
+
+  /** Starts one worker for the members (one unless shared), loaded and warm. */
+  async #startWorker(name: string, members: readonly Member[], isolation: 'process' | 'thread'): Promise<DomainSupervisor> {
+    const opts = members.map((m) => m.opts);
     const load: LoadMessage = {
       t: 'load',
-      domain,
-      variants: loaded.map((l) => ({ variant: l.variant, label: `${modelLabel(manifest)}#${l.variant}`, bytes: l.bytes, inputs: manifest.inputs, outputs: manifest.outputs })),
-      threads: opts.threads ?? 1,
-      warmupRuns: opts.warmupRuns ?? 3,
+      domain: name,
+      variants: members.flatMap((m, slot) => m.loads.map((l) => ({ ...l, slot }))),
+      threads: maxOf(opts.map((o) => o.threads)) ?? 1,
+      warmupRuns: maxOf(opts.map((o) => o.warmupRuns)) ?? 3,
       faults: this.#o.faultInjection ?? false,
     };
+    const rssPollMs = minOf(opts.map((o) => o.rssPollMs));
+    const startTimeoutMs = maxOf(opts.map((o) => o.startTimeoutMs));
+    const execArgv = opts.find((o) => o.workerExecArgv !== undefined)?.workerExecArgv;
     const supervisor = new DomainSupervisor({
-      domain,
-      model: modelLabel(manifest),
-      isolation: opts.isolation ?? 'process',
+      domain: name,
+      model: members.map((m) => modelLabel(m.manifest)).join('+'),
+      isolation,
       entry: this.#entry,
       load,
-      watchdogMs: opts.watchdogMs ?? 1_000,
-      maxRssMb: opts.maxRssMb ?? 512,
+      watchdogMs: minOf(opts.map((o) => o.watchdogMs)) ?? 1_000,
+      maxRssMb: opts.reduce((a, o) => a + (o.maxRssMb ?? 512), 0),
       clock: this.#clock,
-      ...(opts.rssPollMs === undefined ? {} : { rssPollMs: opts.rssPollMs }),
-      ...(opts.startTimeoutMs === undefined ? {} : { startTimeoutMs: opts.startTimeoutMs }),
-      ...(opts.workerExecArgv === undefined ? {} : { execArgv: opts.workerExecArgv }),
+      ...(rssPollMs === undefined ? {} : { rssPollMs }),
+      ...(startTimeoutMs === undefined ? {} : { startTimeoutMs }),
+      ...(execArgv === undefined ? {} : { execArgv }),
       ...(this.#o.backoff === undefined ? {} : { backoff: this.#o.backoff }),
-      ...(this.#o.logger === undefined ? {} : { logger: this.#o.logger.child({ component: 'inference', domain }) }),
+      ...(this.#o.logger === undefined ? {} : { logger: this.#o.logger.child({ component: 'inference', domain: name }) }),
     });
     await supervisor.start();
-    const defaultVariant = ref.variant ?? (wanted.includes('fp32') ? 'fp32' : 'int8');
-    return { supervisor, manifest, variants: wanted, defaultVariant, opts };
+    return supervisor;
   }
 
   /**
-   * Starts the domain's worker with the model's local variants, verified and warmed.
+   * Replaces a shared process by one holding `members`: the new process loads and warms while the old
+   * one answers, routing switches at once, then the old one drains and exits (process exit is what
+   * gives onnxruntime's native memory back). On failure the old process keeps serving.
+   */
+  async #regroup(group: string, members: readonly Member[]): Promise<void> {
+    const before = this.#groups.get(group) ?? [];
+    const old = before.length > 0 ? this.#slots.get(before[0] ?? '')?.supervisor : undefined;
+    const next = members.length > 0 ? await this.#startWorker(group, members, 'process') : undefined;
+    for (const d of before) this.#slots.delete(d);
+    members.forEach((m, slot) => {
+      if (next !== undefined) this.#slots.set(m.domain, { ...m, supervisor: next, target: { slot, domain: m.domain }, group });
+    });
+    if (members.length > 0) this.#groups.set(group, members.map((m) => m.domain));
+    else this.#groups.delete(group);
+    if (old !== undefined) {
+      await old.drain();
+      await old.close();
+    }
+  }
+
+  #members(group: string): Member[] {
+    return (this.#groups.get(group) ?? []).flatMap((d) => {
+      const s = this.#slots.get(d);
+      return s === undefined ? [] : [s];
+    });
+  }
+
+  /**
+   * Starts the domain's worker with the model's local variants, verified and warmed; a `shared` domain
+   * joins its group's process (which is restarted with one more model, without dropping a call).
    * @throws ModelLoadError (manifest, sha256, mismatch, load) — the domain stays closed
    * @throws InferenceError `WORKER_CRASHED` when the worker dies or stalls while starting
    */
   open(domain: string, model: ModelRef | string, opts: OpenOptions = {}): Promise<void> {
-    return this.#serial(domain, async () => {
+    const group = opts.isolation === 'shared' ? (opts.group ?? 'shared') : undefined;
+    return this.#serial(group === undefined ? domain : `group:${group}`, async () => {
       if (this.#closed) throw new InferenceError('WORKER_CRASHED', domain, 'the inference pool is closed');
       if (this.#slots.has(domain)) throw new ModelLoadError('MODEL_LOAD', domain, 'domain already open; use swap()');
-      this.#slots.set(domain, await this.#startSlot(domain, model, opts));
+      const member = await this.#prepare(domain, model, opts);
+      if (group !== undefined) {
+        await this.#regroup(group, [...this.#members(group), member]);
+        return;
+      }
+      const supervisor = await this.#startWorker(domain, [member], opts.isolation === 'thread' ? 'thread' : 'process');
+      this.#slots.set(domain, { ...member, supervisor, target: { slot: 0, domain }, group: undefined });
     });
   }
 
@@ -168,22 +235,32 @@ export class InferencePool {
     } catch (err) {
       return Promise.reject(err instanceof Error ? err : new Error(String(err)));
     }
-    return slot.supervisor.run(variant, checked, opts.timeoutMs);
+    return slot.supervisor.run(variant, checked, opts.timeoutMs, slot.target);
   }
 
   /**
    * Replaces the domain's model: a new worker loads and warms the new model while the old one keeps
    * answering; routing then switches at once, and the old worker drains its calls and exits (process
    * exit reclaims the native memory that repeated session create/release in one process would leak).
-   * On failure the old model keeps serving.
-   * @throws ModelLoadError or InferenceError from starting the new worker
+   * A shared domain's whole group moves to a new process this way. On failure the old model keeps serving.
+   * @throws ModelLoadError or InferenceError from starting the new worker; `MODEL_LOAD` when the
+   * options would move the domain into or out of a shared process (close and open it instead)
    */
   swap(domain: string, model: ModelRef | string, opts?: OpenOptions): Promise<void> {
-    return this.#serial(domain, async () => {
+    const group = this.#slots.get(domain)?.group;
+    return this.#serial(group === undefined ? domain : `group:${group}`, async () => {
       const old = this.#slots.get(domain);
       if (old === undefined) throw new ModelLoadError('MODEL_LOAD', domain, 'no model is open for this domain; use open()');
-      const next = await this.#startSlot(domain, model, opts ?? old.opts);
-      this.#slots.set(domain, next);
+      const o = opts ?? old.opts;
+      const nextGroup = o.isolation === 'shared' ? (o.group ?? 'shared') : undefined;
+      if (nextGroup !== old.group) throw new ModelLoadError('MODEL_LOAD', domain, 'swap cannot move a domain into or out of a shared process; close and open it');
+      const member = await this.#prepare(domain, model, o);
+      if (old.group !== undefined) {
+        await this.#regroup(old.group, this.#members(old.group).map((m) => (m.domain === domain ? member : m)));
+        return;
+      }
+      const supervisor = await this.#startWorker(domain, [member], o.isolation === 'thread' ? 'thread' : 'process');
+      this.#slots.set(domain, { ...member, supervisor, target: { slot: 0, domain }, group: undefined });
       await old.supervisor.drain();
       await old.supervisor.close();
     });
@@ -194,11 +271,15 @@ export class InferencePool {
     return this.#slots.get(domain)?.manifest;
   }
 
+  /** One entry per domain; the domains of a shared process share its state, pid, restarts and calls in flight. */
   health(): DomainHealth[] {
-    return [...this.#slots.values()].map((s) => s.supervisor.health());
+    return [...this.#slots.values()].map((s) => {
+      const h = s.supervisor.health();
+      return s.group === undefined ? h : { ...h, domain: s.domain, model: modelLabel(s.manifest), isolation: 'shared' };
+    });
   }
 
-  /** Resident memory of each domain's worker in bytes (undefined for threads). */
+  /** Resident memory of each domain's worker in bytes (undefined for threads); a shared process appears under each of its domains. */
   async workerRss(): Promise<Record<string, number | undefined>> {
     const out: Record<string, number | undefined> = {};
     for (const [d, s] of this.#slots) out[d] = await s.supervisor.rssBytes();
@@ -206,7 +287,7 @@ export class InferencePool {
   }
 
   /**
-   * Test hook: injects a fault into a domain's worker.
+   * Test hook: injects a fault into a domain's worker (for a shared domain: its whole process).
    * @throws InferenceError `WORKER_CRASHED` when the pool was not created with `faultInjection`
    */
   inject(domain: string, kind: FaultKind): void {
@@ -214,8 +295,13 @@ export class InferencePool {
     this.#slots.get(domain)?.supervisor.inject(kind);
   }
 
-  /** Closes one domain (its worker exits). */
+  /** Closes one domain (its worker exits; a shared process restarts without it). */
   async closeDomain(domain: string): Promise<void> {
+    const group = this.#slots.get(domain)?.group;
+    if (group !== undefined) {
+      await this.#serial(`group:${group}`, () => this.#regroup(group, this.#members(group).filter((m) => m.domain !== domain)));
+      return;
+    }
     await this.#serial(domain, async () => {
       const slot = this.#slots.get(domain);
       this.#slots.delete(domain);
@@ -226,6 +312,18 @@ export class InferencePool {
   /** Closes every domain; idempotent. */
   async close(): Promise<void> {
     this.#closed = true;
-    await Promise.all([...this.#slots.keys()].map((d) => this.closeDomain(d)));
+    const groups = [...this.#groups.keys()];
+    await Promise.all([
+      ...groups.map((g) => this.#serial(`group:${g}`, () => this.#closeGroup(g))),
+      ...[...this.#slots.values()].filter((s) => s.group === undefined).map((s) => this.closeDomain(s.domain)),
+    ]);
+  }
+
+  async #closeGroup(group: string): Promise<void> {
+    const members = this.#groups.get(group) ?? [];
+    const supervisor = this.#slots.get(members[0] ?? '')?.supervisor;
+    for (const d of members) this.#slots.delete(d);
+    this.#groups.delete(group);
+    await supervisor?.close();
   }
 }

@@ -12,6 +12,10 @@ export const FAULT_KINDS: readonly FaultKind[] = ['crash', 'hang', 'leak', 'abor
 
 /** One variant's verified model bytes and declared boundary. */
 export interface VariantLoad {
+  /** Which of the worker's domains this session serves: 0 unless the worker is shared. */
+  readonly slot: number;
+  /** The domain the session serves, named in its errors. */
+  readonly domain: string;
   readonly variant: LocalVariant;
   /** name@version#variant */
   readonly label: string;
@@ -22,6 +26,7 @@ export interface VariantLoad {
 
 export interface LoadMessage {
   readonly t: 'load';
+  /** The worker's name in its own errors: the domain, or the group of a shared worker. */
   readonly domain: string;
   readonly variants: readonly VariantLoad[];
   readonly threads: number;
@@ -32,7 +37,7 @@ export interface LoadMessage {
 
 export type ToWorker =
   | LoadMessage
-  | { readonly t: 'run'; readonly id: number; readonly variant: LocalVariant; readonly feeds: Readonly<Record<string, TensorData>> }
+  | { readonly t: 'run'; readonly id: number; readonly variant: LocalVariant; readonly slot: number; readonly feeds: Readonly<Record<string, TensorData>> }
   | { readonly t: '__fault'; readonly kind: FaultKind }
   | { readonly t: 'close' };
 

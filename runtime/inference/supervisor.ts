@@ -10,7 +10,7 @@ import { InferenceError, ModelLoadError, type RuntimeErrorCode } from '../errors
 import type { LocalVariant } from './manifest.js';
 import type { FaultKind, FromWorker, LoadMessage, WireError } from './protocol.js';
 import type { Outputs, TensorData } from './tensors.js';
-import { spawnWorker, type Isolation, type WorkerChannel } from './worker-channel.js';
+import { spawnWorker, type ChannelKind, type Isolation, type WorkerChannel } from './worker-channel.js';
 
 export type DomainState = 'starting' | 'ready' | 'restarting' | 'failed' | 'closed';
 
@@ -36,7 +36,7 @@ export interface BackoffOptions {
 export interface SupervisorOptions {
   readonly domain: string;
   readonly model: string;
-  readonly isolation: Isolation;
+  readonly isolation: ChannelKind;
   readonly entry: string;
   readonly load: LoadMessage;
   /** A call outstanding this long means the worker is hung: it is killed and restarted. */
@@ -56,10 +56,18 @@ export interface SupervisorOptions {
 }
 
 interface Pending {
+  /** The domain that made the call: errors name it, also in a shared worker. */
+  readonly domain: string;
   readonly resolve: (o: Outputs) => void;
   readonly reject: (e: Error) => void;
   readonly sentAt: number;
   readonly deadline: NodeJS.Timeout | undefined;
+}
+
+/** Which domain of the worker a call is for: slot 0 and the supervisor's own domain unless the worker is shared. */
+export interface RunTarget {
+  readonly slot: number;
+  readonly domain: string;
 }
 
 const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 100, maxMs: 5_000, factor: 2 };
@@ -155,7 +163,7 @@ export class DomainSupervisor {
         if (p === undefined) return;
         this.#settle(m.id);
         if (m.t === 'result') p.resolve(m.outputs);
-        else p.reject(fromWire(this.#o.domain, m.error));
+        else p.reject(fromWire(p.domain, m.error));
         return;
       }
     }
@@ -205,7 +213,7 @@ export class DomainSupervisor {
     for (const id of [...this.#pending.keys()]) {
       const p = this.#pending.get(id);
       this.#settle(id);
-      p?.reject(err);
+      p?.reject(p.domain === this.#o.domain ? err : new InferenceError(code, p.domain, `${this.#o.domain}: ${detail}`));
     }
     if (this.#firstStart !== undefined) {
       this.#state = 'failed';
@@ -237,11 +245,12 @@ export class DomainSupervisor {
    * @throws InferenceError `WORKER_CRASHED` at once when the worker is not ready, `INFERENCE_TIMEOUT` past
    * `timeoutMs`, `WORKER_CRASHED` when it dies mid-call, or the worker's own error
    */
-  run(variant: LocalVariant, feeds: Readonly<Record<string, TensorData>>, timeoutMs?: number): Promise<Outputs> {
+  run(variant: LocalVariant, feeds: Readonly<Record<string, TensorData>>, timeoutMs?: number, target: RunTarget = { slot: 0, domain: this.#o.domain }): Promise<Outputs> {
     const channel = this.#channel;
+    const domain = target.domain;
     if (this.#state !== 'ready' || channel === undefined) {
       const why = this.#lastError === undefined ? '' : ` after ${this.#lastError.code}: ${this.#lastError.message}`;
-      return Promise.reject(new InferenceError('WORKER_CRASHED', this.#o.domain, `inference unavailable (${this.#state}${why})`));
+      return Promise.reject(new InferenceError('WORKER_CRASHED', domain, `inference unavailable (${this.#state}${why})`));
     }
     const id = this.#nextId++;
     return new Promise<Outputs>((resolve, reject) => {
@@ -251,15 +260,15 @@ export class DomainSupervisor {
           : setTimeout(() => {
               // Only the caller gives up here; the worker is judged by the watchdog.
               this.#settle(id);
-              reject(new InferenceError('INFERENCE_TIMEOUT', this.#o.domain, `no answer within ${timeoutMs} ms`));
+              reject(new InferenceError('INFERENCE_TIMEOUT', domain, `no answer within ${timeoutMs} ms`));
             }, timeoutMs);
-      this.#pending.set(id, { resolve, reject, sentAt: this.#o.clock.now(), deadline });
+      this.#pending.set(id, { domain, resolve, reject, sentAt: this.#o.clock.now(), deadline });
       try {
-        channel.send({ t: 'run', id, variant, feeds });
+        channel.send({ t: 'run', id, variant, slot: target.slot, feeds });
       } catch (err) {
         // A feed the channel cannot carry fails this call only.
         this.#settle(id);
-        reject(new InferenceError('INFERENCE_INPUT', this.#o.domain, err instanceof Error ? err.message : String(err), { cause: err }));
+        reject(new InferenceError('INFERENCE_INPUT', domain, err instanceof Error ? err.message : String(err), { cause: err }));
       }
     });
   }
@@ -287,7 +296,7 @@ export class DomainSupervisor {
     for (const id of [...this.#pending.keys()]) {
       const p = this.#pending.get(id);
       this.#settle(id);
-      p?.reject(new InferenceError('WORKER_CRASHED', this.#o.domain, 'inference closed', { cause: gone }));
+      p?.reject(new InferenceError('WORKER_CRASHED', p.domain, 'inference closed', { cause: gone }));
     }
     if (channel === undefined) return;
     await new Promise<void>((resolve) => {

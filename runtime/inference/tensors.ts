@@ -5,7 +5,7 @@
 import { InferenceError } from '../errors.js';
 import type { TensorSpec } from './manifest.js';
 import type { TensorDtype } from './onnx-schema.js';
-import { isDynamicDim } from './model-io.js';
+import { isDynamicDim } from './dims.js';
 
 export type TensorArray = Float32Array | Float64Array | Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | BigInt64Array;
 

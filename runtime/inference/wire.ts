@@ -5,8 +5,10 @@
  * length-prefixed buffer with the raw tensor bytes, written and read without a serializer.
  *
  * Frame: u32 LE body length, then the body:
- *   u8 kind, u8 variant (run) or 0, u16 tensor count, u32 call id, tensors    (run 0x01, result 0x81)
- *   u8 kind, u8 0, u16 0, u32 call id, UTF-8 JSON {name, code, message}       (error 0x82)
+ *   u8 kind, u8 variant, u8 slot, u8 tensor count, u32 call id, tensors      (run 0x01)
+ *   u8 kind, u8 0, u8 0, u8 tensor count, u32 call id, tensors                (result 0x81)
+ *   u8 kind, u8 0, u8 0, u8 0, u32 call id, UTF-8 JSON {name, code, message}  (error 0x82)
+ * The slot picks the domain within a shared worker (0 in a worker of its own).
  *   u8 kind, u8 fault index                                                    (fault 0x02)
  *   u8 kind                                                                    (close 0x03)
  * Tensor: u8 dtype code, u8 rank, u16 name length, u32 data bytes, rank × u32 dims, name (UTF-8),
@@ -14,7 +16,7 @@
  *   (little-endian, as in memory). A receiver views aligned data in place instead of copying.
  */
 import { InferenceError } from '../errors.js';
-import { LOCAL_VARIANTS, type LocalVariant } from './manifest.js';
+import { LOCAL_VARIANTS, type LocalVariant } from './dims.js';
 import type { TensorDtype } from './onnx-schema.js';
 import { FAULT_KINDS, type FaultKind, type WireError } from './protocol.js';
 import type { Outputs, TensorArray, TensorData } from './tensors.js';
@@ -58,7 +60,7 @@ export class WireFormatError extends InferenceError {
 
 /** A decoded frame. Run feeds and result outputs are typed arrays with dims, as the API carries them. */
 export type WireMessage =
-  | { readonly t: 'run'; readonly id: number; readonly variant: LocalVariant; readonly feeds: Record<string, TensorData> }
+  | { readonly t: 'run'; readonly id: number; readonly variant: LocalVariant; readonly slot: number; readonly feeds: Record<string, TensorData> }
   | { readonly t: 'result'; readonly id: number; readonly outputs: Outputs }
   | { readonly t: 'error'; readonly id: number; readonly error: WireError }
   | { readonly t: '__fault'; readonly kind: FaultKind }
@@ -98,7 +100,7 @@ function nameBytes(name: string): Buffer {
   return b;
 }
 
-function writeCall(kind: number, variantIndex: number, id: number, tensors: TensorMap): Buffer {
+function writeCall(kind: number, variantIndex: number, slot: number, id: number, tensors: TensorMap): Buffer {
   let bytes = CALL_HEADER;
   let count = 0;
   for (const name in tensors) {
@@ -108,14 +110,16 @@ function writeCall(kind: number, variantIndex: number, id: number, tensors: Tens
     bytes = alignData(bytes + 8 + 4 * t.dims.length + nameBytes(name).length) + t.data.byteLength;
     count++;
   }
-  if (count > 0xffff) throw new RangeError('too many tensors for a frame');
+  if (count > 0xff) throw new RangeError(`${count} tensors are too many for a frame (255)`);
+  if (!Number.isInteger(slot) || slot < 0 || slot > 0xff) throw new RangeError(`slot ${slot} does not fit a frame`);
   const f = Buffer.allocUnsafe(LENGTH_PREFIX + bytes);
   // Offsets below count from the frame start; `o` is the body start.
   const o = LENGTH_PREFIX;
   f.writeUInt32LE(bytes, 0);
   f[o] = kind;
   f[o + 1] = variantIndex;
-  f.writeUInt16LE(count, o + 2);
+  f[o + 2] = slot;
+  f[o + 3] = count;
   f.writeUInt32LE(id >>> 0, o + 4);
   let off = o + CALL_HEADER;
   for (const name in tensors) {
@@ -143,8 +147,8 @@ function writeCall(kind: number, variantIndex: number, id: number, tensors: Tens
  * @throws RangeError when a name, rank or tensor count does not fit the frame's fields
  * @throws TypeError for a typed array the frame cannot carry
  */
-export function encodeRun(id: number, variant: LocalVariant, feeds: Readonly<Record<string, TensorData>>): Buffer {
-  return writeCall(FRAME_RUN, LOCAL_VARIANTS.indexOf(variant), id, feeds);
+export function encodeRun(id: number, variant: LocalVariant, feeds: Readonly<Record<string, TensorData>>, slot = 0): Buffer {
+  return writeCall(FRAME_RUN, LOCAL_VARIANTS.indexOf(variant), slot, id, feeds);
 }
 
 /**
@@ -153,7 +157,7 @@ export function encodeRun(id: number, variant: LocalVariant, feeds: Readonly<Rec
  * @throws TypeError for a typed array the frame cannot carry (the worker then sends an error instead)
  */
 export function encodeResult(id: number, outputs: Outputs): Buffer {
-  return writeCall(FRAME_RESULT, 0, id, outputs);
+  return writeCall(FRAME_RESULT, 0, 0, id, outputs);
 }
 
 /** One call's failure as a frame, length prefix included. */
@@ -249,12 +253,12 @@ export function decodeFrame(domain: string, b: Buffer, copy: boolean): WireMessa
   if (kind !== FRAME_RUN && kind !== FRAME_RESULT && kind !== FRAME_ERROR) throw new WireFormatError(domain, 0, `unknown frame kind 0x${kind.toString(16)}`);
   if (b.length < CALL_HEADER) throw new WireFormatError(domain, b.length, `call frame of ${b.length} bytes is shorter than its ${CALL_HEADER}-byte header`);
   const id = b.readUInt32LE(4);
-  const count = b.readUInt16LE(2);
+  const count = b[3] ?? 0;
   if (kind === FRAME_ERROR) return { t: 'error', id, error: readError(domain, b) };
   if (kind === FRAME_RESULT) return { t: 'result', id, outputs: readTensors(domain, b, count, copy) as Outputs };
   const variant = LOCAL_VARIANTS[b[1] ?? 255];
   if (variant === undefined) throw new WireFormatError(domain, 1, `unknown variant index ${b[1] ?? 255}`);
-  return { t: 'run', id, variant, feeds: readTensors(domain, b, count, copy) };
+  return { t: 'run', id, variant, slot: b[2] ?? 0, feeds: readTensors(domain, b, count, copy) };
 }
 
 function readError(domain: string, b: Buffer): WireError {

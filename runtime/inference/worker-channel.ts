@@ -11,7 +11,10 @@ import { FrameReader } from './frame-reader.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 import { decodeFrame, encodeControl, encodeRun } from './wire.js';
 
-export type Isolation = 'process' | 'thread';
+/** How a worker is started: a child process or a worker thread. */
+export type ChannelKind = 'process' | 'thread';
+/** How a domain is isolated: a process or a thread of its own, or a process shared with its group. */
+export type Isolation = ChannelKind | 'shared';
 
 export interface ExitInfo {
   readonly code: number | null;
@@ -21,7 +24,7 @@ export interface ExitInfo {
 }
 
 export interface WorkerChannel {
-  readonly isolation: Isolation;
+  readonly isolation: ChannelKind;
   /** OS process id of a child process; the parent's own pid for a thread. */
   readonly pid: number;
   send(msg: ToWorker): void;
@@ -139,7 +142,7 @@ function processChannel(entry: string, opts: SpawnOptions): WorkerChannel {
         return;
       }
       if (frames === null || frames === undefined || frames.destroyed) return;
-      frames.write(m.t === 'run' ? encodeRun(m.id, m.variant, m.feeds) : encodeControl(m));
+      frames.write(m.t === 'run' ? encodeRun(m.id, m.variant, m.feeds, m.slot) : encodeControl(m));
     },
     onMessage: (cb) => listeners.push(cb),
     onExit: (cb) => ended.on(cb),
@@ -171,6 +174,6 @@ function threadChannel(entry: string, opts: SpawnOptions): WorkerChannel {
 }
 
 /** Starts the compiled worker entry with the chosen isolation. */
-export function spawnWorker(isolation: Isolation, entry: string, opts: SpawnOptions = {}): WorkerChannel {
+export function spawnWorker(isolation: ChannelKind, entry: string, opts: SpawnOptions = {}): WorkerChannel {
   return isolation === 'process' ? processChannel(entry, opts) : threadChannel(entry, opts);
 }

@@ -17,7 +17,8 @@ export interface WorkerHost {
 
 export class WorkerCore {
   readonly #host: WorkerHost;
-  readonly #sessions = new Map<LocalVariant, OnnxSession>();
+  /** Sessions by slot (the domain within a shared worker), then variant. */
+  readonly #sessions = new Map<number, Map<LocalVariant, OnnxSession>>();
   #faults = false;
   #domain = '?';
   /** Held so the leak fault's memory stays reachable. */
@@ -33,9 +34,9 @@ export class WorkerCore {
         void this.#load(msg);
         return;
       case 'run': {
-        const session = this.#sessions.get(msg.variant);
+        const session = this.#sessions.get(msg.slot)?.get(msg.variant);
         if (session === undefined) {
-          this.#host.send({ t: 'error', id: msg.id, error: { name: 'InferenceError', code: 'INFERENCE_FAILED', message: `${this.#domain}: variant ${msg.variant} is not loaded` } });
+          this.#host.send({ t: 'error', id: msg.id, error: { name: 'InferenceError', code: 'INFERENCE_FAILED', message: `${this.#domain}: variant ${msg.variant} of slot ${msg.slot} is not loaded` } });
           return;
         }
         session.runChecked(msg.feeds).then(
@@ -59,14 +60,16 @@ export class WorkerCore {
     try {
       for (const v of msg.variants) {
         const s = await OnnxSession.create(v.bytes, {
-          domain: msg.domain,
+          domain: v.domain,
           label: v.label,
           inputs: v.inputs,
           outputs: v.outputs,
           threads: msg.threads,
           warmupRuns: msg.warmupRuns,
         });
-        this.#sessions.set(v.variant, s);
+        const slot = this.#sessions.get(v.slot) ?? new Map<LocalVariant, OnnxSession>();
+        slot.set(v.variant, s);
+        this.#sessions.set(v.slot, slot);
       }
       this.#host.send({ t: 'ready', pid: process.pid });
     } catch (err) {
@@ -89,7 +92,7 @@ export class WorkerCore {
         }
       case 'garble':
         // A result frame announcing one tensor and carrying none: the supervisor must not trust this worker again.
-        this.#host.sendRaw?.(Buffer.from([8, 0, 0, 0, 0x81, 0, 1, 0, 0, 0, 0, 0]));
+        this.#host.sendRaw?.(Buffer.from([8, 0, 0, 0, 0x81, 0, 0, 1, 0, 0, 0, 0]));
         return;
       case 'leak': {
         const grow = (): void => {
@@ -104,7 +107,7 @@ export class WorkerCore {
   }
 
   async #close(): Promise<void> {
-    for (const s of this.#sessions.values()) await s.release();
+    for (const slot of this.#sessions.values()) for (const s of slot.values()) await s.release();
     this.#sessions.clear();
     this.#host.exit(0);
   }
