@@ -29,7 +29,8 @@ describe('the daemon in real time on a virtual bus', () => {
       },
     });
     daemon = await startDaemon({
-      config: parseConfig({ platform: { sensors: 'model' } }),
+      // SOME/IP has its own daemon test; here it would only hold the default ports.
+      config: parseConfig({ platform: { sensors: 'model' }, someip: { enabled: false } }),
       domains: [testDomain],
       dbcPath: fx.dbcPath,
       modelsDir: fx.modelsDir,
@@ -57,9 +58,10 @@ describe('the daemon in real time on a virtual bus', () => {
 
   it('answers on the bus at the service rate, from the model', async () => {
     const until = Date.now() + 10_000;
-    while (received.length < 20 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
-    expect(received.length).toBeGreaterThanOrEqual(20);
     const stats = daemon.engine.dispatcher.stats('adas');
+    // On a loaded machine some calls may miss their 20 ms wall deadline and fall back; wait for model answers.
+    while ((received.length < 20 || stats.variants.fp32 === 0) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    expect(received.length).toBeGreaterThanOrEqual(20);
     expect(stats.variants.fp32).toBeGreaterThan(0);
   });
 
