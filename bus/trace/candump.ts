@@ -14,7 +14,7 @@
 import { lengthToDlc, type CanFrame } from '../frame.js';
 import { TraceParseError, type SourceLocation } from '../errors.js';
 import { ByteSlab, NO_DATA } from './byte-slab.js';
-import { ChannelNames, charsOf, hexAt, parseDecimalSeconds, textOf, type Chars } from './chars.js';
+import { ChannelNames, charsOf, EXACT_LIMIT, hexAt, parseDecimalSeconds, POW10, textOf, type Chars } from './chars.js';
 import { frameOf } from './frame-of.js';
 import { bytesToHexUpper, HEX_VALUE } from './hex.js';
 import type { LineParser } from './line-reader.js';
@@ -53,6 +53,105 @@ function hexBytes(c: Chars, start: number, end: number, ls: number, slab: ByteSl
     out[o++] = (hi << 4) | lo;
   }
   return slab.take(n);
+}
+
+// DLC code by CAN FD payload length (valid lengths only).
+const FD_DLC: readonly number[] = Array.from({ length: 65 }, (_, n) => (FD_LENGTH_OK[n] === true ? lengthToDlc(n, true) : -1));
+
+/**
+ * One pass over a line in the form python-can and candump write: `(secs) name ID#HEX`, `ID##fHEX`,
+ * an optional ` T`/` R`. Anything else (remote frames, `_` DLCs, extra blanks, anything malformed)
+ * returns undefined and goes to `parseCandump`, which reads every form and names errors; what this
+ * accepts, `parseCandump` reads identically (test/bus/trace/candump.test.ts compares the two).
+ */
+export function parseCandumpFast(c: Chars, ls: number, le: number, slab: ByteSlab, names: ChannelNames): CanFrame | undefined {
+  let i = ls;
+  if (i >= le || c[i] !== 40 /* ( */) return undefined;
+  // Integer digits, then fraction digits: two tight loops instead of one with a branch per digit.
+  let mantissa = 0;
+  let digits = 0;
+  let x = 0;
+  for (i++; i < le; i++) {
+    x = c[i] as number;
+    const d = x - 48;
+    if (d < 0 || d > 9) break;
+    mantissa = mantissa * 10 + d;
+  }
+  digits = i - ls - 1;
+  let fraction = 0;
+  if (x === 46 /* . */) {
+    const dot = i;
+    for (i++; i < le; i++) {
+      x = c[i] as number;
+      const d = x - 48;
+      if (d < 0 || d > 9) break;
+      mantissa = mantissa * 10 + d;
+    }
+    fraction = i - dot - 1;
+    digits += fraction;
+  }
+  if (i + 1 >= le || x !== 41 /* ) */ || digits === 0 || mantissa >= EXACT_LIMIT || fraction > 22 || c[i + 1] !== 32) return undefined;
+  // Exact as `Number(text)` (see parseDecimalSeconds).
+  const timestamp = fraction === 0 ? mantissa : mantissa / (POW10[fraction] as number);
+  i += 2;
+  const chStart = i;
+  while (i < le && c[i] !== 32 && c[i] !== 9) i++;
+  if (i === chStart || i + 1 >= le || c[i] !== 32) return undefined;
+  const channel = names.name(c, chStart, i);
+  const idStart = ++i;
+  let rawId = 0;
+  for (; i < le; i++) {
+    const x = c[i] as number;
+    if (x === 35 /* # */) break;
+    const h = x < 128 ? (HEX_VALUE[x] as number) : -1;
+    if (h < 0) return undefined;
+    rawId = rawId * 16 + h;
+  }
+  const idDigits = i - idStart;
+  if (i === le || idDigits < 1 || idDigits > 8) return undefined;
+  const error = rawId >= CAN_ERR_FLAG && (rawId & CAN_ERR_FLAG) !== 0;
+  const id = rawId & 0x1fffffff;
+  if ((idDigits <= 3 && id > 0x7ff) || (rawId > 0x1fffffff && !error)) return undefined;
+  const extended = idDigits > 3 || error;
+  i++;
+  let fd = false;
+  let flags = 0;
+  if (i < le && c[i] === 35 /* # */) {
+    const x = i + 1 < le ? (c[i + 1] as number) : 0xffff;
+    flags = x < 128 ? (HEX_VALUE[x] as number) : -1;
+    if (flags < 0) return undefined;
+    fd = true;
+    i += 2;
+  }
+  const dataStart = i;
+  const out = slab.room((le - i) >> 1);
+  let o = slab.offset;
+  while (i + 1 < le) {
+    const a = c[i] as number;
+    if (a === 32) break;
+    const b = c[i + 1] as number;
+    const hi = a < 128 ? (HEX_VALUE[a] as number) : -1;
+    const lo = b < 128 ? (HEX_VALUE[b] as number) : -1;
+    if ((hi | lo) < 0) return undefined;
+    out[o++] = (hi << 4) | lo;
+    i += 2;
+  }
+  const n = (i - dataStart) >> 1;
+  let tx: boolean | undefined;
+  if (i < le) {
+    if (c[i] !== 32 || i + 2 !== le) return undefined;
+    const dir = (c[i + 1] as number) | 0x20;
+    if (dir === 0x74 /* t */) tx = true;
+    else if (dir === 0x72 /* r */) tx = false;
+    else return undefined;
+  }
+  if (fd) {
+    const dlc = FD_DLC[n] ?? -1;
+    if (dlc < 0) return undefined;
+    return frameOf(timestamp, channel, id, extended, true, (flags & 1) !== 0, (flags & 2) !== 0, false, error, dlc, slab.take(n), tx);
+  }
+  if (n > 8 && !error) return undefined;
+  return frameOf(timestamp, channel, id, extended, false, false, false, false, error, Math.min(n, 15), slab.take(n), tx);
 }
 
 /**
@@ -137,7 +236,7 @@ export function parseCandump(c: Chars, ls: number, le: number, slab: ByteSlab, n
 /** The `.log` reader's parser: candump lines carry no header state, so one serves every read. */
 export function candumpLineParser(): LineParser {
   const names = new ChannelNames();
-  return { parseLine: (c, start, end, slab) => parseCandump(c, start, end, slab, names) };
+  return { parseLine: (c, start, end, slab) => parseCandumpFast(c, start, end, slab, names) ?? parseCandump(c, start, end, slab, names) };
 }
 
 // The one-line string functions share one small slab (regions are never reused, so that is safe).
@@ -150,7 +249,8 @@ const stringNames = new ChannelNames();
  */
 export function parseCandumpLine(line: string, location: SourceLocation = {}): CanFrame | null {
   try {
-    return parseCandump(charsOf(line), 0, line.length, stringSlab, stringNames);
+    const c = charsOf(line);
+    return parseCandumpFast(c, 0, c.length, stringSlab, stringNames) ?? parseCandump(c, 0, c.length, stringSlab, stringNames);
   } catch (err) {
     if (err instanceof LineSyntaxError) throw new TraceParseError({ ...location, column: err.column }, err.detail, { cause: err });
     throw err;

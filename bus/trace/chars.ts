@@ -55,9 +55,10 @@ export function parseDecInt(c: Chars, start: number, end: number): number {
   return v;
 }
 
-const POW10: number[] = [];
-for (let k = 0; k <= 22; k++) POW10.push(10 ** k);
-const EXACT_LIMIT = 2 ** 53;
+/** Powers of ten that are exact doubles (10^0 to 10^22). */
+export const POW10: readonly number[] = Array.from({ length: 23 }, (_, k) => 10 ** k);
+/** Integers below this are exact doubles. */
+export const EXACT_LIMIT = 2 ** 53;
 
 /**
  * Parses decimal seconds `c[start..end)` (digits with at most one dot); NaN when it is not one.

@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { TraceParseError } from '../../../bus/errors.js';
 import { formatCandumpLine, parseCandumpLine } from '../../../bus/trace/index.js';
+import { ByteSlab } from '../../../bus/trace/byte-slab.js';
+import { parseCandump, parseCandumpFast } from '../../../bus/trace/candump.js';
+import { ChannelNames } from '../../../bus/trace/chars.js';
 import { describeTraceFormat } from './trace-format.contract.js';
 import { frameArb, readAll, tempDir } from './helpers.js';
 import { writeFileSync } from 'node:fs';
@@ -73,5 +76,42 @@ describe('candump -L lines', () => {
     } finally {
       tmp.remove();
     }
+  });
+});
+
+describe('candump fast path', () => {
+  it('reads every line it accepts exactly as the general parser does', () => {
+    const hex2 = fc.integer({ min: 0, max: 255 }).map((b) => b.toString(16).toUpperCase().padStart(2, '0'));
+    const line = fc
+      .tuple(
+        fc.oneof(fc.integer({ min: 0, max: 4e15 }).map((us) => (us / 1e6).toFixed(6)), fc.stringMatching(/^[0-9.]{0,24}$/)),
+        fc.constantFrom('can0', 'vcan1', 'c\u00e9', 'x\u20ac', 'can0', ''),
+        fc.oneof(fc.stringMatching(/^[0-9A-Fa-f]{1,9}$/), fc.constantFrom('20000080', '123', '7FF', '800', '1FFFFFFF', '18DAF110', '3FFFFFFF', 'G1')),
+        fc.constantFrom('#', '#', '##1', '##3', '##', '#R', '#r2', ''),
+        fc.oneof(
+          fc.array(hex2, { maxLength: 8 }),
+          fc.constantFrom(12, 16, 20, 24, 32, 48, 64).chain((n) => fc.array(hex2, { minLength: n, maxLength: n })),
+          fc.array(hex2, { maxLength: 66 }),
+        ),
+        fc.constantFrom('', '', ' T', ' R', ' t', ' X', '_C', '_8', 'A', '  T', '\tT', ' T '),
+        fc.constantFrom(' ', ' ', ' ', '  ', '\t'),
+      )
+      .map(([t, ch, id, sep, data, tail, gap]) => `(${t})${gap}${ch} ${id}${sep}${data.join('')}${tail}`);
+    const names = new ChannelNames();
+    const slab = new ByteSlab(4096);
+    let accepted = 0;
+    fc.assert(
+      fc.property(line, (l) => {
+        const c = Buffer.from(l, 'latin1');
+        const fast = parseCandumpFast(c, 0, c.length, slab, names);
+        if (fast === undefined) return;
+        accepted++;
+        const slow = parseCandump(c, 0, c.length, slab, names);
+        expect({ ...fast, data: [...fast.data] }).toEqual({ ...slow, data: [...(slow?.data ?? [])] });
+        expect(Object.is(fast.timestamp, slow?.timestamp)).toBe(true);
+      }),
+      { numRuns: 4000 },
+    );
+    expect(accepted).toBeGreaterThan(100);
   });
 });
