@@ -13,10 +13,11 @@ import { B, BODY_COLUMNS, BODY_SIGNALS, BODY_WINDOW } from './signals.js';
 
 export { BODY_FEATURE_SIZE, bodyFeatures, seatCounts } from './features.js';
 
-/** Model targets are scaled: set-point (°C − 22) / 3 and occupants / 5. */
+/** Model targets are scaled to similar spreads: set-point (°C − 22) / 3 and (occupants − 2.5) / 1.5. */
 export const SETPOINT_CENTER_C = 22;
 export const SETPOINT_SCALE_C = 3;
-export const OCCUPANCY_SCALE = 5;
+export const OCCUPANCY_CENTER = 2.5;
+export const OCCUPANCY_SCALE = 1.5;
 
 export interface BodyResult {
   /** Predicted comfortable set-point (°C, 0.5 steps, 15..32). */
@@ -32,7 +33,7 @@ const roundHalf = (x: number): number => Math.round(x * 2) / 2;
 function interpret(output: Float32Array): BodyResult {
   return {
     setpointC: roundHalf(clampNum((output[0] ?? 0) * SETPOINT_SCALE_C + SETPOINT_CENTER_C, 15, 32)),
-    occupancy: Math.round(clampNum((output[1] ?? 0) * OCCUPANCY_SCALE, 0, 5)),
+    occupancy: Math.round(clampNum((output[1] ?? 0) * OCCUPANCY_SCALE + OCCUPANCY_CENTER, 0, 5)),
     source: 'model',
   };
 }

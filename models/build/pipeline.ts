@@ -19,6 +19,7 @@ import { exportFp32, outputSize } from './export.js';
 import { trainMlp, type TrainedMlp } from './mlp-trainer.js';
 import { openVectorSession, profileSession, type LatencyProfile } from './ort.js';
 import { calibrate, exportInt8 } from './quantize.js';
+import { chooseThreshold, withThreshold, type ThresholdChoice } from './threshold.js';
 import { RECIPES, type Recipe } from './recipes.js';
 import { reportJson, reportMarkdown, type ModelReport } from './report.js';
 
@@ -65,6 +66,7 @@ export interface BuiltModel {
   readonly mlp: TrainedMlp;
   readonly fp32: Uint8Array;
   readonly int8: Uint8Array;
+  readonly threshold?: ThresholdChoice;
   readonly report?: ModelReport;
 }
 
@@ -89,14 +91,20 @@ export function trainAndExport(recipe: Recipe, train: DomainDataset, config: Bui
   const data = recipe.toTraining(train, config.seed);
   const sizes = [data.x.length / data.rows, ...recipe.hidden, recipe.outputs];
   const epochs = Math.max(1, Math.round(recipe.epochs * config.epochScale));
-  const mlp = trainMlp(data, { sizes, loss: recipe.loss, epochs, batchSize: recipe.batchSize, learningRate: recipe.learningRate, seed: config.seed, ...(recipe.l2 === undefined ? {} : { l2: recipe.l2 }) }, (e, loss) => {
+  let mlp = trainMlp(data, { sizes, loss: recipe.loss, epochs, batchSize: recipe.batchSize, learningRate: recipe.learningRate, seed: config.seed, ...(recipe.l2 === undefined ? {} : { l2: recipe.l2 }) }, (e, loss) => {
     if (e === epochs - 1 || e % 10 === 0) progress?.(`  ${recipe.model}: epoch ${e + 1}/${epochs} loss ${loss.toFixed(4)}`);
   });
+  let threshold: ThresholdChoice | undefined;
+  if (recipe.threshold) {
+    threshold = chooseThreshold(DOMAINS[recipe.domain], train, recipe.graph, mlp, recipe.threshold);
+    progress?.(`  ${recipe.model}: operating point ${threshold.threshold} (training ${JSON.stringify(threshold.metrics)})`);
+    mlp = withThreshold(mlp, threshold.threshold);
+  }
   const doc = `${recipe.description}. Trained by ecu-ai models build, seed ${config.seed}.`;
   const graph = { ...recipe.graph, docString: doc };
   const fp32 = exportFp32(graph, mlp);
   const int8 = exportInt8(graph, mlp, calibrate(graph, mlp, calibrationSet(recipe, train, config.calibrationRows)));
-  return { recipe, mlp, fp32, int8 };
+  return { recipe, mlp, fp32, int8, ...(threshold ? { threshold } : {}) };
 }
 
 const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
@@ -186,6 +194,7 @@ export async function buildModels(config: BuildConfig, outDir: string, progress:
       eval: evalResult,
       latencyMs: latency,
       sizeBytes: { fp32: model.fp32.length, int8: model.int8.length },
+      ...(model.threshold ? { operatingPoint: { threshold: model.threshold.threshold, trainingMetrics: model.threshold.metrics } } : {}),
     };
     const manifest = manifestOf(def, model, latency);
     const manifestText = `${JSON.stringify(manifest, null, 2)}\n`;

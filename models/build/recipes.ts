@@ -5,7 +5,7 @@
 import type { DomainName } from '../../runtime/config.js';
 import type { AdasLabel, BodyLabel, ChassisLabel, CockpitLabel, PowertrainLabel } from '../../sim/labels.js';
 import { ADAS_AUX_FEATURES, ADAS_FEATURE_SIZE, ADAS_MODEL_FEATURES } from '../../domains/adas/index.js';
-import { BODY_FEATURE_SIZE, OCCUPANCY_SCALE, SETPOINT_CENTER_C, SETPOINT_SCALE_C } from '../../domains/body/index.js';
+import { BODY_FEATURE_SIZE, OCCUPANCY_CENTER, OCCUPANCY_SCALE, SETPOINT_CENTER_C, SETPOINT_SCALE_C } from '../../domains/body/index.js';
 import { CHASSIS_FEATURE_SIZE, FRICTION_CLASSES } from '../../domains/chassis/index.js';
 import { COCKPIT_FEATURE_SIZE } from '../../domains/cockpit/index.js';
 import { CELLS, PER_CELL, POWERTRAIN_FEATURE_SIZE } from '../../domains/powertrain/index.js';
@@ -13,6 +13,7 @@ import type { DomainDataset } from './dataset.js';
 import type { GraphSpec } from './export.js';
 import type { Loss, TrainData } from './mlp-trainer.js';
 import { Prng } from './prng.js';
+import type { ThresholdGoal } from './threshold.js';
 
 export interface Recipe {
   readonly domain: DomainName;
@@ -29,6 +30,8 @@ export interface Recipe {
   readonly batchSize: number;
   /** L2 weight decay (default the trainer's). */
   readonly l2?: number;
+  /** Operating point tuned on the training rows (sigmoid heads). */
+  readonly threshold?: ThresholdGoal;
   /** Rows of the network's training set (network inputs, targets, weights). */
   toTraining(ds: DomainDataset, seed: number): TrainData;
   /** The network's inputs of dataset row `r` (several for per-row models: calibration samples). */
@@ -82,6 +85,7 @@ const adas: Recipe = {
   epochs: 40,
   learningRate: 0.003,
   batchSize: 128,
+  threshold: { maximise: 'recall', constraint: { metric: 'false_warnings_per_hour', op: '<=', value: 1 }, outputs: 1 },
   // The target looks ahead: imminent now or within the next ADAS_LOOKAHEAD_ROWS label periods
   // (same run). The radar reports one cycle late, so a warning taught to come a little early
   // arrives on time.
@@ -133,6 +137,7 @@ const powertrain: Recipe = {
   epochs: 25,
   learningRate: 0.003,
   batchSize: 256,
+  threshold: { maximise: 'recall', constraint: { metric: 'precision', op: '>=', value: 0.95 }, outputs: CELLS },
   // Every faulty cell, plus per window the healthy cells that look most suspicious (hard
   // negatives) and a few at random: all 96 would be 96x the rows for little more information.
   toTraining(ds, seed) {
@@ -195,19 +200,19 @@ const body: Recipe = {
   graph: { graphName: 'body_comfort', ...IO, featureSize: BODY_FEATURE_SIZE },
   // Few distinct drives (each with its own occupants' preference): a small, decayed network so
   // it learns the shared relation instead of memorising drives.
-  hidden: [12],
+  hidden: [16],
   outputs: 2,
   loss: 'mse',
-  epochs: 25,
+  epochs: 40,
   learningRate: 0.003,
   batchSize: 32,
-  l2: 3e-3,
+  l2: 1e-3,
   toTraining(ds) {
     const y = new Float32Array(ds.rows * 2);
     for (let r = 0; r < ds.rows; r++) {
       const l = ds.labels[r] as BodyLabel;
       y[r * 2] = (l.setpoint_c - SETPOINT_CENTER_C) / SETPOINT_SCALE_C;
-      y[r * 2 + 1] = l.occupancy / OCCUPANCY_SCALE;
+      y[r * 2 + 1] = (l.occupancy - OCCUPANCY_CENTER) / OCCUPANCY_SCALE;
     }
     return { x: ds.x.slice(), y, rows: ds.rows };
   },

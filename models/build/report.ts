@@ -14,6 +14,8 @@ export interface ModelReport {
   readonly eval: EvalResult;
   readonly latencyMs: { readonly fp32: LatencyProfile; readonly int8: LatencyProfile };
   readonly sizeBytes: { readonly fp32: number; readonly int8: number };
+  /** Sigmoid threshold chosen on the training rows and folded into the head's bias. */
+  readonly operatingPoint?: { readonly threshold: number; readonly trainingMetrics: Record<string, number> };
 }
 
 /** Largest |fp32 - int8| over the metrics both report (the "within one point" check). */
@@ -73,6 +75,7 @@ export function reportMarkdown(r: ModelReport): string {
     '',
     `int8 vs fp32: largest metric gap ${fmt(gap)} (${gap <= 0.01 ? 'within' : 'NOT within'} 0.01).`,
     `Model vs fallback on ${p.metric}: ${beatsFallback(r) ? 'the model is better' : 'the model does NOT beat the fallback'}.`,
+    ...(r.operatingPoint ? [`Operating point: probability ${r.operatingPoint.threshold}, chosen on the training runs (${JSON.stringify(r.operatingPoint.trainingMetrics)}) and folded into the output bias.`] : []),
     '',
     '| variant | size (bytes) | latency p50 (ms) | p99 (ms) | mean (ms) | runs |',
     '|---|---|---|---|---|---|',

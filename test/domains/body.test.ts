@@ -39,7 +39,7 @@ describe('body domain', () => {
   });
 
   it('interprets scaled outputs to 0.5 °C steps and whole occupants, and encodes them', () => {
-    const r = bodyDomain.interpret(Float32Array.of((23.3 - 22) / 3, 2.6 / 5));
+    const r = bodyDomain.interpret(Float32Array.of((23.3 - 22) / 3, (2.6 - 2.5) / 1.5));
     expect(r).toEqual({ setpointC: 23.5, occupancy: 3, source: 'model' });
     expect(bodyDomain.encode(r)).toEqual({ CMF_Setpoint: 23.5, CMF_Occupancy: 3, CMF_Mode: 0 });
     expect(bodyDomain.encode({ setpointC: 40, occupancy: 9, source: 'fallback' })).toEqual({ CMF_Setpoint: 32, CMF_Occupancy: 5, CMF_Mode: 3 });
