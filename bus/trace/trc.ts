@@ -17,6 +17,7 @@ import { ByteSlab, NO_DATA } from './byte-slab.js';
 import { channelFromNumber } from './channel.js';
 import { charsOf, parseDecimalSeconds, parseDecInt, parseHexInt, textOf, type Chars } from './chars.js';
 import { frameOf } from './frame-of.js';
+import { HEX_VALUE } from './hex.js';
 import type { LineParser } from './line-reader.js';
 import { LineSyntaxError } from './types.js';
 
@@ -106,15 +107,19 @@ export class TrcParser implements LineParser {
   }
 
   #tokenize(c: Chars, start: number, end: number): void {
+    const ts = this.#ts;
+    const te = this.#te;
     let n = 0;
     let i = start;
     // Past MAX_TOKENS nothing is read: every column and at most 64 data bytes sit well before it.
     while (i < end && n < MAX_TOKENS) {
-      while (i < end && isSpace(c[i] as number)) i++;
+      let x = c[i] as number;
+      // Printable ASCII first: the general whitespace test only for the rest.
+      while (x === 32 || (x < 33 || x > 126 ? isSpace(x) : false)) x = ++i < end ? (c[i] as number) : 33;
       if (i >= end) break;
-      this.#ts[n] = i;
-      while (i < end && !isSpace(c[i] as number)) i++;
-      this.#te[n++] = i;
+      ts[n] = i;
+      while (x > 32 && x < 127 ? true : !isSpace(x)) x = ++i < end ? (c[i] as number) : 32;
+      te[n++] = i;
     }
     this.#n = n;
   }
@@ -266,7 +271,15 @@ export class TrcParser implements LineParser {
     const o = slab.offset;
     for (let i = 0; i < count; i++) {
       const k = dataAt + i;
-      const v = this.#len(k) === 2 ? parseHexInt(c, this.#ts[k] as number, this.#te[k] as number) : -1;
+      const at = this.#ts[k] as number;
+      let v = -1;
+      if (this.#te[k] === at + 2) {
+        const a = c[at] as number;
+        const b = c[at + 1] as number;
+        const hi = a < 128 ? (HEX_VALUE[a] as number) : -1;
+        const lo = b < 128 ? (HEX_VALUE[b] as number) : -1;
+        if ((hi | lo) >= 0) v = (hi << 4) | lo;
+      }
       if (v < 0) throw new LineSyntaxError(`"${this.#text(k)}" is not a hex data byte`);
       out[o + i] = v;
     }
