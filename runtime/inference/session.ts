@@ -2,6 +2,7 @@
  * One onnxruntime-node session with explicit options, checked against its manifest and warmed up
  * before it reports ready. onnxruntime is imported lazily so that only worker processes load it.
  */
+import { createRequire } from 'node:module';
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import { InferenceError } from '../errors.js';
 import { matchIo } from './io-match.js';
@@ -22,11 +23,15 @@ export interface SessionOptions {
 }
 
 type Ort = typeof import('onnxruntime-node');
-let ortPromise: Promise<Ort> | undefined;
+let ort: Ort | undefined;
 
+/**
+ * onnxruntime-node is CommonJS: `require` loads it without the ES module loader's CommonJS lexer,
+ * which would stay resident in every worker (about 1 MB each, measured).
+ */
 function loadOrt(): Promise<Ort> {
-  ortPromise ??= import('onnxruntime-node');
-  return ortPromise;
+  ort ??= createRequire(import.meta.url)('onnxruntime-node') as Ort;
+  return Promise.resolve(ort);
 }
 
 export class OnnxSession {
