@@ -1,4 +1,4 @@
-/** The inference layer: model registry, manifests, sessions, and isolated per-domain workers. */
+/** The inference layer: model registry, manifests, sessions, and isolated per-domain (or shared comfort) workers. */
 export { InferencePool, defaultWorkerEntry, type OpenOptions, type PoolOptions, type RunOptions } from './pool.js';
 export { ModelRegistry, parseModelRef, modelLabel, type ModelRef, type LoadedVariant, type RegisteredModel, type RegistryOptions } from './registry.js';
 export { parseManifest, manifestSchema, compareSemver, LOCAL_VARIANTS, TENSOR_DTYPES, type ModelManifest, type TensorSpec, type LocalVariant, type LocalVariantSpec } from './manifest.js';
@@ -7,4 +7,5 @@ export { checkFeeds, type Feed, type Feeds, type Outputs, type TensorArray, type
 export { readModelIo, isDynamicDim, type ModelIo, type TensorIo, type Dim } from './model-io.js';
 export { DomainSupervisor, type DomainHealth, type DomainState, type BackoffOptions } from './supervisor.js';
 export { FAULT_KINDS, type FaultKind } from './protocol.js';
-export type { Isolation } from './worker-channel.js';
+export { WORKER_EXEC_ARGV, type Isolation, type ChannelKind } from './worker-channel.js';
+export { WireFormatError } from './wire.js';
