@@ -1,0 +1,60 @@
+/**
+ * The frame pipe of a process worker under real traffic: feeds far larger than one socket read, and
+ * many calls in flight at once, each answered with its own result.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InferencePool, ModelRegistry } from '../../../runtime/inference/index.js';
+import { mlpForward, writeModel, type FixtureModel } from './fixtures.js';
+import { compiledWorkerEntry } from './worker-build.js';
+
+const root = mkdtempSync(path.join(os.tmpdir(), 'ecu-frames-'));
+const WIDE = 16_384;
+let wide: FixtureModel;
+let small: FixtureModel;
+let pool: InferencePool;
+
+beforeAll(async () => {
+  const entry = compiledWorkerEntry();
+  wide = writeModel(root, { name: 'cockpit-wide', domain: 'cockpit', sizes: [WIDE, 2, 2], seed: 21 });
+  small = writeModel(root, { name: 'body-small', domain: 'body', sizes: [3, 5, 2], seed: 22 });
+  const registry = await ModelRegistry.create({ roots: [root] });
+  pool = await InferencePool.create({ registry, workerEntry: entry });
+  await pool.open('cockpit', 'cockpit-wide');
+  await pool.open('body', 'body-small');
+});
+afterAll(async () => {
+  await pool.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+function close(got: ArrayLike<number>, want: readonly number[], digits: number): void {
+  expect(got.length).toBe(want.length);
+  want.forEach((w, i) => expect(got[i]).toBeCloseTo(w, digits));
+}
+
+describe('the frame pipe of a process worker', () => {
+  it('carries a 256 KB batch, split over many socket reads, intact', async () => {
+    const rowsN = 4;
+    const data = Float32Array.from({ length: rowsN * WIDE }, (_, i) => Math.sin(i * 0.37) * 0.01);
+    const out = await pool.run('cockpit', { x: { data, dims: [rowsN, WIDE] } });
+    expect(out['y']?.dims).toEqual([rowsN, 2]);
+    const want = Array.from({ length: rowsN }, (_, r) => mlpForward(wide.layers, Array.from(data.subarray(r * WIDE, (r + 1) * WIDE)))).flat();
+    close(out['y']?.data as Float32Array, want, 3);
+  });
+
+  it('answers two hundred concurrent calls, each with the result of its own input', async () => {
+    const inputs = Array.from({ length: 200 }, (_, k) => [k / 50, -k / 80, Math.cos(k)]);
+    const outs = await Promise.all(inputs.map((x) => pool.run('body', { x: Float32Array.from(x) })));
+    outs.forEach((o, k) => close(o['y']?.data as Float32Array, mlpForward(small.layers, inputs[k] ?? []), 4));
+  });
+
+  it('gives each caller an array that owns its bytes', async () => {
+    const a = await pool.run('body', { x: Float32Array.from([1, 2, 3]) });
+    const y = a['y']?.data as Float32Array;
+    expect(y.byteOffset).toBe(0);
+    expect(y.buffer.byteLength).toBe(y.byteLength);
+  });
+});
