@@ -20,7 +20,7 @@ import type { CanFrame } from '../frame.js';
 import { TraceParseError, type SourceLocation } from '../errors.js';
 import { ByteSlab, NO_DATA } from './byte-slab.js';
 import { channelFromNumber } from './channel.js';
-import { charsOf, parseDecimalSeconds, parseDecInt, parseHexInt, textOf, type Chars } from './chars.js';
+import { charsOf, EXACT_LIMIT, parseDecimalSeconds, parseDecInt, parseHexInt, POW10, textOf, type Chars } from './chars.js';
 import { frameOf } from './frame-of.js';
 import { HEX_VALUE } from './hex.js';
 import type { LineParser } from './line-reader.js';
@@ -55,6 +55,15 @@ export class AscParser implements LineParser {
   // The current line: its characters and where it starts (for columns).
   #c: Chars = new Uint8Array(0);
   #ls = 0;
+  readonly #fastPath: boolean;
+
+  /**
+   * @param options.fastPath - read classic frame lines in one pass (default); false reads every line
+   *   through the general tokenizer, which exists to cross-check the fast path.
+   */
+  constructor(options: { fastPath?: boolean } = {}) {
+    this.#fastPath = options.fastPath ?? true;
+  }
 
   /** Absolute start (epoch seconds) from the header, or 0 when the file records none. */
   get start(): number {
@@ -70,6 +79,10 @@ export class AscParser implements LineParser {
   }
 
   parseLine(c: Chars, start: number, end: number, slab: ByteSlab): CanFrame | null {
+    if (this.#fastPath && this.#hex) {
+      const frame = this.#fastClassic(c, start, end, slab);
+      if (frame !== undefined) return frame;
+    }
     this.#c = c;
     this.#ls = start;
     this.#tokenize(c, start, end);
@@ -100,6 +113,98 @@ export class AscParser implements LineParser {
     if (this.#is(0, 'end') && this.#is(1, 'triggerblock')) return null;
     if (this.#is(0, 'internal') || (this.#is(0, 'no') && this.#is(1, 'internal'))) return null;
     throw new LineSyntaxError(`not an ASC line: "${textOf(c, start, end).trim().slice(0, 40)}"`, this.#col(0));
+  }
+
+  /**
+   * One pass over a classic frame line as python-can and CANoe write it in hex base
+   * (`TIME CH ID[x] Rx|Tx d DLC HH HH ...`, anything after the data ignored). Any other line, and
+   * anything unusual (a data byte not written as two digits, a DLC above 15, error frames, remote
+   * frames) returns undefined before any state changes, and goes to the general path, which reads
+   * what this accepts identically (test/bus/trace/asc.test.ts compares the two).
+   */
+  #fastClassic(c: Chars, ls: number, le: number, slab: ByteSlab): CanFrame | undefined {
+    let i = ls;
+    let x = i < le ? (c[i] as number) : 0;
+    while (x === 32 || x === 9) x = ++i < le ? (c[i] as number) : 0;
+    // Time: a digit first (the general path sends lines starting otherwise elsewhere), at most one dot.
+    if (x < 48 || x > 57) return undefined;
+    const t0 = i;
+    let mantissa = 0;
+    let fraction = -1;
+    for (; i < le; i++) {
+      x = c[i] as number;
+      if (x === 46) {
+        if (fraction >= 0) return undefined;
+        fraction = 0;
+        continue;
+      }
+      const d = x - 48;
+      if (d < 0 || d > 9) break;
+      mantissa = mantissa * 10 + d;
+      if (fraction >= 0) fraction++;
+    }
+    const digits = i - t0 - (fraction >= 0 ? 1 : 0);
+    if (i === le || (x !== 32 && x !== 9) || digits === 0 || mantissa >= EXACT_LIMIT || fraction > 22) return undefined;
+    const t = fraction <= 0 ? mantissa : mantissa / (POW10[fraction] as number);
+    while (x === 32 || x === 9) x = ++i < le ? (c[i] as number) : 0;
+    // Channel number: at most 15 digits, as parseDecInt.
+    const chStart = i;
+    let ch = 0;
+    for (; i < le; i++) {
+      x = c[i] as number;
+      const d = x - 48;
+      if (d < 0 || d > 9) break;
+      ch = ch * 10 + d;
+    }
+    if (i === chStart || i - chStart > 15 || (x !== 32 && x !== 9)) return undefined;
+    while (x === 32 || x === 9) x = ++i < le ? (c[i] as number) : 0;
+    // Id: hex digits, `x` for 29-bit.
+    const idStart = i;
+    let id = 0;
+    for (; i < le; i++) {
+      x = c[i] as number;
+      const h = x < 128 ? (HEX_VALUE[x] as number) : -1;
+      if (h < 0) break;
+      id = id * 16 + h;
+    }
+    const idDigits = i - idStart;
+    const extended = (x | 0x20) === 0x78;
+    if (extended) x = ++i < le ? (c[i] as number) : 0;
+    if (idDigits === 0 || idDigits > 8 || (x !== 32 && x !== 9) || id > (extended ? 0x1fffffff : 0x7ff)) return undefined;
+    while (x === 32 || x === 9) x = ++i < le ? (c[i] as number) : 0;
+    // Direction, then `d`, each a token of its own.
+    if (i + 4 >= le) return undefined;
+    const dir = (c[i] as number) | 0x20;
+    const x2 = (c[i + 1] as number) | 0x20;
+    const after = c[i + 2] as number;
+    if ((dir !== 0x72 && dir !== 0x74) || x2 !== 0x78 || (after !== 32 && after !== 9)) return undefined;
+    i += 2;
+    x = after;
+    while (x === 32 || x === 9) x = ++i < le ? (c[i] as number) : 0;
+    if (i + 2 >= le || (x | 0x20) !== 0x64 || (c[i + 1] !== 32 && c[i + 1] !== 9)) return undefined;
+    x = c[++i] as number;
+    while (x === 32 || x === 9) x = ++i < le ? (c[i] as number) : 0;
+    // DLC: one hex digit (0..f); data: that many bytes up to 8, two digits each.
+    const dlc = x < 128 ? (HEX_VALUE[x] as number) : -1;
+    if (dlc < 0) return undefined;
+    x = ++i < le ? (c[i] as number) : 0;
+    if (i < le && x !== 32 && x !== 9) return undefined;
+    const count = dlc < 8 ? dlc : 8;
+    const out = slab.room(count);
+    const o = slab.offset;
+    for (let k = 0; k < count; k++) {
+      while (x === 32 || x === 9) x = ++i < le ? (c[i] as number) : 0;
+      if (i + 1 >= le) return undefined;
+      const a = x;
+      const b = c[i + 1] as number;
+      const hi = a < 128 ? (HEX_VALUE[a] as number) : -1;
+      const lo = b < 128 ? (HEX_VALUE[b] as number) : -1;
+      i += 2;
+      x = i < le ? (c[i] as number) : 0;
+      if ((hi | lo) < 0 || (i < le && x !== 32 && x !== 9)) return undefined;
+      out[o + k] = (hi << 4) | lo;
+    }
+    return frameOf(this.#time(t), channelFromNumber(ch), id, extended, false, false, false, false, false, dlc, slab.take(count), dir === 0x74);
   }
 
   #tokenize(c: Chars, start: number, end: number): void {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { TraceParseError } from '../../../bus/errors.js';
 import type { CanFrame } from '../../../bus/frame.js';
-import { parseAscText } from '../../../bus/trace/index.js';
+import { AscParser, parseAscText } from '../../../bus/trace/index.js';
 import { describeTraceFormat } from './trace-format.contract.js';
 
 // ASC error frames record only the channel: no id, data or direction.
@@ -70,5 +70,48 @@ describe('Vector ASC', () => {
       }),
       { numRuns: 1500 },
     );
+  });
+});
+
+describe('ASC fast path', () => {
+  it('reads every line exactly as the general path does, in hex and decimal, absolute and relative', () => {
+    const hex2 = fc.integer({ min: 0, max: 255 }).map((b) => b.toString(16).toUpperCase().padStart(2, '0'));
+    const gap = fc.constantFrom(' ', ' ', '   ', '\t', '');
+    const line = fc
+      .tuple(
+        fc.oneof(fc.integer({ min: 0, max: 1e12 }).map((us) => (us / 1e6).toFixed(6)), fc.stringMatching(/^[0-9.]{0,20}$/)),
+        fc.oneof(fc.integer({ min: 1, max: 16 }).map(String), fc.constantFrom('CANFD', '1234567890123456', 'x')),
+        fc.oneof(fc.stringMatching(/^[0-9A-F]{1,9}[xX]?$/), fc.constantFrom('123', '7FF', '800', '1FFFFFFFx', 'ErrorFrame', 'x')),
+        fc.constantFrom('Rx', 'Tx', 'rx', 'TX', 'Rxx', 'Statistic:'),
+        fc.constantFrom('d', 'd', 'D', 'r', 'dd'),
+        fc.oneof(fc.integer({ min: 0, max: 15 }).map((d) => d.toString(16)), fc.constantFrom('08', '10', 'g')),
+        fc.array(fc.oneof(hex2, hex2, hex2, fc.constantFrom('A', '0AB', 'ZZ')), { maxLength: 10 }),
+        fc.constantFrom('', '', '  Length = 1 BitCount = 2', ' 1'),
+        fc.tuple(gap, gap, gap, gap, gap, gap),
+      )
+      .map(([t, ch, id, dir, kind, dlc, data, tail, g]) => `${g[0]}${t}${g[1] || ' '}${ch}${g[2] || ' '}${id}${g[3] || ' '}${dir}${g[4] || ' '}${kind}${g[5] || ' '}${dlc} ${data.join(' ')}${tail}`);
+    const header = fc.constantFrom('base hex  timestamps absolute', 'base dec  timestamps relative', 'base hex  timestamps relative', 'date Sat Sep 30 03:06:13.191 pm 2017');
+    const outcome = (p: AscParser, l: string): unknown => {
+      try {
+        const f = p.parse(l);
+        return f === null ? null : { ...f, data: [...f.data], timestamp: String(f.timestamp) };
+      } catch (err) {
+        return `${(err as Error).message} @${String((err as { column?: number }).column)}`;
+      }
+    };
+    let frames = 0;
+    fc.assert(
+      fc.property(fc.array(fc.oneof(line, line, line, header), { maxLength: 8 }), (lines) => {
+        const fast = new AscParser();
+        const general = new AscParser({ fastPath: false });
+        for (const l of lines) {
+          const a = outcome(fast, l);
+          expect(a, l).toEqual(outcome(general, l));
+          if (a !== null && typeof a === 'object') frames++;
+        }
+      }),
+      { numRuns: 2000 },
+    );
+    expect(frames).toBeGreaterThan(300);
   });
 });
