@@ -5,6 +5,7 @@
 import { pathToFileURL } from 'node:url';
 import { realpathSync } from 'node:fs';
 import { BusError } from '../bus/errors.js';
+import { RuntimeError } from '../runtime/errors.js';
 import { EXIT_BAD_INPUT, EXIT_FAILURE, UsageError, type CliCommand, type CliIo } from './command.js';
 
 type Loader = () => Promise<CliCommand>;
@@ -51,7 +52,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       io.stderr.write(`ecu-ai ${name}: ${err.message}\n\n${command.help}\n`);
       return EXIT_BAD_INPUT;
     }
-    if (err instanceof BusError || isInputError(err)) {
+    if (err instanceof BusError || isInputError(err) || (err instanceof RuntimeError && INPUT_CODES.has(err.code))) {
       io.stderr.write(`ecu-ai ${name}: ${(err as Error).message}\n`);
       return EXIT_BAD_INPUT;
     }
@@ -59,6 +60,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return EXIT_FAILURE;
   }
 }
+
+/** Runtime errors that mean the user's input (config, model files, their arithmetic) is wrong. */
+const INPUT_CODES: ReadonlySet<string> = new Set(['CONFIG_INVALID', 'MODEL_MANIFEST', 'MODEL_LOAD', 'MODEL_MISMATCH', 'ADMISSION_REFUSED', 'OTA_VERIFY']);
 
 /** Missing or unreadable input files are bad input, not a crash. */
 function isInputError(err: unknown): boolean {
