@@ -1,20 +1,10 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../cli/main.js';
+import { cli as runIn, type CliRun } from '../helpers/cli.js';
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const code = await runCli(argv, { stdout, stderr, cwd: process.cwd() });
-  return { code, out, err };
-}
+const cli = (...argv: string[]): Promise<CliRun> => runIn(process.cwd(), ...argv);
 
 const DBC = `VERSION ""
 BU_: ECU Body
