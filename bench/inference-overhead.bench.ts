@@ -16,6 +16,7 @@ const SIZES = [32, 64, 64, 4];
 const ROUNDS = 5;
 const CALLS_PER_ROUND = 2_000;
 const WARMUP = 300;
+const MEMORY_CALLS = 5_000;
 
 function quantile(sorted: readonly number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
@@ -88,7 +89,8 @@ async function fiveDomainMemory(registry: ModelRegistry, layout: Layout): Promis
   try {
     for (const d of DOMAINS) await pool.open(d, `${d}-mlp`, { isolation: layout[d], group: 'comfort' });
     const x = new Float32Array(32).fill(0.5);
-    for (let k = 0; k < 200; k++) for (const d of DOMAINS) await pool.run(d, { x });
+    // Long enough for each worker's heap to reach its working size (it grows over the first thousands of calls).
+    for (let k = 0; k < MEMORY_CALLS; k++) for (const d of DOMAINS) await pool.run(d, { x });
     await new Promise((r) => setTimeout(r, 200));
     // Garbage of earlier layouts must not count against this one.
     (globalThis as { gc?: () => void }).gc?.();
@@ -205,7 +207,7 @@ async function main(): Promise<void> {
       row('pool, thread isolation', s.thread, vs('thread')),
       row('pool, shared process (3 domains)', s.shared, vs('shared')),
       '',
-      '| memory, five domains loaded, after 200 calls each | worker processes | RSS parent + workers MB | USS parent + workers MB | PSS parent + workers MB | total PSS MB | footprint MB (est.) |',
+      `| memory, five domains loaded, after ${MEMORY_CALLS} calls each | worker processes | RSS parent + workers MB | USS parent + workers MB | PSS parent + workers MB | total PSS MB | footprint MB (est.) |`,
       '|---|---:|---:|---:|---:|---:|---:|',
       ...mem.map(
         ({ name, m }) =>
