@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigInvalidError } from './errors.js';
+import { BUILTIN_TRIGGER_NAMES } from './datalog/triggers.js'; // --- cloud
 
 const DOMAIN_NAMES = ['adas', 'chassis', 'powertrain', 'cockpit', 'body'] as const;
 export type DomainName = (typeof DOMAIN_NAMES)[number];
@@ -76,6 +77,50 @@ const someipSchema = z
   })
   .strict();
 
+// --- cloud: the vehicle–cloud link of the daemon (runtime/cloud/) and trigger-based data snippets (runtime/datalog/).
+const snippetsSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    /** Seconds of raw frames kept before the trigger and captured after it. */
+    pre_s: z.number().min(0).max(60).default(10),
+    post_s: z.number().min(0).max(60).default(5),
+    /** Bytes of frames per snippet at most (split between before and after in proportion to pre_s and post_s). */
+    max_bytes: z
+      .number()
+      .int()
+      .min(4096)
+      .max(3.5 * 1024 * 1024)
+      .default(2 << 20),
+    /** A trigger fires at most once per this many seconds (per domain for per-domain triggers). */
+    cooldown_s: z.number().min(0).default(30),
+    /** Trigger names to arm; absent arms all built-in triggers. */
+    triggers: z.array(z.enum(BUILTIN_TRIGGER_NAMES)).optional(),
+  })
+  .strict();
+const cloudSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    broker: z.string().regex(/^mqtts?:\/\/[^\s/]+(:\d{1,5})?\/?$/, 'an MQTT URL such as mqtt://127.0.0.1:1883 or mqtts://broker:8883').default('mqtt://127.0.0.1:1883'),
+    protocol: z.union([z.literal(4), z.literal(5)]).default(5),
+    username: z.string().min(1).optional(),
+    /** Prefer `password_env`: a secret in a config file is only as safe as the file's permissions. */
+    password: z.string().optional(),
+    /** Name of an environment variable holding the password, read when the daemon starts. */
+    password_env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name').optional(),
+    /** PEM file paths, relative to the config file's folder. */
+    tls: z.object({ ca: z.string().min(1).optional(), cert: z.string().min(1).optional(), key: z.string().min(1).optional() }).strict().optional(),
+    outbox_dir: z.string().min(1).default('./ecu-ai-outbox'),
+    outbox_max_mb: z.number().positive().max(65_536).default(64),
+    telemetry_period_s: z.number().min(0.1).max(86_400).default(10),
+    /** Ceiling of the reconnect backoff, s. */
+    reconnect_max_s: z.number().min(0.25).max(3600).default(30),
+    snippets: snippetsSchema.default(snippetsSchema.parse({})),
+  })
+  .strict()
+  .refine((c) => c.password === undefined || c.password_env === undefined, { message: 'give password or password_env, not both', path: ['password_env'] });
+export type CloudConfig = z.infer<typeof cloudSchema>;
+// --- end cloud
+
 export const configSchema = z
   .object({
     vehicle_id: z
@@ -127,6 +172,9 @@ export const configSchema = z
     log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** SOME/IP: domain results offered as services through SD (runtime/someip/), and SOME/IP inputs. */
     someip: someipSchema.default(someipSchema.parse({})),
+    // --- cloud
+    cloud: cloudSchema.default(cloudSchema.parse({})),
+    // --- end cloud
   })
   .strict();
 
@@ -144,18 +192,24 @@ export function parseConfig(input: unknown, source = '<config>'): Readonly<EcuAi
   return deepFreeze(result.data);
 }
 
-/** Reads a YAML or JSON config file (YAML is a superset, so one parser serves both). */
-export async function loadConfigFile(path: string): Promise<Readonly<EcuAiConfig>> {
+/**
+ * Reads a YAML or JSON file (YAML is a superset, so one parser serves both) into plain data.
+ * @throws {ConfigInvalidError} naming file:line:column for a syntax error
+ */
+export async function readYamlFile(path: string): Promise<unknown> {
   const text = await readFile(path, 'utf8');
-  let data: unknown;
   try {
-    data = parseYaml(text, { prettyErrors: true });
+    return parseYaml(text, { prettyErrors: true });
   } catch (err) {
     const linePos = (err as { linePos?: { line: number; col: number }[] }).linePos?.[0];
     const where = linePos ? `${path}:${linePos.line}:${linePos.col}` : path;
     throw new ConfigInvalidError(where, [{ path: '(syntax)', message: (err as Error).message.split('\n')[0] ?? 'YAML syntax error' }]);
   }
-  return parseConfig(data, path);
+}
+
+/** Reads and validates a YAML or JSON config file. */
+export async function loadConfigFile(path: string): Promise<Readonly<EcuAiConfig>> {
+  return parseConfig(await readYamlFile(path), path);
 }
 
 function deepFreeze<T>(value: T): T {

@@ -8,9 +8,8 @@
  * Validated with zod (errors name the catalog path) and then against the DBC itself, so a typo is
  * caught at boot and not discovered as a silently missing feature on the road.
  */
-import { readFile } from 'node:fs/promises';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { readYamlFile } from '../config.js';
 import { ConfigInvalidError } from '../errors.js';
 import { CatalogMismatchError, type UnresolvedSignal } from './errors.js';
 
@@ -140,14 +139,5 @@ export function parseSignalCatalog(input: unknown, source = '<catalog>'): Signal
  * @throws {ConfigInvalidError} on a syntax error (naming file:line:column) or an invalid catalog.
  */
 export async function loadSignalCatalog(path: string): Promise<SignalCatalog> {
-  const text = await readFile(path, 'utf8');
-  let data: unknown;
-  try {
-    data = parseYaml(text, { prettyErrors: true });
-  } catch (err) {
-    const pos = (err as { linePos?: { line: number; col: number }[] }).linePos?.[0];
-    const where = pos ? `${path}:${pos.line}:${pos.col}` : path;
-    throw new ConfigInvalidError(where, [{ path: '(syntax)', message: (err as Error).message.split('\n')[0] ?? 'syntax error' }]);
-  }
-  return parseSignalCatalog(data, path);
+  return parseSignalCatalog(await readYamlFile(path), path);
 }
