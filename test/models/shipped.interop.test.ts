@@ -1,0 +1,121 @@
+/**
+ * The shipped models under models/: valid ONNX for Debian's onnx checker, loadable through the
+ * registry with matching manifests and sha256, and meeting their bars on a small held-out run.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DOMAINS } from '../../domains/index.js';
+import { ALL_DOMAINS, type DomainName } from '../../runtime/config.js';
+import { ModelRegistry } from '../../runtime/inference/registry.js';
+import { BARS, meets } from '../../models/build/bars.js';
+import { buildDatasets, type DomainDataset, type RunSpec } from '../../models/build/dataset.js';
+import { evaluateDomain, type EvalResult } from '../../models/build/evaluate.js';
+import { SCENARIO_NAMES } from '../../sim/scenarios/index.js';
+import { pythonModulePeer, runPython } from '../helpers/peers.js';
+
+const MODELS = path.resolve(import.meta.dirname, '..', '..', 'models');
+const onnx = pythonModulePeer('onnx', 'python3-onnx');
+
+describe.skipIf(!onnx.available)('shipped models pass onnx.checker', () => {
+  it('checks every fp32 and int8 file with full shape inference', () => {
+    const files = ALL_DOMAINS.flatMap((d) => ['fp32.onnx', 'int8.onnx'].map((f) => path.join(MODELS, DOMAINS[d].model, f)));
+    const out = runPython(
+      'import sys, onnx\nfor f in sys.argv[1:]:\n    m = onnx.load(f)\n    onnx.checker.check_model(m, full_check=True)\n    print(f, m.opset_import[0].version, len(m.graph.node))',
+      files,
+    );
+    expect(out.trim().split('\n')).toHaveLength(files.length);
+  });
+});
+
+describe('shipped models load through the registry', () => {
+  it('finds one model per domain whose variants match their sha256 and declared boundary', async () => {
+    const registry = await ModelRegistry.create({ roots: [MODELS] });
+    for (const d of ALL_DOMAINS) {
+      const def = DOMAINS[d];
+      expect(existsSync(path.join(MODELS, def.model, 'EVAL.md')), `${def.model}/EVAL.md`).toBe(true);
+      for (const v of ['fp32', 'int8'] as const) {
+        const loaded = await registry.loadVariant({ name: def.model }, v);
+        expect(loaded.manifest.domain).toBe(d);
+        expect(loaded.manifest.inputs[0]?.shape).toEqual([1, def.featureSize]);
+        expect(loaded.spec.cost_ms.p50).toBeGreaterThan(0);
+      }
+    }
+  });
+});
+
+/**
+ * A small held-out set shaped like the full evaluation: every scenario once, on a seed never used
+ * in training, 90 s each, all domains from the same drives.
+ */
+const SMALL: readonly RunSpec[] = SCENARIO_NAMES.map((scenario) => ({ scenario, seed: 3001, durationS: 90 }));
+/** On ~1000-row samples a handful of rows decides a point; the full evaluation checks 0.01. */
+const INT8_TOLERANCE = 0.02;
+
+let data: Map<DomainName, DomainDataset> | undefined;
+const results = new Map<DomainName, EvalResult>();
+
+async function evaluate(d: DomainName): Promise<EvalResult> {
+  const known = results.get(d);
+  if (known) return known;
+  data ??= buildDatasets(ALL_DOMAINS.map((x) => DOMAINS[x]), SMALL, { stride: { chassis: 2 } });
+  const def = DOMAINS[d];
+  const registry = await ModelRegistry.create({ roots: [MODELS] });
+  const fp32 = await registry.loadVariant({ name: def.model }, 'fp32');
+  const int8 = await registry.loadVariant({ name: def.model }, 'int8');
+  const r = await evaluateDomain(def, data.get(d) as DomainDataset, { fp32: fp32.bytes, int8: int8.bytes });
+  results.set(d, r);
+  return r;
+}
+
+function expectBar(d: DomainName, metric: string, r: EvalResult): void {
+  const bar = BARS[d].find((b) => b.metric === metric);
+  if (!bar) throw new Error(`${d} has no bar on ${metric}`);
+  expect(meets(bar, r.fp32), `fp32 ${JSON.stringify(r.fp32)}`).toBe(true);
+  expect(meets(bar, r.int8), `int8 ${JSON.stringify(r.int8)}`).toBe(true);
+}
+
+function expectInt8Close(metric: string, r: EvalResult): void {
+  expect(Math.abs((r.fp32?.[metric] as number) - (r.int8?.[metric] as number)), `${metric} int8 vs fp32`).toBeLessThanOrEqual(INT8_TOLERANCE);
+}
+
+describe('shipped models on a small held-out evaluation', () => {
+  it('adas: collision recall of at least 0.95, int8 close to fp32', async () => {
+    const r = await evaluate('adas');
+    expectBar('adas', 'recall', r);
+    expectInt8Close('recall', r);
+  }, 120_000);
+
+  it('chassis: friction accuracy of at least 0.90, better than the slip rule', async () => {
+    const r = await evaluate('chassis');
+    expectBar('chassis', 'accuracy', r);
+    expectInt8Close('accuracy', r);
+    expect(r.fp32?.accuracy).toBeGreaterThanOrEqual(r.fallback.accuracy as number);
+  }, 120_000);
+
+  it('cockpit: drowsiness accuracy of at least 0.85', async () => {
+    const r = await evaluate('cockpit');
+    expectBar('cockpit', 'accuracy', r);
+    expectInt8Close('accuracy', r);
+  }, 120_000);
+
+  it('body: set-point MAE below the last-value fallback', async () => {
+    const r = await evaluate('body');
+    expect(r.fp32?.mae).toBeLessThan(r.fallback.mae as number);
+    expectInt8Close('mae', r);
+  }, 120_000);
+
+  it('powertrain: finds at least as many faulty samples as the limit rule', async () => {
+    const r = await evaluate('powertrain');
+    // Known shortfall (see README): per-sample recall is far below 0.95; what holds is that the
+    // model finds more of the faulty samples than the limit rule.
+    expect(r.fp32?.recall).toBeGreaterThanOrEqual(r.fallback.recall as number);
+  }, 120_000);
+
+  // The brief's battery bar (recall >= 0.95 with precision >= 0.90) is NOT met by the shipped model.
+  it.fails('powertrain: recall of at least 0.95 with precision of at least 0.90 (not met yet)', async () => {
+    const r = await evaluate('powertrain');
+    expectBar('powertrain', 'recall', r);
+    expectBar('powertrain', 'precision', r);
+  }, 120_000);
+});
