@@ -72,13 +72,15 @@ async function cat(args: readonly string[], io: CliIo): Promise<number> {
   let out = '';
   try {
     if (limit > 0) {
-      for await (const frame of reader) {
-        out += frameToJsonLine(frame, decode?.(frame)) + '\n';
+      reading: for await (const batch of reader.batches()) {
+        for (const frame of batch) {
+          out += frameToJsonLine(frame, decode?.(frame)) + '\n';
+          if (++count >= limit) break reading;
+        }
         if (out.length >= 65536) {
           await writeOut(io.stdout, out);
           out = '';
         }
-        if (++count >= limit) break;
       }
     }
   } finally {
@@ -98,9 +100,9 @@ async function convert(args: readonly string[], io: CliIo): Promise<number> {
   const writer = await openTraceWriter(output);
   let count = 0;
   try {
-    for await (const frame of reader) {
-      await writer.write(frame);
-      count++;
+    for await (const batch of reader.batches()) {
+      for (const frame of batch) await writer.write(frame);
+      count += batch.length;
     }
   } finally {
     await writer.close();
@@ -132,7 +134,7 @@ async function stats(args: readonly string[], io: CliIo): Promise<number> {
   let first = Number.NaN;
   let last = Number.NaN;
   const kinds = { fd: 0, rtr: 0, error: 0, extended: 0, tx: 0 };
-  for await (const f of reader) {
+  for await (const batch of reader.batches()) for (const f of batch) {
     total++;
     if (Number.isNaN(first)) first = f.timestamp;
     last = f.timestamp;

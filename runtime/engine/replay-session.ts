@@ -86,9 +86,10 @@ export async function runReplaySession(o: ReplaySessionOptions): Promise<ReplayS
     const models = await openModels(o, pool, registry);
     o.onPoolReady?.(pool);
     const reader = openTraceReader(o.tracePath);
-    const iterator = reader[Symbol.asyncIterator]();
-    const first = await iterator.next();
-    const firstT = first.done ? 0 : first.value.timestamp;
+    const batches = reader.batches();
+    const head = await batches.next();
+    const firstBatch: readonly CanFrame[] = head.done ? [] : head.value;
+    const firstT = firstBatch[0]?.timestamp ?? 0;
     const clock = new VirtualClock(firstT);
     const scorers = new Map<string, DomainScorer<unknown, unknown>>();
     for (const d of o.domains) {
@@ -131,16 +132,16 @@ export async function runReplaySession(o: ReplaySessionOptions): Promise<ReplayS
     let frames = 0;
     let lastT = firstT;
     const wall = o.pace !== undefined ? new RealClock() : undefined;
-    if (!first.done) {
-      await engine.ingestAt(first.value);
-      frames++;
-      for (let r = await iterator.next(); !r.done; r = await iterator.next()) {
-        if (wall && o.pace) await wall.sleepUntil((r.value.timestamp - firstT) / o.pace);
-        await engine.ingestAt(r.value);
-        lastT = r.value.timestamp;
-        frames++;
+    const play = async (batch: readonly CanFrame[]): Promise<void> => {
+      for (const frame of batch) {
+        if (wall && o.pace) await wall.sleepUntil((frame.timestamp - firstT) / o.pace);
+        await engine.ingestAt(frame);
+        lastT = frame.timestamp;
       }
-    }
+      frames += batch.length;
+    };
+    await play(firstBatch);
+    if (!head.done) for await (const batch of batches) await play(batch);
     await engine.finishAt(lastT);
     engine.stop();
     const durationS = lastT - firstT;
@@ -158,7 +159,7 @@ export async function runReplaySession(o: ReplaySessionOptions): Promise<ReplayS
       wallLatency[d] = { p50: round(s.p50), p99: round(s.p99), max: round(s.max) };
     }
     return {
-      trace: { path: path.basename(o.tracePath), format: reader.format, frames, skipped: reader.skipped, first_t: first.done ? null : round(firstT, 6), last_t: first.done ? null : round(lastT, 6) },
+      trace: { path: path.basename(o.tracePath), format: reader.format, frames, skipped: reader.skipped, first_t: frames === 0 ? null : round(firstT, 6), last_t: frames === 0 ? null : round(lastT, 6) },
       duration_s: round(durationS, 6),
       domains,
       events,
