@@ -10,3 +10,6 @@ export { startEmbeddedBroker, type EmbeddedBroker } from './embedded-broker.js';
 export * from './messages.js';
 export * from './topics.js';
 export { SCHEMA_VERSION, CLOUD_PROTO } from './schemas.js';
+export { runnerCloud, comfortCloudModels } from './runner-adapter.js';
+export { VehicleCloud, resolveCloudAccess, type CloudAccess, type VehicleCloudOptions } from './vehicle-cloud.js';
+export { telemetryValues, type TelemetryInputs } from './telemetry-values.js';

@@ -71,6 +71,14 @@ export interface DataSnippet {
   readonly postS: number;
   readonly frames: readonly SnippetFrame[];
   readonly signals: readonly SignalSample[];
+  /** The domain whose result or event triggered the snippet (absent in older records). */
+  readonly domain?: string;
+  /** The triggering result as JSON text (absent for ladder events and older records). */
+  readonly resultJson?: string;
+  /** Why it triggered, in words. */
+  readonly detail?: string;
+  /** Frames were left out to keep the snippet's byte bound. */
+  readonly truncated?: boolean;
 }
 
 export interface ModelCampaign {
@@ -266,6 +274,20 @@ export function decodeDataSnippet(data: Uint8Array, opts: DecodeOptions = {}): D
     postS: num(m, 'postS', where),
     frames,
     signals,
+    ...optionalSnippetFields(m, where),
+  };
+}
+
+/** The fields added within version 1; absent (not empty) when the sender did not set them. */
+function optionalSnippetFields(m: Decoded, where: string): Pick<DataSnippet, 'domain' | 'resultJson' | 'detail' | 'truncated'> {
+  const domain = str(m, 'domain', where, { max: 64 });
+  const resultJson = str(m, 'resultJson', where, { max: 64 << 10 });
+  const detail = str(m, 'detail', where, { max: 1024 });
+  return {
+    ...(domain !== '' ? { domain } : {}),
+    ...(resultJson !== '' ? { resultJson } : {}),
+    ...(detail !== '' ? { detail } : {}),
+    ...(m['truncated'] === true ? { truncated: true } : {}),
   };
 }
 

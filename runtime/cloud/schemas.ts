@@ -80,6 +80,11 @@ message DataSnippet {
   double post_s = 7;
   repeated Frame frames = 8;
   repeated SignalSample signals = 9;
+  // Added within schema version 1: readers that predate them skip them as unknown fields.
+  string domain = 10;
+  string result_json = 11;
+  string detail = 12;
+  bool truncated = 13;
 }
 
 message ModelCampaign {

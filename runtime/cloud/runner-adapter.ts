@@ -1,0 +1,28 @@
+/**
+ * The engine's view of the cloud (`CloudInference` of runtime/service/runner.ts) over the cloud
+ * facade: the daemon and replay both give the engine this adapter.
+ */
+import type { CloudInference as RunnerCloud } from '../service/runner.js';
+import type { CloudInference, CloudModelRef } from './cloud-inference.js';
+
+/**
+ * Adapts the facade: `healthy()` is the ladder's `cloudAvailable()`, and any answer but `ok`
+ * (timed out, unavailable) becomes `undefined`, on which the service falls back to local.
+ * @throws {CloudError} CLOUD_UNAVAILABLE (rejects) when asked for a safety domain, as the facade does
+ */
+export function runnerCloud(facade: CloudInference): RunnerCloud {
+  return {
+    healthy: () => facade.healthy(),
+    infer: async (domain, _model, feeds, deadlineMs) => {
+      const r = await facade.infer(domain, feeds, deadlineMs);
+      return r.status === 'ok' ? (r.outputs as Record<string, { data: Float32Array; dims: number[] }>) : undefined;
+    },
+  };
+}
+
+/** The cloud models of the comfort domains (their own model, `cloud` variant); safety domains get none. */
+export function comfortCloudModels(domains: readonly { readonly domain: string; readonly model: string; readonly criticality: string }[]): Record<string, CloudModelRef> {
+  const models: Record<string, CloudModelRef> = {};
+  for (const d of domains) if (d.criticality === 'comfort') models[d.domain] = { model: d.model, variant: 'cloud' };
+  return models;
+}

@@ -1,0 +1,37 @@
+/** Builds the snippet recorder from the `cloud.snippets` config section, and the signal snapshot it attaches. */
+import type { CloudConfig } from '../config.js';
+import { SnippetRecorder, type SnippetRecorderOptions } from './recorder.js';
+import { builtinTriggers } from './triggers.js';
+
+/** The part of the signal store a snapshot needs (SignalStore satisfies it). */
+export interface SignalSource {
+  readonly names: readonly string[];
+  get(name: string, now: number): { readonly value: number | string; readonly timestamp: number; readonly valid: boolean } | undefined;
+}
+
+/** The valid numeric signal values as of `t`, each stamped with its own arrival time. */
+export function storeSignals(store: SignalSource): (t: number) => { name: string; value: number; t: number }[] {
+  return (t) => {
+    const out: { name: string; value: number; t: number }[] = [];
+    for (const name of store.names) {
+      const r = store.get(name, t);
+      if (r && r.valid && typeof r.value === 'number' && Number.isFinite(r.value)) out.push({ name, value: r.value, t: r.timestamp });
+    }
+    return out;
+  };
+}
+
+/**
+ * A recorder armed with the configured built-in triggers and windows.
+ * @throws {RangeError} for an unknown trigger name (the config schema already refuses them)
+ */
+export function recorderFromConfig(cfg: CloudConfig['snippets'], o: Pick<SnippetRecorderOptions, 'sink' | 'toUnixMs' | 'signals' | 'onSinkError' | 'maxActive'>): SnippetRecorder {
+  return new SnippetRecorder({
+    preS: cfg.pre_s,
+    postS: cfg.post_s,
+    maxBytes: cfg.max_bytes,
+    cooldownS: cfg.cooldown_s,
+    triggers: builtinTriggers(cfg.triggers),
+    ...o,
+  });
+}
