@@ -15,6 +15,11 @@ loads and warms every enabled domain's model in its own isolated worker, serves 
 real time under the scheduler, and serves /metrics (Prometheus text) and /health (JSON) over
 HTTP, on 127.0.0.1:9780 unless told otherwise. SIGTERM or SIGINT drains in-flight work and stops.
 Logs are JSON lines on stdout.
+
+With cloud.enabled in the config, the daemon also connects to the MQTT broker (cloud.broker),
+lets comfort services run in the cloud when budgets are tight, and reports telemetry and
+trigger-based data snippets through a disk outbox (cloud.outbox_dir); a broker that is down
+only delays the reports. /health then shows a "cloud" component (degraded while unreachable).
 `;
 
 /** Parses HOST:PORT (IPv6 hosts in brackets). */
@@ -51,6 +56,10 @@ export const runCommand: CliCommand = {
       logger,
       workerEntry,
       http,
+      // --- cloud: relative cloud paths start at the config file's folder; cloud.password_env is read here, at start.
+      baseDir: base,
+      env: process.env,
+      // --- end cloud
     });
     const onSignal = (sig: string): void => {
       logger.info({ signal: sig }, 'signal received');

@@ -9,6 +9,7 @@ import { compileDatabase, loadDbcFile } from '../bus/dbc/index.js';
 import type { CanFrame } from '../bus/frame.js';
 import { openBus, type Bus, type BusSpec } from '../bus/transport/index.js';
 import { RealClock, type Clock } from './clock.js';
+import { telemetryValues } from './cloud/telemetry-values.js'; // --- cloud
 import type { DomainName, EcuAiConfig } from './config.js';
 import { Engine, type DomainModelInfo } from './engine/engine.js';
 import { InferencePool, ModelRegistry } from './inference/index.js';
@@ -17,6 +18,12 @@ import type { DomainDefinition } from './service/domain.js';
 import type { CloudInference } from './service/runner.js';
 import { BusInitError } from '../bus/errors.js';
 import { startSomeipBridge, type SomeipBridge } from './someip/bridge.js';
+// --- cloud
+import path from 'node:path';
+import type { VehicleCloud } from './cloud/vehicle-cloud.js';
+import { outboxSnippetSink, recorderFromConfig, storeSignals, type SnippetCapture, type SnippetRecorder } from './datalog/index.js';
+import type { PlatformReading } from './platform/index.js';
+// --- end cloud
 
 export interface DaemonOptions {
   readonly config: Readonly<EcuAiConfig>;
@@ -31,6 +38,14 @@ export interface DaemonOptions {
   /** Buses to use instead of opening `config.transports` (tests, embedding). */
   readonly buses?: readonly Bus[];
   readonly clock?: Clock;
+  // --- cloud
+  /** Folder the config's relative paths (cloud.outbox_dir, cloud.tls.*) start from; default the working directory. */
+  readonly baseDir?: string;
+  /** Where `cloud.password_env` is looked up; default none (the entry point passes process.env). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Receives each data snippet instead of the outbox (tests, a folder); with it, snippets are taken even without the cloud. */
+  readonly snippetSink?: (c: SnippetCapture) => void | Promise<void>;
+  // --- end cloud
 }
 
 export interface Daemon {
@@ -41,6 +56,12 @@ export interface Daemon {
   readonly health: HealthModel;
   /** The SOME/IP bridge, when enabled and started. */
   readonly someip: SomeipBridge | undefined;
+  // --- cloud
+  /** The vehicle–cloud link, outbox and reporter, when `cloud.enabled`. */
+  readonly cloud: VehicleCloud | undefined;
+  /** The data snippet recorder, when snippets are on. */
+  readonly snippets: SnippetRecorder | undefined;
+  // --- end cloud
   /** Stops everything; resolves when drained and closed. Idempotent. */
   stop(): Promise<void>;
   /** Resolves once the daemon has stopped (after `stop()`, or after a fatal error). */
@@ -67,6 +88,12 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   const ownBuses = o.buses === undefined;
   let http: ObserveServer | undefined;
   let someip: SomeipBridge | undefined; // SOME/IP bridge: set once the engine exists
+  // --- cloud: set before the engine (it takes the cloud) and the recorder once the engine exists
+  let vc: VehicleCloud | undefined;
+  let snippets: SnippetRecorder | undefined;
+  let lastPlatform: PlatformReading | undefined;
+  let framesIn = 0;
+  // --- end cloud
   try {
     const enabled = o.domains.filter((d) => cfg.domains[d.domain]?.enabled !== false);
     const models: Partial<Record<DomainName, DomainModelInfo>> = {};
@@ -88,6 +115,21 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
       };
       log.info({ domain: d.domain, model: `${m.name}@${m.version}` }, 'model ready');
     }
+    // --- cloud: never waits for the broker; the outbox buffers until it answers.
+    if (cfg.cloud.enabled) {
+      const { VehicleCloud, resolveCloudAccess } = await import('./cloud/vehicle-cloud.js');
+      const baseDir = o.baseDir ?? process.cwd();
+      vc = await VehicleCloud.open({
+        config: cfg.cloud,
+        vehicleId: cfg.vehicle_id,
+        domains: enabled.map((d) => ({ domain: d.domain, model: cfg.domains[d.domain]?.model ?? d.model, criticality: cfg.domains[d.domain]?.criticality ?? d.criticality })),
+        outboxDir: path.resolve(baseDir, cfg.cloud.outbox_dir),
+        access: await resolveCloudAccess(cfg.cloud, baseDir, o.env ?? {}),
+        clock,
+        logger: log.child({ component: 'cloud' }),
+      });
+    }
+    // --- end cloud
     if (o.buses) buses.push(...o.buses);
     else for (const spec of cfg.transports) buses.push(await openBus(spec as BusSpec));
     const out = buses[0];
@@ -100,17 +142,22 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
       clock,
       timing: 'real',
       local: pool,
-      ...(o.cloud ? { cloud: o.cloud } : {}),
+      ...(o.cloud ? { cloud: o.cloud } : vc ? { cloud: vc.runner } : {}), // --- cloud
       logger: log,
       ...(out ? { send: (f: CanFrame) => void out.send(f).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'output send failed')) } : {}),
       onResult: (r) => {
         someip?.publish(r);
+        snippets?.onResult(r); // --- cloud
         health.setDomain(r.domain, { state: r.variant === 'fallback' ? 'fallback' : 'running', variant: r.variant, lastHeartbeat: clock.now() });
         for (const v of ['fp32', 'int8', 'cloud', 'fallback'] as const) std.variantInUse.labels({ domain: r.domain, variant: v }).set(v === r.variant ? 1 : 0);
       },
       onServed: (domain, variant, wallMs) => std.inferenceLatency.labels({ domain, variant }).observe(wallMs / 1000),
-      onEvent: (e) => log.info({ event: e }, `${e.kind} ${e.domain} to ${e.to}: ${e.why}`),
+      onEvent: (e) => {
+        log.info({ event: e }, `${e.kind} ${e.domain} to ${e.to}: ${e.why}`);
+        snippets?.onEvent(e); // --- cloud
+      },
       onPlatform: (p) => {
+        lastPlatform = p; // --- cloud
         std.socTemperature.labels({ zone: p.sources.socC === 'sysfs' ? 'soc' : 'model' }).set(p.socC);
         std.powerWatts.set(p.powerW);
       },
@@ -128,15 +175,70 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
       }
     }
     // --- end SOME/IP
+    // --- cloud: snippets into the outbox (or the given sink), times on the engine's clock mapped to Unix ms.
+    const snippetSink = o.snippetSink ?? (vc ? outboxSnippetSink(vc.reporter) : undefined);
+    if (snippetSink && cfg.cloud.snippets.enabled) {
+      const unixBase = Date.now() - clock.now() * 1000;
+      const slog = log.child({ component: 'datalog' });
+      snippets = recorderFromConfig(cfg.cloud.snippets, {
+        sink: async (c) => {
+          await snippetSink(c);
+          slog.info({ trigger: c.trigger, domain: c.domain, frames: c.frames.length, priority: c.priority }, 'data snippet taken');
+        },
+        toUnixMs: (t) => unixBase + t * 1000,
+        signals: storeSignals(engine.store),
+        onSinkError: (err, c) => slog.warn({ trigger: c.trigger, domain: c.domain, err: (err as Error).message }, 'data snippet not kept'),
+      });
+    }
+    if (vc) {
+      const cloudRef = vc;
+      health.addCheck('cloud', () => cloudRef.health());
+    }
+    const started = clock.now();
+    const sendTelemetry = async (): Promise<void> => {
+      if (!vc) return;
+      const values = telemetryValues({
+        uptimeS: clock.now() - started,
+        domains: engine.dispatcher.summary(),
+        ...(lastPlatform ? { platform: lastPlatform } : {}),
+        framesReceived: framesIn,
+        link: { connected: vc.connected, ...vc.link.stats },
+        cloud: { ...vc.facade.stats },
+        outbox: { records: vc.outbox.size, bytes: vc.outbox.bytes, appended: vc.outbox.stats.appended, dropped: vc.outbox.stats.dropped, refused: vc.outbox.stats.refused },
+        ...(snippets ? { snippets: { ...snippets.stats } } : {}),
+      });
+      await vc.reporter.telemetry({ tUnixMs: Date.now(), values, source: 'daemon' }).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'telemetry not kept'));
+    };
+    // --- end cloud
 
     const stopCtl = new AbortController();
     const readers = buses.map(async (bus) => {
       for await (const frame of bus.frames(stopCtl.signal)) {
         std.framesReceived.labels({ channel: frame.channel }).inc();
         engine.ingestLive(frame);
+        // --- cloud
+        framesIn++;
+        snippets?.onFrame(frame, clock.now());
+        // --- end cloud
       }
     });
     const dispatching = engine.dispatcher.run(stopCtl.signal);
+    // --- cloud: one loop ends snippet windows on a quiet bus and sends telemetry every period.
+    const cloudLoop = (async () => {
+      if (!vc && !snippets) return;
+      const period = cfg.cloud.telemetry_period_s;
+      let nextTelemetry = started + period;
+      for (;;) {
+        const now = clock.now();
+        await clock.sleepUntil(Math.min(nextTelemetry, now + 0.5), stopCtl.signal);
+        snippets?.advance(clock.now());
+        if (clock.now() >= nextTelemetry) {
+          nextTelemetry += period * Math.max(1, Math.ceil((clock.now() - nextTelemetry) / period));
+          await sendTelemetry();
+        }
+      }
+    })().catch(() => undefined);
+    // --- end cloud
     const httpCfg = o.http === undefined ? cfg.http : o.http;
     if (httpCfg !== false) {
       http = await startObserveServer({
@@ -174,6 +276,12 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
         await http?.close();
         if (ownBuses) await Promise.all(buses.map((b) => b.close()));
         await Promise.allSettled(readers);
+        // --- cloud: open snippets and a last telemetry record into the outbox, then a short drain.
+        await cloudLoop;
+        await snippets?.finish();
+        await sendTelemetry();
+        await vc?.close();
+        // --- end cloud
         await pool.close();
         for (const d of enabled) health.setDomain(d.domain, { state: 'stopped' });
         log.info('stopped');
@@ -182,8 +290,9 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
       })();
       return stopping;
     };
-    return { engine, pool, http, metrics, health, someip, stop, done };
+    return { engine, pool, http, metrics, health, someip, cloud: vc, snippets, stop, done }; // --- cloud: cloud, snippets
   } catch (err) {
+    await vc?.close(0); // --- cloud
     await someip?.close();
     await http?.close();
     if (ownBuses) await Promise.allSettled(buses.map((b) => b.close()));

@@ -75,6 +75,8 @@ export class FrameRing {
       this.stats.oversized++;
       return undefined;
     }
+    // Age first, so only frames still inside the window are counted as evicted for bytes.
+    this.expire(t);
     if (this.#size === this.#buf.length) this.#grow();
     const entry: RingEntry = { t, frame, cost };
     this.#buf[(this.#head + this.#size) % this.#buf.length] = entry;
@@ -84,7 +86,6 @@ export class FrameRing {
       this.#shift();
       this.stats.evicted++;
     }
-    this.expire(t);
     return entry;
   }
 
