@@ -25,6 +25,11 @@ export interface GraphSpec {
   readonly auxFeatures?: number;
   /** Score `rows` rows of `width` features with one network; output [1, rows * K]. */
   readonly perRow?: { readonly rows: number; readonly width: number };
+  /**
+   * Adds `feature · scale + offset` of the input to network output `output` (before the head): the
+   * network then learns a correction to a strong baseline, e.g. the occupant count to the seat mats.
+   */
+  readonly residual?: { readonly output: number; readonly feature: number; readonly scale: number; readonly offset: number };
   readonly docString?: string;
 }
 
@@ -92,6 +97,20 @@ export function assembleGraph(spec: GraphSpec, mlp: TrainedMlp, layers: readonly
     writeLayer(b, l, L, cur, out, last);
     cur = out;
   });
+  if (spec.residual) {
+    const res = spec.residual;
+    const mask = new Float32Array(k);
+    mask[res.output] = res.scale;
+    const bias = new Float32Array(k);
+    bias[res.output] = res.offset;
+    b.initializer('res_starts', i64([res.feature]), [1]).initializer('res_ends', i64([res.feature + 1]), [1]).initializer('res_axes', i64([1]), [1]);
+    b.initializer('res_mask', mask, [1, k]).initializer('res_offset', bias, [1, k]);
+    b.node('Slice', [spec.inputName, 'res_starts', 'res_ends', 'res_axes'], ['res_feature']);
+    b.node('Mul', ['res_feature', 'res_mask'], ['res_scaled']);
+    b.node('Add', ['res_scaled', 'res_offset'], ['res_base']);
+    b.node('Add', [cur, 'res_base'], ['with_residual']);
+    cur = 'with_residual';
+  }
   const head = HEAD_OP[mlp.loss];
   if (head) {
     b.node(head, [cur], ['head'], head === 'Softmax' ? { axis: -1 } : {});
@@ -168,6 +187,10 @@ export function runGraphJs(
     if (l < layers.length - 1) for (let i = 0; i < z.length; i++) if ((z[i] as number) < 0) z[i] = 0;
     a = z;
     inSize = L.outSize;
+  }
+  if (spec.residual) {
+    const res = spec.residual;
+    a[res.output] = (a[res.output] as number) + ((x[res.feature] as number) * res.scale + res.offset);
   }
   for (let r = 0; r < rows; r++) {
     // Rows are independent: the head (softmax over K) applies per row.

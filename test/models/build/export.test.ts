@@ -26,6 +26,13 @@ const cases: { name: string; spec: GraphSpec; inputs: number; outputs: number; l
   { name: 'a sigmoid head with pass-through features', spec: { graphName: 'a', inputName: 'features', outputName: 'output', featureSize: 6, modelFeatures: 4, auxFeatures: 2 }, inputs: 4, outputs: 1, loss: 'sigmoid' },
   { name: 'a shared per-row network', spec: { graphName: 'p', inputName: 'features', outputName: 'output', featureSize: 12, perRow: { rows: 4, width: 3 } }, inputs: 3, outputs: 1, loss: 'sigmoid' },
   { name: 'a regression', spec: { graphName: 'r', inputName: 'features', outputName: 'output', featureSize: 4 }, inputs: 4, outputs: 2, loss: 'mse' },
+  {
+    name: 'a regression with a residual baseline from one feature',
+    spec: { graphName: 'b', inputName: 'features', outputName: 'output', featureSize: 4, residual: { output: 1, feature: 2, scale: 2, offset: -1 } },
+    inputs: 4,
+    outputs: 2,
+    loss: 'mse',
+  },
 ];
 
 describe('ONNX export', () => {
