@@ -130,6 +130,15 @@ describe('InferencePool with a shared comfort process', () => {
     expect(p.health().map((h) => h.domain).sort()).toEqual(['adas', 'body', 'cockpit']);
   });
 
+  it('keeps the group serving in its process when a model fails to join it', async () => {
+    const p = await openAll();
+    const pid = healthOf(p, 'body').pid;
+    await expect(p.open('chassis', 'adas-ttc', { isolation: 'shared', group: 'comfort' })).rejects.toMatchObject({ code: 'MODEL_MISMATCH' });
+    expect(healthOf(p, 'body').pid).toBe(pid);
+    await expectAnswers(p, 'body', m.body);
+    expect(p.health().map((h) => h.domain).sort()).toEqual(['adas', 'body', 'cockpit', 'powertrain']);
+  });
+
   it('refuses a swap that would move a domain out of its shared process', async () => {
     const p = await openAll();
     await expect(p.swap('body', 'body-hvac@2.0.0', { isolation: 'process' })).rejects.toMatchObject({ code: 'MODEL_LOAD', message: expect.stringMatching(/close and open it/) as unknown });
