@@ -8,9 +8,9 @@
  *   u8 kind, u8 variant, u8 slot, u8 tensor count, u32 call id, tensors      (run 0x01)
  *   u8 kind, u8 0, u8 0, u8 tensor count, u32 call id, tensors                (result 0x81)
  *   u8 kind, u8 0, u8 0, u8 0, u32 call id, UTF-8 JSON {name, code, message}  (error 0x82)
- * The slot picks the domain within a shared worker (0 in a worker of its own).
  *   u8 kind, u8 fault index                                                    (fault 0x02)
  *   u8 kind                                                                    (close 0x03)
+ * The slot picks the domain within a shared worker (0 in a worker of its own).
  * Tensor: u8 dtype code, u8 rank, u16 name length, u32 data bytes, rank × u32 dims, name (UTF-8),
  *   zero padding to a multiple of 8 from the frame start (length prefix included), data
  *   (little-endian, as in memory). A receiver views aligned data in place instead of copying.
@@ -27,8 +27,9 @@ export const FRAME_CLOSE = 0x03;
 export const FRAME_RESULT = 0x81;
 export const FRAME_ERROR = 0x82;
 
-/** Bytes before the tensors of a run or result body, and the length prefix of every frame. */
+/** Bytes before the tensors of a run or result body. */
 const CALL_HEADER = 8;
+/** Bytes of the length before every frame body. */
 export const LENGTH_PREFIX = 4;
 /** A frame longer than this is a corrupt length, not a tensor anyone sends. */
 export const MAX_FRAME_BYTES = 1 << 30;
