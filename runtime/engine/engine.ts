@@ -90,6 +90,9 @@ export class Engine {
   readonly wallLatency = new Map<string, LatencyHistogram>();
   readonly #o: EngineOptions;
   readonly #outputFrames = new Map<string, number>();
+  /** Virtual time: ids of started jobs whose results are not yet reported, in start order. */
+  readonly #order: number[] = [];
+  readonly #ready = new Map<number, { d: DomainDefinition; r: ServiceResult }>();
   #encodeErrors = 0;
 
   /**
@@ -154,7 +157,7 @@ export class Engine {
           // In virtual time a wall-clock timeout would make results depend on machine load; the
           // worker's watchdog still bounds a hang.
           ...(options.timing === 'virtual' ? { localTimeoutMs: 10_000 } : {}),
-          onResult: (r) => this.#onResult(d, r),
+          onResult: (r) => (options.timing === 'virtual' ? this.#inOrder(d, r) : this.#onResult(d, r)),
           ...(options.logger ? { logger: options.logger } : {}),
         }),
       );
@@ -181,6 +184,7 @@ export class Engine {
       cores,
       timing: options.timing,
       execute: async (job) => {
+        if (options.timing === 'virtual') this.#order.push(job.id);
         const started = performance.now();
         const outcome = await runners.get(job.domain)!.execute(job);
         const wallMs = performance.now() - started;
@@ -206,7 +210,7 @@ export class Engine {
 
   /** Output frames sent per message name. */
   outputCounts(): Record<string, number> {
-    return Object.fromEntries(this.#outputFrames);
+    return Object.fromEntries([...this.#outputFrames].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   }
 
   get encodeErrors(): number {
@@ -237,6 +241,25 @@ export class Engine {
     for (const r of this.runners.values()) r.stop();
   }
 
+  /**
+   * Jobs that start at the same virtual instant run concurrently and finish in wall-clock order;
+   * their results are reported in start order, so outputs are the same on every replay.
+   */
+  #inOrder(d: DomainDefinition, r: ServiceResult): void {
+    if (r.jobId === undefined) {
+      this.#onResult(d, r);
+      return;
+    }
+    this.#ready.set(r.jobId, { d, r });
+    while (this.#order.length > 0) {
+      const next = this.#ready.get(this.#order[0]!);
+      if (!next) break;
+      this.#order.shift();
+      this.#ready.delete(next.r.jobId!);
+      this.#onResult(next.d, next.r);
+    }
+  }
+
   #onResult(d: DomainDefinition, r: ServiceResult): void {
     this.#o.onResult?.(r);
     const send = this.#o.send;
@@ -247,8 +270,9 @@ export class Engine {
       return;
     }
     try {
-      const data = codec.encode((d as DomainDefinition<unknown>).encode(r.result), { strict: false });
       const m = codec.message;
+      const packed = codec.encode((d as DomainDefinition<unknown>).encode(r.result), { strict: false });
+      const data = d.seal ? d.seal(m.id, packed) : packed;
       send(makeFrame({ timestamp: r.t, channel: this.#o.outputChannel ?? 'can0', id: m.id, extended: m.extended, fd: m.fd, data }));
       this.#outputFrames.set(d.outputMessage, (this.#outputFrames.get(d.outputMessage) ?? 0) + 1);
     } catch (err) {

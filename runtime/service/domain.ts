@@ -48,6 +48,11 @@ export interface DomainDefinition<R = unknown, L = unknown> {
   /** The DBC message that carries the result, and its signal values for a result. */
   readonly outputMessage: string;
   encode(result: R): Record<string, number>;
+  /**
+   * Seals the packed output payload (e.g. writes an end-to-end CRC over the id and the other bytes)
+   * after the signal values are encoded; absent for unprotected messages.
+   */
+  seal?(id: number, payload: Uint8Array): Uint8Array;
   /** A JSON-friendly form of the result for logs, snippets and the cloud. */
   toJson(result: R): Record<string, number | string | boolean | null>;
   /** Ground-truth scoring; absent for domains without a metric. */

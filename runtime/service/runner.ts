@@ -26,6 +26,8 @@ export interface CloudInference {
 /** One answer of a domain service. */
 export interface ServiceResult<R = unknown> {
   readonly domain: string;
+  /** The dispatcher's job id: results are reported in job order where order must be deterministic. */
+  readonly jobId?: number;
   /** The job's release time (clock seconds): when the answer is about. */
   readonly t: number;
   readonly result: R;
@@ -98,7 +100,7 @@ export class DomainServiceRunner<R = unknown> {
       variant = 'fallback';
       result = def.fallback(this.#snapshot);
     }
-    if (!this.#stopped) this.#o.onResult({ domain: this.domain, t: job.release, result, variant, inputsValid });
+    if (!this.#stopped) this.#o.onResult({ domain: this.domain, jobId: job.id, t: job.release, result, variant, inputsValid });
     return { variant };
   }
 

@@ -4,6 +4,8 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { withoutWall, type ReplaySummary } from '../../runtime/engine/summary.js';
 import { cli } from '../helpers/cli.js';
+import { parseCandumpLine } from '../../bus/trace/index.js';
+import { verifyE2e } from '../../sim/checksum.js';
 
 let dir = '';
 beforeAll(async () => {
@@ -30,11 +32,16 @@ describe('ecu-ai replay', () => {
     expect(readFileSync(path.join(dir, 'a.html'), 'utf8')).toContain('<h2>Domains</h2>');
     const outLines = readFileSync(path.join(dir, 'out.log'), 'utf8').trim().split('\n');
     expect(outLines.length).toBe(Object.values(s.outputs).reduce((a, b) => a + b, 0));
+    // The safety outputs carry a valid end-to-end CRC, as a receiving ECU would check.
+    const fcw = outLines.map((l) => parseCandumpLine(l)).filter((f) => f !== null && f.id === 0x2a0);
+    expect(fcw.length).toBe(s.domains['adas']!.inferences);
+    expect(fcw.every((f) => verifyE2e(f!.id, f!.data))).toBe(true);
   }, 120_000);
 
-  it('gives the same summary, byte for byte outside wall, on a second run', async () => {
-    const r = await cli(dir, 'replay', 'drive.blf', '--labels', 'labels.jsonl', '--json', 'b.json', '--quiet');
+  it('gives the same summary (outside wall) and the same output frames, byte for byte, on a second run', async () => {
+    const r = await cli(dir, 'replay', 'drive.blf', '--labels', 'labels.jsonl', '--json', 'b.json', '--quiet', '--out', 'out2.log');
     expect(r.code).toBe(0);
+    expect(readFileSync(path.join(dir, 'out2.log'), 'utf8')).toBe(readFileSync(path.join(dir, 'out.log'), 'utf8'));
     expect(JSON.stringify(withoutWall(summaryOf('b.json')))).toBe(JSON.stringify(withoutWall(summaryOf('a.json'))));
   }, 120_000);
 
