@@ -71,6 +71,7 @@ export interface Daemon {
 /**
  * Starts the daemon and resolves once it is ready (models warm, buses open, HTTP listening).
  * @throws {AdmissionError}, {ModelLoadError}, {BusInitError} at start-up, after releasing what was opened
+ * @throws {ConfigInvalidError} naming `cloud.password_env` or `cloud.tls.*` when the cloud's secrets cannot be read (cloud)
  */
 export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   const log = o.logger;
@@ -82,6 +83,10 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   const { database, warnings } = await loadDbcFile(o.dbcPath);
   if (warnings.length > 0) log.warn({ dbc: o.dbcPath, warnings: warnings.length }, 'DBC loaded with warnings');
   const codecs = compileDatabase(database);
+  // --- cloud: secrets (env variable, PEM files) are checked before any model is loaded, so a bad config fails fast.
+  const cloudMod = cfg.cloud.enabled ? await import('./cloud/vehicle-cloud.js') : undefined;
+  const cloudAccess = cloudMod ? await cloudMod.resolveCloudAccess(cfg.cloud, o.baseDir ?? process.cwd(), o.env ?? {}) : undefined;
+  // --- end cloud
   const registry = await ModelRegistry.create({ roots: [o.modelsDir] });
   const pool = await InferencePool.create({ registry, logger: log.child({ component: 'inference' }), clock, ...(o.workerEntry ? { workerEntry: o.workerEntry } : {}) });
   const buses: Bus[] = [];
@@ -93,6 +98,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   let snippets: SnippetRecorder | undefined;
   let lastPlatform: PlatformReading | undefined;
   let framesIn = 0;
+  const cloudCtl = new AbortController(); // ends the telemetry loop on stop and on a failed start
   // --- end cloud
   try {
     const enabled = o.domains.filter((d) => cfg.domains[d.domain]?.enabled !== false);
@@ -116,15 +122,13 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
       log.info({ domain: d.domain, model: `${m.name}@${m.version}` }, 'model ready');
     }
     // --- cloud: never waits for the broker; the outbox buffers until it answers.
-    if (cfg.cloud.enabled) {
-      const { VehicleCloud, resolveCloudAccess } = await import('./cloud/vehicle-cloud.js');
-      const baseDir = o.baseDir ?? process.cwd();
-      vc = await VehicleCloud.open({
+    if (cloudMod) {
+      vc = await cloudMod.VehicleCloud.open({
         config: cfg.cloud,
         vehicleId: cfg.vehicle_id,
         domains: enabled.map((d) => ({ domain: d.domain, model: cfg.domains[d.domain]?.model ?? d.model, criticality: cfg.domains[d.domain]?.criticality ?? d.criticality })),
-        outboxDir: path.resolve(baseDir, cfg.cloud.outbox_dir),
-        access: await resolveCloudAccess(cfg.cloud, baseDir, o.env ?? {}),
+        outboxDir: path.resolve(o.baseDir ?? process.cwd(), cfg.cloud.outbox_dir),
+        ...(cloudAccess ? { access: cloudAccess } : {}),
         clock,
         logger: log.child({ component: 'cloud' }),
       });
@@ -230,7 +234,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
       let nextTelemetry = started + period;
       for (;;) {
         const now = clock.now();
-        await clock.sleepUntil(Math.min(nextTelemetry, now + 0.5), stopCtl.signal);
+        await clock.sleepUntil(Math.min(nextTelemetry, now + 0.5), cloudCtl.signal);
         snippets?.advance(clock.now());
         if (clock.now() >= nextTelemetry) {
           nextTelemetry += period * Math.max(1, Math.ceil((clock.now() - nextTelemetry) / period));
@@ -277,6 +281,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
         if (ownBuses) await Promise.all(buses.map((b) => b.close()));
         await Promise.allSettled(readers);
         // --- cloud: open snippets and a last telemetry record into the outbox, then a short drain.
+        cloudCtl.abort();
         await cloudLoop;
         await snippets?.finish();
         await sendTelemetry();
@@ -292,7 +297,10 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     };
     return { engine, pool, http, metrics, health, someip, cloud: vc, snippets, stop, done }; // --- cloud: cloud, snippets
   } catch (err) {
-    await vc?.close(0); // --- cloud
+    // --- cloud
+    cloudCtl.abort();
+    await vc?.close(0);
+    // --- end cloud
     await someip?.close();
     await http?.close();
     if (ownBuses) await Promise.allSettled(buses.map((b) => b.close()));

@@ -93,7 +93,11 @@ export class VehicleCloud {
       ...(o.clock ? { clock: o.clock } : {}),
     });
     const log = o.logger;
+    // Each failed reconnect reports "down" again; only a change of state is worth a log line.
+    let wasUp: boolean | undefined;
     this.#off = this.link.onConnectionChange((up) => {
+      if (up === wasUp) return;
+      wasUp = up;
       if (up) log?.info({ broker: cfg.broker }, 'cloud connected');
       else log?.warn({ broker: cfg.broker, err: this.link.lastError?.message }, 'cloud unreachable; reports wait in the outbox');
     });
