@@ -166,6 +166,7 @@ describe.skipIf(!peer.available)('the daemon with cloud.enabled against mosquitt
 
     await broker.restart();
     expect(await daemon.cloud!.link.waitConnected(5000)).toBe(true);
+    expect(daemon.cloud!.runner.healthy()).toBe(true);
     expect(await until(() => ingested(dataDir, 'VDOWN1', 'telemetry').length >= buffered, 8000)).toBe(true);
     const lines = ingested(dataDir, 'VDOWN1', 'telemetry');
     // The records taken while the broker was down say so.
