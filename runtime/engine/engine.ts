@@ -34,7 +34,7 @@ export interface EngineCodecs {
   forFrame(frame: CanFrame): { readonly message: { readonly name: string; readonly cycleTimeMs?: number | undefined }; decode(data: Uint8Array): Readonly<Record<string, number | string>> } | undefined;
   byName(name: string):
     | {
-        readonly message: { readonly id: number; readonly extended: boolean; readonly fd: boolean; readonly length: number };
+        readonly message: { readonly id: number; readonly extended: boolean; readonly fd: boolean; readonly length: number; readonly signals: readonly { readonly name: string }[] };
         encode(values: Readonly<Record<string, number | string>>, options?: { strict?: boolean }): Uint8Array;
       }
     | undefined;
@@ -93,6 +93,8 @@ export class Engine {
   /** Virtual time: ids of started jobs whose results are not yet reported, in start order. */
   readonly #order: number[] = [];
   readonly #ready = new Map<number, { d: DomainDefinition; r: ServiceResult }>();
+  /** Rolling counters of the output messages, owned here so every engine (every replay) starts at 0. */
+  readonly #counters = new Map<string, number>();
   #encodeErrors = 0;
 
   /**
@@ -271,7 +273,15 @@ export class Engine {
     }
     try {
       const m = codec.message;
-      const packed = codec.encode((d as DomainDefinition<unknown>).encode(r.result), { strict: false });
+      const values = (d as DomainDefinition<unknown>).encode(r.result);
+      // The reference network's E2E convention: a <P>_Counter signal counts 0..15 per transmission.
+      const counterSignal = m.signals.find((sig) => sig.name.endsWith('_Counter'))?.name;
+      if (counterSignal) {
+        const n = this.#counters.get(d.outputMessage) ?? 0;
+        values[counterSignal] = n;
+        this.#counters.set(d.outputMessage, (n + 1) & 0x0f);
+      }
+      const packed = codec.encode(values, { strict: false });
       const data = d.seal ? d.seal(m.id, packed) : packed;
       send(makeFrame({ timestamp: r.t, channel: this.#o.outputChannel ?? 'can0', id: m.id, extended: m.extended, fd: m.fd, data }));
       this.#outputFrames.set(d.outputMessage, (this.#outputFrames.get(d.outputMessage) ?? 0) + 1);
