@@ -25,7 +25,13 @@ const domainSchema = z
     rate_hz: z.number().positive().max(1000).optional(),
     deadline_ms: z.number().positive().max(10_000).optional(),
     criticality: z.enum(['safety', 'comfort']).optional(),
-    isolation: z.enum(['process', 'thread']).default('process'),
+    /**
+     * Where the domain's model runs: its own process (survives native crashes, gives memory back),
+     * a thread (lighter, cannot survive an abort), or a process shared with other domains of the same
+     * `group`. Default: safety domains `process`, comfort domains `shared` in group `comfort`.
+     */
+    isolation: z.enum(['process', 'thread', 'shared']).optional(),
+    group: z.string().regex(/^[a-z0-9_-]{1,32}$/).optional(),
     watchdog_ms: z.number().positive().default(500),
     max_rss_mb: z.number().positive().default(256),
   })

@@ -14,6 +14,7 @@ import type { DomainName, EcuAiConfig } from './config.js';
 import { Engine, type DomainModelInfo } from './engine/engine.js';
 import { InferencePool, ModelRegistry } from './inference/index.js';
 import { HealthModel, MetricsRegistry, registerStandardMetrics, startObserveServer, type ObserveServer } from './observe/index.js';
+import { isolationFor } from './engine/isolation.js';
 import type { DomainDefinition } from './service/domain.js';
 import type { CloudInference } from './service/runner.js';
 import { BusInitError } from '../bus/errors.js';
@@ -107,7 +108,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
       const dc = cfg.domains[d.domain];
       const name = dc?.model ?? d.model;
       health.setDomain(d.domain, { state: 'starting', critical: d.criticality === 'safety' });
-      await pool.open(d.domain, name, { isolation: dc?.isolation ?? 'process', watchdogMs: dc?.watchdog_ms ?? 500, maxRssMb: dc?.max_rss_mb ?? 256 });
+      await pool.open(d.domain, name, { ...isolationFor(dc, d.criticality), watchdogMs: dc?.watchdog_ms ?? 500, maxRssMb: dc?.max_rss_mb ?? 256 });
       const m = registry.resolve({ name }).manifest;
       models[d.domain] = {
         model: m.name,

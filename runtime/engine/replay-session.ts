@@ -12,6 +12,7 @@ import type { DomainName, EcuAiConfig } from '../config.js';
 import { InferencePool, ModelRegistry } from '../inference/index.js';
 import type { PlatformReading } from '../platform/index.js';
 import type { LadderEvent } from '../scheduler/index.js';
+import { isolationFor } from './isolation.js';
 import type { DomainDefinition, DomainScorer } from '../service/domain.js';
 import type { CloudInference } from '../service/runner.js';
 import { Engine, type DomainModelInfo } from './engine.js';
@@ -55,7 +56,7 @@ async function openModels(
     const dc = o.config.domains[d.domain];
     const name = dc?.model ?? d.model;
     const reg = registry.resolve({ name });
-    await pool.open(d.domain, name, { isolation: dc?.isolation ?? 'process', watchdogMs: Math.max(dc?.watchdog_ms ?? 500, 2000), maxRssMb: dc?.max_rss_mb ?? 256 });
+    await pool.open(d.domain, name, { ...isolationFor(dc, d.criticality), watchdogMs: Math.max(dc?.watchdog_ms ?? 500, 2000), maxRssMb: dc?.max_rss_mb ?? 256 });
     const m = reg.manifest;
     const costMs: DomainModelInfo['costMs'] = {
       ...(m.variants.fp32 ? { fp32: m.variants.fp32.cost_ms.p99 } : {}),
