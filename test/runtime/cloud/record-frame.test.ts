@@ -45,7 +45,7 @@ describe('outbox record framing', () => {
 
   it('stops at a frame whose body was overwritten and says where', () => {
     const file = Buffer.concat([encodeFrame(Uint8Array.of(1, 2, 3)), encodeFrame(Uint8Array.of(4, 5, 6))]);
-    file[file.length - 1] ^= 0xff;
+    file.writeUInt8((file.at(-1) ?? 0) ^ 0xff, file.length - 1);
     const scan = scanFrames(file);
     expect(scan.frames.length).toBe(1);
     expect(scan.tornReason).toBe('CRC mismatch at byte 11');
