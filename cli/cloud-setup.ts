@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { InferenceWorker, OnnxModelRunner } from '../cloud/index.js';
-import { CloudInference, CloudLink, startEmbeddedBroker } from '../runtime/cloud/index.js';
+import { CloudInference, CloudLink, comfortCloudModels, runnerCloud, startEmbeddedBroker } from '../runtime/cloud/index.js';
 import type { DomainDefinition } from '../runtime/service/domain.js';
 import type { CloudInference as RunnerCloud } from '../runtime/service/runner.js';
 
@@ -46,16 +46,8 @@ export async function startCloud(o: { brokerUrl?: string; modelsDir: string; veh
     : undefined;
   const link = CloudLink.connect({ url, vehicleId: o.vehicleId, protocolVersion });
   await link.waitConnected(5000);
-  const models: Record<string, { model: string; variant: string }> = {};
-  for (const d of o.domains) if (d.criticality === 'comfort') models[d.domain] = { model: d.model, variant: 'cloud' };
-  const facade = new CloudInference({ link, models });
-  const cloud: RunnerCloud = {
-    healthy: () => facade.healthy(),
-    infer: async (domain, _model, feeds, deadlineMs) => {
-      const r = await facade.infer(domain, feeds, deadlineMs);
-      return r.status === 'ok' ? (r.outputs as Record<string, { data: Float32Array; dims: number[] }>) : undefined;
-    },
-  };
+  const facade = new CloudInference({ link, models: comfortCloudModels(o.domains) });
+  const cloud = runnerCloud(facade);
   return {
     cloud,
     facade,

@@ -14,6 +14,7 @@ import { UsageError, type CliCommand, type CliIo } from './command.js';
 import { formatDomainTable } from './domain-table.js';
 import { renderHtmlReport } from './html-report.js';
 import { startCloud } from './cloud-setup.js';
+import { folderSnippetSink, recorderFromConfig } from '../runtime/datalog/index.js';
 import { bundledDbc, bundledDemoConfig, bundledDemoLabels, bundledDemoTrace, bundledModels, workerEntry } from './paths.js';
 
 const HELP = `Usage: ecu-ai replay [TRACE] [options]
@@ -31,6 +32,8 @@ Options:
   --json FILE        write the replay summary JSON
   --report FILE      write an HTML report
   --out TRACE        write the domains' output frames to a trace (format by extension)
+  --snippets DIR     write the trigger-based data snippets (frames around an ADAS warning, ice,
+                     a battery anomaly, a fallback, a degradation) to DIR as JSON
   --broker URL       MQTT broker where the cloud workers run (default: an embedded broker with
                      one in-process worker)
   --local-only       no cloud: comfort services stay on the vehicle
@@ -58,7 +61,11 @@ function parsePace(v: string | undefined): number | undefined {
 }
 
 /** Runs a replay with resolved arguments; shared with `npm start` (the demo). */
-export async function replayAndReport(a: ReplayArgs, io: CliIo, outputs: { json?: string; report?: string; out?: string; quiet?: boolean }): Promise<ReplaySummary> {
+export async function replayAndReport(
+  a: ReplayArgs,
+  io: CliIo,
+  outputs: { json?: string; report?: string; out?: string; quiet?: boolean; snippets?: string },
+): Promise<ReplaySummary> {
   const config = a.config ? await loadConfigFile(a.config) : parseConfig({ platform: { sensors: 'model' } });
   const labels = a.labels ? await loadLabels(a.labels) : undefined;
   const writer = outputs.out ? await openTraceWriter(outputs.out) : undefined;
@@ -66,6 +73,8 @@ export async function replayAndReport(a: ReplayArgs, io: CliIo, outputs: { json?
   const logger = createLogger({ level: config.log_level === 'info' ? 'warn' : config.log_level, destination: process.stderr as never });
   const domains = Object.values(DOMAINS);
   const cloud = a.localOnly ? undefined : await startCloud({ brokerUrl: a.broker, modelsDir: a.models, vehicleId: config.vehicle_id, domains });
+  // Trigger-based snippets, written to a folder instead of the outbox: what the vehicle would upload.
+  const recorder = outputs.snippets ? recorderFromConfig({ ...config.cloud.snippets, enabled: true }, { sink: folderSnippetSink(outputs.snippets) }) : undefined;
   try {
     const summary = await runReplaySession({
       config,
@@ -79,7 +88,11 @@ export async function replayAndReport(a: ReplayArgs, io: CliIo, outputs: { json?
       ...(labels ? { labels } : {}),
       ...(a.pace !== undefined ? { pace: a.pace } : {}),
       ...(writer ? { onOutput: (f: CanFrame) => pending.push(f) } : {}),
+      ...(recorder
+        ? { onFrame: (f: CanFrame) => recorder.onFrame(f, f.timestamp), onResult: (r) => recorder.onResult(r), onEvent: (e) => recorder.onEvent(e) }
+        : {}),
     });
+    await recorder?.finish();
     if (writer) {
       for (const f of pending) await writer.write(f);
       await writer.close();
@@ -110,6 +123,7 @@ export const replayCommand: CliCommand = {
       broker: { type: 'string' },
       quiet: { type: 'boolean' },
       'local-only': { type: 'boolean' },
+      snippets: { type: 'string' },
     });
     if (positionals.length > 1) throw new UsageError('replay takes one TRACE');
     const resolve = (p: string | undefined): string | undefined => (p === undefined ? undefined : path.resolve(io.cwd, p));
@@ -123,6 +137,7 @@ export const replayCommand: CliCommand = {
         ...(values.json ? { json: resolve(values.json)! } : {}),
         ...(values.report ? { report: resolve(values.report)! } : {}),
         ...(values.out ? { out: resolve(values.out)! } : {}),
+        ...(values.snippets ? { snippets: resolve(values.snippets)! } : {}),
         quiet: values.quiet === true,
       },
     );

@@ -10,11 +10,11 @@ import type { CanFrame } from '../bus/frame.js';
 import { openBus, type Bus, type BusSpec } from '../bus/transport/index.js';
 import { RealClock, type Clock } from './clock.js';
 import { telemetryValues } from './cloud/telemetry-values.js'; // --- cloud
-import type { DomainName, EcuAiConfig } from './config.js';
-import { Engine, type DomainModelInfo } from './engine/engine.js';
+import type { EcuAiConfig } from './config.js';
+import { Engine } from './engine/engine.js';
 import { InferencePool, ModelRegistry } from './inference/index.js';
 import { HealthModel, MetricsRegistry, registerStandardMetrics, startObserveServer, type ObserveServer } from './observe/index.js';
-import { isolationFor } from './engine/isolation.js';
+import { openDomainModels } from './engine/domain-models.js';
 import type { DomainDefinition } from './service/domain.js';
 import type { CloudInference } from './service/runner.js';
 import { BusInitError } from '../bus/errors.js';
@@ -103,25 +103,10 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   // --- end cloud
   try {
     const enabled = o.domains.filter((d) => cfg.domains[d.domain]?.enabled !== false);
-    const models: Partial<Record<DomainName, DomainModelInfo>> = {};
-    for (const d of enabled) {
-      const dc = cfg.domains[d.domain];
-      const name = dc?.model ?? d.model;
-      health.setDomain(d.domain, { state: 'starting', critical: d.criticality === 'safety' });
-      await pool.open(d.domain, name, { ...isolationFor(dc, d.criticality), watchdogMs: dc?.watchdog_ms ?? 500, maxRssMb: dc?.max_rss_mb ?? 256 });
-      const m = registry.resolve({ name }).manifest;
-      models[d.domain] = {
-        model: m.name,
-        inputName: m.inputs[0]!.name,
-        outputName: m.outputs[0]!.name,
-        costMs: {
-          ...(m.variants.fp32 ? { fp32: m.variants.fp32.cost_ms.p99 } : {}),
-          ...(m.variants.int8 ? { int8: m.variants.int8.cost_ms.p99 } : {}),
-          ...(m.variants.cloud ? { cloud: m.variants.cloud.cost_ms.p99 } : {}),
-        },
-      };
-      log.info({ domain: d.domain, model: `${m.name}@${m.version}` }, 'model ready');
-    }
+    for (const d of enabled) health.setDomain(d.domain, { state: 'starting', critical: d.criticality === 'safety' });
+    const models = await openDomainModels(pool, registry, cfg, enabled, {
+      onReady: (domain, m) => log.info({ domain, model: `${m.name}@${m.version}` }, 'model ready'),
+    });
     // --- cloud: never waits for the broker; the outbox buffers until it answers.
     if (cloudMod) {
       vc = await cloudMod.VehicleCloud.open({

@@ -2,20 +2,21 @@
  * One replay: a trace through the engine in virtual time, with the real models in their isolated
  * workers, scored against labels when given. Used by `ecu-ai replay`, `npm start` and the tests.
  */
+import { access } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { compileDatabase, loadDbcFile } from '../../bus/dbc/index.js';
 import type { CanFrame } from '../../bus/frame.js';
 import { openTraceReader } from '../../bus/trace/index.js';
 import { RealClock, VirtualClock } from '../clock.js';
-import type { DomainName, EcuAiConfig } from '../config.js';
+import type { EcuAiConfig } from '../config.js';
 import { InferencePool, ModelRegistry } from '../inference/index.js';
 import type { PlatformReading } from '../platform/index.js';
 import type { LadderEvent } from '../scheduler/index.js';
-import { isolationFor } from './isolation.js';
+import { openDomainModels } from './domain-models.js';
 import type { DomainDefinition, DomainScorer } from '../service/domain.js';
-import type { CloudInference } from '../service/runner.js';
-import { Engine, type DomainModelInfo } from './engine.js';
+import type { CloudInference, ServiceResult } from '../service/runner.js';
+import { Engine } from './engine.js';
 import type { LabelTrack } from './labels.js';
 import { round, type DomainSummary, type ReplaySummary } from './summary.js';
 
@@ -30,6 +31,10 @@ export interface ReplaySessionOptions {
   readonly workerEntry?: string;
   readonly cloud?: CloudInference;
   readonly logger?: Logger;
+  /** Every input frame, after the engine took it (e.g. the snippet recorder's ring). */
+  readonly onFrame?: (frame: CanFrame) => void;
+  /** Every domain result, in deterministic order. */
+  readonly onResult?: (r: ServiceResult) => void;
   /** Every output frame, in order (e.g. to write an output trace). */
   readonly onOutput?: (frame: CanFrame) => void;
   readonly onEvent?: (e: LadderEvent) => void;
@@ -43,37 +48,14 @@ export interface ReplaySessionOptions {
   readonly pace?: number;
 }
 
-/** Opens each enabled domain's model in its own worker and reads its boundary and costs. */
-async function openModels(
-  o: ReplaySessionOptions,
-  pool: InferencePool,
-  registry: ModelRegistry,
-): Promise<Partial<Record<DomainName, DomainModelInfo>>> {
-  const models: Partial<Record<DomainName, DomainModelInfo>> = {};
-  const enabled = o.domains.filter((d) => o.config.domains[d.domain]?.enabled !== false);
-  // Opening is sequential: each worker warms up onnxruntime, and the cores are few.
-  for (const d of enabled) {
-    const dc = o.config.domains[d.domain];
-    const name = dc?.model ?? d.model;
-    const reg = registry.resolve({ name });
-    await pool.open(d.domain, name, { ...isolationFor(dc, d.criticality), watchdogMs: Math.max(dc?.watchdog_ms ?? 500, 2000), maxRssMb: dc?.max_rss_mb ?? 256 });
-    const m = reg.manifest;
-    const costMs: DomainModelInfo['costMs'] = {
-      ...(m.variants.fp32 ? { fp32: m.variants.fp32.cost_ms.p99 } : {}),
-      ...(m.variants.int8 ? { int8: m.variants.int8.cost_ms.p99 } : {}),
-      ...(m.variants.cloud ? { cloud: m.variants.cloud.cost_ms.p99 } : {}),
-    };
-    models[d.domain] = { model: m.name, inputName: m.inputs[0]!.name, outputName: m.outputs[0]!.name, costMs };
-  }
-  return models;
-}
-
 /**
  * Replays a trace and returns its summary.
  * @throws {TraceParseError} for a malformed trace; @throws {AdmissionError} for a config the cores cannot serve
  */
 export async function runReplaySession(o: ReplaySessionOptions): Promise<ReplaySummary> {
   const wallStart = performance.now();
+  // A missing trace is the user's first mistake to hear about, before any model is loaded.
+  await access(o.tracePath);
   const { database } = await loadDbcFile(o.dbcPath);
   const codecs = compileDatabase(database);
   const registry = await ModelRegistry.create({ roots: [o.modelsDir] });
@@ -84,7 +66,7 @@ export async function runReplaySession(o: ReplaySessionOptions): Promise<ReplayS
     ...(o.faultInjection ? { faultInjection: true } : {}),
   });
   try {
-    const models = await openModels(o, pool, registry);
+    const models = await openDomainModels(pool, registry, o.config, o.domains, { minWatchdogMs: 2000 });
     o.onPoolReady?.(pool);
     const reader = openTraceReader(o.tracePath);
     const batches = reader.batches();
@@ -115,6 +97,7 @@ export async function runReplaySession(o: ReplaySessionOptions): Promise<ReplayS
       ...(o.onOutput ? { send: o.onOutput } : { send: () => undefined }),
       ...(o.logger ? { logger: o.logger } : {}),
       onResult: (r) => {
+        o.onResult?.(r);
         const scorer = scorers.get(r.domain);
         const label = scorer ? o.labels?.at(r.domain, r.t) : undefined;
         if (scorer && label !== undefined) scorer.add(r.t, r.result, label);
@@ -137,6 +120,7 @@ export async function runReplaySession(o: ReplaySessionOptions): Promise<ReplayS
       for (const frame of batch) {
         if (wall && o.pace) await wall.sleepUntil((frame.timestamp - firstT) / o.pace);
         await engine.ingestAt(frame);
+        o.onFrame?.(frame);
         lastT = frame.timestamp;
       }
       frames += batch.length;

@@ -60,6 +60,7 @@ export class DomainServiceRunner<R = unknown> {
   readonly #features: Float32Array;
   #stopped = false;
   #faults = 0;
+  #lastFault: string | undefined;
 
   constructor(options: RunnerOptions<R>) {
     this.#o = options;
@@ -93,7 +94,12 @@ export class DomainServiceRunner<R = unknown> {
       } catch (err) {
         this.#faults++;
         this.#o.onFault?.(this.domain, variant, err);
-        this.#o.logger?.warn({ domain: this.domain, variant, err: (err as Error).message }, 'served path failed; fallback answers');
+        // One line per new kind of failure, not one per call: a worker down at 50 Hz must not flood the log.
+        const message = (err as Error).message;
+        if (message !== this.#lastFault) {
+          this.#lastFault = message;
+          this.#o.logger?.warn({ domain: this.domain, variant, err: message, faults: this.#faults }, 'served path failed; fallback answers');
+        }
       }
     }
     if (result === undefined) {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -39,8 +39,13 @@ describe('ecu-ai replay', () => {
   }, 120_000);
 
   it('gives the same summary (outside wall) and the same output frames, byte for byte, on a second run', async () => {
-    const r = await cli(dir, 'replay', 'drive.blf', '--labels', 'labels.jsonl', '--json', 'b.json', '--quiet', '--out', 'out2.log');
+    const r = await cli(dir, 'replay', 'drive.blf', '--labels', 'labels.jsonl', '--json', 'b.json', '--quiet', '--out', 'out2.log', '--snippets', 'snips');
     expect(r.code).toBe(0);
+    // A cut-in drive triggers ADAS warnings: each snippet holds the frames around its trigger.
+    const snips = readdirSync(path.join(dir, 'snips')).filter((f) => f.endsWith('.json'));
+    expect(snips.length).toBeGreaterThan(0);
+    const first = JSON.parse(readFileSync(path.join(dir, 'snips', snips[0]!), 'utf8')) as { frames?: unknown[] };
+    expect(first.frames?.length ?? 0).toBeGreaterThan(100);
     expect(readFileSync(path.join(dir, 'out2.log'), 'utf8')).toBe(readFileSync(path.join(dir, 'out.log'), 'utf8'));
     expect(JSON.stringify(withoutWall(summaryOf('b.json')))).toBe(JSON.stringify(withoutWall(summaryOf('a.json'))));
   }, 120_000);

@@ -70,3 +70,19 @@ describe('replay through the engine with a real ONNX model', () => {
     expect(adas.faults).toBe(adas.variants.fallback);
   });
 });
+
+describe('model boundary checks at start', () => {
+  it('refuses a model whose input width is not the domain feature size, naming both', async () => {
+    const { modelInfo } = await import('../../../runtime/engine/domain-models.js');
+    const manifest = {
+      name: 'm',
+      version: '1.0.0',
+      domain: 'adas',
+      inputs: [{ name: 'features', dtype: 'float32' as const, shape: [1, 12] }],
+      outputs: [{ name: 'y', dtype: 'float32' as const, shape: [1, 2] }],
+      variants: { fp32: { file: 'a.onnx', sha256: 'a'.repeat(64), cost_ms: { p50: 0.1, p99: 0.2 } } },
+    };
+    expect(() => modelInfo(manifest, 8)).toThrow(/takes 12 features, the domain adas builds 8/);
+    expect(modelInfo(manifest, 12).costMs).toEqual({ fp32: 0.2 });
+  });
+});

@@ -1,0 +1,60 @@
+/**
+ * Opens every enabled domain's model in its worker and reads what the engine needs from the
+ * manifest: the boundary names and the profiled cost per variant. A model whose input does not
+ * take the domain's feature vector is refused here, at start, not at the first inference.
+ */
+import type { DomainName, EcuAiConfig } from '../config.js';
+import { ModelLoadError } from '../errors.js';
+import type { InferencePool, ModelManifest, ModelRegistry } from '../inference/index.js';
+import type { DomainDefinition } from '../service/domain.js';
+import type { DomainModelInfo } from './engine.js';
+import { isolationFor } from './isolation.js';
+
+/** The engine's view of a manifest; costs are the p99 the model was profiled at. */
+export function modelInfo(m: ModelManifest, featureSize: number): DomainModelInfo {
+  const input = m.inputs[0]!;
+  const width = input.shape[input.shape.length - 1];
+  if (typeof width === 'number' && width > 0 && width !== featureSize) {
+    throw new ModelLoadError('MODEL_MISMATCH', m.name, `inputs[0].shape: the model takes ${width} features, the domain ${m.domain} builds ${featureSize}`);
+  }
+  return {
+    model: m.name,
+    inputName: input.name,
+    outputName: m.outputs[0]!.name,
+    costMs: {
+      ...(m.variants.fp32 ? { fp32: m.variants.fp32.cost_ms.p99 } : {}),
+      ...(m.variants.int8 ? { int8: m.variants.int8.cost_ms.p99 } : {}),
+      ...(m.variants.cloud ? { cloud: m.variants.cloud.cost_ms.p99 } : {}),
+    },
+  };
+}
+
+/**
+ * Opens the models one after another (each worker warms onnxruntime up, and the cores are few).
+ * @param minWatchdogMs - a floor under the configured watchdog (replay tolerates a loaded machine)
+ * @throws {ModelLoadError} for a missing, tampered or mismatched model
+ */
+export async function openDomainModels(
+  pool: InferencePool,
+  registry: ModelRegistry,
+  config: Readonly<EcuAiConfig>,
+  domains: readonly DomainDefinition[],
+  opts: { minWatchdogMs?: number; onReady?: (domain: DomainName, m: ModelManifest) => void } = {},
+): Promise<Partial<Record<DomainName, DomainModelInfo>>> {
+  const models: Partial<Record<DomainName, DomainModelInfo>> = {};
+  for (const d of domains) {
+    if (config.domains[d.domain]?.enabled === false) continue;
+    const dc = config.domains[d.domain];
+    const name = dc?.model ?? d.model;
+    const m = registry.resolve({ name }).manifest;
+    const info = modelInfo(m, d.featureSize);
+    await pool.open(d.domain, name, {
+      ...isolationFor(dc, d.criticality),
+      watchdogMs: Math.max(dc?.watchdog_ms ?? 500, opts.minWatchdogMs ?? 0),
+      maxRssMb: dc?.max_rss_mb ?? 256,
+    });
+    models[d.domain] = info;
+    opts.onReady?.(d.domain, m);
+  }
+  return models;
+}
