@@ -23,6 +23,8 @@ export interface DomainHealth {
   readonly model: string;
   readonly pid: number | undefined;
   readonly restarts: number;
+  /** The wait before the latest restart, ms (exponential backoff); undefined before any restart. */
+  readonly lastBackoffMs: number | undefined;
   readonly inFlight: number;
   readonly lastError: { readonly code: string; readonly message: string; readonly at: number } | undefined;
 }
@@ -88,6 +90,7 @@ export class DomainSupervisor {
   #pending = new Map<number, Pending>();
   #nextId = 1;
   #restarts = 0;
+  #lastBackoffMs: number | undefined;
   #consecutive = 0;
   #readyAt = 0;
   #lastError: DomainHealth['lastError'];
@@ -224,6 +227,7 @@ export class DomainSupervisor {
     if (this.#readyAt > 0 && (this.#o.clock.now() - this.#readyAt) * 1000 > (this.#o.stableMs ?? 10_000)) this.#consecutive = 0;
     const b = this.#o.backoff ?? DEFAULT_BACKOFF;
     const wait = Math.min(b.maxMs, b.initialMs * b.factor ** this.#consecutive);
+    this.#lastBackoffMs = wait;
     this.#consecutive++;
     this.#restarts++;
     this.#state = 'restarting';
@@ -317,6 +321,7 @@ export class DomainSupervisor {
       model: this.#o.model,
       pid: this.#channel?.pid,
       restarts: this.#restarts,
+      lastBackoffMs: this.#lastBackoffMs,
       inFlight: this.#pending.size,
       lastError: this.#lastError,
     };

@@ -130,18 +130,21 @@ describe('the supervisor with process isolation', () => {
 
   it('backs off exponentially when a worker keeps crashing', async () => {
     const p = await openTwo('process');
-    const downtimes: number[] = [];
+    const waits: (number | undefined)[] = [];
     for (let k = 0; k < 3; k++) {
       p.inject('adas', 'crash');
       await until('crash seen', () => healthOf(p, 'adas').state !== 'ready');
-      const t0 = performance.now();
+      waits.push(healthOf(p, 'adas').lastBackoffMs);
       await until('ready again', () => healthOf(p, 'adas').state === 'ready');
-      downtimes.push(performance.now() - t0);
     }
     expect(healthOf(p, 'adas').restarts).toBe(3);
-    // Waits of 50, 100 and 200 ms come on top of the same start-up time.
-    expect((downtimes[2] ?? 0) - (downtimes[0] ?? 0)).toBeGreaterThan(100);
+    // Each crash before the worker counts as stable doubles the wait (the wall time of a restart
+    // is start-up noise on a loaded machine; the supervisor's own record is what can be asserted).
+    const first = waits[0]!;
+    expect(first).toBeGreaterThan(0);
+    expect(waits).toEqual([first, first * 2, first * 4]);
   });
+
 
   it('ignores fault injection unless the pool allows it', async () => {
     const p = await InferencePool.create({ registry, workerEntry: entry });
