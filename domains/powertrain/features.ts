@@ -1,29 +1,42 @@
 /**
- * Powertrain features, per cell (the model scores every cell with the same small network):
- * the cell's voltage deviation from the other cells of its group now and over the window (the
- * four cells of a group travel in one frame, so they are measured at the same instant and the
- * same current: comparing across groups would compare different loads), its extra
- * resistance (how its deviation moves with the pack current: a weak cell sags more under load),
- * its temperature sensor's deviation from the median sensor and how fast that sensor warms
- * relative to the others (an internal short heats), and the pack's load as context.
+ * Powertrain features, per cell (the model scores every cell with the same small network). The
+ * four cells of a group travel in one frame, so they are measured at the same instant and the same
+ * current: each cell is compared with the other cells of its group (comparing across groups would
+ * compare different loads). Per cell: its deviation now and over the last seconds; its extra
+ * resistance (how its deviation moves with the pack current: a weak cell sags more under load)
+ * over the recent seconds and over the whole 30 s window (load changes are rarer than 6 s, and a
+ * resistance seen under the last hard acceleration is still evidence while cruising); its
+ * load-compensated deviation (the open-circuit part: a cell losing charge drifts down whatever the
+ * load) and how that drifts across the window; its temperature sensor's deviation from the median
+ * sensor and how fast it warms relative to the others (a short heats); the pack's load as context.
  * Layout: CELLS blocks of PER_CELL values, cell 1 first.
  */
 import { WindowView, clampNum, medianInPlace } from '../common/window-view.js';
 import { CELLS, CELLS_PER_SENSOR, COL_CELL, COL_CURRENT, COL_TEMP, POWERTRAIN_COLUMNS, TEMP_SENSORS } from './signals.js';
 
-export const PER_CELL = 6;
+export const PER_CELL = 9;
 /** Cells per BMS_CellVoltages frame (one multiplexer group). */
 const CELLS_PER_GROUP = 4;
+/** Rows of the "recent" part of the window (6 s at 5 Hz). */
+const RECENT_ROWS = 30;
 export const POWERTRAIN_FEATURE_SIZE = CELLS * PER_CELL;
 
 /** Per-cell quantities the features and the fallback share. */
 export interface CellStats {
+  /** Rows of the window that hold data (0: nothing received yet). */
+  readonly filledRows: number;
   /** Newest voltage minus the mean of the other cells of its group (V), per cell. */
   readonly devNow: Float64Array;
-  /** Mean over the window of the same (V). */
+  /** Mean of the same over the recent rows (V). */
   readonly devMean: Float64Array;
-  /** Extra resistance (ohm): slope of the deviation against the pack current. */
+  /** Extra resistance (ohm): slope of the deviation against the pack current, recent rows. */
   readonly extraR: Float64Array;
+  /** The same over the whole window (ohm). */
+  readonly extraRLong: Float64Array;
+  /** Load-compensated deviation (deviation + extra resistance x current) over the recent rows (V). */
+  readonly ocvDev: Float64Array;
+  /** Change of the load-compensated deviation from the window's oldest rows to its recent rows (V). */
+  readonly ocvDrift: Float64Array;
   /** Newest sensor temperature minus the median sensor (K), per sensor. */
   readonly tempDev: Float64Array;
   /** Warming over the window minus the median sensor's (K), per sensor. */
@@ -40,20 +53,50 @@ function firstFilledRow(w: WindowView): number {
   return w.rows;
 }
 
+/**
+ * Least-squares slope of each cell's deviation against the current over rows [from, to) of
+ * `devRows` (relative to `start`), sign flipped so a cell that sags more under discharge reads as
+ * positive extra resistance. Without enough current variation (std < 5 A) there is no estimate: 0.
+ */
+function extraResistance(w: WindowView, devRows: Float64Array, start: number, from: number, to: number, out: Float64Array): void {
+  const m = to - from;
+  out.fill(0);
+  if (m < 2) return;
+  let iMean = 0;
+  for (let k = from; k < to; k++) iMean += w.at(start + k, COL_CURRENT);
+  iMean /= m;
+  let sii = 0;
+  for (let k = from; k < to; k++) sii += (w.at(start + k, COL_CURRENT) - iMean) ** 2;
+  if (sii <= 25 * m) return;
+  for (let k = from; k < to; k++) {
+    const di = w.at(start + k, COL_CURRENT) - iMean;
+    const row = k * CELLS;
+    for (let c = 0; c < CELLS; c++) out[c] = (out[c] as number) - ((devRows[row + c] as number) * di) / sii;
+  }
+}
+
+const EMPTY = (): CellStats => ({
+  filledRows: 0,
+  devNow: new Float64Array(CELLS),
+  devMean: new Float64Array(CELLS),
+  extraR: new Float64Array(CELLS),
+  extraRLong: new Float64Array(CELLS),
+  ocvDev: new Float64Array(CELLS),
+  ocvDrift: new Float64Array(CELLS),
+  tempDev: new Float64Array(TEMP_SENSORS),
+  tempRise: new Float64Array(TEMP_SENSORS),
+  meanAbsCurrent: 0,
+  minCellV: 0,
+  maxCellV: 0,
+  maxTempC: 0,
+});
+
 export function cellStats(window: Float32Array): CellStats {
   const w = new WindowView(window, POWERTRAIN_COLUMNS.length);
-  const devNow = new Float64Array(CELLS);
-  const devMean = new Float64Array(CELLS);
-  const extraR = new Float64Array(CELLS);
-  const tempDev = new Float64Array(TEMP_SENSORS);
-  const tempRise = new Float64Array(TEMP_SENSORS);
   const start = firstFilledRow(w);
   const n = w.rows - start;
-  if (n <= 0) return { devNow, devMean, extraR, tempDev, tempRise, meanAbsCurrent: 0, minCellV: 0, maxCellV: 0, maxTempC: 0 };
+  if (n <= 0) return EMPTY();
   const devRows = new Float64Array(n * CELLS);
-  let iMean = 0;
-  for (let r = start; r < w.rows; r++) iMean += w.at(r, COL_CURRENT);
-  iMean /= n;
   let iAbs = 0;
   let minV = Infinity;
   let maxV = -Infinity;
@@ -72,20 +115,32 @@ export function cellStats(window: Float32Array): CellStats {
     }
     iAbs += Math.abs(w.at(r, COL_CURRENT));
   }
-  let sii = 0;
-  for (let r = start; r < w.rows; r++) sii += (w.at(r, COL_CURRENT) - iMean) ** 2;
+  const recent = Math.min(RECENT_ROWS, n);
+  const extraR = new Float64Array(CELLS);
+  const extraRLong = new Float64Array(CELLS);
+  extraResistance(w, devRows, start, n - recent, n, extraR);
+  extraResistance(w, devRows, start, 0, n, extraRLong);
+  const devNow = new Float64Array(CELLS);
+  const devMean = new Float64Array(CELLS);
+  const ocvDev = new Float64Array(CELLS);
+  const ocvDrift = new Float64Array(CELLS);
+  // The oldest rows are compared with the recent ones only when they do not overlap.
+  const old = n >= 2 * recent ? recent : 0;
   for (let c = 0; c < CELLS; c++) {
-    let sum = 0;
-    let sdi = 0;
-    for (let k = 0; k < n; k++) {
+    const r = extraRLong[c] as number;
+    let dSum = 0;
+    let oSum = 0;
+    for (let k = n - recent; k < n; k++) {
       const d = devRows[k * CELLS + c] as number;
-      sum += d;
-      sdi += d * (w.at(start + k, COL_CURRENT) - iMean);
+      dSum += d;
+      oSum += d + r * w.at(start + k, COL_CURRENT);
     }
+    let oldSum = 0;
+    for (let k = 0; k < old; k++) oldSum += (devRows[k * CELLS + c] as number) + r * w.at(start + k, COL_CURRENT);
     devNow[c] = devRows[(n - 1) * CELLS + c] as number;
-    devMean[c] = sum / n;
-    // A deviation that falls as discharge current rises: resistance above the pack's (ohm, sign flipped).
-    extraR[c] = sii > 25 * n ? -sdi / sii : 0;
+    devMean[c] = dSum / recent;
+    ocvDev[c] = oSum / recent;
+    ocvDrift[c] = old > 0 ? oSum / recent - oldSum / old : 0;
   }
   const tNow = new Float64Array(TEMP_SENSORS);
   const tRise = new Float64Array(TEMP_SENSORS);
@@ -98,11 +153,13 @@ export function cellStats(window: Float32Array): CellStats {
   }
   const medT = medianInPlace(Float64Array.from(tNow));
   const medRise = medianInPlace(Float64Array.from(tRise));
+  const tempDev = new Float64Array(TEMP_SENSORS);
+  const tempRise = new Float64Array(TEMP_SENSORS);
   for (let s = 0; s < TEMP_SENSORS; s++) {
     tempDev[s] = (tNow[s] as number) - medT;
     tempRise[s] = (tRise[s] as number) - medRise;
   }
-  return { devNow, devMean, extraR, tempDev, tempRise, meanAbsCurrent: iAbs / n, minCellV: minV, maxCellV: maxV, maxTempC: maxT };
+  return { filledRows: n, devNow, devMean, extraR, extraRLong, ocvDev, ocvDrift, tempDev, tempRise, meanAbsCurrent: iAbs / n, minCellV: minV, maxCellV: maxV, maxTempC: maxT };
 }
 
 /** Fills `out` (POWERTRAIN_FEATURE_SIZE) from a window snapshot. */
@@ -115,8 +172,11 @@ export function powertrainFeatures(window: Float32Array, out: Float32Array): voi
     out[o] = clampNum((s.devNow[c] as number) * 100, -10, 10);
     out[o + 1] = clampNum((s.devMean[c] as number) * 100, -10, 10);
     out[o + 2] = clampNum((s.extraR[c] as number) * 1000, -10, 10);
-    out[o + 3] = clampNum((s.tempDev[sensor] as number) / 2, -10, 10);
-    out[o + 4] = clampNum((s.tempRise[sensor] as number) * 2, -10, 10);
-    out[o + 5] = load;
+    out[o + 3] = clampNum((s.extraRLong[c] as number) * 1000, -10, 10);
+    out[o + 4] = clampNum((s.ocvDev[c] as number) * 100, -10, 10);
+    out[o + 5] = clampNum((s.ocvDrift[c] as number) * 1000, -10, 10);
+    out[o + 6] = clampNum((s.tempDev[sensor] as number) / 2, -10, 10);
+    out[o + 7] = clampNum((s.tempRise[sensor] as number) * 2, -10, 10);
+    out[o + 8] = load;
   }
 }

@@ -23,5 +23,8 @@ export const COL_CELL = 0;
 export const COL_TEMP = CELLS;
 export const COL_CURRENT = CELLS + TEMP_SENSORS;
 export const COL_SOC = COL_CURRENT + 1;
-/** Window: 5 Hz, 6 s (every cell is refreshed each 240 ms, so each row sees each cell anew). */
-export const POWERTRAIN_WINDOW = { signals: POWERTRAIN_COLUMNS, rateHz: 5, length: 30 } as const;
+/**
+ * Window: 5 Hz (every cell is refreshed each 240 ms, so each row sees each cell anew), 30 s: long
+ * enough to hold a load change for the resistance estimate and a drift of the cells' charge.
+ */
+export const POWERTRAIN_WINDOW = { signals: POWERTRAIN_COLUMNS, rateHz: 5, length: 150 } as const;

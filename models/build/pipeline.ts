@@ -36,6 +36,15 @@ export interface BuildConfig {
   /** Multiplies each recipe's epochs (tests use a fraction). */
   readonly epochScale: number;
   readonly calibrationRows: number;
+  /** Activation ranges for int8: the [1 - keep, keep] quantiles of the calibration values (1: min..max). */
+  readonly calibrationKeep: number;
+  /** More training seeds for some scenarios (the rare positives: battery faults), on top of trainSeeds. */
+  readonly extraTrainSeeds: Readonly<Record<string, readonly number[]>>;
+  /** Validation runs: the operating point of sigmoid heads is chosen on these, never on held-out ones. */
+  readonly validationSeeds: readonly number[];
+  readonly extraValidationSeeds: Readonly<Record<string, readonly number[]>>;
+  /** Runs kept out of training and validation (the bundled demo drive). */
+  readonly excludedRuns: readonly { readonly scenario: string; readonly seed: number }[];
   readonly profileRuns: number;
   readonly cacheDir?: string;
   /** Skip evaluation and profiling (byte-identity tests). */
@@ -53,7 +62,12 @@ export const DEFAULT_BUILD: BuildConfig = {
   evalDurationS: 240,
   stride: { chassis: 5, powertrain: 2 },
   epochScale: 1,
-  calibrationRows: 1000,
+  calibrationRows: 4000,
+  calibrationKeep: 0.9999,
+  extraTrainSeeds: { 'battery-cell-fault': [4, 5, 6, 7, 8, 9, 10, 11, 12] },
+  validationSeeds: [21],
+  extraValidationSeeds: { 'battery-cell-fault': [22, 23, 24, 25] },
+  excludedRuns: [{ scenario: 'mixed-drive', seed: 2 }],
   profileRuns: 2000,
 };
 
@@ -72,8 +86,10 @@ export interface BuiltModel {
 
 export type Progress = (line: string) => void;
 
-function runsOf(config: BuildConfig, seeds: readonly number[], durationS: number): RunSpec[] {
-  return seeds.flatMap((seed) => config.scenarios.map((scenario) => ({ scenario, seed, durationS })));
+function runsOf(config: BuildConfig, seeds: readonly number[], durationS: number, extra: Readonly<Record<string, readonly number[]>> = {}): RunSpec[] {
+  const runs = seeds.flatMap((seed) => config.scenarios.map((scenario) => ({ scenario, seed, durationS })));
+  for (const scenario of config.scenarios) for (const seed of extra[scenario] ?? []) runs.push({ scenario, seed, durationS });
+  return runs.filter((r) => !config.excludedRuns.some((x) => x.scenario === r.scenario && x.seed === r.seed));
 }
 
 /** Evenly spaced dataset rows for calibration (deterministic, covers every run). */
@@ -87,7 +103,7 @@ function calibrationSet(recipe: Recipe, ds: DomainDataset, count: number): Float
  * Trains and exports one domain's model (no files written).
  * @throws {RangeError} when the dataset is empty
  */
-export function trainAndExport(recipe: Recipe, train: DomainDataset, config: BuildConfig, progress?: Progress): BuiltModel {
+export function trainAndExport(recipe: Recipe, train: DomainDataset, config: BuildConfig, progress?: Progress, validation?: DomainDataset): BuiltModel {
   const data = recipe.toTraining(train, config.seed);
   const sizes = [data.x.length / data.rows, ...recipe.hidden, recipe.outputs];
   const epochs = Math.max(1, Math.round(recipe.epochs * config.epochScale));
@@ -96,14 +112,14 @@ export function trainAndExport(recipe: Recipe, train: DomainDataset, config: Bui
   });
   let threshold: ThresholdChoice | undefined;
   if (recipe.threshold) {
-    threshold = chooseThreshold(DOMAINS[recipe.domain], train, recipe.graph, mlp, recipe.threshold);
-    progress?.(`  ${recipe.model}: operating point ${threshold.threshold} (training ${JSON.stringify(threshold.metrics)})`);
+    threshold = chooseThreshold(DOMAINS[recipe.domain], validation ?? train, recipe.graph, mlp, recipe.threshold);
+    progress?.(`  ${recipe.model}: operating point ${threshold.threshold} (${validation ? 'validation' : 'training'} ${JSON.stringify(threshold.metrics)})`);
     mlp = withThreshold(mlp, threshold.threshold);
   }
   const doc = `${recipe.description}. Trained by ecu-ai models build, seed ${config.seed}.`;
   const graph = { ...recipe.graph, docString: doc };
   const fp32 = exportFp32(graph, mlp);
-  const int8 = exportInt8(graph, mlp, calibrate(graph, mlp, calibrationSet(recipe, train, config.calibrationRows)));
+  const int8 = exportInt8(graph, mlp, calibrate(graph, mlp, calibrationSet(recipe, train, config.calibrationRows), config.calibrationKeep));
   return { recipe, mlp, fp32, int8, ...(threshold ? { threshold } : {}) };
 }
 
@@ -156,14 +172,18 @@ async function profileBoth(built: BuiltModel, ds: DomainDataset, runs: number): 
 export async function buildModels(config: BuildConfig, outDir: string, progress: Progress = () => {}): Promise<BuiltModel[]> {
   const defs = config.domains.map((d) => DOMAINS[d]);
   const t0 = performance.now();
-  const trainRuns = runsOf(config, config.trainSeeds, config.trainDurationS);
-  progress(`simulating ${trainRuns.length} training runs (${config.trainSeeds.length} seeds x ${config.scenarios.length} scenarios x ${config.trainDurationS} s)`);
-  const train = cachedDatasets(defs, trainRuns, { stride: config.stride, ...(config.cacheDir ? { cacheDir: config.cacheDir } : {}) });
+  const cache = { stride: config.stride, ...(config.cacheDir ? { cacheDir: config.cacheDir } : {}) };
+  const trainRuns = runsOf(config, config.trainSeeds, config.trainDurationS, config.extraTrainSeeds);
+  progress(`simulating ${trainRuns.length} training runs (${config.trainSeeds.length} seeds x ${config.scenarios.length} scenarios, extra ${JSON.stringify(config.extraTrainSeeds)}, ${config.trainDurationS} s each)`);
+  const train = cachedDatasets(defs, trainRuns, cache);
+  const validRuns = runsOf(config, config.validationSeeds, config.trainDurationS, config.extraValidationSeeds);
+  progress(`simulating ${validRuns.length} validation runs (operating points)`);
+  const valid = validRuns.length > 0 ? cachedDatasets(defs, validRuns, cache) : undefined;
   let held: Map<DomainName, DomainDataset> | undefined;
   if (!config.exportOnly) {
     const evalRuns = runsOf(config, config.evalSeeds, config.evalDurationS);
     progress(`simulating ${evalRuns.length} held-out runs (seeds ${config.evalSeeds.join(', ')})`);
-    held = cachedDatasets(defs, evalRuns, { stride: config.stride, ...(config.cacheDir ? { cacheDir: config.cacheDir } : {}) });
+    held = cachedDatasets(defs, evalRuns, cache);
   }
   progress(`datasets ready in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   const built: BuiltModel[] = [];
@@ -171,7 +191,7 @@ export async function buildModels(config: BuildConfig, outDir: string, progress:
     const recipe = RECIPES[def.domain];
     const ds = train.get(def.domain) as DomainDataset;
     progress(`${recipe.model}: training on ${ds.rows} rows`);
-    const model = trainAndExport(recipe, ds, config, progress);
+    const model = trainAndExport(recipe, ds, config, progress, valid?.get(def.domain));
     const dir = path.join(outDir, recipe.model);
     mkdirSync(dir, { recursive: true });
     writeAtomic(path.join(dir, 'fp32.onnx'), model.fp32);
@@ -189,7 +209,7 @@ export async function buildModels(config: BuildConfig, outDir: string, progress:
       version: recipe.version,
       domain: def.domain,
       seed: config.seed,
-      train: { runs: trainRuns.length, rows: ds.rows, seeds: config.trainSeeds, durationS: config.trainDurationS },
+      train: { runs: trainRuns.length, rows: ds.rows, seeds: config.trainSeeds, durationS: config.trainDurationS, extraSeeds: config.extraTrainSeeds, validation: validRuns.length },
       heldOut: { seeds: config.evalSeeds, durationS: config.evalDurationS, scenarios: config.scenarios },
       eval: evalResult,
       latencyMs: latency,

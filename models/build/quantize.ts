@@ -63,32 +63,53 @@ export interface Calibration {
   readonly samples: number;
 }
 
+/** The value at quantile `q` (0..1) of `values` (sorted in place). */
+function quantile(values: Float32Array, q: number): number {
+  values.sort();
+  return values[Math.min(values.length - 1, Math.max(0, Math.round(q * (values.length - 1))))] as number;
+}
+
+/** Values seen at one point of the graph during calibration. */
+class Seen {
+  #chunks: Float32Array[] = [];
+  push(v: Float32Array): void {
+    this.#chunks.push(v.slice());
+  }
+  /** The [1 - keep, keep] quantile range (keep = 1: min and max). */
+  range(keep: number): [number, number] {
+    const all = new Float32Array(this.#chunks.reduce((a, c) => a + c.length, 0));
+    let o = 0;
+    for (const c of this.#chunks) {
+      all.set(c, o);
+      o += c.length;
+    }
+    if (all.length === 0) return [0, 0];
+    return [quantile(all, 1 - keep), quantile(all, keep)];
+  }
+}
+
 /**
- * Runs the float graph on calibration rows and records the activation ranges.
+ * Runs the float graph on calibration rows and records the activation ranges. With `keep` below 1
+ * each range is the [1 - keep, keep] quantile range instead of min..max: a few extreme values (a
+ * faulty cell's resistance, standardised, is hundreds of standard deviations out) would otherwise
+ * stretch a per-tensor uint8 step so wide that every ordinary value rounds to the zero point.
+ * Values beyond the range saturate, which keeps an extreme input extreme.
  * @throws {RangeError} when no calibration rows are given
  */
-export function calibrate(spec: GraphSpec, mlp: TrainedMlp, rows: readonly Float32Array[]): Calibration {
+export function calibrate(spec: GraphSpec, mlp: TrainedMlp, rows: readonly Float32Array[], keep = 1): Calibration {
   if (rows.length === 0) throw new RangeError('calibration needs at least one feature row');
   const layers = mlp.layers;
-  const inMin = layers.map(() => Infinity);
-  const inMax = layers.map(() => -Infinity);
-  const outMin = layers.map(() => Infinity);
-  const outMax = layers.map(() => -Infinity);
+  const ins = layers.map(() => new Seen());
+  const outs = layers.map(() => new Seen());
   for (const x of rows) {
     runGraphJs(spec, mlp, layers, x, (l, input, pre) => {
-      for (const v of input) {
-        if (v < (inMin[l] as number)) inMin[l] = v;
-        if (v > (inMax[l] as number)) inMax[l] = v;
-      }
-      for (const v of pre) {
-        if (v < (outMin[l] as number)) outMin[l] = v;
-        if (v > (outMax[l] as number)) outMax[l] = v;
-      }
+      ins[l]?.push(input);
+      outs[l]?.push(pre);
     }, true);
   }
   return {
-    inputs: layers.map((_, l) => activationQuant(inMin[l] as number, inMax[l] as number)),
-    outputs: layers.map((_, l) => activationQuant(outMin[l] as number, outMax[l] as number)),
+    inputs: layers.map((_, l) => activationQuant(...(ins[l] as Seen).range(keep))),
+    outputs: layers.map((_, l) => activationQuant(...(outs[l] as Seen).range(keep))),
     samples: rows.length,
   };
 }

@@ -9,7 +9,7 @@ export interface ModelReport {
   readonly version: string;
   readonly domain: DomainName;
   readonly seed: number;
-  readonly train: { readonly runs: number; readonly rows: number; readonly seeds: readonly number[]; readonly durationS: number };
+  readonly train: { readonly runs: number; readonly rows: number; readonly seeds: readonly number[]; readonly durationS: number; readonly extraSeeds?: Readonly<Record<string, readonly number[]>>; readonly validation?: number };
   readonly heldOut: { readonly seeds: readonly number[]; readonly durationS: number; readonly scenarios: readonly string[] };
   readonly eval: EvalResult;
   readonly latencyMs: { readonly fp32: LatencyProfile; readonly int8: LatencyProfile };
@@ -63,7 +63,7 @@ export function reportMarkdown(r: ModelReport): string {
   return [
     `# ${r.model} ${r.version} (${r.domain})`,
     '',
-    `Held-out evaluation: ${r.eval.rows} rows from ${r.heldOut.scenarios.length} scenarios x seeds ${r.heldOut.seeds.join(', ')} x ${r.heldOut.durationS} s (${(r.eval.durationS / 3600).toFixed(2)} h of driving); trained on seeds ${r.train.seeds.join(', ')} (${r.train.rows} rows), seed ${r.seed}.`,
+    `Held-out evaluation: ${r.eval.rows} rows from ${r.heldOut.scenarios.length} scenarios x seeds ${r.heldOut.seeds.join(', ')} x ${r.heldOut.durationS} s (${(r.eval.durationS / 3600).toFixed(2)} h of driving); trained on seeds ${r.train.seeds.join(', ')}${r.train.extraSeeds && Object.keys(r.train.extraSeeds).length > 0 ? ` plus ${Object.entries(r.train.extraSeeds).map(([k, v]) => `${k} seeds ${v.join(', ')}`).join('; ')}` : ''} (${r.train.runs} runs, ${r.train.rows} rows), seed ${r.seed}${r.train.validation ? `; operating point chosen on ${r.train.validation} separate validation runs` : ''}.`,
     '',
     '| metric | fp32 | int8 | fallback |',
     '|---|---|---|---|',
@@ -75,7 +75,7 @@ export function reportMarkdown(r: ModelReport): string {
     '',
     `int8 vs fp32: largest metric gap ${fmt(gap)} (${gap <= 0.01 ? 'within' : 'NOT within'} 0.01).`,
     `Model vs fallback on ${p.metric}: ${beatsFallback(r) ? 'the model is better' : 'the model does NOT beat the fallback'}.`,
-    ...(r.operatingPoint ? [`Operating point: probability ${r.operatingPoint.threshold}, chosen on the training runs (${JSON.stringify(r.operatingPoint.trainingMetrics)}) and folded into the output bias.`] : []),
+    ...(r.operatingPoint ? [`Operating point: probability ${r.operatingPoint.threshold}, chosen on the ${r.train.validation ? 'validation' : 'training'} runs (${JSON.stringify(r.operatingPoint.trainingMetrics)}) and folded into the output bias.`] : []),
     '',
     '| variant | size (bytes) | latency p50 (ms) | p99 (ms) | mean (ms) | runs |',
     '|---|---|---|---|---|---|',

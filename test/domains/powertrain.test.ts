@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { powertrainDomain, PER_CELL, POWERTRAIN_FEATURE_SIZE } from '../../domains/powertrain/index.js';
+import { DETECTION_ALLOWANCE_S, powertrainDomain, PER_CELL, POWERTRAIN_FEATURE_SIZE } from '../../domains/powertrain/index.js';
 import { POWERTRAIN_COLUMNS, POWERTRAIN_WINDOW } from '../../domains/powertrain/signals.js';
 import { makeWindow } from './helpers.js';
 
@@ -27,13 +27,44 @@ describe('powertrain domain', () => {
     // Its group mates see it in their reference: 3.70 - (3.70 + 3.70 + 3.67) / 3 = +0.01 V.
     expect(block(11)[0]).toBeCloseTo(1, 4);
     expect(block(13)[0]).toBeCloseTo(0, 6);
+    // At a constant current the load-compensated deviation is the deviation, and it does not drift.
+    expect(block(10)[4]).toBeCloseTo(-3, 4);
+    expect(block(10)[5]).toBeCloseTo(0, 4);
     // Sensor 3 covers cells 9..12: 4 K above the median, scaled by 1/2.
-    expect(block(9)[3]).toBeCloseTo(2, 5);
-    expect(block(12)[3]).toBeCloseTo(2, 5);
-    expect(block(13)[3]).toBeCloseTo(0, 6);
+    expect(block(9)[6]).toBeCloseTo(2, 5);
+    expect(block(12)[6]).toBeCloseTo(2, 5);
+    expect(block(13)[6]).toBeCloseTo(0, 6);
     // A constant current gives no resistance estimate; load is |I| / 100.
     expect(block(10)[2]).toBe(0);
-    expect(block(1)[5]).toBeCloseTo(0.5, 6);
+    expect(block(10)[3]).toBe(0);
+    expect(block(1)[8]).toBeCloseTo(0.5, 6);
+  });
+
+  it('estimates a weak cell\'s extra resistance from how its voltage moves with the current', () => {
+    // Cell 10 has 2 mOhm more than its group mates; the current swings between 0 and 200 A.
+    const w = makeWindow(POWERTRAIN_COLUMNS, POWERTRAIN_WINDOW.length, (r, set) => {
+      const i = r % 20 < 10 ? 0 : 200;
+      for (let c = 1; c <= 96; c++) set(cell(c), 3.7 - i * (c === 10 ? 0.0031 : 0.0011));
+      for (let s = 1; s <= 24; s++) set(sensor(s), 25);
+      set('Vehicle.Powertrain.TractionBattery.Current', i);
+      set('Vehicle.Powertrain.TractionBattery.StateOfCharge', 60);
+    });
+    const out = new Float32Array(POWERTRAIN_FEATURE_SIZE);
+    powertrainDomain.features(w, out);
+    const block = (c: number) => out.subarray((c - 1) * PER_CELL, c * PER_CELL);
+    // 2 mOhm in mOhm units over the recent 6 s and the whole window (float32 voltages: ~1 % slack).
+    expect(block(10)[2]).toBeCloseTo(2, 1);
+    expect(block(10)[3]).toBeCloseTo(2, 1);
+    // Compensated for the load, the weak cell sits where its mates do.
+    expect(block(10)[4]).toBeCloseTo(0, 1);
+    // Its mates see a third of it, with the opposite sign; other groups see nothing.
+    expect(block(11)[3]).toBeCloseTo(-2 / 3, 1);
+    expect(block(20)[3]).toBeCloseTo(0, 3);
+  });
+
+  it('does not flag an empty window (nothing received yet) in the fallback', () => {
+    const empty = new Float32Array(POWERTRAIN_WINDOW.length * POWERTRAIN_COLUMNS.length);
+    expect(powertrainDomain.fallback(empty)).toMatchObject({ flag: false, suspectCell: null });
   });
 
   it('flags a cell beyond the voltage limit and names it in the fallback', () => {
@@ -71,5 +102,29 @@ describe('powertrain domain', () => {
     expect(m.recall).toBeCloseTo(2 / 3, 6);
     expect(m.precision).toBeCloseTo(2 / 3, 6);
     expect(m.cell_accuracy).toBeCloseTo(0.5, 9);
+  });
+
+  it('counts recall after the detection allowance per fault kind, restarting at each run', () => {
+    const s = powertrainDomain.createScorer?.();
+    if (!s) throw new Error('no scorer');
+    const r = (flag: boolean) => ({ score: flag ? 1 : 0, suspectCell: flag ? 5 : null, flag, source: 'model' as const });
+    const weak = { anomaly: true, cell: 5, fault: 'weak_cell' as const };
+    const short = { anomaly: true, cell: 7, fault: 'internal_short' as const };
+    const no = { anomaly: false, cell: null, fault: null };
+    // Run 1: onset at 10 s; missed until 30 s, then flagged at 45 s and missed at 50 s.
+    s.add(0, r(false), no);
+    s.add(10, r(false), weak);
+    s.add(30, r(false), weak);
+    s.add(10 + DETECTION_ALLOWANCE_S + 5, r(true), weak);
+    s.add(10 + DETECTION_ALLOWANCE_S + 10, r(false), weak);
+    // Run 2 (time restarts): a short from 5 s, missed throughout.
+    s.add(0, r(false), no);
+    s.add(5, r(false), short);
+    s.add(5 + DETECTION_ALLOWANCE_S, r(false), short);
+    const m = s.summary(1);
+    expect(m.recall).toBeCloseTo(1 / 6, 6);
+    expect(m.recall_after_allowance).toBeCloseTo(1 / 3, 6);
+    expect(m.recall_weak_cell_after_allowance).toBeCloseTo(1 / 2, 6);
+    expect(m.recall_internal_short_after_allowance).toBe(0);
   });
 });

@@ -105,17 +105,18 @@ describe('shipped models on a small held-out evaluation', () => {
     expectInt8Close('mae', r);
   }, 120_000);
 
-  it('powertrain: finds at least as many faulty samples as the limit rule', async () => {
+  it('powertrain: precision of at least 0.90, int8 close to fp32, more faulty samples found than the limit rule', async () => {
     const r = await evaluate('powertrain');
-    // Known shortfall (see README): per-sample recall is far below 0.95; what holds is that the
-    // model finds more of the faulty samples than the limit rule.
+    expectBar('powertrain', 'precision', r);
+    expectInt8Close('recall', r);
+    expectInt8Close('precision', r);
     expect(r.fp32?.recall).toBeGreaterThanOrEqual(r.fallback.recall as number);
   }, 120_000);
 
-  // The brief's battery bar (recall >= 0.95 with precision >= 0.90) is NOT met by the shipped model.
-  it.fails('powertrain: recall of at least 0.95 with precision of at least 0.90 (not met yet)', async () => {
+  // Per-sample recall >= 0.95 is NOT met (see README): it counts every sample of internal shorts
+  // whose leak stays physically invisible for the whole drive. The weak cells are found.
+  it.fails('powertrain: per-sample recall of at least 0.95 (not met: invisible internal shorts)', async () => {
     const r = await evaluate('powertrain');
     expectBar('powertrain', 'recall', r);
-    expectBar('powertrain', 'precision', r);
   }, 120_000);
 });
