@@ -62,7 +62,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 }
 
 /** Runtime errors that mean the user's input (config, model files, their arithmetic) is wrong. */
-const INPUT_CODES: ReadonlySet<string> = new Set(['CONFIG_INVALID', 'MODEL_MANIFEST', 'MODEL_LOAD', 'MODEL_MISMATCH', 'ADMISSION_REFUSED', 'OTA_VERIFY']);
+const INPUT_CODES: ReadonlySet<string> = new Set(['CONFIG_INVALID', 'MODEL_MANIFEST', 'MODEL_LOAD', 'MODEL_MISMATCH', 'ADMISSION_REFUSED']);
 
 /** Missing or unreadable input files are bad input, not a crash. */
 function isInputError(err: unknown): boolean {

@@ -15,9 +15,7 @@ export type RuntimeErrorCode =
   | 'CLOUD_PAYLOAD'
   | 'CLOUD_TIMEOUT'
   | 'CLOUD_UNAVAILABLE'
-  | 'OUTBOX_FULL'
-  | 'OTA_VERIFY'
-  | 'OTA_ROLLBACK';
+  | 'OUTBOX_FULL';
 
 export class RuntimeError extends Error {
   readonly code: RuntimeErrorCode;
