@@ -74,6 +74,9 @@ export interface EngineOptions {
   readonly governorPeriodS?: number;
 }
 
+/** Answers a replay may have outstanding before virtual time waits for the oldest. */
+const IN_FLIGHT = 64;
+
 /** Modelled cost of the rule-based fallback, ms: a handful of comparisons on the window. */
 export const FALLBACK_COST_MS = 0.05;
 
@@ -93,6 +96,8 @@ export class Engine {
   /** Virtual time: ids of started jobs whose results are not yet reported, in start order. */
   readonly #order: number[] = [];
   readonly #ready = new Map<number, { d: DomainDefinition; r: ServiceResult }>();
+  readonly #dispatched = new Map<number, Variant>();
+  #inFlight: Promise<unknown>[] = [];
   /** Rolling counters of the output messages, owned here so every engine (every replay) starts at 0. */
   readonly #counters = new Map<string, number>();
   #encodeErrors = 0;
@@ -133,13 +138,15 @@ export class Engine {
         if (info.costMs.int8 !== undefined) costMs.int8 = info.costMs.int8;
       }
       // Safety services never leave the vehicle: no cloud variant for them at all.
-      if (info?.costMs.cloud !== undefined && options.cloud && d.criticality === 'comfort') costMs.cloud = info.costMs.cloud;
+      // A cloud round trip slower than the deadline is no rung to step down to.
+      const deadlineMs = dc?.deadline_ms ?? d.deadlineMs;
+      if (info?.costMs.cloud !== undefined && options.cloud && d.criticality === 'comfort' && info.costMs.cloud <= deadlineMs) costMs.cloud = info.costMs.cloud;
       const wanted = dc?.variant ?? 'fp32';
       const primary: Variant = costMs[wanted] !== undefined ? wanted : costMs.fp32 !== undefined ? 'fp32' : costMs.int8 !== undefined ? 'int8' : 'fallback';
       services.push(
         serviceSpec(d.domain, costMs, {
           rateHz: dc?.rate_hz ?? d.rateHz,
-          deadlineMs: dc?.deadline_ms ?? d.deadlineMs,
+          deadlineMs,
           criticality: dc?.criticality ?? d.criticality,
           primary,
         }),
@@ -158,7 +165,7 @@ export class Engine {
           ...(options.cloud ? { cloud: options.cloud } : {}),
           // In virtual time a wall-clock timeout would make results depend on machine load; the
           // worker's watchdog still bounds a hang.
-          ...(options.timing === 'virtual' ? { localTimeoutMs: 10_000 } : {}),
+          ...(options.timing === 'virtual' ? { localTimeoutMs: 10_000, overlap: true } : {}),
           onResult: (r) => (options.timing === 'virtual' ? this.#inOrder(d, r) : this.#onResult(d, r)),
           ...(options.logger ? { logger: options.logger } : {}),
         }),
@@ -186,13 +193,22 @@ export class Engine {
       cores,
       timing: options.timing,
       execute: async (job) => {
-        if (options.timing === 'virtual') this.#order.push(job.id);
         const started = performance.now();
-        const outcome = await runners.get(job.domain)!.execute(job);
-        const wallMs = performance.now() - started;
-        this.wallLatency.get(job.domain)?.record(wallMs);
-        options.onServed?.(job.domain, outcome.variant ?? job.variant, wallMs);
-        return outcome;
+        const served = runners.get(job.domain)!.execute(job).then((outcome) => {
+          const wallMs = performance.now() - started;
+          this.wallLatency.get(job.domain)?.record(wallMs);
+          options.onServed?.(job.domain, outcome.variant ?? job.variant, wallMs);
+          return outcome;
+        });
+        if (options.timing === 'real') return served;
+        // Virtual time: the job's inputs were sampled synchronously above, so its answer no longer
+        // depends on when it arrives. Time moves on while up to IN_FLIGHT answers are outstanding;
+        // results are reported in job order, and a call that had to fall back is re-counted then.
+        this.#order.push(job.id);
+        this.#dispatched.set(job.id, job.variant);
+        this.#inFlight.push(served);
+        if (this.#inFlight.length > IN_FLIGHT) await this.#inFlight.shift();
+        return { variant: job.variant };
       },
       modeOf: (d) => this.ladder.modeOf(d),
       costScale: () => governor?.costScale() ?? 1,
@@ -233,9 +249,11 @@ export class Engine {
     this.router.ingest(frame, this.#o.clock.now());
   }
 
-  /** Virtual time: runs the scheduler up to `t` (the end of a trace). */
+  /** Virtual time: runs the scheduler up to `t` (the end of a trace) and waits for every answer. */
   async finishAt(t: number): Promise<void> {
     if (t > this.dispatcher.now) await this.dispatcher.advanceTo(t);
+    await Promise.all(this.#inFlight);
+    this.#inFlight = [];
   }
 
   /** Stops every service; in-flight jobs answer nothing more. */
@@ -258,6 +276,13 @@ export class Engine {
       if (!next) break;
       this.#order.shift();
       this.#ready.delete(next.r.jobId!);
+      const dispatched = this.#dispatched.get(next.r.jobId!);
+      this.#dispatched.delete(next.r.jobId!);
+      if (dispatched !== undefined && dispatched !== next.r.variant) {
+        const variants = this.dispatcher.stats(next.r.domain).variants;
+        variants[dispatched]--;
+        variants[next.r.variant]++;
+      }
       this.#onResult(next.d, next.r);
     }
   }

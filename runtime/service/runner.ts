@@ -48,6 +48,11 @@ export interface RunnerOptions<R> {
   /** Wall-clock limit on a local call; past it the fallback answers. Default: the deadline. */
   readonly localTimeoutMs?: number;
   readonly onResult: (r: ServiceResult<R>) => void;
+  /**
+   * Calls of this service may overlap (replay keeps several in flight): each job then keeps its own
+   * copy of the window for its fallback, since the shared buffer is refilled by the next job.
+   */
+  readonly overlap?: boolean;
   /** A failure of the served path (the fallback answered instead). */
   readonly onFault?: (domain: string, variant: Variant, err: unknown) => void;
   readonly logger?: Logger;
@@ -85,6 +90,7 @@ export class DomainServiceRunner<R = unknown> {
     const def = this.#o.definition;
     this.#o.window.advanceTo(job.release);
     const inputsValid = this.#o.window.snapshot(this.#snapshot);
+    const snapshot = this.#o.overlap === true && job.variant !== 'fallback' ? this.#snapshot.slice() : this.#snapshot;
     let variant: Variant = job.variant;
     let result: R | undefined;
     if (variant !== 'fallback') {
@@ -104,7 +110,7 @@ export class DomainServiceRunner<R = unknown> {
     }
     if (result === undefined) {
       variant = 'fallback';
-      result = def.fallback(this.#snapshot);
+      result = def.fallback(snapshot);
     }
     if (!this.#stopped) this.#o.onResult({ domain: this.domain, jobId: job.id, t: job.release, result, variant, inputsValid });
     return { variant };
