@@ -19,6 +19,7 @@ import type { DomainDefinition } from './service/domain.js';
 import type { CloudInference } from './service/runner.js';
 import { BusInitError } from '../bus/errors.js';
 import { startSomeipBridge, type SomeipBridge } from './someip/bridge.js';
+import { someipCatalogSource, someipInputsFromConfig } from './someip/signal-source.js';
 // --- cloud
 import path from 'node:path';
 import type { VehicleCloud } from './cloud/vehicle-cloud.js';
@@ -128,7 +129,8 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
       domains: o.domains,
       models,
       codecs,
-      dbcMessages: database.messages,
+      // Domain signals may come from the DBC or from configured SOME/IP input events.
+      dbcMessages: [...database.messages, ...(cfg.someip.enabled ? someipCatalogSource(someipInputsFromConfig(cfg.someip)).messages : [])],
       clock,
       timing: 'real',
       local: pool,
