@@ -1,20 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { PassThrough } from 'node:stream';
 import { writeFileSync } from 'node:fs';
-import { runCli } from '../../cli/main.js';
+import { cli, type CliRun } from '../helpers/cli.js';
 import { hasSharedData, sharedPath, sharedSkipReason } from '../helpers/shared-data.js';
 import { readAll, tempDir } from '../bus/trace/helpers.js';
 
-async function run(args: string[], cwd = process.cwd()): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const code = await runCli(args, { stdout, stderr, cwd });
-  return { code, out, err };
-}
+const run = (args: string[], cwd = process.cwd()): Promise<CliRun> => cli(cwd, ...args);
 
 describe('ecu-ai trace', () => {
   it('cat prints one contract JSON object per frame, honouring --limit', async () => {
