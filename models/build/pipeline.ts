@@ -186,12 +186,21 @@ export async function buildModels(config: BuildConfig, outDir: string, progress:
     held = cachedDatasets(defs, evalRuns, cache);
   }
   progress(`datasets ready in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  // A recipe's own extra validation runs are simulated for its domain alone, so the operating
+  // points of the other domains keep their validation rows.
+  const validationOf = (def: DomainDefinition, extra: Readonly<Record<string, readonly number[]>>): { runs: number; data: DomainDataset } => {
+    const merged = { ...config.extraValidationSeeds, ...extra };
+    const runs = runsOf(config, config.validationSeeds, config.trainDurationS, merged);
+    progress(`simulating ${runs.length} validation runs for ${def.domain} (extra ${JSON.stringify(extra)})`);
+    return { runs: runs.length, data: cachedDatasets([def], runs, cache).get(def.domain) as DomainDataset };
+  };
   const built: BuiltModel[] = [];
   for (const def of defs) {
     const recipe = RECIPES[def.domain];
     const ds = train.get(def.domain) as DomainDataset;
     progress(`${recipe.model}: training on ${ds.rows} rows`);
-    const model = trainAndExport(recipe, ds, config, progress, valid?.get(def.domain));
+    const own = recipe.extraValidationSeeds ? validationOf(def, recipe.extraValidationSeeds) : undefined;
+    const model = trainAndExport(recipe, ds, config, progress, own ? own.data : valid?.get(def.domain));
     const dir = path.join(outDir, recipe.model);
     mkdirSync(dir, { recursive: true });
     writeAtomic(path.join(dir, 'fp32.onnx'), model.fp32);
@@ -209,7 +218,7 @@ export async function buildModels(config: BuildConfig, outDir: string, progress:
       version: recipe.version,
       domain: def.domain,
       seed: config.seed,
-      train: { runs: trainRuns.length, rows: ds.rows, seeds: config.trainSeeds, durationS: config.trainDurationS, extraSeeds: config.extraTrainSeeds, validation: validRuns.length },
+      train: { runs: trainRuns.length, rows: ds.rows, seeds: config.trainSeeds, durationS: config.trainDurationS, extraSeeds: config.extraTrainSeeds, validation: own ? own.runs : validRuns.length },
       heldOut: { seeds: config.evalSeeds, durationS: config.evalDurationS, scenarios: config.scenarios },
       eval: evalResult,
       latencyMs: latency,

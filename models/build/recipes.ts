@@ -13,7 +13,7 @@ import type { DomainDataset } from './dataset.js';
 import type { GraphSpec } from './export.js';
 import type { Loss, TrainData } from './mlp-trainer.js';
 import { Prng } from './prng.js';
-import type { ThresholdGoal } from './threshold.js';
+import { CANDIDATE_THRESHOLDS, type ThresholdGoal } from './threshold.js';
 
 export interface Recipe {
   readonly domain: DomainName;
@@ -30,8 +30,10 @@ export interface Recipe {
   readonly batchSize: number;
   /** L2 weight decay (default the trainer's). */
   readonly l2?: number;
-  /** Operating point tuned on the training rows (sigmoid heads). */
+  /** Operating point tuned on the validation rows (sigmoid heads). */
   readonly threshold?: ThresholdGoal;
+  /** More validation seeds per scenario for this domain only (on top of the build's). */
+  readonly extraValidationSeeds?: Readonly<Record<string, readonly number[]>>;
   /** Rows of the network's training set (network inputs, targets, weights). */
   toTraining(ds: DomainDataset, seed: number): TrainData;
   /** The network's inputs of dataset row `r` (several for per-row models: calibration samples). */
@@ -76,7 +78,7 @@ const rowOf = (ds: DomainDataset, r: number, width = ds.featureSize): Float32Arr
 const adas: Recipe = {
   domain: 'adas',
   model: 'adas-fcw',
-  version: '1.0.0',
+  version: '1.1.0',
   description: 'Forward collision warning: probability that a collision is imminent (TTC < 2.5 s), with the TTC and target id passed through',
   graph: { graphName: 'adas_fcw', ...IO, featureSize: ADAS_FEATURE_SIZE, modelFeatures: ADAS_MODEL_FEATURES, auxFeatures: ADAS_AUX_FEATURES },
   hidden: [32, 16],
@@ -85,7 +87,18 @@ const adas: Recipe = {
   epochs: 40,
   learningRate: 0.003,
   batchSize: 128,
-  threshold: { maximise: 'recall', constraint: { metric: 'false_warnings_per_hour', op: '<=', value: 2 }, outputs: 1 },
+  // The bar is 2 false warnings per hour; the validation runs (1.6 h) are too few to aim at it
+  // exactly, so the operating point keeps a margin. The finer grid between 0.85 and 0.9 is where
+  // the false warnings fall off while recall still holds.
+  threshold: {
+    maximise: 'recall',
+    constraint: { metric: 'false_warnings_per_hour', op: '<=', value: 1.5 },
+    outputs: 1,
+    candidates: [...CANDIDATE_THRESHOLDS, 0.86, 0.87, 0.875, 0.88, 0.89].sort((a, b) => a - b),
+  },
+  // Imminent rows are rare (about 1 % of a drive): more cut-in drives make the operating point
+  // rest on more collision events than one validation seed gives.
+  extraValidationSeeds: { 'cut-in-emergency-brake': [22, 23, 24, 25, 26, 27, 28, 29] },
   // The target looks ahead: imminent now or within the next ADAS_LOOKAHEAD_ROWS label periods
   // (same run). The radar reports one cycle late, so a warning taught to come a little early
   // arrives on time.

@@ -17,6 +17,8 @@ export interface ThresholdGoal {
   readonly constraint: { readonly metric: string; readonly op: '>=' | '<='; readonly value: number };
   /** Which outputs are sigmoid probabilities (default all but pass-through ones). */
   readonly outputs: number;
+  /** Thresholds to try (default CANDIDATE_THRESHOLDS): a finer grid where the metric moves in steps. */
+  readonly candidates?: readonly number[];
 }
 
 export const CANDIDATE_THRESHOLDS: readonly number[] = [0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.98, 0.99];
@@ -39,7 +41,7 @@ export function chooseThreshold(def: DomainDefinition, ds: DomainDataset, spec: 
   const F = ds.featureSize;
   const outs: Float32Array[] = [];
   for (let r = 0; r < ds.rows; r++) outs.push(runGraphJs(spec, mlp, layers, ds.x.subarray(r * F, (r + 1) * F)));
-  const tried = CANDIDATE_THRESHOLDS.map((threshold) => {
+  const tried = (goal.candidates ?? CANDIDATE_THRESHOLDS).map((threshold) => {
     const scorer = def.createScorer?.();
     if (!scorer) throw new Error(`domain ${def.domain} has no scorer`);
     const shift = logit(threshold);

@@ -80,9 +80,10 @@ function expectInt8Close(metric: string, r: EvalResult): void {
 }
 
 describe('shipped models on a small held-out evaluation', () => {
-  it('adas: collision recall of at least 0.95, int8 close to fp32', async () => {
+  it('adas: collision recall of at least 0.95 with at most 2 false warnings per hour, int8 close to fp32', async () => {
     const r = await evaluate('adas');
     expectBar('adas', 'recall', r);
+    expectBar('adas', 'false_warnings_per_hour', r);
     expectInt8Close('recall', r);
   }, 120_000);
 
