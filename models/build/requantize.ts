@@ -15,6 +15,7 @@ import { cachedDatasets } from './dataset-cache.js';
 import type { DomainDataset } from './dataset.js';
 import { openVectorSession, profileSession } from './ort.js';
 import { calibrate, exportInt8 } from './quantize.js';
+import { DEFAULT_BUILD } from './pipeline.js';
 import { readFp32Mlp } from './read-fp32.js';
 import { RECIPES } from './recipes.js';
 
@@ -59,7 +60,8 @@ export async function requantizeFolder(dir: string, o: RequantizeOptions): Promi
   const n = Math.min(o.calibrationRows, ds.rows);
   const rows = Array.from({ length: n }, (_, i) => recipe.networkInput(ds, Math.floor((i * ds.rows) / n)));
   const graph = { ...recipe.graph, docString: `${recipe.description}. Re-quantised by ecu-ai models quantize.` };
-  const int8 = exportInt8(graph, mlp, calibrate(graph, mlp, rows));
+  // The same clipped calibration range as a full build: min/max lets one extreme row stretch the step.
+  const int8 = exportInt8(graph, mlp, calibrate(graph, mlp, rows, DEFAULT_BUILD.calibrationKeep));
   const s = await openVectorSession(int8, def.featureSize);
   let cost;
   try {
