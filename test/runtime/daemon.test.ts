@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeFrame, type CanFrame } from '../../bus/frame.js';
+import type { CanFrame } from '../../bus/frame.js';
 import { VirtualNetwork } from '../../bus/transport/index.js';
 import { parseConfig } from '../../runtime/config.js';
 import { startDaemon, type Daemon } from '../../runtime/daemon.js';
 import { createLogger } from '../../runtime/observe/index.js';
 import { compiledWorkerEntry } from './inference/worker-build.js';
-import { testDomain, writeEngineFixture, type EngineFixture } from './engine/fixture.js';
+import { sendEgoMotion, testDomain, writeEngineFixture, type EngineFixture } from './engine/fixture.js';
 
 describe('the daemon in real time on a virtual bus', () => {
   let fx: EngineFixture;
@@ -18,7 +18,7 @@ describe('the daemon in real time on a virtual bus', () => {
   const logLines: string[] = [];
   const peer = net.open('can0');
   const received: CanFrame[] = [];
-  let sending: ReturnType<typeof setInterval> | undefined;
+  let stopSending: (() => void) | undefined;
 
   beforeAll(async () => {
     fx = await writeEngineFixture(mkdtempSync(path.join(tmpdir(), 'ecu-ai-daemon-')), 1);
@@ -42,16 +42,11 @@ describe('the daemon in real time on a virtual bus', () => {
     void (async () => {
       for await (const f of peer.frames()) if (f.id === 512) received.push(f);
     })();
-    let i = 0;
-    // The sensor side: EgoMotion at 100 Hz.
-    sending = setInterval(() => {
-      const raw = 1000 + i++;
-      void peer.send(makeFrame({ id: 256, data: [raw & 0xff, raw >> 8, 0, 0, 0, 0, 0, 0] }));
-    }, 10);
+    stopSending = sendEgoMotion(peer);
   });
 
   afterAll(async () => {
-    clearInterval(sending);
+    stopSending?.();
     await daemon?.stop();
     await peer.close();
   });

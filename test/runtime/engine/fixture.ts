@@ -1,7 +1,7 @@
 /** A small vehicle for the engine tests: a DBC, a trace, a one-signal domain and its model. */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { makeFrame } from '../../../bus/frame.js';
+import { makeFrame, type CanFrame } from '../../../bus/frame.js';
 import { openTraceWriter } from '../../../bus/trace/index.js';
 import type { DomainDefinition } from '../../../runtime/service/domain.js';
 import { writeModel } from '../inference/fixtures.js';
@@ -104,4 +104,14 @@ export async function writeEngineFixture(dir: string, seconds = 10): Promise<Eng
   const modelsDir = path.join(dir, 'models');
   writeModel(modelsDir, { name: 'test-adas', domain: 'adas', sizes: [8, 16, 2], int8: true });
   return { dir, dbcPath, tracePath, labelsPath, modelsDir };
+}
+
+/** The sensor side of the fixture vehicle: EgoMotion at 100 Hz with a rising speed. Returns a stop function. */
+export function sendEgoMotion(bus: { send(f: CanFrame): Promise<void> }): () => void {
+  let i = 0;
+  const timer = setInterval(() => {
+    const raw = 1000 + i++;
+    void bus.send(makeFrame({ id: 256, data: [raw & 0xff, raw >> 8, 0, 0, 0, 0, 0, 0] }));
+  }, 10);
+  return () => clearInterval(timer);
 }

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { buildMlp, type DenseLayer } from '../../../models/build/onnx/index.js';
+import type { DomainHealth } from '../../../runtime/inference/index.js';
 
 export interface FixtureModel {
   readonly dir: string;
@@ -67,4 +68,11 @@ export function mlpForward(layers: readonly DenseLayer[], x: readonly number[]):
     cur = out;
   });
   return cur;
+}
+
+/** A domain's health entry in a pool. */
+export function healthOf(p: { health(): readonly DomainHealth[] }, domain: string): DomainHealth {
+  const h = p.health().find((x) => x.domain === domain);
+  if (h === undefined) throw new Error(`no health for ${domain}`);
+  return h;
 }

@@ -3,12 +3,13 @@
  * fails and restarts as one while a safety domain in its own process keeps its deadlines, and a swap
  * or close within the group moves the other members to a new process without losing a call.
  */
+import { until } from '../../helpers/wait.js';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { InferencePool, ModelRegistry, type DomainHealth } from '../../../runtime/inference/index.js';
-import { mlpForward, writeModel, type FixtureModel } from './fixtures.js';
+import { InferencePool, ModelRegistry } from '../../../runtime/inference/index.js';
+import { mlpForward, writeModel, type FixtureModel, healthOf } from './fixtures.js';
 import { compiledWorkerEntry } from './worker-build.js';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'ecu-shared-'));
@@ -51,19 +52,7 @@ async function expectAnswers(p: InferencePool, d: Domain, model: FixtureModel): 
   Array.from(out['y']?.data as Float32Array).forEach((v, i) => expect(v).toBeCloseTo(want[i] ?? NaN, 4));
 }
 
-function healthOf(p: InferencePool, d: string): DomainHealth {
-  const h = p.health().find((x) => x.domain === d);
-  if (h === undefined) throw new Error(`no health for ${d}`);
-  return h;
-}
 
-async function until(what: string, cond: () => boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 describe('InferencePool with a shared comfort process', () => {
   it('runs each domain on its own model in one process, apart from the safety domain', async () => {

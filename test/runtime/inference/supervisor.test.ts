@@ -3,13 +3,14 @@
  * one domain's worker are detected and restarted with backoff, calls fail fast meanwhile, and a second
  * domain keeps answering on time throughout.
  */
+import { until } from '../../helpers/wait.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { InferenceError } from '../../../runtime/errors.js';
-import { InferencePool, ModelRegistry, type DomainHealth, type FaultKind, type Isolation } from '../../../runtime/inference/index.js';
-import { writeModel } from './fixtures.js';
+import { InferencePool, ModelRegistry, type FaultKind, type Isolation } from '../../../runtime/inference/index.js';
+import { writeModel, healthOf } from './fixtures.js';
 import { compiledWorkerEntry } from './worker-build.js';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'ecu-sup-'));
@@ -38,19 +39,7 @@ async function openTwo(isolation: Isolation, opts: { watchdogMs?: number; maxRss
   return p;
 }
 
-function healthOf(p: InferencePool, domain: string): DomainHealth {
-  const h = p.health().find((x) => x.domain === domain);
-  if (h === undefined) throw new Error(`no health for ${domain}`);
-  return h;
-}
 
-async function until(what: string, cond: () => boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 /** Calls the body domain every 5 ms until stopped; returns every call's latency and every error. */
 function keepCallingBody(p: InferencePool): { stop: () => Promise<{ latencies: number[]; errors: unknown[] }> } {

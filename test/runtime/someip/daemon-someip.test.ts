@@ -4,14 +4,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeFrame } from '../../../bus/frame.js';
 import { VirtualNetwork } from '../../../bus/transport/index.js';
 import { runCli } from '../../../cli/main.js';
 import { parseConfig } from '../../../runtime/config.js';
 import { startDaemon, type Daemon } from '../../../runtime/daemon.js';
 import type { DomainDefinition } from '../../../runtime/service/domain.js';
 import { compiledWorkerEntry } from '../inference/worker-build.js';
-import { testDomain, writeEngineFixture, type TestResult } from '../engine/fixture.js';
+import { sendEgoMotion, testDomain, writeEngineFixture, type TestResult } from '../engine/fixture.js';
 import { sameValues, silentLogger } from './bridge-fixture.js';
 
 /** The test domain, speaking the ADAS result's JSON form, remembering what it handed out. */
@@ -29,7 +28,7 @@ describe('the daemon with SOME/IP enabled', () => {
   let daemon: Daemon;
   const net = new VirtualNetwork();
   const peer = net.open('can0');
-  let sending: ReturnType<typeof setInterval> | undefined;
+  let stopSending: (() => void) | undefined;
 
   beforeAll(async () => {
     const fx = await writeEngineFixture(mkdtempSync(path.join(tmpdir(), 'ecu-ai-someip-daemon-')), 1);
@@ -43,15 +42,11 @@ describe('the daemon with SOME/IP enabled', () => {
       http: false,
       buses: [net.open('can0')],
     });
-    let i = 0;
-    sending = setInterval(() => {
-      const raw = 1000 + i++;
-      void peer.send(makeFrame({ id: 256, data: [raw & 0xff, raw >> 8, 0, 0, 0, 0, 0, 0] }));
-    }, 10);
+    stopSending = sendEgoMotion(peer);
   });
 
   afterAll(async () => {
-    clearInterval(sending);
+    stopSending?.();
     await daemon?.stop();
     await peer.close();
   });
