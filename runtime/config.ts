@@ -175,6 +175,17 @@ export const configSchema = z
       .object(Object.fromEntries(DOMAIN_NAMES.map((d) => [d, domainSchema.default(domainSchema.parse({}))])) as Record<DomainName, z.ZodDefault<typeof domainSchema>>)
       .strict()
       .default(Object.fromEntries(DOMAIN_NAMES.map((d) => [d, domainSchema.parse({})])) as Record<DomainName, DomainConfig>),
+    inference: z
+      .object({
+        /**
+         * Real time only: µs the daemon polls a process worker's pipe for the answer after a call,
+         * and the worker for a next call after an answer, before sleeping; stands down by itself
+         * when it does not pay (runtime/inference/spin-read.ts). 0 sleeps at once. Replay ignores it.
+         */
+        spin_us: z.number().int().min(0).max(1000).default(100),
+      })
+      .strict()
+      .default({ spin_us: 100 }),
     log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** SOME/IP: domain results offered as services through SD (runtime/someip/), and SOME/IP inputs. */
     someip: someipSchema.default(someipSchema.parse({})),

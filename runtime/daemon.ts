@@ -90,7 +90,13 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   const cloudAccess = cloudMod ? await cloudMod.resolveCloudAccess(cfg.cloud, o.baseDir ?? process.cwd(), o.env ?? {}) : undefined;
   // --- end cloud
   const registry = await ModelRegistry.create({ roots: [o.modelsDir] });
-  const pool = await InferencePool.create({ registry, logger: log.child({ component: 'inference' }), clock, ...(o.workerEntry ? { workerEntry: o.workerEntry } : {}) });
+  const pool = await InferencePool.create({
+    registry,
+    logger: log.child({ component: 'inference' }),
+    clock,
+    spinUs: cfg.inference.spin_us,
+    ...(o.workerEntry ? { workerEntry: o.workerEntry } : {}),
+  });
   const buses: Bus[] = [];
   const ownBuses = o.buses === undefined;
   let http: ObserveServer | undefined;

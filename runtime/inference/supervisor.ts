@@ -53,6 +53,8 @@ export interface SupervisorOptions {
   readonly startTimeoutMs?: number;
   /** Node flags for a process worker; default {@link WORKER_EXEC_ARGV}. */
   readonly execArgv?: readonly string[];
+  /** See PoolOptions.spinUs. */
+  readonly spinUs?: number;
   readonly clock: Clock;
   readonly logger?: Logger;
 }
@@ -121,7 +123,12 @@ export class DomainSupervisor {
 
   #spawn(): void {
     const o = this.#o;
-    const channel = spawnWorker(o.isolation, o.entry, { heapLimitMb: o.maxRssMb, domain: o.domain, ...(o.execArgv === undefined ? {} : { execArgv: o.execArgv }) });
+    const channel = spawnWorker(o.isolation, o.entry, {
+      heapLimitMb: o.maxRssMb,
+      domain: o.domain,
+      ...(o.execArgv === undefined ? {} : { execArgv: o.execArgv }),
+      ...(o.spinUs === undefined ? {} : { spinUs: o.spinUs }),
+    });
     this.#channel = channel;
     const startTimer = setTimeout(() => this.#fail(channel, 'WORKER_CRASHED', `did not become ready within ${o.startTimeoutMs ?? 30_000} ms`), o.startTimeoutMs ?? 30_000);
     channel.onMessage((m) => this.#onMessage(channel, m, startTimer));

@@ -9,6 +9,7 @@ import type { Socket } from 'node:net';
 import { Worker } from 'node:worker_threads';
 import { FrameReader } from './frame-reader.js';
 import type { FromWorker, ToWorker } from './protocol.js';
+import { AdaptiveSpin, socketFd } from './spin-read.js';
 import { decodeFrame, encodeControl, encodeRun } from './wire.js';
 
 /** How a worker is started: a child process or a worker thread. */
@@ -44,6 +45,12 @@ export interface SpawnOptions {
   readonly domain?: string;
   /** Node flags for a child process (heap sizes); a thread shares its parent's. */
   readonly execArgv?: readonly string[];
+  /**
+   * Process workers: how long each side polls the frame pipe instead of sleeping, in µs — the
+   * parent after sending a call (for its answer), the worker after answering (for a next call).
+   * Costs at most that much CPU per call and side; 0 (default) sleeps at once. See spin-read.ts.
+   */
+  readonly spinUs?: number;
 }
 
 /**
@@ -95,7 +102,8 @@ function exitNotifier(): { readonly done: boolean; fire(i: ExitInfo): void; on(c
  */
 function processChannel(entry: string, opts: SpawnOptions): WorkerChannel {
   const domain = opts.domain ?? 'worker';
-  const child: ChildProcess = fork(entry, ['--frame-fd', String(FRAME_FD)], {
+  const spinUs = opts.spinUs ?? 0;
+  const child: ChildProcess = fork(entry, ['--frame-fd', String(FRAME_FD), '--spin-us', String(spinUs)], {
     serialization: 'advanced',
     // The parent's flags (a test runner's loaders, inspector ports) must not leak into the worker.
     execArgv: [...(opts.execArgv ?? WORKER_EXEC_ARGV)],
@@ -119,7 +127,7 @@ function processChannel(entry: string, opts: SpawnOptions): WorkerChannel {
     if (m.t === 'result' || m.t === 'error') emit(m);
     else throw new Error(`a worker sent a ${m.t} frame, which only the supervisor sends`);
   });
-  frames?.on('data', (chunk: Buffer) => {
+  const onChunk = (chunk: Buffer): void => {
     if (reason !== undefined) return;
     try {
       reader.push(chunk);
@@ -129,9 +137,12 @@ function processChannel(entry: string, opts: SpawnOptions): WorkerChannel {
       reason = text.startsWith(`${domain}: `) ? text.slice(domain.length + 2) : text;
       kill();
     }
-  });
+  };
+  frames?.on('data', onChunk);
   // EPIPE when the child dies mid-write; the exit handler reports the death.
   frames?.on('error', () => undefined);
+  const fd = spinUs > 0 ? socketFd(frames) : undefined;
+  const spin = new AdaptiveSpin(spinUs);
   child.on('message', (m) => emit(m as FromWorker));
   return {
     isolation: 'process',
@@ -145,6 +156,7 @@ function processChannel(entry: string, opts: SpawnOptions): WorkerChannel {
       }
       if (frames === null || frames === undefined || frames.destroyed) return;
       frames.write(m.t === 'run' ? encodeRun(m.id, m.variant, m.feeds, m.slot) : encodeControl(m));
+      if (m.t === 'run' && fd !== undefined) spin.read(fd, onChunk);
     },
     onMessage: (cb) => listeners.push(cb),
     onExit: (cb) => ended.on(cb),

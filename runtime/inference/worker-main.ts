@@ -6,6 +6,7 @@
 import { Socket } from 'node:net';
 import { parentPort } from 'node:worker_threads';
 import { FrameReader } from './frame-reader.js';
+import { AdaptiveSpin } from './spin-read.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 import { toWireError } from './protocol.js';
 import { decodeFrame, encodeError, encodeResult } from './wire.js';
@@ -20,8 +21,16 @@ function frameFd(argv: readonly string[]): number | undefined {
   return Number.isInteger(fd) && fd > 2 ? fd : undefined;
 }
 
-function serveProcess(send: (m: FromWorker) => void, fd: number | undefined): void {
+/** How long to poll for the next call after answering one (µs; see spin-read.ts). */
+function spinUs(argv: readonly string[]): number {
+  const k = argv.indexOf('--spin-us');
+  const us = k < 0 ? 0 : Number(argv[k + 1]);
+  return Number.isFinite(us) && us > 0 ? Math.min(us, 10_000) : 0;
+}
+
+function serveProcess(send: (m: FromWorker) => void, fd: number | undefined, windowUs: number): void {
   const pipe = fd === undefined ? undefined : new Socket({ fd, readable: true, writable: true });
+  const spin = new AdaptiveSpin(windowUs);
   const core = new WorkerCore({
     send: (m) => {
       if (pipe === undefined || (m.t !== 'result' && m.t !== 'error')) {
@@ -35,6 +44,8 @@ function serveProcess(send: (m: FromWorker) => void, fd: number | undefined): vo
         frame = encodeError(m.id, toWireError(err));
       }
       pipe.write(frame);
+      // After the answer's microtask chain, not inside it: the core finishes its bookkeeping first.
+      if (spin.windowUs > 0 && fd !== undefined) setImmediate(() => spin.read(fd, onChunk));
     },
     exit: (code) => process.exit(code),
     ...(pipe === undefined ? {} : { sendRaw: (bytes: Buffer) => void pipe.write(bytes) }),
@@ -48,14 +59,15 @@ function serveProcess(send: (m: FromWorker) => void, fd: number | undefined): vo
     if (m.t === 'result' || m.t === 'error') throw new Error(`the supervisor sent a ${m.t} frame, which only a worker sends`);
     core.handle(m);
   });
-  pipe.on('data', (chunk: Buffer) => {
+  function onChunk(chunk: Buffer): void {
     try {
       reader.push(chunk);
     } catch (err) {
       process.stderr.write(`worker-main: ${err instanceof Error ? err.message : String(err)}\n`);
       process.exit(EXIT_BAD_FRAME);
     }
-  });
+  }
+  pipe.on('data', onChunk);
   pipe.on('end', () => process.exit(0));
   pipe.on('error', () => process.exit(0));
 }
@@ -69,7 +81,7 @@ if (parentPort !== null) {
   port.on('message', (m: ToWorker) => core.handle(m));
 } else if (process.send !== undefined) {
   const ipcSend = process.send.bind(process);
-  serveProcess((m) => void ipcSend(m), frameFd(process.argv));
+  serveProcess((m) => void ipcSend(m), frameFd(process.argv), spinUs(process.argv));
 } else {
   process.stderr.write('worker-main: start me through the inference supervisor (fork or worker thread)\n');
   process.exitCode = 2;

@@ -26,6 +26,12 @@ describe('config', () => {
     }
   });
 
+  it('polls a worker pipe for 100 µs by default, and refuses a window past 1 ms by its path', () => {
+    expect(parseConfig({}).inference.spin_us).toBe(100);
+    expect(parseConfig({ inference: { spin_us: 0 } }).inference.spin_us).toBe(0);
+    expect(() => parseConfig({ inference: { spin_us: 5000 } })).toThrow(/inference\.spin_us/);
+  });
+
   it('rejects unknown keys rather than ignoring a typo', () => {
     expect(() => parseConfig({ domains: { adas: { dedline_ms: 5 } } })).toThrow(/domains\.adas/);
   });

@@ -1,6 +1,8 @@
 /**
  * The frame pipe of a process worker under real traffic: feeds far larger than one socket read, and
- * many calls in flight at once, each answered with its own result.
+ * many calls in flight at once, each answered with its own result; with both sides sleeping between
+ * frames, and with both sides polling the pipe for a while (spinUs), where bytes are read behind
+ * libuv's back and must still arrive whole and in order.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -14,28 +16,29 @@ const root = mkdtempSync(path.join(os.tmpdir(), 'ecu-frames-'));
 const WIDE = 16_384;
 let wide: FixtureModel;
 let small: FixtureModel;
-let pool: InferencePool;
+let registry: ModelRegistry;
 
 beforeAll(async () => {
-  const entry = compiledWorkerEntry();
   wide = writeModel(root, { name: 'cockpit-wide', domain: 'cockpit', sizes: [WIDE, 2, 2], seed: 21 });
   small = writeModel(root, { name: 'body-small', domain: 'body', sizes: [3, 5, 2], seed: 22 });
-  const registry = await ModelRegistry.create({ roots: [root] });
-  pool = await InferencePool.create({ registry, workerEntry: entry });
-  await pool.open('cockpit', 'cockpit-wide');
-  await pool.open('body', 'body-small');
+  registry = await ModelRegistry.create({ roots: [root] });
 });
-afterAll(async () => {
-  await pool.close();
-  rmSync(root, { recursive: true, force: true });
-});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 function close(got: ArrayLike<number>, want: readonly number[], digits: number): void {
   expect(got.length).toBe(want.length);
   want.forEach((w, i) => expect(got[i]).toBeCloseTo(w, digits));
 }
 
-describe('the frame pipe of a process worker', () => {
+describe.each([0, 300])('the frame pipe of a process worker, spinning %i µs', (spinUs) => {
+  let pool: InferencePool;
+  beforeAll(async () => {
+    pool = await InferencePool.create({ registry, workerEntry: compiledWorkerEntry(), spinUs });
+    await pool.open('cockpit', 'cockpit-wide');
+    await pool.open('body', 'body-small');
+  });
+  afterAll(() => pool.close());
+
   it('carries a 256 KB batch, split over many socket reads, intact', async () => {
     const rowsN = 4;
     const data = Float32Array.from({ length: rowsN * WIDE }, (_, i) => Math.sin(i * 0.37) * 0.01);
@@ -49,6 +52,14 @@ describe('the frame pipe of a process worker', () => {
     const inputs = Array.from({ length: 200 }, (_, k) => [k / 50, -k / 80, Math.cos(k)]);
     const outs = await Promise.all(inputs.map((x) => pool.run('body', { x: Float32Array.from(x) })));
     outs.forEach((o, k) => close(o['y']?.data as Float32Array, mlpForward(small.layers, inputs[k] ?? []), 4));
+  });
+
+  it('answers three hundred calls made one after another, each with its own result', async () => {
+    for (let k = 0; k < 300; k++) {
+      const x = [Math.sin(k), k / 300, -1];
+      const o = await pool.run('body', { x: Float32Array.from(x) });
+      close(o['y']?.data as Float32Array, mlpForward(small.layers, x), 4);
+    }
   });
 
   it('gives each caller an array that owns its bytes', async () => {
