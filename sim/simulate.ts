@@ -9,7 +9,7 @@
  */
 import type { CompiledDatabase, MessageCodec } from '../bus/dbc/index.js';
 import { makeFrame, type CanFrame } from '../bus/frame.js';
-import { applyE2e } from './checksum.js';
+import { applyE2e } from '../bus/e2e.js';
 import { DOMAINS, LABEL_PERIOD_MS, labelFor, type LabelRecord } from './labels.js';
 import { createMessageBuilders, type MessageBuilder } from './messages.js';
 import { clamp } from './numeric.js';

@@ -1,3 +1,5 @@
+import { e2eCrc } from '../../bus/e2e.js';
+
 /**
  * The 4-bit rolling counter of an end-to-end protected output message: +1 per transmission,
  * 15 wraps to 0. The CRC in byte 0 covers the encoded payload, so it is applied by
@@ -12,19 +14,6 @@ export class RollingCounter {
     this.#next = (this.#next + 1) & 0x0f;
     return v;
   }
-}
-
-/** CRC-8/SAE-J1850 (poly 0x1D, init 0xFF, xor-out 0xFF) over the id (2 bytes LE) then payload bytes 1..n-1. */
-function e2eCrc(id: number, payload: Uint8Array): number {
-  let crc = 0xff;
-  const step = (byte: number): void => {
-    crc ^= byte;
-    for (let b = 0; b < 8; b++) crc = crc & 0x80 ? ((crc << 1) ^ 0x1d) & 0xff : (crc << 1) & 0xff;
-  };
-  step(id & 0xff);
-  step((id >>> 8) & 0xff);
-  for (let i = 1; i < payload.length; i++) step(payload[i] as number);
-  return crc ^ 0xff;
 }
 
 /**

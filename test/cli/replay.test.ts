@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { withoutWall, type ReplaySummary } from '../../runtime/engine/summary.js';
 import { cli } from '../helpers/cli.js';
 import { parseCandumpLine } from '../../bus/trace/index.js';
-import { verifyE2e } from '../../sim/checksum.js';
+import { verifyE2e } from '../../bus/e2e.js';
 
 let dir = '';
 beforeAll(async () => {

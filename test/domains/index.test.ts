@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DOMAINS, sealE2e } from '../../domains/index.js';
 import { ALL_DOMAINS } from '../../runtime/config.js';
 import { DOMAIN_TIMING } from '../../runtime/scheduler/domain-timing.js';
-import { verifyE2e } from '../../sim/checksum.js';
+import { verifyE2e } from '../../bus/e2e.js';
 import { vehicleDatabase } from '../../sim/vehicle-dbc.js';
 
 describe('domain table', () => {

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CanFrame } from '../../bus/frame.js';
-import { counterStep, e2eCounter, verifyE2e } from '../../sim/checksum.js';
+import { counterStep, e2eCounter, verifyE2e } from '../../bus/e2e.js';
 import type { LabelRecord } from '../../sim/labels.js';
 import { SimUsageError, simulate, startSimulation } from '../../sim/simulate.js';
 import { vehicleDatabase } from '../../sim/vehicle-dbc.js';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { applyE2e, counterStep, crc8J1850, e2eCounter, e2eCrc, verifyE2e } from '../../sim/checksum.js';
+import { applyE2e, counterStep, crc8J1850, e2eCounter, e2eCrc, verifyE2e } from '../../bus/e2e.js';
 
 describe('CRC-8/SAE-J1850', () => {
   it('gives the catalogued check value 0x4B for "123456789"', () => {

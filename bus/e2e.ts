@@ -1,5 +1,6 @@
 /**
- * End-to-end protection of the reference vehicle's safety messages.
+ * End-to-end protection of safety messages, as the reference vehicle (sim/vehicle.dbc) uses it:
+ * the simulator seals the frames it sends, the domains seal their outputs, receivers verify.
  *
  * A protected message carries an 8-bit CRC in payload byte 0 and a 4-bit rolling counter in bits
  * 8..11 (Intel). The CRC is CRC-8/SAE-J1850 (polynomial 0x1D, init 0xFF, no reflection,
