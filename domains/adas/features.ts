@@ -1,15 +1,20 @@
 /**
  * ADAS features: where the in-path lead is, how fast it closes in, how that changes (the lead
- * braking shows as a growing closing speed before the TTC does), and the ego's own motion.
+ * braking shows as a growing closing speed before the TTC does), and the ego's own motion. The lead
+ * is held through a radar dropout of up to 0.15 s, and peak, smoothed and cut-in features (see
+ * track.ts) keep one approach from reading as several on-off events.
  * The last two entries are not model inputs: the exported graph passes them through to its output
  * (the TTC and target id the warning message carries).
  */
 import { WindowView, clampNum } from '../common/window-view.js';
-import { leadAt, timeToCollision, type LeadTarget } from './lead.js';
+import { timeToCollision, type LeadTarget } from './lead.js';
 import { ADAS_COLUMNS, COL_ACCEL, COL_SPEED, COL_YAW } from './signals.js';
+import { HOLD_ROWS, cutInCandidate, heldLead, leadsOf, meanClosing } from './track.js';
 
 /** Features the network sees. */
-export const ADAS_MODEL_FEATURES = 16;
+export const ADAS_MODEL_FEATURES = 21;
+/** Rows the smoothed closing speed averages over (0.2 s). */
+const SMOOTH_ROWS = 4;
 /** Pass-through features appended after them: TTC (s, 25.5 = none) and target id. */
 export const ADAS_AUX_FEATURES = 2;
 export const ADAS_FEATURE_SIZE = ADAS_MODEL_FEATURES + ADAS_AUX_FEATURES;
@@ -25,14 +30,15 @@ function inverseTtc(lead: LeadTarget | undefined): number {
 export function adasFeatures(window: Float32Array, out: Float32Array): void {
   const w = new WindowView(window, ADAS_COLUMNS.length);
   const n = w.rows;
-  const leads: (LeadTarget | undefined)[] = [];
+  const leads = leadsOf(w);
   let present = 0;
-  for (let r = 0; r < n; r++) {
-    const l = leadAt(w, r);
-    leads.push(l);
+  let peak = 0;
+  for (const l of leads) {
     if (l) present++;
+    peak = Math.max(peak, inverseTtc(l));
   }
-  const now = leads[n - 1];
+  const held = heldLead(leads);
+  const now = held.lead;
   const back = (k: number): LeadTarget | undefined => leads[Math.max(0, n - 1 - k)];
   const old = back(5);
   const closing = now ? -now.relSpeedMps : 0;
@@ -65,7 +71,17 @@ export function adasFeatures(window: Float32Array, out: Float32Array): void {
   out[13] = present / n;
   out[14] = now ? now.existPct / 100 : 0;
   out[15] = clampNum((w.last(COL_YAW) * Math.PI) / 180, -1, 1);
-  const ttc = timeToCollision(now);
-  out[16] = Number.isFinite(ttc) ? Math.min(ttc, NO_TTC_S) : NO_TTC_S;
-  out[17] = now ? now.id : 0;
+  out[16] = held.heldRows / HOLD_ROWS;
+  out[17] = peak;
+  const smooth = now ? meanClosing(leads, now.id, SMOOTH_ROWS) : Number.NaN;
+  out[18] = now && Number.isFinite(smooth) ? clampNum(smooth / Math.max(now.distanceM, 0.5), 0, 5) : out[3];
+  const cut = cutInCandidate(w);
+  out[19] = cut ? clampNum(-cut.relSpeedMps / Math.max(cut.distanceM, 0.5), 0, 5) : 0;
+  // How soon (1/s) the candidate reaches the corridor at its lateral speed.
+  out[20] = cut ? clampNum(cut.latSpeedMps / Math.max(cut.gapM, 0.05), 0, 10) / 2 : 0;
+  // The message's TTC and target come from the newest radar cycle alone, as the fallback's do.
+  const newest = leads[n - 1];
+  const ttc = timeToCollision(newest);
+  out[ADAS_MODEL_FEATURES] = Number.isFinite(ttc) ? Math.min(ttc, NO_TTC_S) : NO_TTC_S;
+  out[ADAS_MODEL_FEATURES + 1] = newest ? newest.id : 0;
 }

@@ -134,7 +134,7 @@ export function assembleGraph(spec: GraphSpec, mlp: TrainedMlp, layers: readonly
 }
 
 /** Float32 Gemm (+ ReLU for hidden layers). */
-const fp32Layer: LayerWriter = (b, l, L, input, output, last) => {
+export const fp32Layer: LayerWriter = (b, l, L, input, output, last) => {
   b.initializer(`W${l}`, L.weight, [L.outSize, L.inSize]).initializer(`B${l}`, L.bias, [L.outSize]);
   const z = last ? output : `z${l}`;
   b.node('Gemm', [input, `W${l}`, `B${l}`], [z], { transB: 1, alpha: { float: 1 }, beta: { float: 1 } });

@@ -119,7 +119,8 @@ export function trainAndExport(recipe: Recipe, train: DomainDataset, config: Bui
   const doc = `${recipe.description}. Trained by ecu-ai models build, seed ${config.seed}.`;
   const graph = { ...recipe.graph, docString: doc };
   const fp32 = exportFp32(graph, mlp);
-  const int8 = exportInt8(graph, mlp, calibrate(graph, mlp, calibrationSet(recipe, train, config.calibrationRows), config.calibrationKeep));
+  const keep = recipe.int8?.calibrationKeep ?? config.calibrationKeep;
+  const int8 = exportInt8(graph, mlp, calibrate(graph, mlp, calibrationSet(recipe, train, config.calibrationRows), keep), recipe.int8 ?? {});
   return { recipe, mlp, fp32, int8, ...(threshold ? { threshold } : {}) };
 }
 
@@ -180,10 +181,15 @@ export async function buildModels(config: BuildConfig, outDir: string, progress:
   progress(`simulating ${validRuns.length} validation runs (operating points)`);
   const valid = validRuns.length > 0 ? cachedDatasets(defs, validRuns, cache) : undefined;
   let held: Map<DomainName, DomainDataset> | undefined;
+  // Domains whose recipe names its own held-out seeds are simulated for those alone (below).
+  const sharedHeld = defs.filter((d) => RECIPES[d.domain].evalSeeds === undefined);
   if (!config.exportOnly) {
-    const evalRuns = runsOf(config, config.evalSeeds, config.evalDurationS);
-    progress(`simulating ${evalRuns.length} held-out runs (seeds ${config.evalSeeds.join(', ')})`);
-    held = cachedDatasets(defs, evalRuns, cache);
+    held = new Map();
+    if (sharedHeld.length > 0) {
+      const evalRuns = runsOf(config, config.evalSeeds, config.evalDurationS);
+      progress(`simulating ${evalRuns.length} held-out runs (seeds ${config.evalSeeds.join(', ')})`);
+      held = cachedDatasets(sharedHeld, evalRuns, cache);
+    }
   }
   progress(`datasets ready in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   // A recipe's own extra validation runs are simulated for its domain alone, so the operating
@@ -209,6 +215,12 @@ export async function buildModels(config: BuildConfig, outDir: string, progress:
       built.push(model);
       continue;
     }
+    const evalSeeds = recipe.evalSeeds ?? config.evalSeeds;
+    if (recipe.evalSeeds) {
+      const runs = runsOf(config, recipe.evalSeeds, config.evalDurationS);
+      progress(`simulating ${runs.length} held-out runs for ${def.domain} (seeds ${recipe.evalSeeds.join(', ')})`);
+      held.set(def.domain, cachedDatasets([def], runs, cache).get(def.domain) as DomainDataset);
+    }
     const test = held.get(def.domain) as DomainDataset;
     progress(`${recipe.model}: profiling and evaluating on ${test.rows} held-out rows`);
     const latency = await profileBoth(model, test, config.profileRuns);
@@ -219,10 +231,11 @@ export async function buildModels(config: BuildConfig, outDir: string, progress:
       domain: def.domain,
       seed: config.seed,
       train: { runs: trainRuns.length, rows: ds.rows, seeds: config.trainSeeds, durationS: config.trainDurationS, extraSeeds: config.extraTrainSeeds, validation: own ? own.runs : validRuns.length },
-      heldOut: { seeds: config.evalSeeds, durationS: config.evalDurationS, scenarios: config.scenarios },
+      heldOut: { seeds: evalSeeds, durationS: config.evalDurationS, scenarios: config.scenarios },
       eval: evalResult,
       latencyMs: latency,
       sizeBytes: { fp32: model.fp32.length, int8: model.int8.length },
+      ...(recipe.int8 ? { int8Options: recipe.int8 } : {}),
       ...(model.threshold ? { operatingPoint: { threshold: model.threshold.threshold, trainingMetrics: model.threshold.metrics } } : {}),
     };
     const manifest = manifestOf(def, model, latency);

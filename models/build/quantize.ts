@@ -12,7 +12,7 @@
  * range always includes 0 so that zero, and ReLU's floor, are exact). The network input is
  * standardised in float first (Sub, Mul), so features of very different scales share one quantiser.
  */
-import { assembleGraph, runGraphJs, type GraphSpec, type LayerWriter } from './export.js';
+import { assembleGraph, fp32Layer, runGraphJs, type GraphSpec, type LayerWriter } from './export.js';
 import type { Layer, TrainedMlp } from './mlp-trainer.js';
 
 /** A per-tensor asymmetric uint8 quantiser. */
@@ -114,8 +114,44 @@ export function calibrate(spec: GraphSpec, mlp: TrainedMlp, rows: readonly Float
   };
 }
 
-function qdqLayer(cal: Calibration): LayerWriter {
+/** Per-recipe int8 export choices. */
+export interface Int8Options {
+  /**
+   * Layers (0-based) kept as float Gemms: a recipe whose decision rests on a fine margin (a TTC of
+   * 2.4 s against 2.6 s) can keep the layer that reads the raw features, or the one that makes the
+   * logit, at full precision while the others run in int8. Default none.
+   */
+  readonly floatLayers?: readonly number[];
+  /**
+   * int8 weights (per output channel) with float activations: no activation calibration at all.
+   * For a model whose decision flickers when its activations are rounded to 8 bits (a warning that
+   * toggles at a near miss counts as several false warnings). Default false: full QDQ.
+   */
+  readonly weightOnly?: boolean;
+}
+
+/** A layer with int8 per-channel weights dequantised in the graph and float activations. */
+const weightOnlyLayer: LayerWriter = (b, l, L, input, output, last) => {
+  const w = quantizeWeights(L.weight, L.outSize, L.inSize);
+  b.initializer(`W${l}_q`, w.q, [L.outSize, L.inSize]).initializer(`W${l}_scale`, w.scale, [L.outSize]).initializer(`W${l}_zp`, new Int8Array(L.outSize), [L.outSize]);
+  b.node('DequantizeLinear', [`W${l}_q`, `W${l}_scale`, `W${l}_zp`], [`W${l}_dq`], { axis: 0 });
+  b.initializer(`B${l}`, L.bias, [L.outSize]);
+  const z = last ? output : `z${l}`;
+  b.node('Gemm', [input, `W${l}_dq`, `B${l}`], [z], { transB: 1, alpha: { float: 1 }, beta: { float: 1 } });
+  if (!last) b.node('Relu', [z], [output]);
+};
+
+function qdqLayer(cal: Calibration, options: Int8Options = {}): LayerWriter {
+  const float = new Set(options.floatLayers ?? []);
   return (b, l, L: Layer, input, output, last) => {
+    if (float.has(l)) {
+      fp32Layer(b, l, L, input, output, last);
+      return;
+    }
+    if (options.weightOnly) {
+      weightOnlyLayer(b, l, L, input, output, last);
+      return;
+    }
     const inQ = cal.inputs[l] as ActivationQuant;
     const outQ = cal.outputs[l] as ActivationQuant;
     const w = quantizeWeights(L.weight, L.outSize, L.inSize);
@@ -143,8 +179,11 @@ function qdqLayer(cal: Calibration): LayerWriter {
 
 /**
  * The int8 QDQ ONNX model of a trained network, calibrated on `calibration`.
- * @throws {RangeError} without calibration rows; OnnxBuildError when the spec does not fit the network
+ * @throws {RangeError} without calibration rows or for a float layer the network lacks; OnnxBuildError when the spec does not fit the network
  */
-export function exportInt8(spec: GraphSpec, mlp: TrainedMlp, calibration: Calibration): Uint8Array {
-  return assembleGraph(spec, mlp, mlp.layers, qdqLayer(calibration), true);
+export function exportInt8(spec: GraphSpec, mlp: TrainedMlp, calibration: Calibration, options: Int8Options = {}): Uint8Array {
+  for (const l of options.floatLayers ?? []) {
+    if (!Number.isInteger(l) || l < 0 || l >= mlp.layers.length) throw new RangeError(`floatLayers: no layer ${l} in a ${mlp.layers.length}-layer network`);
+  }
+  return assembleGraph(spec, mlp, mlp.layers, qdqLayer(calibration, options), true);
 }

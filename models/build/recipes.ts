@@ -12,7 +12,9 @@ import { CELLS, PER_CELL, POWERTRAIN_FEATURE_SIZE } from '../../domains/powertra
 import type { DomainDataset } from './dataset.js';
 import type { GraphSpec } from './export.js';
 import type { Loss, TrainData } from './mlp-trainer.js';
+import { SCENARIO_NAMES } from '../../sim/scenarios/index.js';
 import { Prng } from './prng.js';
+import type { Int8Options } from './quantize.js';
 import { CANDIDATE_THRESHOLDS, type ThresholdGoal } from './threshold.js';
 
 export interface Recipe {
@@ -34,6 +36,13 @@ export interface Recipe {
   readonly threshold?: ThresholdGoal;
   /** More validation seeds per scenario for this domain only (on top of the build's). */
   readonly extraValidationSeeds?: Readonly<Record<string, readonly number[]>>;
+  /**
+   * Held-out seeds (every scenario) for this domain instead of the build's: a metric counted in
+   * rare events (false warnings per hour) needs more drive time than the others to mean anything.
+   */
+  readonly evalSeeds?: readonly number[];
+  /** int8 export choices for this domain: calibration range (default the build's) and float layers. */
+  readonly int8?: Int8Options & { readonly calibrationKeep?: number };
   /** Rows of the network's training set (network inputs, targets, weights). */
   toTraining(ds: DomainDataset, seed: number): TrainData;
   /** The network's inputs of dataset row `r` (several for per-row models: calibration samples). */
@@ -75,10 +84,24 @@ function classifier(ds: DomainDataset, width: number, k: number, classOf: (label
 
 const rowOf = (ds: DomainDataset, r: number, width = ds.featureSize): Float32Array => ds.x.slice(r * ds.featureSize, r * ds.featureSize + width);
 
+/** Closing samples that are not imminent but whose true TTC is under this (s) are near misses. */
+const ADAS_NEAR_MISS_TTC_S = 4;
+/**
+ * Loss weight of a near-miss sample. False warnings come almost all from approaches whose TTC
+ * bottoms out between 2.5 and 3 s; weighting them teaches the margin the bar needs.
+ */
+const ADAS_NEAR_MISS_WEIGHT = 8;
+/** Validation seeds beyond the build's (every scenario), for this domain's operating point only. */
+const ADAS_VALIDATION_SEEDS = [22, 23, 24, 25, 26, 31, 32, 33, 34, 35, 36, 41, 42, 43, 44, 45, 46];
+
+/** Each scenario mapped to the same seeds. */
+const everyScenario = (seeds: readonly number[], extra: Readonly<Record<string, readonly number[]>> = {}): Record<string, readonly number[]> =>
+  Object.fromEntries(SCENARIO_NAMES.map((s) => [s, [...seeds, ...(extra[s] ?? [])]]));
+
 const adas: Recipe = {
   domain: 'adas',
   model: 'adas-fcw',
-  version: '1.1.0',
+  version: '1.2.0',
   description: 'Forward collision warning: probability that a collision is imminent (TTC < 2.5 s), with the TTC and target id passed through',
   graph: { graphName: 'adas_fcw', ...IO, featureSize: ADAS_FEATURE_SIZE, modelFeatures: ADAS_MODEL_FEATURES, auxFeatures: ADAS_AUX_FEATURES },
   hidden: [32, 16],
@@ -87,34 +110,46 @@ const adas: Recipe = {
   epochs: 40,
   learningRate: 0.003,
   batchSize: 128,
-  // The bar is 2 false warnings per hour; the validation runs (1.6 h) are too few to aim at it
-  // exactly, so the operating point keeps a margin. The finer grid between 0.85 and 0.9 is where
-  // the false warnings fall off while recall still holds.
+  // Best validation recall with false warnings within the bar (2 per hour). A margin below it
+  // (1.5, as 1.1.0 kept on 1.6 h of validation) leaves no point with validation recall >= 0.95 on
+  // the 11 h set (0.945 at probability 0.93); at <= 2 it is 0.973 with 1.91 false warnings per hour.
   threshold: {
     maximise: 'recall',
-    constraint: { metric: 'false_warnings_per_hour', op: '<=', value: 1.5 },
+    constraint: { metric: 'false_warnings_per_hour', op: '<=', value: 2 },
     outputs: 1,
     candidates: [...CANDIDATE_THRESHOLDS, 0.86, 0.87, 0.875, 0.88, 0.89].sort((a, b) => a - b),
   },
-  // Imminent rows are rare (about 1 % of a drive): more cut-in drives make the operating point
-  // rest on more collision events than one validation seed gives.
-  extraValidationSeeds: { 'cut-in-emergency-brake': [22, 23, 24, 25, 26, 27, 28, 29] },
+  // False warnings are rare events (a few per hour, and a 3.6 h set of seeds can show 0.3 or 3.3):
+  // the operating point rests on 18 seeds of every scenario (about 11 h) plus more cut-in drives.
+  extraValidationSeeds: everyScenario(ADAS_VALIDATION_SEEDS, { 'cut-in-emergency-brake': [27, 28, 29] }),
+  // 1.2 h of held-out driving let one lucky seed decide whether the false-warning bar holds.
+  evalSeeds: [1001, 1002, 1003, 1004, 1005, 1006],
+  // int8 weights, float activations. With 8-bit activations (min..max or clipped calibration,
+  // with or without float first/last layers) the warning toggled at near misses and int8 added up
+  // to 2.5 false warnings per hour over fp32 on validation seeds 41-46; clipped ranges also
+  // saturated the hidden units of the rare closing rows (recall down to 0.76).
+  int8: { weightOnly: true },
   // The target looks ahead: imminent now or within the next ADAS_LOOKAHEAD_ROWS label periods
   // (same run). The radar reports one cycle late, so a warning taught to come a little early
-  // arrives on time.
+  // arrives on time. Near misses weigh more (see ADAS_NEAR_MISS_WEIGHT).
   toTraining(ds) {
-    const imminent = (r: number): boolean => (ds.labels[r] as AdasLabel).collision_imminent;
+    const label = (r: number): AdasLabel => ds.labels[r] as AdasLabel;
     const d = classifier(ds, ADAS_MODEL_FEATURES, 2, () => 0);
     const y = new Float32Array(d.rows);
     let pos = 0;
     for (let r = 0; r < d.rows; r++) {
       let hit = false;
-      for (let k = 0; k <= ADAS_LOOKAHEAD_ROWS && r + k < d.rows && ds.run[r + k] === ds.run[r]; k++) hit ||= imminent(r + k);
+      for (let k = 0; k <= ADAS_LOOKAHEAD_ROWS && r + k < d.rows && ds.run[r + k] === ds.run[r]; k++) hit ||= label(r + k).collision_imminent;
       y[r] = hit ? 1 : 0;
       if (hit) pos++;
     }
     const wPos = pos > 0 ? Math.sqrt((d.rows - pos) / pos) : 1;
-    return { x: d.x, y, rows: d.rows, weight: y.map((v) => (v > 0 ? wPos : 1)) };
+    const weight = y.map((v, r) => {
+      if (v > 0) return wPos;
+      const ttc = label(r).ttc_s;
+      return ttc !== null && ttc < ADAS_NEAR_MISS_TTC_S ? ADAS_NEAR_MISS_WEIGHT : 1;
+    });
+    return { x: d.x, y, rows: d.rows, weight };
   },
   networkInput: (ds, r) => rowOf(ds, r),
 };

@@ -3,6 +3,7 @@ import type { DomainName } from '../../runtime/config.js';
 import { BARS, PRIMARY, meets } from './bars.js';
 import type { EvalResult, Metrics } from './evaluate.js';
 import type { LatencyProfile } from './ort.js';
+import type { Int8Options } from './quantize.js';
 
 export interface ModelReport {
   readonly model: string;
@@ -14,6 +15,8 @@ export interface ModelReport {
   readonly eval: EvalResult;
   readonly latencyMs: { readonly fp32: LatencyProfile; readonly int8: LatencyProfile };
   readonly sizeBytes: { readonly fp32: number; readonly int8: number };
+  /** The recipe's int8 export choices, when it has any (the int8 variant is then not plain QDQ). */
+  readonly int8Options?: Int8Options & { readonly calibrationKeep?: number };
   /** Sigmoid threshold chosen on the training rows and folded into the head's bias. */
   readonly operatingPoint?: { readonly threshold: number; readonly trainingMetrics: Record<string, number> };
 }
@@ -50,6 +53,15 @@ export function reportJson(r: ModelReport): Record<string, unknown> {
 
 const fmt = (v: number | undefined): string => (v === undefined || Number.isNaN(v) ? '-' : Number.isInteger(v) ? String(v) : v.toFixed(4));
 
+/** What a recipe's int8 options make of the int8 variant, in words. */
+export function int8Description(o: Int8Options & { readonly calibrationKeep?: number }): string {
+  if (o.weightOnly) return 'int8 weights (per output channel) with float activations, no activation calibration';
+  const parts = ['QDQ int8 weights and uint8 activations'];
+  if (o.floatLayers && o.floatLayers.length > 0) parts.push(`layer${o.floatLayers.length > 1 ? 's' : ''} ${o.floatLayers.join(', ')} kept in float`);
+  if (o.calibrationKeep !== undefined) parts.push(o.calibrationKeep >= 1 ? 'activation ranges min..max' : `activation ranges the ${o.calibrationKeep} quantile range`);
+  return parts.join('; ');
+}
+
 export function reportMarkdown(r: ModelReport): string {
   const keys = [...new Set([...Object.keys(r.eval.fallback), ...Object.keys(r.eval.fp32 ?? {})])];
   const rows = keys.map((k) => `| ${k} | ${fmt(r.eval.fp32?.[k])} | ${fmt(r.eval.int8?.[k])} | ${fmt(r.eval.fallback[k])} |`);
@@ -74,6 +86,7 @@ export function reportMarkdown(r: ModelReport): string {
     ...bars,
     '',
     `int8 vs fp32: largest metric gap ${fmt(gap)} (${gap <= 0.01 ? 'within' : 'NOT within'} 0.01).`,
+    ...(r.int8Options ? [`int8 variant: ${int8Description(r.int8Options)}.`] : []),
     `Model vs fallback on ${p.metric}: ${beatsFallback(r) ? 'the model is better' : 'the model does NOT beat the fallback'}.`,
     ...(r.operatingPoint ? [`Operating point: probability ${r.operatingPoint.threshold}, chosen on the ${r.train.validation ? 'validation' : 'training'} runs (${JSON.stringify(r.operatingPoint.trainingMetrics)}) and folded into the output bias.`] : []),
     '',

@@ -60,8 +60,9 @@ export async function requantizeFolder(dir: string, o: RequantizeOptions): Promi
   const n = Math.min(o.calibrationRows, ds.rows);
   const rows = Array.from({ length: n }, (_, i) => recipe.networkInput(ds, Math.floor((i * ds.rows) / n)));
   const graph = { ...recipe.graph, docString: `${recipe.description}. Re-quantised by ecu-ai models quantize.` };
-  // The same clipped calibration range as a full build: min/max lets one extreme row stretch the step.
-  const int8 = exportInt8(graph, mlp, calibrate(graph, mlp, rows, DEFAULT_BUILD.calibrationKeep));
+  // The same calibration range and float layers as a full build of this recipe.
+  const keep = recipe.int8?.calibrationKeep ?? DEFAULT_BUILD.calibrationKeep;
+  const int8 = exportInt8(graph, mlp, calibrate(graph, mlp, rows, keep), recipe.int8 ?? {});
   const s = await openVectorSession(int8, def.featureSize);
   let cost;
   try {

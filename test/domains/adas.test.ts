@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { adasDomain, ADAS_FEATURE_SIZE } from '../../domains/adas/index.js';
+import { adasDomain, ADAS_FEATURE_SIZE, ADAS_MODEL_FEATURES } from '../../domains/adas/index.js';
 import { ADAS_COLUMNS, ADAS_WINDOW } from '../../domains/adas/signals.js';
 import { makeWindow } from './helpers.js';
 
@@ -35,8 +35,14 @@ describe('adas domain', () => {
     // Required deceleration v²/2d = 100/40 = 2.5 m/s², scaled by 1/10.
     expect(out[10]).toBeCloseTo(0.25, 6);
     expect(out[8]).toBeCloseTo(0.72, 6);
-    expect(out[16]).toBeCloseTo(2, 6);
-    expect(out[17]).toBe(7);
+    expect(out[ADAS_MODEL_FEATURES]).toBeCloseTo(2, 6);
+    expect(out[ADAS_MODEL_FEATURES + 1]).toBe(7);
+    // Seen in every row: not held, peak and smoothed inverse TTC equal the newest one, no cut-in.
+    expect(out[16]).toBe(0);
+    expect(out[17]).toBeCloseTo(0.5, 6);
+    expect(out[18]).toBeCloseTo(0.5, 6);
+    expect(out[19]).toBe(0);
+    expect(out[20]).toBe(0);
   });
 
   it('ignores clutter below the existence threshold, so with no lead the features say none', () => {
@@ -44,7 +50,64 @@ describe('adas domain', () => {
     adasDomain.features(closingWindow(50), out);
     expect(out[0]).toBe(0);
     expect(out[3]).toBe(0);
-    expect(out[16]).toBe(25.5);
+    expect(out[17]).toBe(0);
+    expect(out[ADAS_MODEL_FEATURES]).toBe(25.5);
+  });
+
+  it('holds the lead through a one-cycle radar dropout, moved on by its closing speed', () => {
+    const w = makeWindow(ADAS_COLUMNS, ADAS_WINDOW.length, (r, set) => {
+      set('Vehicle.Speed', 72);
+      if (r === ADAS_WINDOW.length - 1) return;
+      set(obj(1, 'Distance'), 20 - 0.5 * r);
+      set(obj(1, 'RelSpeed'), -10);
+      set(obj(1, 'Valid'), 1);
+      set(obj(1, 'ExistProb'), 90);
+      set(obj(1, 'Id'), 7);
+    });
+    const out = new Float32Array(ADAS_FEATURE_SIZE);
+    adasDomain.features(w, out);
+    // The previous row had it at 20 - 0.5 * 8 = 16 m; one 50 ms row later it is 15.5 m away.
+    expect(out[0]).toBe(1);
+    expect(out[1]).toBeCloseTo(0.155, 5);
+    expect(out[3]).toBeCloseTo(10 / 15.5, 5);
+    expect(out[16]).toBeCloseTo(1 / 3, 6);
+    // The message's TTC still reports the newest cycle, which has no target.
+    expect(out[ADAS_MODEL_FEATURES]).toBe(25.5);
+    // Held no longer than 0.15 s: gone for four rows means gone.
+    const gone = makeWindow(ADAS_COLUMNS, ADAS_WINDOW.length, (r, set) => {
+      if (r >= ADAS_WINDOW.length - 4) return;
+      set(obj(1, 'Distance'), 20);
+      set(obj(1, 'RelSpeed'), -10);
+      set(obj(1, 'Valid'), 1);
+      set(obj(1, 'ExistProb'), 90);
+      set(obj(1, 'Id'), 7);
+    });
+    adasDomain.features(gone, out);
+    expect(out[0]).toBe(0);
+    expect(out[17]).toBeCloseTo(0.5, 6);
+  });
+
+  it('sees a car moving into the corridor from the next lane as a cut-in before it is the lead', () => {
+    const cutIn = (latRate: number): Float32Array =>
+      makeWindow(ADAS_COLUMNS, ADAS_WINDOW.length, (r, set) => {
+        set('Vehicle.Speed', 72);
+        set(obj(1, 'Distance'), 12);
+        set(obj(1, 'RelSpeed'), -6);
+        set(obj(1, 'LatOffset'), 3 - latRate * 0.05 * r);
+        set(obj(1, 'Valid'), 1);
+        set(obj(1, 'ExistProb'), 90);
+        set(obj(1, 'Id'), 4);
+      });
+    const out = new Float32Array(ADAS_FEATURE_SIZE);
+    // Moving in at 1.5 m/s: the newest row has it at 3 - 0.675 = 2.325 m, 0.525 m outside the corridor.
+    adasDomain.features(cutIn(1.5), out);
+    expect(out[0]).toBe(0);
+    expect(out[19]).toBeCloseTo(0.5, 5);
+    expect(out[20]).toBeCloseTo(1.5 / 0.525 / 2, 3);
+    // Drifting in at a crawl is lane keeping, not a cut-in.
+    adasDomain.features(cutIn(0.1), out);
+    expect(out[19]).toBe(0);
+    expect(out[20]).toBe(0);
   });
 
   it('warns acutely in the fallback when the TTC is under 2.5 s and not otherwise', () => {

@@ -1,6 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { activationQuant, quantizeWeights } from '../../../models/build/quantize.js';
+import { foldStandardisation, runGraphJs, type GraphSpec } from '../../../models/build/export.js';
+import { trainMlp } from '../../../models/build/mlp-trainer.js';
+import { openVectorSession } from '../../../models/build/ort.js';
+import { Prng } from '../../../models/build/prng.js';
+import { activationQuant, calibrate, exportInt8, quantizeWeights } from '../../../models/build/quantize.js';
 
 describe('int8 quantiser', () => {
   it('dequantises every weight to within half a step of its fp32 value, per output channel', () => {
@@ -50,5 +54,56 @@ describe('int8 quantiser', () => {
       }),
     );
     expect(activationQuant(0, 2.55)).toEqual({ scale: Math.fround(0.01), zeroPoint: 0 });
+  });
+});
+
+describe('int8 export options', () => {
+  const spec: GraphSpec = { graphName: 'q', inputName: 'features', outputName: 'output', featureSize: 4 };
+  const mlp = (() => {
+    const rng = new Prng(3);
+    const rows = 200;
+    const x = new Float32Array(rows * 4).map(() => rng.next() * 10 - 5);
+    const y = new Float32Array(rows).map((_, r) => ((x[r * 4] as number) > 0 ? 1 : 0));
+    return trainMlp({ x, y, rows }, { sizes: [4, 8, 6, 1], loss: 'sigmoid', epochs: 3, seed: 5 });
+  })();
+  const rows = Array.from({ length: 60 }, (_, i) => Float32Array.from({ length: 4 }, (_, j) => Math.sin(i * 1.3 + j) * 5));
+  const cal = calibrate(spec, mlp, rows);
+  const nodes = (bytes: Uint8Array): string => Buffer.from(bytes).toString('latin1');
+  const count = (text: string, word: string): number => text.split(word).length - 1;
+
+  it('keeps the listed layers as float Gemms and quantises the activations of the others', () => {
+    const all = nodes(exportInt8(spec, mlp, cal));
+    const lastFloat = nodes(exportInt8(spec, mlp, cal, { floatLayers: [2] }));
+    // Each quantised layer quantises its input and its output: the float last layer drops both.
+    expect(count(lastFloat, 'QuantizeLinear') - count(lastFloat, 'DequantizeLinear')).toBeLessThan(0);
+    expect(count(all, 'W2_q')).toBeGreaterThan(0);
+    expect(count(lastFloat, 'W2_q')).toBe(0);
+    expect(count(lastFloat, 'W1_q')).toBeGreaterThan(0);
+  });
+
+  it('writes weight-only int8 that tracks the float network to within the weight rounding', async () => {
+    const layers = foldStandardisation(mlp);
+    const wo = await openVectorSession(exportInt8(spec, mlp, cal, { weightOnly: true }), 4);
+    const full = await openVectorSession(exportInt8(spec, mlp, cal), 4);
+    let errWo = 0;
+    let errFull = 0;
+    for (const x of rows) {
+      const want = runGraphJs(spec, mlp, layers, x)[0] as number;
+      errWo = Math.max(errWo, Math.abs(((await wo.run(x))[0] as number) - want));
+      errFull = Math.max(errFull, Math.abs(((await full.run(x))[0] as number) - want));
+    }
+    await wo.release();
+    await full.release();
+    expect(errWo).toBeLessThan(0.02);
+    // Without activation rounding it is at least as close as the full QDQ graph.
+    expect(errWo).toBeLessThanOrEqual(errFull + 1e-6);
+    // No activation quantiser in the graph: only the weights are dequantised.
+    const text = nodes(exportInt8(spec, mlp, cal, { weightOnly: true }));
+    expect(count(text, 'x0_scale')).toBe(0);
+    expect(count(text, 'W0_q')).toBeGreaterThan(0);
+  });
+
+  it('refuses a float layer the network does not have', () => {
+    expect(() => exportInt8(spec, mlp, cal, { floatLayers: [3] })).toThrow(RangeError);
   });
 });
