@@ -4,11 +4,12 @@
  * current: each cell is compared with the other cells of its group (comparing across groups would
  * compare different loads). Per cell: its deviation now and over the last seconds; its extra
  * resistance (how its deviation moves with the pack current: a weak cell sags more under load)
- * over the recent seconds and over the whole 30 s window (load changes are rarer than 6 s, and a
+ * over the recent seconds and over the whole 120 s window (load changes are rarer than 6 s, and a
  * resistance seen under the last hard acceleration is still evidence while cruising); its
  * load-compensated deviation (the open-circuit part: a cell losing charge drifts down whatever the
  * load) and how that drifts across the window; its temperature sensor's deviation from the median
- * sensor and how fast it warms relative to the others (a short heats); the pack's load as context.
+ * sensor and how much more it warmed over the window than the others (a short heats); the pack's
+ * load as context.
  * Layout: CELLS blocks of PER_CELL values, cell 1 first.
  */
 import { WindowView, clampNum, medianInPlace } from '../common/window-view.js';
@@ -147,8 +148,13 @@ export function cellStats(window: Float32Array): CellStats {
   let maxT = -Infinity;
   for (let s = 0; s < TEMP_SENSORS; s++) {
     const now = w.at(w.rows - 1, COL_TEMP + s);
+    // The four temperature frames take 400 ms to go round, so a sensor's first reading can come a
+    // row or two after the first cells': its rise counts from its own first reading, not from the
+    // zeros before it (which would read as tens of kelvin of warming for a whole window).
+    let first = start;
+    while (first < w.rows - 1 && w.at(first, COL_TEMP + s) === 0) first++;
     tNow[s] = now;
-    tRise[s] = now - w.at(start, COL_TEMP + s);
+    tRise[s] = now - w.at(first, COL_TEMP + s);
     maxT = Math.max(maxT, now);
   }
   const medT = medianInPlace(Float64Array.from(tNow));
