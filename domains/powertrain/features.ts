@@ -18,8 +18,8 @@ import { CELLS, CELLS_PER_SENSOR, COL_CELL, COL_CURRENT, COL_TEMP, POWERTRAIN_CO
 export const PER_CELL = 9;
 /** Cells per BMS_CellVoltages frame (one multiplexer group). */
 const CELLS_PER_GROUP = 4;
-/** Rows of the "recent" part of the window (6 s at 5 Hz). */
-const RECENT_ROWS = 30;
+/** Rows of the "recent" part of the window (6 s at 2.5 Hz). */
+const RECENT_ROWS = 15;
 export const POWERTRAIN_FEATURE_SIZE = CELLS * PER_CELL;
 
 /** Per-cell quantities the features and the fallback share. */
@@ -70,9 +70,9 @@ function extraResistance(w: WindowView, devRows: Float64Array, start: number, fr
   for (let k = from; k < to; k++) sii += (w.at(start + k, COL_CURRENT) - iMean) ** 2;
   if (sii <= 25 * m) return;
   for (let k = from; k < to; k++) {
-    const di = w.at(start + k, COL_CURRENT) - iMean;
+    const f = (w.at(start + k, COL_CURRENT) - iMean) / sii;
     const row = k * CELLS;
-    for (let c = 0; c < CELLS; c++) out[c] = (out[c] as number) - ((devRows[row + c] as number) * di) / sii;
+    for (let c = 0; c < CELLS; c++) out[c] = (out[c] as number) - (devRows[row + c] as number) * f;
   }
 }
 
@@ -92,22 +92,30 @@ const EMPTY = (): CellStats => ({
   maxTempC: 0,
 });
 
+let scratch = new Float64Array(0);
+
 export function cellStats(window: Float32Array): CellStats {
   const w = new WindowView(window, POWERTRAIN_COLUMNS.length);
   const start = firstFilledRow(w);
   const n = w.rows - start;
   if (n <= 0) return EMPTY();
-  const devRows = new Float64Array(n * CELLS);
+  // Every cell of every row: a scratch kept between calls (a service scores 10 windows a second).
+  if (scratch.length < n * CELLS) scratch = new Float64Array(n * CELLS);
+  const devRows = scratch;
+  const data = w.data;
+  const width = w.width;
   let iAbs = 0;
   let minV = Infinity;
   let maxV = -Infinity;
   for (let r = start; r < w.rows; r++) {
+    const base = r * width + COL_CELL;
+    const row = (r - start) * CELLS;
     for (let g = 0; g < CELLS; g += CELLS_PER_GROUP) {
       let sum = 0;
-      for (let j = 0; j < CELLS_PER_GROUP; j++) sum += w.at(r, COL_CELL + g + j);
+      for (let j = 0; j < CELLS_PER_GROUP; j++) sum += data[base + g + j] as number;
       for (let j = 0; j < CELLS_PER_GROUP; j++) {
-        const v = w.at(r, COL_CELL + g + j);
-        devRows[(r - start) * CELLS + g + j] = v - (sum - v) / (CELLS_PER_GROUP - 1);
+        const v = data[base + g + j] as number;
+        devRows[row + g + j] = v - (sum - v) / (CELLS_PER_GROUP - 1);
         if (r === w.rows - 1) {
           minV = Math.min(minV, v);
           maxV = Math.max(maxV, v);
