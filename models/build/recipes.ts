@@ -158,7 +158,7 @@ const powertrain: Recipe = {
   domain: 'powertrain',
   model: 'powertrain-cell-anomaly',
   version: '1.2.0',
-  description: 'Battery cell anomaly (weak cell, thermal event): per-cell fault probability from voltage deviation, extra resistance over 6 s and 30 s, charge drift and heating (96 outputs)',
+  description: 'Battery cell anomaly (weak cell, thermal event): per-cell fault probability from voltage deviation, extra resistance over 6 s and 120 s, charge drift and heating (96 outputs)',
   graph: { graphName: 'powertrain_cell_anomaly', ...IO, featureSize: POWERTRAIN_FEATURE_SIZE, perRow: { rows: CELLS, width: PER_CELL } },
   hidden: [16, 8],
   outputs: 1,
