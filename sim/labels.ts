@@ -24,7 +24,7 @@ export interface PowertrainLabel {
   anomaly: boolean;
   /** Cell number 1..96 (as in the DBC's CV_CellNN), or null. */
   cell: number | null;
-  fault: 'weak_cell' | 'internal_short' | null;
+  fault: 'weak_cell' | 'thermal_event' | null;
 }
 export interface CockpitLabel {
   drowsiness: 0 | 1 | 2;

@@ -4,11 +4,12 @@
  * current: each cell is compared with the other cells of its group (comparing across groups would
  * compare different loads). Per cell: its deviation now and over the last seconds; its extra
  * resistance (how its deviation moves with the pack current: a weak cell sags more under load)
- * over the recent seconds and over the whole 30 s window (load changes are rarer than 6 s, and a
+ * over the recent seconds and over the whole 120 s window (load changes are rarer than 6 s, and a
  * resistance seen under the last hard acceleration is still evidence while cruising); its
  * load-compensated deviation (the open-circuit part: a cell losing charge drifts down whatever the
  * load) and how that drifts across the window; its temperature sensor's deviation from the median
- * sensor and how fast it warms relative to the others (a short heats); the pack's load as context.
+ * sensor and how much more it warmed over the window than the others (a short heats); the pack's
+ * load as context.
  * Layout: CELLS blocks of PER_CELL values, cell 1 first.
  */
 import { WindowView, clampNum, medianInPlace } from '../common/window-view.js';
@@ -17,8 +18,8 @@ import { CELLS, CELLS_PER_SENSOR, COL_CELL, COL_CURRENT, COL_TEMP, POWERTRAIN_CO
 export const PER_CELL = 9;
 /** Cells per BMS_CellVoltages frame (one multiplexer group). */
 const CELLS_PER_GROUP = 4;
-/** Rows of the "recent" part of the window (6 s at 5 Hz). */
-const RECENT_ROWS = 30;
+/** Rows of the "recent" part of the window (6 s at 2.5 Hz). */
+const RECENT_ROWS = 15;
 export const POWERTRAIN_FEATURE_SIZE = CELLS * PER_CELL;
 
 /** Per-cell quantities the features and the fallback share. */
@@ -69,9 +70,9 @@ function extraResistance(w: WindowView, devRows: Float64Array, start: number, fr
   for (let k = from; k < to; k++) sii += (w.at(start + k, COL_CURRENT) - iMean) ** 2;
   if (sii <= 25 * m) return;
   for (let k = from; k < to; k++) {
-    const di = w.at(start + k, COL_CURRENT) - iMean;
+    const f = (w.at(start + k, COL_CURRENT) - iMean) / sii;
     const row = k * CELLS;
-    for (let c = 0; c < CELLS; c++) out[c] = (out[c] as number) - ((devRows[row + c] as number) * di) / sii;
+    for (let c = 0; c < CELLS; c++) out[c] = (out[c] as number) - (devRows[row + c] as number) * f;
   }
 }
 
@@ -91,22 +92,30 @@ const EMPTY = (): CellStats => ({
   maxTempC: 0,
 });
 
+let scratch = new Float64Array(0);
+
 export function cellStats(window: Float32Array): CellStats {
   const w = new WindowView(window, POWERTRAIN_COLUMNS.length);
   const start = firstFilledRow(w);
   const n = w.rows - start;
   if (n <= 0) return EMPTY();
-  const devRows = new Float64Array(n * CELLS);
+  // Every cell of every row: a scratch kept between calls (a service scores 10 windows a second).
+  if (scratch.length < n * CELLS) scratch = new Float64Array(n * CELLS);
+  const devRows = scratch;
+  const data = w.data;
+  const width = w.width;
   let iAbs = 0;
   let minV = Infinity;
   let maxV = -Infinity;
   for (let r = start; r < w.rows; r++) {
+    const base = r * width + COL_CELL;
+    const row = (r - start) * CELLS;
     for (let g = 0; g < CELLS; g += CELLS_PER_GROUP) {
       let sum = 0;
-      for (let j = 0; j < CELLS_PER_GROUP; j++) sum += w.at(r, COL_CELL + g + j);
+      for (let j = 0; j < CELLS_PER_GROUP; j++) sum += data[base + g + j] as number;
       for (let j = 0; j < CELLS_PER_GROUP; j++) {
-        const v = w.at(r, COL_CELL + g + j);
-        devRows[(r - start) * CELLS + g + j] = v - (sum - v) / (CELLS_PER_GROUP - 1);
+        const v = data[base + g + j] as number;
+        devRows[row + g + j] = v - (sum - v) / (CELLS_PER_GROUP - 1);
         if (r === w.rows - 1) {
           minV = Math.min(minV, v);
           maxV = Math.max(maxV, v);
@@ -147,8 +156,13 @@ export function cellStats(window: Float32Array): CellStats {
   let maxT = -Infinity;
   for (let s = 0; s < TEMP_SENSORS; s++) {
     const now = w.at(w.rows - 1, COL_TEMP + s);
+    // The four temperature frames take 400 ms to go round, so a sensor's first reading can come a
+    // row or two after the first cells': its rise counts from its own first reading, not from the
+    // zeros before it (which would read as tens of kelvin of warming for a whole window).
+    let first = start;
+    while (first < w.rows - 1 && w.at(first, COL_TEMP + s) === 0) first++;
     tNow[s] = now;
-    tRise[s] = now - w.at(start, COL_TEMP + s);
+    tRise[s] = now - w.at(first, COL_TEMP + s);
     maxT = Math.max(maxT, now);
   }
   const medT = medianInPlace(Float64Array.from(tNow));

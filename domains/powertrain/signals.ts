@@ -24,7 +24,12 @@ export const COL_TEMP = CELLS;
 export const COL_CURRENT = CELLS + TEMP_SENSORS;
 export const COL_SOC = COL_CURRENT + 1;
 /**
- * Window: 5 Hz (every cell is refreshed each 240 ms, so each row sees each cell anew), 30 s: long
- * enough to hold a load change for the resistance estimate and a drift of the cells' charge.
+ * Window: 2.5 Hz (every cell is refreshed each 240 ms, so each 400 ms row still holds a fresh
+ * reading of every cell), 120 s: a weak cell only shows its resistance when the load changes, and
+ * a cruise can hold one load for minutes; at a steady 10 A its extra sag (~10 mV) is within the
+ * healthy cells' spread of charge, so the resistance seen under the last acceleration must still
+ * be in the window. Two minutes also hold a thermal event's whole hardening (10-40 s) and its
+ * sensor's warming of a few kelvin. 300 rows: the features scan every cell of every row ten
+ * times a second, and 600 rows (5 Hz) halved the replay's speed.
  */
-export const POWERTRAIN_WINDOW = { signals: POWERTRAIN_COLUMNS, rateHz: 5, length: 150 } as const;
+export const POWERTRAIN_WINDOW = { signals: POWERTRAIN_COLUMNS, rateHz: 2.5, length: 300 } as const;

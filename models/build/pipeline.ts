@@ -175,8 +175,10 @@ export async function buildModels(config: BuildConfig, outDir: string, progress:
   const t0 = performance.now();
   const cache = { stride: config.stride, ...(config.cacheDir ? { cacheDir: config.cacheDir } : {}) };
   const trainRuns = runsOf(config, config.trainSeeds, config.trainDurationS, config.extraTrainSeeds);
-  progress(`simulating ${trainRuns.length} training runs (${config.trainSeeds.length} seeds x ${config.scenarios.length} scenarios, extra ${JSON.stringify(config.extraTrainSeeds)}, ${config.trainDurationS} s each)`);
-  const train = cachedDatasets(defs, trainRuns, cache);
+  // Not simulated when every domain built brings its own training runs.
+  const shared = defs.some((d) => !RECIPES[d.domain].extraTrainSeeds);
+  if (shared) progress(`simulating ${trainRuns.length} training runs (${config.trainSeeds.length} seeds x ${config.scenarios.length} scenarios, extra ${JSON.stringify(config.extraTrainSeeds)}, ${config.trainDurationS} s each)`);
+  const train = shared ? cachedDatasets(defs, trainRuns, cache) : undefined;
   const validRuns = runsOf(config, config.validationSeeds, config.trainDurationS, config.extraValidationSeeds);
   progress(`simulating ${validRuns.length} validation runs (operating points)`);
   const valid = validRuns.length > 0 ? cachedDatasets(defs, validRuns, cache) : undefined;
@@ -200,10 +202,18 @@ export async function buildModels(config: BuildConfig, outDir: string, progress:
     progress(`simulating ${runs.length} validation runs for ${def.domain} (extra ${JSON.stringify(extra)})`);
     return { runs: runs.length, data: cachedDatasets([def], runs, cache).get(def.domain) as DomainDataset };
   };
+  // Likewise a recipe's own extra training runs: the other domains keep their training rows.
+  const trainingOf = (def: DomainDefinition, extra: Readonly<Record<string, readonly number[]>>): { runs: number; extraSeeds: Readonly<Record<string, readonly number[]>>; data: DomainDataset } => {
+    const merged = { ...config.extraTrainSeeds, ...extra };
+    const runs = runsOf(config, config.trainSeeds, config.trainDurationS, merged);
+    progress(`simulating ${runs.length} training runs for ${def.domain} (extra ${JSON.stringify(extra)})`);
+    return { runs: runs.length, extraSeeds: merged, data: cachedDatasets([def], runs, cache).get(def.domain) as DomainDataset };
+  };
   const built: BuiltModel[] = [];
   for (const def of defs) {
     const recipe = RECIPES[def.domain];
-    const ds = train.get(def.domain) as DomainDataset;
+    const ownTrain = recipe.extraTrainSeeds ? trainingOf(def, recipe.extraTrainSeeds) : undefined;
+    const ds = ownTrain ? ownTrain.data : (train?.get(def.domain) as DomainDataset);
     progress(`${recipe.model}: training on ${ds.rows} rows`);
     const own = recipe.extraValidationSeeds ? validationOf(def, recipe.extraValidationSeeds) : undefined;
     const model = trainAndExport(recipe, ds, config, progress, own ? own.data : valid?.get(def.domain));
@@ -230,7 +240,14 @@ export async function buildModels(config: BuildConfig, outDir: string, progress:
       version: recipe.version,
       domain: def.domain,
       seed: config.seed,
-      train: { runs: trainRuns.length, rows: ds.rows, seeds: config.trainSeeds, durationS: config.trainDurationS, extraSeeds: config.extraTrainSeeds, validation: own ? own.runs : validRuns.length },
+      train: {
+        runs: ownTrain ? ownTrain.runs : trainRuns.length,
+        rows: ds.rows,
+        seeds: config.trainSeeds,
+        durationS: config.trainDurationS,
+        extraSeeds: ownTrain ? ownTrain.extraSeeds : config.extraTrainSeeds,
+        validation: own ? own.runs : validRuns.length,
+      },
       heldOut: { seeds: evalSeeds, durationS: config.evalDurationS, scenarios: config.scenarios },
       eval: evalResult,
       latencyMs: latency,

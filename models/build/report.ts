@@ -21,12 +21,15 @@ export interface ModelReport {
   readonly operatingPoint?: { readonly threshold: number; readonly trainingMetrics: Record<string, number> };
 }
 
-/** Largest |fp32 - int8| over the metrics both report (the "within one point" check). */
+/**
+ * Largest |fp32 - int8| over the metrics both report (the "within one point" check). Metrics with
+ * a unit (a count, a rate per hour, seconds: names ending in `_s`) are no fractions, so no points.
+ */
 export function int8Gap(fp32: Metrics | undefined, int8: Metrics | undefined): number {
   if (!fp32 || !int8) return Number.NaN;
   let gap = 0;
   for (const [k, v] of Object.entries(fp32)) {
-    if (k === 'warnings' || k === 'false_warnings_per_hour') continue;
+    if (k === 'warnings' || k === 'false_warnings_per_hour' || k.endsWith('_s')) continue;
     const w = int8[k];
     if (w !== undefined) gap = Math.max(gap, Math.abs(v - w));
   }

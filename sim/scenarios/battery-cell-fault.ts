@@ -5,23 +5,31 @@ import { KMH, initParams, Road, applyInit, drawInit, ensureLead } from './common
 export const batteryCellFault: Scenario = {
   name: 'battery-cell-fault',
   description:
-    'Mixed driving with hard accelerations (to load the pack); at 10-40 % of the drive one random cell develops a fault: a weak cell (capacity 60-85 %, resistance x1.8-3) or an internal short (leak falling from 10-60 ohm over 2-8 min: heat and voltage sag).',
+    'Mixed driving with hard accelerations (to load the pack); one random cell is faulty: a weak, aged cell from key-on (capacity 60-85 %, resistance x1.8-3) or, at 10-40 % of the drive, a thermal event (an internal short falling from 1-3 ohm to 0.05-0.2 ohm in 10-40 s: heat and voltage sag).',
   plan(rng, durationS) {
     const init = drawInit(rng, { speedKmh: [50, 100] });
     const f = rng.fork('fault');
     const cell = f.int(0, CELL_COUNT - 1);
     const onset = f.uniform(0.1, 0.4) * durationS;
-    const fault: BatteryFault =
-      f.chance(0.5)
-        ? { kind: 'weak_cell', cell, onsetS: onset, capacityFactor: f.uniform(0.6, 0.85), resistanceFactor: f.uniform(1.8, 3) }
-        : { kind: 'internal_short', cell, onsetS: onset, shortOhmStart: f.uniform(10, 60), shortFallS: f.uniform(120, 480) };
+    // An aged cell does not age within a drive: it is weak from key-on (in a mixed drive, from its
+    // segment's start). The onset draw stays for both kinds so the stream's layout is one.
+    const fault: BatteryFault = f.chance(0.5)
+      ? { kind: 'weak_cell', cell, onsetS: 0, capacityFactor: f.uniform(0.6, 0.85), resistanceFactor: f.uniform(1.8, 3) }
+      : {
+          kind: 'thermal_event',
+          cell,
+          onsetS: onset,
+          shortOhmStart: f.uniform(1, 3),
+          shortOhmEnd: f.uniform(0.05, 0.2),
+          shortFallS: f.uniform(10, 40),
+        };
     const road = new Road(rng.fork('road'), 400);
     const drive = rng.fork('drive');
     let nextChange = 0;
     let prev = 0;
     return {
       init,
-      params: { ...initParams(init), fault: fault.kind, cell: cell + 1, onset_s: Number(onset.toFixed(3)) },
+      params: { ...initParams(init), fault: fault.kind, cell: cell + 1, onset_s: Number(fault.onsetS.toFixed(3)) },
       start(world) {
         applyInit(world, init);
         world.battery.faults.push({ ...fault, onsetS: world.t + fault.onsetS });

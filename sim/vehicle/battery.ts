@@ -3,9 +3,18 @@
  * curve), a series resistance (terminal voltage = OCV - I R, exactly, so a sag under load is I R),
  * a lumped heat capacity cooled by the coolant plate and coupled to its neighbours.
  *
- * Faults, from an onset time: a weak cell (less capacity, more resistance, ramping in over a
- * minute) or an internal short (a parallel leak whose resistance falls over minutes: the cell
- * self-discharges and heats, rising temperature and a sagging voltage).
+ * Faults, from an onset time:
+ * - a weak cell: an aged cell, with less capacity and more resistance. Cells age over months of
+ *   cycling, not within one drive, so the cell is already weak when the drive starts (its
+ *   scenario puts the onset at key-on) and its factors apply as a step, not a ramp.
+ * - a thermal event: an internal short (a separator breach) that develops within tens of seconds
+ *   from a soft short of ohms into a hard short of tens of milliohms. The leak discharges the cell
+ *   through itself: all of its power (OCV x leak) turns into heat inside the cell, and the leak
+ *   flows through the cell's resistance, so the terminal voltage sags by leak x R even at rest.
+ *   At 0.1 ohm: ~37 A, ~140 W, ~4 K/min on the cell's 2000 J/K, ~40 mV of sag: twenty times the
+ *   2 mV voltage resolution once the short is hard, and a sensor (mean of four cells, 0.5 K steps) rises
+ *   by over 1 K/min. What follows a hard short in a real cell (venting, runaway above ~80-90 C)
+ *   is not modelled: the drive ends long before the cell gets there.
  */
 import { clamp, interpolateEven } from '../numeric.js';
 import type { Rng } from '../random.js';
@@ -21,24 +30,30 @@ export function openCircuitVoltage(soc: number): number {
   return interpolateEven(OCV_TABLE, 0, 1, soc);
 }
 
-export type BatteryFaultKind = 'weak_cell' | 'internal_short';
+export type BatteryFaultKind = 'weak_cell' | 'thermal_event';
 
 export interface BatteryFault {
   readonly kind: BatteryFaultKind;
   /** Zero-based cell index. */
   readonly cell: number;
   readonly onsetS: number;
-  /** Weak cell: final capacity factor (<1) and resistance factor (>1). */
+  /** Weak cell: capacity factor (<1) and resistance factor (>1). */
   readonly capacityFactor?: number;
   readonly resistanceFactor?: number;
-  /** Internal short: leak resistance at onset (ohm) and how fast it falls (s). */
+  /**
+   * Thermal event: the short's resistance at onset (ohm), the hard short it ends as (ohm), and how
+   * long it takes to get there (s); it falls geometrically in between.
+   */
   readonly shortOhmStart?: number;
+  readonly shortOhmEnd?: number;
   readonly shortFallS?: number;
 }
 
 const NOMINAL_AH = 100;
 const NOMINAL_R_OHM = 0.0011;
+/** A ~2 kg prismatic cell at ~1 J/(g K). */
 const HEAT_CAPACITY_J_PER_K = 2000;
+/** Conduction to the coolant plate: a time constant of ~28 min alone, as a plate under a cell. */
 const COOLING_W_PER_K = 1.2;
 const NEIGHBOUR_W_PER_K = 0.6;
 
@@ -133,12 +148,14 @@ export class Battery {
       if (now < f.onsetS) continue;
       const age = now - f.onsetS;
       if (f.kind === 'weak_cell') {
-        const ramp = Math.min(1, age / 60);
-        this.capacityAh[f.cell] = (this.#baseCapacity[f.cell] as number) * (1 - ramp * (1 - (f.capacityFactor ?? 0.75)));
-        this.resistanceOhm[f.cell] = (this.#baseResistance[f.cell] as number) * (1 + ramp * ((f.resistanceFactor ?? 2.5) - 1));
+        this.capacityAh[f.cell] = (this.#baseCapacity[f.cell] as number) * (f.capacityFactor ?? 0.75);
+        this.resistanceOhm[f.cell] = (this.#baseResistance[f.cell] as number) * (f.resistanceFactor ?? 2.5);
       } else {
-        const ohm = Math.max(0.4, (f.shortOhmStart ?? 30) * Math.exp(-age / (f.shortFallS ?? 300)));
-        this.leakA[f.cell] = (this.#ocv[f.cell] as number) / ohm;
+        const start = f.shortOhmStart ?? 2;
+        const end = f.shortOhmEnd ?? 0.1;
+        const ohm = start * (end / start) ** Math.min(1, age / (f.shortFallS ?? 20));
+        // The leak loop is the short in series with the cell's own resistance.
+        this.leakA[f.cell] = (this.#ocv[f.cell] as number) / (ohm + (this.resistanceOhm[f.cell] as number));
       }
     }
   }

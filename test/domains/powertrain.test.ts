@@ -109,7 +109,7 @@ describe('powertrain domain', () => {
     if (!s) throw new Error('no scorer');
     const r = (flag: boolean) => ({ score: flag ? 1 : 0, suspectCell: flag ? 5 : null, flag, source: 'model' as const });
     const weak = { anomaly: true, cell: 5, fault: 'weak_cell' as const };
-    const short = { anomaly: true, cell: 7, fault: 'internal_short' as const };
+    const thermal = { anomaly: true, cell: 7, fault: 'thermal_event' as const };
     const no = { anomaly: false, cell: null, fault: null };
     // Run 1: onset at 10 s; missed until 30 s, then flagged at 45 s and missed at 50 s.
     s.add(0, r(false), no);
@@ -117,14 +117,34 @@ describe('powertrain domain', () => {
     s.add(30, r(false), weak);
     s.add(10 + DETECTION_ALLOWANCE_S + 5, r(true), weak);
     s.add(10 + DETECTION_ALLOWANCE_S + 10, r(false), weak);
-    // Run 2 (time restarts): a short from 5 s, missed throughout.
+    // Run 2 (time restarts): a thermal event from 5 s, missed throughout.
     s.add(0, r(false), no);
-    s.add(5, r(false), short);
-    s.add(5 + DETECTION_ALLOWANCE_S, r(false), short);
+    s.add(5, r(false), thermal);
+    s.add(5 + DETECTION_ALLOWANCE_S, r(false), thermal);
     const m = s.summary(1);
     expect(m.recall).toBeCloseTo(1 / 6, 6);
     expect(m.recall_after_allowance).toBeCloseTo(1 / 3, 6);
     expect(m.recall_weak_cell_after_allowance).toBeCloseTo(1 / 2, 6);
-    expect(m.recall_internal_short_after_allowance).toBe(0);
+    expect(m.recall_thermal_event_after_allowance).toBe(0);
+  });
+
+  it('counts back-to-back faults present from key-on as separate events and times their first flags', () => {
+    const s = powertrainDomain.createScorer?.();
+    if (!s) throw new Error('no scorer');
+    const r = (flag: boolean) => ({ score: flag ? 1 : 0, suspectCell: flag ? 5 : null, flag, source: 'model' as const });
+    const weak = { anomaly: true, cell: 5, fault: 'weak_cell' as const };
+    // Run 1: faulty from its first sample, first flagged 2 s in.
+    s.add(0, r(false), weak);
+    s.add(1, r(false), weak);
+    s.add(2, r(true), weak);
+    // Run 2 (time restarts, faulty again from the start): first flagged 6 s in.
+    s.add(0, r(false), weak);
+    s.add(6, r(true), weak);
+    // Run 3: never flagged; it counts as an event missed, not as a delay.
+    s.add(0, r(false), weak);
+    s.add(9, r(false), weak);
+    const m = s.summary(1);
+    expect(m.event_recall).toBeCloseTo(2 / 3, 6);
+    expect(m.median_detection_delay_s).toBeCloseTo(4, 6);
   });
 });

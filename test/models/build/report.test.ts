@@ -13,4 +13,14 @@ describe('model report', () => {
   it('measures the int8 gap on the rates, not on warning counts or false warnings per hour', () => {
     expect(int8Gap({ recall: 0.96, false_warnings_per_hour: 0.5, warnings: 80 }, { recall: 0.955, false_warnings_per_hour: 1.5, warnings: 90 })).toBeCloseTo(0.005, 9);
   });
+
+  it('takes the largest difference over fractions, leaving out metrics in seconds', () => {
+    const fp32 = { recall: 0.98, precision: 0.99, median_detection_delay_s: 1.9, false_warnings_per_hour: 1 };
+    const int8 = { recall: 0.975, precision: 0.982, median_detection_delay_s: 1.2, false_warnings_per_hour: 3 };
+    expect(int8Gap(fp32, int8)).toBeCloseTo(0.008, 9);
+  });
+
+  it('gives no gap when a variant is missing', () => {
+    expect(int8Gap({ recall: 1 }, undefined)).toBeNaN();
+  });
 });

@@ -149,6 +149,74 @@ describe('powertrain labels', () => {
   });
 });
 
+/** The first seed from `from` whose battery-cell-fault drive holds a fault of `kind`. */
+function seedWith(kind: string, from: number): number {
+  for (let seed = from; seed < from + 50; seed++) {
+    if (startSimulation({ scenario: 'battery-cell-fault', durationS: 1, seed }).params.fault === kind) return seed;
+  }
+  throw new Error(`no ${kind} in 50 seeds`);
+}
+
+const pad = (n: number): string => String(n).padStart(2, '0');
+
+/** The faulty cell's voltage minus the mean of the other three of its frame, per decoded frame. */
+function groupDeviation(r: Run, cell: number): { t: number; dev: number }[] {
+  const g = Math.floor((cell - 1) / 4);
+  return decodeAll(r, 'BMS_CellVoltages')
+    .filter((f) => f.v.CV_Group === g)
+    .map((f) => {
+      const vs = [1, 2, 3, 4].map((j) => Number(f.v[`CV_Cell${pad(4 * g + j)}`]));
+      const own = vs[(cell - 1) % 4] as number;
+      return { t: f.t, dev: own - (vs.reduce((a, b) => a + b, 0) - own) / 3 };
+    });
+}
+
+function meanIn<T extends { t: number }>(xs: readonly T[], from: number, to: number, value: (x: T) => number): number {
+  const inside = xs.filter((x) => x.t >= from && x.t < to);
+  return inside.reduce((a, x) => a + value(x), 0) / inside.length;
+}
+
+describe('battery faults on the bus', () => {
+  it('a thermal event sags its cell against its group within 30 s of onset and warms its sensor above the others within 2 min', () => {
+    const r = run('battery-cell-fault', 240, seedWith('thermal_event', 100), ['BMS_CellVoltages', 'BMS_CellTemps']);
+    const onset = Number(r.params.onset_s);
+    const cell = Number(r.params.cell);
+    const dev = groupDeviation(r, cell);
+    const before = meanIn(dev, onset - 10, onset, (d) => d.dev);
+    // Even the slowest short (3 ohm to 0.2 ohm in 40 s) is below 0.4 ohm by then: over 10 mV at rest.
+    expect(meanIn(dev, onset + 30, onset + 35, (d) => d.dev)).toBeLessThan(before - 0.008);
+    const sensor = Math.floor((cell - 1) / 4);
+    const temps = decodeAll(r, 'BMS_CellTemps');
+    const reading = (s: number) => (f: { v: Record<string, number | string> }) => Number(f.v[`CT_Temp${pad(s + 1)}`]);
+    const ofSensor = (s: number) => temps.filter((f) => f.v.CT_Group === Math.floor(s / 6));
+    const rise = (s: number): number => meanIn(ofSensor(s), onset + 110, onset + 120, reading(s)) - meanIn(ofSensor(s), onset - 10, onset, reading(s));
+    const others = Array.from({ length: 24 }, (_, s) => s).filter((s) => s !== sensor).map(rise).sort((a, b) => a - b);
+    expect(rise(sensor)).toBeGreaterThan((others[others.length >> 1] as number) + 0.5);
+  });
+
+  it('a weak cell is there from key-on and sags more than its group under load', () => {
+    const r = run('battery-cell-fault', 60, seedWith('weak_cell', 100), ['BMS_CellVoltages', 'BMS_PackStatus']);
+    expect(Number(r.params.onset_s)).toBe(0);
+    const dev = groupDeviation(r, Number(r.params.cell));
+    const current = decodeAll(r, 'BMS_PackStatus').map((f) => ({ t: f.t, i: Number(f.v.BMS_PackCurrent) }));
+    // Least-squares slope of the deviation against the pack current at the same moment.
+    const pairs = dev.map((d) => ({ dev: d.dev, i: (current.find((c) => c.t >= d.t) ?? current[current.length - 1])?.i ?? 0 }));
+    const mi = pairs.reduce((a, p) => a + p.i, 0) / pairs.length;
+    const md = pairs.reduce((a, p) => a + p.dev, 0) / pairs.length;
+    const slope = pairs.reduce((a, p) => a + (p.i - mi) * (p.dev - md), 0) / pairs.reduce((a, p) => a + (p.i - mi) ** 2, 0);
+    // At least 0.8 x 1.1 mOhm of extra resistance (factor 1.8 or more).
+    expect(-slope).toBeGreaterThan(0.0007);
+    expect(-slope).toBeLessThan(0.0025);
+  });
+
+  it('draws the same fault for the same seed', () => {
+    const a = startSimulation({ scenario: 'battery-cell-fault', durationS: 240, seed: 77 }).params;
+    const b = startSimulation({ scenario: 'battery-cell-fault', durationS: 240, seed: 77 }).params;
+    expect(a).toEqual(b);
+    expect(['weak_cell', 'thermal_event']).toContain(a.fault);
+  });
+});
+
 describe('cockpit labels', () => {
   it('rise to drowsy on a night drive, and the camera sees the eyes less open when drowsy', () => {
     const r = run('drowsy-night', 240, 26, ['DMS_Driver']);

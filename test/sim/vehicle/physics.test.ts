@@ -107,20 +107,39 @@ describe('battery pack', () => {
     expect(current * (ocv - current * resistance)).toBeCloseTo(power, 3);
   });
 
-  it('heats and discharges a cell with an internal short more than its neighbours', () => {
+  it('heats a cell in a thermal event within a minute and sags it by tens of mV at rest', () => {
     const pack = new Battery(new Rng(5), 0.8, 25);
-    pack.faults.push({ kind: 'internal_short', cell: 40, onsetS: 0, shortOhmStart: 2, shortFallS: 60 });
-    for (let t = 0; t < 600; t += 0.1) pack.step(0.1, t, 20);
-    expect(pack.tempC[40]).toBeGreaterThan((pack.tempC[10] as number) + 5);
-    expect(pack.voltage[40]).toBeLessThan((pack.voltage[10] as number) - 0.01);
+    pack.faults.push({ kind: 'thermal_event', cell: 40, onsetS: 10, shortOhmStart: 3, shortOhmEnd: 0.2, shortFallS: 40 });
+    const before = { temp: pack.tempC[40] as number, sensor: pack.sensorTemp(10) };
+    for (let t = 0; t < 70; t += 0.1) pack.step(0.1, t, 0);
+    const others = Array.from(pack.voltage).filter((_, i) => i !== 40);
+    const median = [...others].sort((a, b) => a - b)[others.length >> 1] as number;
+    // Even the slowest short of the scenario's ranges: tens of mV below the pack, over 1 K warmer.
+    expect(pack.voltage[40]).toBeLessThan(median - 0.015);
+    expect((pack.tempC[40] as number) - before.temp).toBeGreaterThan(1);
+    // Its sensor (cells 40..43) sees a quarter of it at least: several 0.5 K steps soon after.
+    expect(pack.sensorTemp(10) - before.sensor).toBeGreaterThan(0.25);
+    expect(pack.sensorTemp(10)).toBeGreaterThan(pack.sensorTemp(3) + 0.25);
   });
 
-  it('sags a weak cell more than the others under the same current', () => {
+  it('leaves a thermal event invisible before its onset', () => {
+    const pack = new Battery(new Rng(5), 0.8, 25);
+    pack.faults.push({ kind: 'thermal_event', cell: 40, onsetS: 100, shortOhmStart: 1, shortOhmEnd: 0.05, shortFallS: 10 });
+    for (let t = 0; t < 50; t += 0.1) pack.step(0.1, t, 30);
+    expect(pack.leakA[40]).toBe(0);
+  });
+
+  it('sags a weak cell more than the others under the same current, from its onset on', () => {
     const pack = new Battery(new Rng(6), 0.6, 25);
-    pack.faults.push({ kind: 'weak_cell', cell: 7, onsetS: 0, capacityFactor: 0.7, resistanceFactor: 2.5 });
-    for (let t = 0; t < 120; t += 0.1) pack.step(0.1, t, 150);
+    pack.faults.push({ kind: 'weak_cell', cell: 7, onsetS: 0, capacityFactor: 0.7, resistanceFactor: 1.8 });
+    pack.step(0.1, 0, 100);
     const others = Array.from(pack.voltage).filter((_, i) => i !== 7);
-    expect(pack.voltage[7]).toBeLessThan(Math.min(...others));
+    // 0.8 x 1.1 mOhm extra at 100 A: ~90 mV, at once (the cell was aged before the drive).
+    expect(pack.voltage[7]).toBeLessThan(Math.min(...others) - 0.05);
+    const idle = new Battery(new Rng(6), 0.6, 25);
+    idle.faults.push({ kind: 'weak_cell', cell: 7, onsetS: 0, capacityFactor: 0.7, resistanceFactor: 1.8 });
+    idle.step(0.1, 0, 0);
+    expect(Math.abs((idle.voltage[7] as number) - (idle.voltage[6] as number))).toBeLessThan(0.02);
   });
 });
 
