@@ -13,6 +13,7 @@ const HELP = `Usage:
   ecu-ai models quantize MODEL_DIR [--seeds 1,2] [--duration S]
       Re-calibrate MODEL_DIR's int8 variant from its fp32 file and update its manifest.
   ecu-ai models eval [--domain D] [--models DIR] [--seeds 1001,1002] [--duration S] [--json]
+      (default seeds: each model's held-out seeds, as its EVAL.md names them)
       Score the models in DIR (fp32, int8) and the fallbacks on held-out simulator runs.
       Exit 1 when a model misses its bar.
 Domains: ${ALL_DOMAINS.join(', ')}`;
@@ -71,7 +72,7 @@ async function evaluate(args: readonly string[], io: CliIo): Promise<number> {
   const results = await evaluateShipped({
     modelsDir: path.resolve(io.cwd, values.models ?? 'models'),
     domains: domainsOf(values.domain),
-    seeds: seedsOf(values.seeds, [1001, 1002]),
+    ...(values.seeds === undefined ? {} : { seeds: seedsOf(values.seeds, []) }),
     durationS: intFlag('duration', values.duration, 240),
     cacheDir: path.resolve(io.cwd, '.tmp/model-data'),
   });
@@ -79,7 +80,7 @@ async function evaluate(args: readonly string[], io: CliIo): Promise<number> {
     await writeOut(io.stdout, `${JSON.stringify(results, null, 2)}\n`);
   } else {
     for (const r of results) {
-      await writeOut(io.stdout, `${r.domain} (${r.model}, ${r.result.rows} rows): bars ${r.barsMet ? 'met' : 'NOT met'}\n`);
+      await writeOut(io.stdout, `${r.domain} (${r.model}, ${r.result.rows} rows, seeds ${r.seeds.join(',')}): bars ${r.barsMet ? 'met' : 'NOT met'}\n`);
       for (const v of ['fp32', 'int8', 'fallback'] as const) await writeOut(io.stdout, `  ${v.padEnd(8)} ${JSON.stringify(r.result[v] ?? {})}\n`);
     }
   }

@@ -7,6 +7,8 @@ import { ModelRegistry } from '../../runtime/inference/registry.js';
 import { DOMAINS } from '../../domains/index.js';
 import { SCENARIO_NAMES } from '../../sim/scenarios/index.js';
 import { BARS, meets } from './bars.js';
+import { DEFAULT_BUILD } from './pipeline.js';
+import { RECIPES } from './recipes.js';
 import { cachedDatasets } from './dataset-cache.js';
 import type { DomainDataset } from './dataset.js';
 import { evaluateDomain, type EvalResult } from './evaluate.js';
@@ -14,7 +16,8 @@ import { evaluateDomain, type EvalResult } from './evaluate.js';
 export interface EvalOptions {
   readonly modelsDir: string;
   readonly domains: readonly DomainName[];
-  readonly seeds: readonly number[];
+  /** Held-out seeds for every domain; default: each domain's own (its recipe's, else the build's). */
+  readonly seeds?: readonly number[];
   readonly durationS: number;
   readonly scenarios?: readonly string[];
   readonly cacheDir?: string;
@@ -23,6 +26,7 @@ export interface EvalOptions {
 export interface DomainEval {
   readonly domain: DomainName;
   readonly model: string;
+  readonly seeds: readonly number[];
   readonly result: EvalResult;
   /** Bars (not report-only) met by fp32 and int8. */
   readonly barsMet: boolean;
@@ -34,15 +38,17 @@ export interface DomainEval {
 export async function evaluateShipped(o: EvalOptions): Promise<DomainEval[]> {
   const registry = await ModelRegistry.create({ roots: [o.modelsDir] });
   const defs = o.domains.map((d) => DOMAINS[d]);
-  const runs = o.seeds.flatMap((seed) => (o.scenarios ?? SCENARIO_NAMES).map((scenario) => ({ scenario, seed, durationS: o.durationS })));
-  const data = cachedDatasets(defs, runs, { stride: { chassis: 5, powertrain: 2 }, ...(o.cacheDir ? { cacheDir: o.cacheDir } : {}) });
+  const seedsOf = (d: DomainName): readonly number[] => o.seeds ?? RECIPES[d].evalSeeds ?? DEFAULT_BUILD.evalSeeds;
   const out: DomainEval[] = [];
   for (const def of defs) {
+    const seeds = seedsOf(def.domain);
+    const runs = seeds.flatMap((seed) => (o.scenarios ?? SCENARIO_NAMES).map((scenario) => ({ scenario, seed, durationS: o.durationS })));
+    const data = cachedDatasets([def], runs, { stride: DEFAULT_BUILD.stride, ...(o.cacheDir ? { cacheDir: o.cacheDir } : {}) });
     const fp32 = await registry.loadVariant({ name: def.model }, 'fp32');
     const int8 = await registry.loadVariant({ name: def.model }, 'int8');
     const result = await evaluateDomain(def, data.get(def.domain) as DomainDataset, { fp32: fp32.bytes, int8: int8.bytes });
     const barsMet = BARS[def.domain].every((b) => meets(b, result.fp32) && meets(b, result.int8));
-    out.push({ domain: def.domain, model: def.model, result, barsMet });
+    out.push({ domain: def.domain, model: def.model, seeds, result, barsMet });
   }
   return out;
 }

@@ -276,10 +276,14 @@ const cockpit: Recipe = {
 const body: Recipe = {
   domain: 'body',
   model: 'body-comfort',
-  version: '1.0.0',
+  version: '1.1.0',
   description: 'Cabin comfort: the HVAC set-point the occupants will find comfortable, and the occupant count',
-  // A residual on the seat-mat count (GraphSpec.residual) was tried: with 27 training drives the
-  // correction learns "seat without belt = bag" and held-out occupancy and MAE got worse.
+  // The cabin (who rides, belted or not, bags on seats, their preference) is drawn per seed, the
+  // same in every scenario: seeds 1-3 alone are three cabins, too few to tell an unbelted passenger
+  // from a bag (1.0.0 learned "occupants = belts" and missed every unbelted rider). More seeds, more
+  // cabins; and a held-out set of six cabins, so the occupancy figure is not two coin flips.
+  extraTrainSeeds: perScenario([4, 5, 6, 7, 8, 9, 10, 11, 12], {}),
+  evalSeeds: [1001, 1002, 1003, 1004, 1005, 1006],
   graph: { graphName: 'body_comfort', ...IO, featureSize: BODY_FEATURE_SIZE },
   // Few distinct drives (each with its own occupants' preference): a small, decayed network so
   // it learns the shared relation instead of memorising drives.

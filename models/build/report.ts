@@ -65,12 +65,31 @@ export function int8Description(o: Int8Options & { readonly calibrationKeep?: nu
   return parts.join('; ');
 }
 
+/** Extra training seeds in words; scenarios that share a seed list are named together ("every other scenario"). */
+export function extraSeedsText(extra: Readonly<Record<string, readonly number[]>>, scenarios: readonly string[]): string {
+  const groups = new Map<string, string[]>();
+  for (const [name, seeds] of Object.entries(extra)) {
+    const key = seeds.join(', ');
+    groups.set(key, [...(groups.get(key) ?? []), name]);
+  }
+  const common = [...groups.entries()].sort((a, b) => b[1].length - a[1].length)[0];
+  return [...groups.entries()]
+    .map(([seeds, names]) => {
+      if (names === common?.[1] && names.length > 1) {
+        const who = names.length === scenarios.length ? 'every scenario' : names.length === Object.keys(extra).length ? names.join(', ') : 'every other scenario';
+        return `${who} seeds ${seeds}`;
+      }
+      return `${names.join(', ')} seeds ${seeds}`;
+    })
+    .join('; ');
+}
+
 export function reportMarkdown(r: ModelReport): string {
   const keys = [...new Set([...Object.keys(r.eval.fallback), ...Object.keys(r.eval.fp32 ?? {})])];
   const rows = keys.map((k) => `| ${k} | ${fmt(r.eval.fp32?.[k])} | ${fmt(r.eval.int8?.[k])} | ${fmt(r.eval.fallback[k])} |`);
   const bars = BARS[r.domain].map((b) =>
     b.op === 'report'
-      ? `| ${b.metric} | reported | ${fmt(r.eval.fp32?.[b.metric])} | ${fmt(r.eval.int8?.[b.metric])} | ${fmt(r.eval.fallback[b.metric])} |`
+      ? `| ${b.metric} (reported) | ${fmt(r.eval.fp32?.[b.metric])} (fp32) | ${fmt(r.eval.int8?.[b.metric])} (int8) | | fallback ${fmt(r.eval.fallback[b.metric])} |`
       : `| ${b.metric} ${b.op} ${b.value} | ${meets(b, r.eval.fp32) ? 'met' : 'NOT met'} (fp32) | ${meets(b, r.eval.int8) ? 'met' : 'NOT met'} (int8) | | fallback ${meets(b, r.eval.fallback) ? 'met' : 'not met'} |`,
   );
   const gap = int8Gap(r.eval.fp32, r.eval.int8);
@@ -78,7 +97,7 @@ export function reportMarkdown(r: ModelReport): string {
   return [
     `# ${r.model} ${r.version} (${r.domain})`,
     '',
-    `Held-out evaluation: ${r.eval.rows} rows from ${r.heldOut.scenarios.length} scenarios x seeds ${r.heldOut.seeds.join(', ')} x ${r.heldOut.durationS} s (${(r.eval.durationS / 3600).toFixed(2)} h of driving); trained on seeds ${r.train.seeds.join(', ')}${r.train.extraSeeds && Object.keys(r.train.extraSeeds).length > 0 ? ` plus ${Object.entries(r.train.extraSeeds).map(([k, v]) => `${k} seeds ${v.join(', ')}`).join('; ')}` : ''} (${r.train.runs} runs, ${r.train.rows} rows), seed ${r.seed}${r.train.validation ? `; operating point chosen on ${r.train.validation} separate validation runs` : ''}.`,
+    `Held-out evaluation: ${r.eval.rows} rows from ${r.heldOut.scenarios.length} scenarios x seeds ${r.heldOut.seeds.join(', ')} x ${r.heldOut.durationS} s (${(r.eval.durationS / 3600).toFixed(2)} h of driving); trained on seeds ${r.train.seeds.join(', ')}${r.train.extraSeeds && Object.keys(r.train.extraSeeds).length > 0 ? ` plus ${extraSeedsText(r.train.extraSeeds, r.heldOut.scenarios)}` : ''} (${r.train.runs} runs, ${r.train.rows} rows), seed ${r.seed}${r.train.validation && r.operatingPoint ? `; operating point chosen on ${r.train.validation} separate validation runs` : ''}.`,
     '',
     '| metric | fp32 | int8 | fallback |',
     '|---|---|---|---|',

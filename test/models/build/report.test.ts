@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { int8Description, int8Gap } from '../../../models/build/report.js';
+import { extraSeedsText, int8Description, int8Gap } from '../../../models/build/report.js';
 
 describe('model report', () => {
   it('says when the int8 variant keeps its activations or some layers in float', () => {
@@ -22,5 +22,12 @@ describe('model report', () => {
 
   it('gives no gap when a variant is missing', () => {
     expect(int8Gap({ recall: 1 }, undefined)).toBeNaN();
+  });
+
+  it('names scenarios that share their extra training seeds together', () => {
+    const all = ['a', 'b', 'c'];
+    expect(extraSeedsText({ a: [4, 5], b: [4, 5], c: [4, 5] }, all)).toBe('every scenario seeds 4, 5');
+    expect(extraSeedsText({ a: [4, 5], b: [9], c: [4, 5] }, all)).toBe('every other scenario seeds 4, 5; b seeds 9');
+    expect(extraSeedsText({ b: [9] }, all)).toBe('b seeds 9');
   });
 });
