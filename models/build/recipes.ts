@@ -260,8 +260,12 @@ const powertrain: Recipe = {
 const cockpit: Recipe = {
   domain: 'cockpit',
   model: 'cockpit-drowsiness',
-  version: '1.0.0',
+  version: '1.1.0',
   description: 'Driver drowsiness level 0-2 from eye closure (PERCLOS, blinks), head pose, gaze and steering over 30 s',
+  // Drivers (blink habits, how fatigue shows) are drawn per seed, and drowsiness is rare outside
+  // night drives: more seeds, more drivers, and many more drowsy nights.
+  extraTrainSeeds: perScenario([4, 5, 6], { 'drowsy-night': [4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18] }),
+  evalSeeds: [1001, 1002, 1003, 1004, 1005, 1006],
   graph: { graphName: 'cockpit_drowsiness', ...IO, featureSize: COCKPIT_FEATURE_SIZE },
   hidden: [32, 16],
   outputs: 3,
