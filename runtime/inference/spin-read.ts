@@ -1,5 +1,5 @@
 /**
- * A bounded busy-wait for the other side of a frame pipe. Waking a process that sleeps in epoll
+ * A bounded busy-wait for the other side of a frame pipe or a thread's message port. Waking a process that sleeps in epoll
  * costs a scheduler round trip, and on a virtual machine whose idle vCPUs halt, tens of µs more
  * per hop: more than a small model's whole run. When an answer is expected within microseconds
  * (the reply to a call, or the next call of a burst), polling the socket for a short window keeps
@@ -11,6 +11,7 @@
  * at once, and this function only runs between such callbacks.
  */
 import { readSync } from 'node:fs';
+import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 
 const CHUNK = 64 * 1024;
 
@@ -46,6 +47,24 @@ export function spinRead(fd: number, windowUs: number, onChunk: (chunk: Buffer) 
 }
 
 /**
+ * Polls a MessagePort (of a worker thread) for up to `windowUs`; returns after the first message.
+ * Messages taken here never reach the port's 'message' listeners, so `onMessage` must be the same
+ * handler; the port's queue keeps their order.
+ */
+export function spinReceive(port: MessagePort, windowUs: number, onMessage: (message: unknown) => void): SpinResult {
+  if (windowUs <= 0) return NOTHING;
+  const until = process.hrtime.bigint() + BigInt(Math.round(windowUs * 1000));
+  for (;;) {
+    const got = receiveMessageOnPort(port);
+    if (got !== undefined) {
+      onMessage(got.message);
+      return { bytes: 1, ended: false };
+    }
+    if (process.hrtime.bigint() >= until) return NOTHING;
+  }
+}
+
+/**
  * A spin window that stands down when spinning does not pay: after a window that ends empty, the
  * next 1, 2, 4, ... 64 chances are skipped; a window that catches bytes resets that. A worker whose
  * calls come at a service's pace (tens of ms apart) thus spins about once in 65 calls, and on a
@@ -63,12 +82,21 @@ export class AdaptiveSpin {
 
   /** Like {@link spinRead}, unless recent windows came back empty. */
   read(fd: number, onChunk: (chunk: Buffer) => void): SpinResult {
+    return this.#spin((w) => spinRead(fd, w, onChunk));
+  }
+
+  /** Like {@link spinReceive}, unless recent windows came back empty. */
+  receive(port: MessagePort, onMessage: (message: unknown) => void): SpinResult {
+    return this.#spin((w) => spinReceive(port, w, onMessage));
+  }
+
+  #spin(poll: (windowUs: number) => SpinResult): SpinResult {
     if (this.windowUs === 0) return NOTHING;
     if (this.#skip > 0) {
       this.#skip--;
       return NOTHING;
     }
-    const r = spinRead(fd, this.windowUs, onChunk);
+    const r = poll(this.windowUs);
     if (r.bytes > 0) this.#penalty = 0;
     else if (!r.ended) {
       this.#penalty = Math.min(MAX_SKIP, Math.max(1, this.#penalty * 2));

@@ -6,7 +6,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import type { Socket } from 'node:net';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker } from 'node:worker_threads';
 import { FrameReader } from './frame-reader.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 import { AdaptiveSpin, socketFd } from './spin-read.js';
@@ -46,8 +46,9 @@ export interface SpawnOptions {
   /** Node flags for a child process (heap sizes); a thread shares its parent's. */
   readonly execArgv?: readonly string[];
   /**
-   * Process workers: how long each side polls the frame pipe instead of sleeping, in µs — the
-   * parent after sending a call (for its answer), the worker after answering (for a next call).
+   * How long each side polls the frame pipe (a process) or the message port (a thread) instead of
+   * sleeping, in µs — the parent after sending a call (for its answer), the worker after answering
+   * (for a next call).
    * Costs at most that much CPU per call and side; 0 (default) sleeps at once. See spin-read.ts.
    */
   readonly spinUs?: number;
@@ -166,19 +167,36 @@ function processChannel(entry: string, opts: SpawnOptions): WorkerChannel {
 }
 
 function threadChannel(entry: string, opts: SpawnOptions): WorkerChannel {
+  // A port of our own rather than the worker's built-in one: only a MessagePort can be polled
+  // synchronously (receiveMessageOnPort), which spinning needs.
+  const { port1: port, port2 } = new MessageChannel();
+  const spinUs = opts.spinUs ?? 0;
   const worker = new Worker(entry, {
+    workerData: { port: port2, spinUs },
+    transferList: [port2],
     ...(opts.heapLimitMb === undefined ? {} : { resourceLimits: { maxOldGenerationSizeMb: opts.heapLimitMb } }),
   });
   const ended = exitNotifier();
-  worker.on('exit', (code) => ended.fire({ code, signal: null }));
+  worker.on('exit', (code) => {
+    port.close();
+    ended.fire({ code, signal: null });
+  });
   worker.on('error', (err) => ended.fire({ code: null, signal: `error: ${err.message}` }));
+  const listeners: ((m: FromWorker) => void)[] = [];
+  const deliver = (m: unknown): void => {
+    for (const cb of listeners) cb(m as FromWorker);
+  };
+  port.on('message', deliver);
+  const spin = new AdaptiveSpin(spinUs);
   return {
     isolation: 'thread',
     pid: process.pid,
     send: (m) => {
-      if (!ended.done) worker.postMessage(m);
+      if (ended.done) return;
+      port.postMessage(m);
+      if (m.t === 'run') spin.receive(port, deliver);
     },
-    onMessage: (cb) => worker.on('message', (m: FromWorker) => cb(m)),
+    onMessage: (cb) => listeners.push(cb),
     onExit: (cb) => ended.on(cb),
     kill: () => {
       if (!ended.done) void worker.terminate();

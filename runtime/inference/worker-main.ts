@@ -4,7 +4,7 @@
  * A child process answers calls over the frame pipe named by `--frame-fd` (see worker-channel.ts).
  */
 import { Socket } from 'node:net';
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { FrameReader } from './frame-reader.js';
 import { AdaptiveSpin } from './spin-read.js';
 import type { FromWorker, ToWorker } from './protocol.js';
@@ -73,12 +73,20 @@ function serveProcess(send: (m: FromWorker) => void, fd: number | undefined, win
 }
 
 if (parentPort !== null) {
-  const port = parentPort;
-  const core = new WorkerCore({
-    send: (m: FromWorker) => port.postMessage(m),
+  // The channel hands over a port of its own (pollable) and the spin window; without one, the
+  // built-in parent port serves.
+  const given = workerData as { port?: MessagePort; spinUs?: number } | null | undefined;
+  const port: MessagePort = given?.port ?? (parentPort as unknown as MessagePort);
+  const spin = new AdaptiveSpin(Math.min(given?.spinUs ?? 0, 10_000));
+  const handle = (m: unknown): void => core.handle(m as ToWorker);
+  const core: WorkerCore = new WorkerCore({
+    send: (m: FromWorker) => {
+      port.postMessage(m);
+      if (spin.windowUs > 0 && (m.t === 'result' || m.t === 'error')) setImmediate(() => spin.receive(port, handle));
+    },
     exit: (code) => process.exit(code),
   });
-  port.on('message', (m: ToWorker) => core.handle(m));
+  port.on('message', handle);
 } else if (process.send !== undefined) {
   const ipcSend = process.send.bind(process);
   serveProcess((m) => void ipcSend(m), frameFd(process.argv), spinUs(process.argv));

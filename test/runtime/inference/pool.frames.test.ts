@@ -1,5 +1,5 @@
 /**
- * The frame pipe of a process worker under real traffic: feeds far larger than one socket read, and
+ * A worker's channel (the frame pipe of a process, the message port of a thread) under real traffic: feeds far larger than one socket read, and
  * many calls in flight at once, each answered with its own result; with both sides sleeping between
  * frames, and with both sides polling the pipe for a while (spinUs), where bytes are read behind
  * libuv's back and must still arrive whole and in order.
@@ -30,12 +30,16 @@ function close(got: ArrayLike<number>, want: readonly number[], digits: number):
   want.forEach((w, i) => expect(got[i]).toBeCloseTo(w, digits));
 }
 
-describe.each([0, 300])('the frame pipe of a process worker, spinning %i µs', (spinUs) => {
+describe.each([
+  ['process', 0],
+  ['process', 300],
+  ['thread', 300],
+] as const)('the channel of a %s worker, spinning %i µs', (isolation, spinUs) => {
   let pool: InferencePool;
   beforeAll(async () => {
     pool = await InferencePool.create({ registry, workerEntry: compiledWorkerEntry(), spinUs });
-    await pool.open('cockpit', 'cockpit-wide');
-    await pool.open('body', 'body-small');
+    await pool.open('cockpit', 'cockpit-wide', { isolation });
+    await pool.open('body', 'body-small', { isolation });
   });
   afterAll(() => pool.close());
 

@@ -1,6 +1,7 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AdaptiveSpin, socketFd, spinRead } from '../../../runtime/inference/spin-read.js';
+import { MessageChannel } from 'node:worker_threads';
+import { AdaptiveSpin, socketFd, spinRead, spinReceive } from '../../../runtime/inference/spin-read.js';
 
 /** A connected TCP pair on loopback: `a` is read through its fd only, `b` writes. */
 async function socketPair(): Promise<{ a: net.Socket; b: net.Socket; close: () => void }> {
@@ -88,5 +89,32 @@ describe('AdaptiveSpin', () => {
     pair.b.write('z');
     await landed();
     expect(spin.read(socketFd(pair.a) as number, () => expect.fail('must not read'))).toEqual({ bytes: 0, ended: false });
+  });
+});
+
+describe('spinReceive', () => {
+  it('takes messages off a port in the order they were posted, one per call', () => {
+    const { port1, port2 } = new MessageChannel();
+    try {
+      port2.postMessage('first');
+      port2.postMessage('second');
+      const got: unknown[] = [];
+      expect(spinReceive(port1, 1000, (m) => got.push(m)).bytes).toBe(1);
+      expect(spinReceive(port1, 1000, (m) => got.push(m)).bytes).toBe(1);
+      expect(got).toEqual(['first', 'second']);
+    } finally {
+      port1.close();
+    }
+  });
+
+  it('gives up after its window on an empty port', () => {
+    const { port1 } = new MessageChannel();
+    try {
+      const t0 = process.hrtime.bigint();
+      expect(spinReceive(port1, 2000, () => expect.fail('nothing was posted'))).toEqual({ bytes: 0, ended: false });
+      expect(Number(process.hrtime.bigint() - t0) / 1e3).toBeGreaterThanOrEqual(2000);
+    } finally {
+      port1.close();
+    }
   });
 });
