@@ -62,6 +62,9 @@ export interface SpawnOptions {
  */
 export const WORKER_EXEC_ARGV: readonly string[] = ['--max-semi-space-size=1'];
 
+/** Young generation of a worker thread's heap, MB. */
+const THREAD_YOUNG_GENERATION_MB = 2;
+
 /** The child's file descriptor of the frame pipe: stdio 0-2, then the IPC channel at 3. */
 export const FRAME_FD = 4;
 
@@ -174,7 +177,9 @@ function threadChannel(entry: string, opts: SpawnOptions): WorkerChannel {
   const worker = new Worker(entry, {
     workerData: { port: port2, spinUs },
     transferList: [port2],
-    ...(opts.heapLimitMb === undefined ? {} : { resourceLimits: { maxOldGenerationSizeMb: opts.heapLimitMb } }),
+    // A small young generation, as WORKER_EXEC_ARGV gives a process worker: a call's garbage is a few
+    // small buffers (measured: about 2 MB less for five threads under live traffic).
+    resourceLimits: { maxYoungGenerationSizeMb: THREAD_YOUNG_GENERATION_MB, ...(opts.heapLimitMb === undefined ? {} : { maxOldGenerationSizeMb: opts.heapLimitMb }) },
   });
   const ended = exitNotifier();
   worker.on('exit', (code) => {
