@@ -4,7 +4,7 @@
  * Fallback: the classic constant-speed time-to-collision threshold on the newest radar cycle.
  */
 import type { AdasLabel } from '../../sim/labels.js';
-import type { DomainDefinition, DomainScorer } from '../../runtime/service/domain.js';
+import type { DomainDefinition, DomainScorer, ResultStabilizer } from '../../runtime/service/domain.js';
 import { DOMAIN_TIMING } from '../../runtime/scheduler/domain-timing.js';
 import { modeValue, type ResultSource } from '../common/mode.js';
 import { RollingCounter } from '../common/rolling-counter.js';
@@ -40,6 +40,34 @@ function interpret(output: Float32Array): AdasResult {
     ttcS: clampNum(output[1] ?? NO_TTC_S, 0, NO_TTC_S),
     targetId: Math.round(clampNum(output[2] ?? 0, 0, 255)),
     source: 'model',
+  };
+}
+
+/**
+ * Minimum on-time of a warning (s). A probability hovering at the threshold in a near miss would
+ * otherwise switch the alert on and off every few cycles: a flickering alert the driver cannot read,
+ * and each flicker a separate warning. Once raised, the warning stays at least this long after the
+ * last cycle that asked for it; a new drive (time going back) starts clear.
+ */
+export const WARNING_HOLD_S = 0.5;
+
+function createStabilizer(): ResultStabilizer<AdasResult> {
+  let lastT = Number.NEGATIVE_INFINITY;
+  let held: AdasResult | undefined;
+  let heldAt = Number.NEGATIVE_INFINITY;
+  return {
+    next(t, result) {
+      if (t < lastT) held = undefined;
+      lastT = t;
+      if (result.level > 0) {
+        held = result;
+        heldAt = t;
+        return result;
+      }
+      if (held !== undefined && t - heldAt < WARNING_HOLD_S) return { ...result, level: held.level };
+      held = undefined;
+      return result;
+    },
   };
 }
 
@@ -101,4 +129,5 @@ export const adasDomain: DomainDefinition<AdasResult, AdasLabel> = {
     return { level: r.level, probability: metric(r.probability), ttc_s: metric(r.ttcS), target_id: r.targetId, source: r.source };
   },
   createScorer,
+  createStabilizer,
 };

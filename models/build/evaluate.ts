@@ -2,7 +2,7 @@
  * Evaluation on held-out simulator runs: the fp32 model, the int8 model and the rule-based
  * fallback, each scored by the domain's own scorer on the same rows (same windows, same labels).
  */
-import type { DomainDefinition } from '../../runtime/service/domain.js';
+import type { DomainDefinition, ResultStabilizer } from '../../runtime/service/domain.js';
 import type { DomainDataset } from './dataset.js';
 import { openVectorSession } from './ort.js';
 
@@ -22,6 +22,24 @@ export function datasetDuration(ds: DomainDataset): number {
 }
 
 /**
+ * Passes each row's result through the domain's stabilizer as serving does, a fresh one for each
+ * drive of the dataset (its rows are consecutive); the identity where the domain has none.
+ */
+export function stabilizerFor(def: DomainDefinition, ds: DomainDataset): (row: number, result: unknown) => unknown {
+  if (!def.createStabilizer) return (_row, result) => result;
+  let run = -1;
+  let current: ResultStabilizer<unknown> | undefined;
+  return (row, result) => {
+    const r = ds.run[row] as number;
+    if (r !== run || current === undefined) {
+      run = r;
+      current = def.createStabilizer?.() as ResultStabilizer<unknown>;
+    }
+    return current.next(ds.t[row] as number, result);
+  };
+}
+
+/**
  * Scores model outputs (one vector per row, via `predict`) with the domain's scorer.
  * @throws {Error} when the domain has no scorer
  */
@@ -29,9 +47,10 @@ export async function scoreModel(def: DomainDefinition, ds: DomainDataset, predi
   const scorer = def.createScorer?.();
   if (!scorer) throw new Error(`domain ${def.domain} has no scorer`);
   const F = ds.featureSize;
+  const stable = stabilizerFor(def, ds);
   for (let r = 0; r < ds.rows; r++) {
     const out = await predict(ds.x.subarray(r * F, (r + 1) * F));
-    scorer.add(ds.t[r] as number, def.interpret(out), ds.labels[r]);
+    scorer.add(ds.t[r] as number, stable(r, def.interpret(out)), ds.labels[r]);
   }
   return scorer.summary(datasetDuration(ds));
 }
@@ -40,7 +59,8 @@ export async function scoreModel(def: DomainDefinition, ds: DomainDataset, predi
 export function scoreFallback(def: DomainDefinition, ds: DomainDataset): Metrics {
   const scorer = def.createScorer?.();
   if (!scorer) throw new Error(`domain ${def.domain} has no scorer`);
-  for (let r = 0; r < ds.rows; r++) scorer.add(ds.t[r] as number, ds.fallback[r], ds.labels[r]);
+  const stable = stabilizerFor(def, ds);
+  for (let r = 0; r < ds.rows; r++) scorer.add(ds.t[r] as number, stable(r, ds.fallback[r]), ds.labels[r]);
   return scorer.summary(datasetDuration(ds));
 }
 

@@ -103,7 +103,7 @@ const everyScenario = (seeds: readonly number[], extra: Readonly<Record<string, 
 const adas: Recipe = {
   domain: 'adas',
   model: 'adas-fcw',
-  version: '1.2.0',
+  version: '1.3.0',
   description: 'Forward collision warning: probability that a collision is imminent (TTC < 2.5 s), with the TTC and target id passed through',
   graph: { graphName: 'adas_fcw', ...IO, featureSize: ADAS_FEATURE_SIZE, modelFeatures: ADAS_MODEL_FEATURES, auxFeatures: ADAS_AUX_FEATURES },
   hidden: [32, 16],
@@ -117,7 +117,9 @@ const adas: Recipe = {
   // the 11 h set (0.945 at probability 0.93); at <= 2 it is 0.973 with 1.91 false warnings per hour.
   threshold: {
     maximise: 'recall',
-    constraint: { metric: 'false_warnings_per_hour', op: '<=', value: 2 },
+    // With the warning's minimum on-time (domains/adas WARNING_HOLD_S) a near miss is one warning,
+    // not several, and recall has room: keep a margin below the bar of 2.
+    constraint: { metric: 'false_warnings_per_hour', op: '<=', value: 1.5 },
     outputs: 1,
     candidates: [...CANDIDATE_THRESHOLDS, 0.86, 0.87, 0.875, 0.88, 0.89].sort((a, b) => a - b),
   },

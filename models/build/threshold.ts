@@ -7,7 +7,7 @@
  */
 import type { DomainDefinition } from '../../runtime/service/domain.js';
 import type { DomainDataset } from './dataset.js';
-import { datasetDuration } from './evaluate.js';
+import { datasetDuration, stabilizerFor } from './evaluate.js';
 import { foldStandardisation, runGraphJs, type GraphSpec } from './export.js';
 import type { Layer, TrainedMlp } from './mlp-trainer.js';
 
@@ -45,10 +45,11 @@ export function chooseThreshold(def: DomainDefinition, ds: DomainDataset, spec: 
     const scorer = def.createScorer?.();
     if (!scorer) throw new Error(`domain ${def.domain} has no scorer`);
     const shift = logit(threshold);
+    const stable = stabilizerFor(def, ds);
     for (let r = 0; r < ds.rows; r++) {
       const o = (outs[r] as Float32Array).slice();
       for (let k = 0; k < goal.outputs; k++) o[k] = 1 / (1 + Math.exp(-(logit(Math.min(Math.max(o[k] as number, 1e-7), 1 - 1e-7)) - shift)));
-      scorer.add(ds.t[r] as number, def.interpret(o), ds.labels[r]);
+      scorer.add(ds.t[r] as number, stable(r, def.interpret(o)), ds.labels[r]);
     }
     return { threshold, metrics: scorer.summary(datasetDuration(ds)) };
   });

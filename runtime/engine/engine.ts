@@ -26,7 +26,7 @@ import {
   type Variant,
 } from '../scheduler/index.js';
 import { FeatureWindow, SignalCatalog, SignalRouter, SignalStore, type CatalogEntry } from '../signals/index.js';
-import type { DomainDefinition } from '../service/domain.js';
+import type { DomainDefinition, ResultStabilizer } from '../service/domain.js';
 import { DomainServiceRunner, type CloudInference, type LocalInference, type ServiceResult } from '../service/runner.js';
 
 /** The per-message codec view the engine needs from a compiled DBC (bus/dbc's CompiledDatabase satisfies it). */
@@ -265,6 +265,18 @@ export class Engine {
    * Jobs that start at the same virtual instant run concurrently and finish in wall-clock order;
    * their results are reported in start order, so outputs are the same on every replay.
    */
+  readonly #stabilizers = new Map<string, ResultStabilizer<unknown>>();
+
+  #stabilize(d: DomainDefinition, r: ServiceResult): ServiceResult {
+    if (!d.createStabilizer) return r;
+    let f = this.#stabilizers.get(d.domain);
+    if (!f) {
+      f = (d as DomainDefinition<unknown>).createStabilizer?.() as ResultStabilizer<unknown>;
+      this.#stabilizers.set(d.domain, f);
+    }
+    return { ...r, result: f.next(r.t, r.result) };
+  }
+
   #inOrder(d: DomainDefinition, r: ServiceResult): void {
     if (r.jobId === undefined) {
       this.#onResult(d, r);
@@ -287,7 +299,8 @@ export class Engine {
     }
   }
 
-  #onResult(d: DomainDefinition, r: ServiceResult): void {
+  #onResult(d: DomainDefinition, raw: ServiceResult): void {
+    const r = this.#stabilize(d, raw);
     this.#o.onResult?.(r);
     const send = this.#o.send;
     if (!send) return;

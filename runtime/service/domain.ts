@@ -22,6 +22,11 @@ export interface DomainScorer<R, L> {
   summary(durationS: number): Record<string, number>;
 }
 
+/** A stateful filter over a service's results in release order (see DomainDefinition.createStabilizer). */
+export interface ResultStabilizer<R> {
+  next(t: number, result: R): R;
+}
+
 export interface DomainDefinition<R = unknown, L = unknown> {
   readonly domain: DomainName;
   readonly description: string;
@@ -57,4 +62,11 @@ export interface DomainDefinition<R = unknown, L = unknown> {
   toJson(result: R): Record<string, number | string | boolean | null>;
   /** Ground-truth scoring; absent for domains without a metric. */
   createScorer?(): DomainScorer<R, L>;
+  /**
+   * A filter over the stream of results, in release order, with state across calls (e.g. a
+   * warning's minimum on-time, so an alert does not flicker). One per running service and per
+   * evaluated drive; a time earlier than the last one means a new drive. Serving, replay and model
+   * evaluation all pass results through it.
+   */
+  createStabilizer?(): ResultStabilizer<R>;
 }

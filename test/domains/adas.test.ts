@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { adasDomain, ADAS_FEATURE_SIZE, ADAS_MODEL_FEATURES } from '../../domains/adas/index.js';
+import { adasDomain, ADAS_FEATURE_SIZE, ADAS_MODEL_FEATURES, WARNING_HOLD_S } from '../../domains/adas/index.js';
 import { ADAS_COLUMNS, ADAS_WINDOW } from '../../domains/adas/signals.js';
 import { makeWindow } from './helpers.js';
 
@@ -116,6 +116,25 @@ describe('adas domain', () => {
     expect(warn.ttcS).toBeCloseTo(2, 6);
     const calm = adasDomain.fallback(closingWindow(40));
     expect(calm.level).toBe(0);
+  });
+
+  it('holds a raised warning for its minimum on-time, so a flickering probability makes one warning', () => {
+    const stable = adasDomain.createStabilizer?.();
+    if (!stable) throw new Error('adas has a stabilizer');
+    const at = (p: number): ReturnType<typeof adasDomain.interpret> => adasDomain.interpret(Float32Array.of(p, 2.6, 7));
+    // 20 Hz: on, off, off, on, off ... as a near miss hovering at the threshold looks.
+    const raw = [0.9, 0.4, 0.4, 0.9, ...Array.from({ length: 16 }, () => 0.4)];
+    const results = raw.map((p, k) => stable.next(k * 0.05, at(p)));
+    const held = Math.round(WARNING_HOLD_S / 0.05);
+    // Warned from the first cycle through the hold after the last raw warning (cycle 3), then clear.
+    expect(results.map((r) => r.level)).toEqual(raw.map((_p, k) => (k < 3 + held ? 2 : 0)));
+    expect(results.at(-1)?.level).toBe(0);
+    // A held result keeps its cycle's own probability and TTC: only the level is held.
+    expect(results[5]?.probability).toBeCloseTo(0.4, 6);
+    // Time going back is a new drive: nothing carries over.
+    const fresh = adasDomain.createStabilizer?.();
+    fresh?.next(10, at(0.9));
+    expect(fresh?.next(0.05, at(0.4)).level).toBe(0);
   });
 
   it('interprets the model output as probability, TTC and target', () => {

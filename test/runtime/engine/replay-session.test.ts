@@ -47,6 +47,28 @@ describe('replay through the engine with a real ONNX model', () => {
     expect(s.signals.routed).toBe(1000);
   });
 
+  it("passes results through the domain's stabilizer in release order before they are scored and sent", async () => {
+    const seen: number[] = [];
+    const stabilized = {
+      ...testDomain,
+      createStabilizer: () => ({
+        next(t: number, r: { score: number; served: 'model' | 'fallback' }) {
+          seen.push(t);
+          // Marks every result so the encoded frame shows the filter's answer, not the raw one.
+          return { ...r, served: 'fallback' as const };
+        },
+      }),
+    };
+    const outputs: CanFrame[] = [];
+    const s = await run({ domains: [stabilized], onOutput: (f) => outputs.push(f) });
+    expect(seen).toHaveLength(200);
+    expect(seen.every((t, k) => k === 0 || t > (seen[k - 1] as number))).toBe(true);
+    // The model served every call, but the frames carry the filter's answer: Served (byte 2) = 2.
+    expect(s.domains['adas']?.variants.fp32).toBe(200);
+    expect(outputs).toHaveLength(200);
+    expect(outputs.every((f) => f.data[2] === 2)).toBe(true);
+  });
+
   it('gives byte-identical summaries on two replays of the same trace', async () => {
     const a = await run();
     const b = await run();
