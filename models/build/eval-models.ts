@@ -11,6 +11,7 @@ import { DEFAULT_BUILD } from './pipeline.js';
 import { RECIPES } from './recipes.js';
 import { cachedDatasets } from './dataset-cache.js';
 import type { DomainDataset } from './dataset.js';
+import type { DomainDefinition } from '../../runtime/service/domain.js';
 import { evaluateDomain, type EvalResult } from './evaluate.js';
 
 export interface EvalOptions {
@@ -39,11 +40,21 @@ export async function evaluateShipped(o: EvalOptions): Promise<DomainEval[]> {
   const registry = await ModelRegistry.create({ roots: [o.modelsDir] });
   const defs = o.domains.map((d) => DOMAINS[d]);
   const seedsOf = (d: DomainName): readonly number[] => o.seeds ?? RECIPES[d].evalSeeds ?? DEFAULT_BUILD.evalSeeds;
+  // Domains with the same held-out seeds share one simulation of those drives.
+  const groups = new Map<string, DomainDefinition[]>();
+  for (const def of defs) {
+    const key = seedsOf(def.domain).join(',');
+    groups.set(key, [...(groups.get(key) ?? []), def]);
+  }
+  const data = new Map<DomainName, DomainDataset>();
+  for (const members of groups.values()) {
+    const seeds = seedsOf((members[0] as DomainDefinition).domain);
+    const runs = seeds.flatMap((seed) => (o.scenarios ?? SCENARIO_NAMES).map((scenario) => ({ scenario, seed, durationS: o.durationS })));
+    for (const [d, ds] of cachedDatasets(members, runs, { stride: DEFAULT_BUILD.stride, ...(o.cacheDir ? { cacheDir: o.cacheDir } : {}) })) data.set(d, ds);
+  }
   const out: DomainEval[] = [];
   for (const def of defs) {
     const seeds = seedsOf(def.domain);
-    const runs = seeds.flatMap((seed) => (o.scenarios ?? SCENARIO_NAMES).map((scenario) => ({ scenario, seed, durationS: o.durationS })));
-    const data = cachedDatasets([def], runs, { stride: DEFAULT_BUILD.stride, ...(o.cacheDir ? { cacheDir: o.cacheDir } : {}) });
     const fp32 = await registry.loadVariant({ name: def.model }, 'fp32');
     const int8 = await registry.loadVariant({ name: def.model }, 'int8');
     const result = await evaluateDomain(def, data.get(def.domain) as DomainDataset, { fp32: fp32.bytes, int8: int8.bytes });

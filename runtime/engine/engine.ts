@@ -261,12 +261,9 @@ export class Engine {
     for (const r of this.runners.values()) r.stop();
   }
 
-  /**
-   * Jobs that start at the same virtual instant run concurrently and finish in wall-clock order;
-   * their results are reported in start order, so outputs are the same on every replay.
-   */
   readonly #stabilizers = new Map<string, ResultStabilizer<unknown>>();
 
+  /** The domain's result filter (one per domain, made on first use), where it declares one. */
   #stabilize(d: DomainDefinition, r: ServiceResult): ServiceResult {
     if (!d.createStabilizer) return r;
     let f = this.#stabilizers.get(d.domain);
@@ -277,6 +274,10 @@ export class Engine {
     return { ...r, result: f.next(r.t, r.result) };
   }
 
+  /**
+   * Jobs that start at the same virtual instant run concurrently and finish in wall-clock order;
+   * their results are reported in start order, so outputs are the same on every replay.
+   */
   #inOrder(d: DomainDefinition, r: ServiceResult): void {
     if (r.jobId === undefined) {
       this.#onResult(d, r);

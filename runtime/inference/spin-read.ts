@@ -1,7 +1,7 @@
 /**
- * A bounded busy-wait for the other side of a frame pipe or a thread's message port. Waking a process that sleeps in epoll
- * costs a scheduler round trip, and on a virtual machine whose idle vCPUs halt, tens of µs more
- * per hop: more than a small model's whole run. When an answer is expected within microseconds
+ * A bounded busy-wait for the other side of a frame pipe or a thread's message port. Waking a
+ * process that sleeps in epoll costs a scheduler round trip, and on a virtual machine whose idle
+ * vCPUs halt, tens of µs more per hop: more than a small model's whole run. When an answer is expected within microseconds
  * (the reply to a call, or the next call of a burst), polling the socket for a short window keeps
  * the CPU awake and takes the bytes the moment they land. The window is the whole cost: at most
  * `windowUs` of one core per call, which the caller chooses (0 turns it off).
@@ -14,34 +14,41 @@ import { readSync } from 'node:fs';
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 
 const CHUNK = 64 * 1024;
+/** Longest window anyone may ask for (µs): spinning is for answers due within microseconds. */
+const MAX_WINDOW_US = 10_000;
+const MAX_SKIP = 64;
+/** One read buffer for every spin: JavaScript runs one at a time, and chunks leave it as copies. */
+const readBuffer = Buffer.allocUnsafe(CHUNK);
 
 export interface SpinResult {
-  /** Bytes read within the window (0 when none came). */
+  /** Bytes read within the window (0 when none came); 1 for a message taken off a port. */
   readonly bytes: number;
   /** The peer closed the pipe or it failed; libuv reports that on its own path. */
   readonly ended: boolean;
 }
+
+const NOTHING: SpinResult = { bytes: 0, ended: false };
+const ENDED: SpinResult = { bytes: 0, ended: true };
 
 /**
  * Polls non-blocking `fd` for up to `windowUs` and passes what arrives to `onChunk`; returns after
  * the first chunk, so the caller's event loop goes on at once.
  */
 export function spinRead(fd: number, windowUs: number, onChunk: (chunk: Buffer) => void): SpinResult {
-  if (windowUs <= 0) return { bytes: 0, ended: false };
+  if (windowUs <= 0) return NOTHING;
   const until = process.hrtime.bigint() + BigInt(Math.round(windowUs * 1000));
-  const buf = Buffer.allocUnsafe(CHUNK);
   for (;;) {
     let n: number;
     try {
-      n = readSync(fd, buf, 0, CHUNK, null);
+      n = readSync(fd, readBuffer, 0, CHUNK, null);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') return { bytes: 0, ended: true };
-      if (process.hrtime.bigint() >= until) return { bytes: 0, ended: false };
+      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') return ENDED;
+      if (process.hrtime.bigint() >= until) return NOTHING;
       continue;
     }
-    if (n === 0) return { bytes: 0, ended: true };
+    if (n === 0) return ENDED;
     // Copy: the chunk may outlive this call inside a frame reader's buffer.
-    onChunk(Buffer.from(buf.subarray(0, n)));
+    onChunk(Buffer.from(readBuffer.subarray(0, n)));
     return { bytes: n, ended: false };
   }
 }
@@ -76,8 +83,9 @@ export class AdaptiveSpin {
   #skip = 0;
   #penalty = 0;
 
+  /** Non-positive or non-finite: off; longer than 10 ms: 10 ms. */
   constructor(windowUs: number) {
-    this.windowUs = windowUs > 0 ? windowUs : 0;
+    this.windowUs = Number.isFinite(windowUs) && windowUs > 0 ? Math.min(windowUs, MAX_WINDOW_US) : 0;
   }
 
   /** Like {@link spinRead}, unless recent windows came back empty. */
@@ -106,8 +114,6 @@ export class AdaptiveSpin {
   }
 }
 
-const NOTHING: SpinResult = { bytes: 0, ended: false };
-const MAX_SKIP = 64;
 
 /** The file descriptor under a net.Socket, where Node exposes it (pipes and sockets on Unix). */
 export function socketFd(socket: unknown): number | undefined {

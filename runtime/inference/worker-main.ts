@@ -21,11 +21,10 @@ function frameFd(argv: readonly string[]): number | undefined {
   return Number.isInteger(fd) && fd > 2 ? fd : undefined;
 }
 
-/** How long to poll for the next call after answering one (µs; see spin-read.ts). */
+/** How long to poll for the next call after answering one (µs; AdaptiveSpin bounds it). */
 function spinUs(argv: readonly string[]): number {
   const k = argv.indexOf('--spin-us');
-  const us = k < 0 ? 0 : Number(argv[k + 1]);
-  return Number.isFinite(us) && us > 0 ? Math.min(us, 10_000) : 0;
+  return k < 0 ? 0 : Number(argv[k + 1]);
 }
 
 function serveProcess(send: (m: FromWorker) => void, fd: number | undefined, windowUs: number): void {
@@ -77,7 +76,7 @@ if (parentPort !== null) {
   // built-in parent port serves.
   const given = workerData as { port?: MessagePort; spinUs?: number } | null | undefined;
   const port: MessagePort = given?.port ?? (parentPort as unknown as MessagePort);
-  const spin = new AdaptiveSpin(Math.min(given?.spinUs ?? 0, 10_000));
+  const spin = new AdaptiveSpin(given?.spinUs ?? 0);
   const handle = (m: unknown): void => core.handle(m as ToWorker);
   const core: WorkerCore = new WorkerCore({
     send: (m: FromWorker) => {

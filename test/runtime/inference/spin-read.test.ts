@@ -82,6 +82,13 @@ describe('AdaptiveSpin', () => {
     expect(spun()).toBe(false);
   });
 
+  it('bounds its window: off for nonsense, at most 10 ms', () => {
+    expect(new AdaptiveSpin(Number.NaN).windowUs).toBe(0);
+    expect(new AdaptiveSpin(-5).windowUs).toBe(0);
+    expect(new AdaptiveSpin(1e9).windowUs).toBe(10_000);
+    expect(new AdaptiveSpin(250).windowUs).toBe(250);
+  });
+
   it('never spins with a window of zero', async () => {
     pair = await socketPair();
     const spin = new AdaptiveSpin(0);
