@@ -1,7 +1,8 @@
 /**
- * The inference layer the services call: one supervised, isolated worker per domain (or one shared
- * process for a group of comfort domains), opened from the registry, run with checked feeds, swapped
- * to a new model without dropping a call or leaking memory.
+ * The inference layer the services call: one supervised, isolated worker per domain, or one shared
+ * process for a group of domains (a member whose call crashes or hangs the process is moved out to a
+ * process of its own), opened from the registry, run with checked feeds, swapped to a new model
+ * without dropping a call or leaking memory.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -12,7 +13,7 @@ import { InferenceError, ModelLoadError } from '../errors.js';
 import { LOCAL_VARIANTS, type LocalVariant, type ModelManifest } from './manifest.js';
 import type { FaultKind, LoadMessage, VariantLoad } from './protocol.js';
 import { modelLabel, parseModelRef, type ModelRef, type ModelRegistry } from './registry.js';
-import { DomainSupervisor, type BackoffOptions, type DomainHealth, type RunTarget } from './supervisor.js';
+import { DomainSupervisor, type BackoffOptions, type DomainHealth, type RunTarget, type SupervisorOptions, type WorkerFault } from './supervisor.js';
 import { checkFeeds, type Feeds, type Outputs } from './tensors.js';
 import type { Isolation } from './worker-channel.js';
 
@@ -38,7 +39,9 @@ export interface OpenOptions {
   /**
    * `process` (default) survives native crashes and gives memory back on exit; `thread` is lighter;
    * `shared` puts the domain in one process with the other domains of its {@link group}: one node and
-   * one onnxruntime for all of them, but a crash, hang or leak in any of them restarts them all.
+   * one onnxruntime for all of them. A crash or hang in one member's call moves that member out to a
+   * process of its own and restarts the others without it; a fault that cannot be traced to one call
+   * (RSS over the limit) restarts the group as one.
    */
   readonly isolation?: Isolation;
   /** The shared process a `shared` domain joins. Default `shared`. */
@@ -80,6 +83,8 @@ interface Slot extends Member {
   readonly target: RunTarget;
   /** The shared process the domain lives in, if any. */
   readonly group: string | undefined;
+  /** The group a domain was moved out of after its call crashed or hung the group's process. */
+  readonly quarantinedFrom?: string;
 }
 
 /**
@@ -91,6 +96,9 @@ export function defaultWorkerEntry(): string {
   if (here.endsWith('.js')) return path.join(path.dirname(here), 'worker-main.js');
   return path.resolve(path.dirname(here), '..', '..', 'dist', 'runtime', 'inference', 'worker-main.js');
 }
+
+/** Supervisor options the pool adds for some workers: a shared process's fault handler, a carried-over history. */
+type WorkerExtras = Pick<SupervisorOptions, 'onFault' | 'history'>;
 
 const minOf = (xs: readonly (number | undefined)[]): number | undefined => xs.reduce<number | undefined>((a, x) => (x === undefined ? a : Math.min(a ?? x, x)), undefined);
 const maxOf = (xs: readonly (number | undefined)[]): number | undefined => xs.reduce<number | undefined>((a, x) => (x === undefined ? a : Math.max(a ?? x, x)), undefined);
@@ -142,7 +150,13 @@ export class InferencePool {
   }
 
   /** Starts one worker for the members (one unless shared), loaded and warm. */
-  async #startWorker(name: string, members: readonly Member[], isolation: 'process' | 'thread'): Promise<DomainSupervisor> {
+  async #startWorker(name: string, members: readonly Member[], isolation: 'process' | 'thread', extra: WorkerExtras = {}): Promise<DomainSupervisor> {
+    const supervisor = this.#supervisor(name, members, isolation, extra);
+    await supervisor.start();
+    return supervisor;
+  }
+
+  #supervisor(name: string, members: readonly Member[], isolation: 'process' | 'thread', extra: WorkerExtras): DomainSupervisor {
     const opts = members.map((m) => m.opts);
     const load: LoadMessage = {
       t: 'load',
@@ -155,7 +169,7 @@ export class InferencePool {
     const rssPollMs = minOf(opts.map((o) => o.rssPollMs));
     const startTimeoutMs = maxOf(opts.map((o) => o.startTimeoutMs));
     const execArgv = opts.find((o) => o.workerExecArgv !== undefined)?.workerExecArgv;
-    const supervisor = new DomainSupervisor({
+    return new DomainSupervisor({
       domain: name,
       model: members.map((m) => modelLabel(m.manifest)).join('+'),
       isolation,
@@ -170,9 +184,57 @@ export class InferencePool {
       ...(this.#o.spinUs === undefined ? {} : { spinUs: this.#o.spinUs }),
       ...(this.#o.backoff === undefined ? {} : { backoff: this.#o.backoff }),
       ...(this.#o.logger === undefined ? {} : { logger: this.#o.logger.child({ component: 'inference', domain: name }) }),
+      ...extra,
     });
-    await supervisor.start();
-    return supervisor;
+  }
+
+  /** A shared process's fault handler: hands a fault traced to one member's call over to {@link #quarantine}. */
+  #groupFaults(group: string): WorkerExtras {
+    const onFault = (fault: WorkerFault, failed: DomainSupervisor): 'restart' | 'handover' => {
+      const members = this.#groups.get(group) ?? [];
+      const culprit = fault.culprit;
+      if (this.#closed || culprit === undefined || members.length < 2 || !members.includes(culprit)) return 'restart';
+      // A process being replaced by a swap restarts (and is closed) as before.
+      if (this.#slots.get(culprit)?.supervisor !== failed) return 'restart';
+      void this.#serial(`group:${group}`, () => this.#quarantine(group, culprit, failed));
+      return 'handover';
+    };
+    return { onFault };
+  }
+
+  /**
+   * After `culprit`'s call crashed or hung its group's process: restarts the other members in a new
+   * group process first (they are innocent, so without backoff), then the culprit in a process of its
+   * own, so that it cannot take them down again. Calls fail fast meanwhile, as in any restart.
+   */
+  async #quarantine(group: string, culprit: string, failed: DomainSupervisor): Promise<void> {
+    const members = this.#members(group);
+    // A swap or close since the fault replaced the failed process already.
+    if (this.#closed || this.#slots.get(culprit)?.supervisor !== failed) {
+      await failed.close();
+      return;
+    }
+    const bad = members.find((m) => m.domain === culprit);
+    const rest = members.filter((m) => m.domain !== culprit);
+    if (bad === undefined) return;
+    const history = { restarts: failed.health().restarts, lastError: failed.health().lastError };
+    this.#o.logger?.warn({ component: 'inference', group, domain: culprit, others: rest.map((m) => m.domain) }, 'moving the domain out of its shared process');
+    let next: DomainSupervisor | undefined;
+    try {
+      next = await this.#startWorker(group, rest, 'process', { ...(rest.length > 1 ? this.#groupFaults(group) : {}), history });
+    } catch (err) {
+      // Could not start the others apart: fall back to restarting the group as it was.
+      this.#o.logger?.error({ component: 'inference', group, err }, 'could not split the shared process; restarting it whole');
+      failed.resume();
+      return;
+    }
+    rest.forEach((m, slot) => this.#slots.set(m.domain, { ...m, supervisor: next, target: { slot, domain: m.domain }, group }));
+    this.#groups.set(group, rest.map((m) => m.domain));
+    const alone = this.#supervisor(culprit, [bad], 'process', { history });
+    this.#slots.set(culprit, { ...bad, supervisor: alone, target: { slot: 0, domain: culprit }, group: undefined, quarantinedFrom: group });
+    await failed.close();
+    // A culprit that cannot start again stays visible as failed; its service keeps its fallback.
+    await alone.start().catch((err: unknown) => this.#o.logger?.error({ component: 'inference', domain: culprit, err }, 'the moved-out domain did not start'));
   }
 
   /**
@@ -183,7 +245,7 @@ export class InferencePool {
   async #regroup(group: string, members: readonly Member[]): Promise<void> {
     const before = this.#groups.get(group) ?? [];
     const old = before.length > 0 ? this.#slots.get(before[0] ?? '')?.supervisor : undefined;
-    const next = members.length > 0 ? await this.#startWorker(group, members, 'process') : undefined;
+    const next = members.length > 0 ? await this.#startWorker(group, members, 'process', this.#groupFaults(group)) : undefined;
     for (const d of before) this.#slots.delete(d);
     members.forEach((m, slot) => {
       if (next !== undefined) this.#slots.set(m.domain, { ...m, supervisor: next, target: { slot, domain: m.domain }, group });
@@ -260,14 +322,16 @@ export class InferencePool {
       if (old === undefined) throw new ModelLoadError('MODEL_LOAD', domain, 'no model is open for this domain; use open()');
       const o = opts ?? old.opts;
       const nextGroup = o.isolation === 'shared' ? (o.group ?? 'shared') : undefined;
-      if (nextGroup !== old.group) throw new ModelLoadError('MODEL_LOAD', domain, 'swap cannot move a domain into or out of a shared process; close and open it');
+      // A quarantined domain keeps its process of its own across swaps.
+      if (nextGroup !== (old.group ?? old.quarantinedFrom)) throw new ModelLoadError('MODEL_LOAD', domain, 'swap cannot move a domain into or out of a shared process; close and open it');
       const member = await this.#prepare(domain, model, o);
       if (old.group !== undefined) {
         await this.#regroup(old.group, this.#members(old.group).map((m) => (m.domain === domain ? member : m)));
         return;
       }
       const supervisor = await this.#startWorker(domain, [member], o.isolation === 'thread' ? 'thread' : 'process');
-      this.#slots.set(domain, { ...member, supervisor, target: { slot: 0, domain }, group: undefined });
+      const quarantined = old.quarantinedFrom === undefined ? {} : { quarantinedFrom: old.quarantinedFrom };
+      this.#slots.set(domain, { ...member, supervisor, target: { slot: 0, domain }, group: undefined, ...quarantined });
       await old.supervisor.drain();
       await old.supervisor.close();
     });
@@ -294,12 +358,14 @@ export class InferencePool {
   }
 
   /**
-   * Test hook: injects a fault into a domain's worker (for a shared domain: its whole process).
+   * Test hook: injects a fault into a domain's worker (for a shared domain: its whole process), at once,
+   * or with `onRun` instead of the domain's next run, as a model that crashes or hangs onnxruntime would.
    * @throws InferenceError `WORKER_CRASHED` when the pool was not created with `faultInjection`
    */
-  inject(domain: string, kind: FaultKind): void {
+  inject(domain: string, kind: FaultKind, opts: { readonly onRun?: boolean } = {}): void {
     if (this.#o.faultInjection !== true) throw new InferenceError('WORKER_CRASHED', domain, 'fault injection is disabled');
-    this.#slots.get(domain)?.supervisor.inject(kind);
+    const slot = this.#slots.get(domain);
+    slot?.supervisor.inject(kind, opts.onRun === true ? slot.target.slot : undefined);
   }
 
   /** Closes one domain (its worker exits; a shared process restarts without it). */

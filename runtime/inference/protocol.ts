@@ -38,8 +38,18 @@ export interface LoadMessage {
 export type ToWorker =
   | LoadMessage
   | { readonly t: 'run'; readonly id: number; readonly variant: LocalVariant; readonly slot: number; readonly feeds: Readonly<Record<string, TensorData>> }
-  | { readonly t: '__fault'; readonly kind: FaultKind }
+  | FaultMessage
   | { readonly t: 'close' };
+
+/**
+ * A test fault: at once, or armed on a slot, when it fires instead of that slot's next run, as a model
+ * that crashes or hangs onnxruntime would, with the call outstanding.
+ */
+export interface FaultMessage {
+  readonly t: '__fault';
+  readonly kind: FaultKind;
+  readonly onRunOfSlot?: number;
+}
 
 /** An error as it crosses the boundary: class name and code survive, the stack does not matter. */
 export interface WireError {

@@ -55,6 +55,14 @@ export interface SupervisorOptions {
   readonly execArgv?: readonly string[];
   /** See PoolOptions.spinUs. */
   readonly spinUs?: number;
+  /**
+   * Told of every failure of a started worker before it is restarted. Returning `handover` leaves
+   * the restart to the caller (the supervisor stays down until closed): a shared process moves its
+   * culprit out instead of restarting everyone with it.
+   */
+  readonly onFault?: (fault: WorkerFault, from: DomainSupervisor) => 'restart' | 'handover';
+  /** Restarts and last error carried over from the worker this one replaces after a handover. */
+  readonly history?: { readonly restarts: number; readonly lastError: DomainHealth['lastError'] };
   readonly clock: Clock;
   readonly logger?: Logger;
 }
@@ -64,8 +72,19 @@ interface Pending {
   readonly domain: string;
   readonly resolve: (o: Outputs) => void;
   readonly reject: (e: Error) => void;
-  readonly sentAt: number;
   readonly deadline: NodeJS.Timeout | undefined;
+}
+
+/** A failure of a running worker, and the domain whose call it died or hung in, when one can tell. */
+export interface WorkerFault {
+  readonly code: 'WORKER_CRASHED' | 'INFERENCE_TIMEOUT';
+  readonly detail: string;
+  /**
+   * The domain of the oldest call the worker had been sent and not answered: a worker runs its calls
+   * in order, so that is the call it died or hung in. Undefined when no call was out, or for a fault
+   * that builds up over many calls (RSS).
+   */
+  readonly culprit: string | undefined;
 }
 
 /** Which domain of the worker a call is for: slot 0 and the supervisor's own domain unless the worker is shared. */
@@ -90,6 +109,12 @@ export class DomainSupervisor {
   #state: DomainState = 'starting';
   #channel: WorkerChannel | undefined;
   #pending = new Map<number, Pending>();
+  /**
+   * Calls sent and not yet answered by the worker, oldest first. Unlike #pending, a caller that stops
+   * waiting (its own timeout) does not remove its call: the watchdog must still see a worker that
+   * never answers, and a crash must still be traced to the call it happened in.
+   */
+  #outstanding = new Map<number, { readonly domain: string; readonly sentAt: number }>();
   #nextId = 1;
   #restarts = 0;
   #lastBackoffMs: number | undefined;
@@ -104,6 +129,8 @@ export class DomainSupervisor {
 
   constructor(opts: SupervisorOptions) {
     this.#o = opts;
+    this.#restarts = opts.history?.restarts ?? 0;
+    this.#lastError = opts.history?.lastError;
   }
 
   get state(): DomainState {
@@ -130,12 +157,12 @@ export class DomainSupervisor {
       ...(o.spinUs === undefined ? {} : { spinUs: o.spinUs }),
     });
     this.#channel = channel;
-    const startTimer = setTimeout(() => this.#fail(channel, 'WORKER_CRASHED', `did not become ready within ${o.startTimeoutMs ?? 30_000} ms`), o.startTimeoutMs ?? 30_000);
+    const startTimer = setTimeout(() => this.#fail(channel, 'WORKER_CRASHED', `did not become ready within ${o.startTimeoutMs ?? 30_000} ms`, false), o.startTimeoutMs ?? 30_000);
     channel.onMessage((m) => this.#onMessage(channel, m, startTimer));
     channel.onExit((info) => {
       clearTimeout(startTimer);
       if (this.#channel !== channel || this.#state === 'closed') return;
-      this.#fail(channel, 'WORKER_CRASHED', info.reason ?? `worker exited (${info.signal === null ? `code ${info.code}` : `signal ${info.signal}`})`);
+      this.#fail(channel, 'WORKER_CRASHED', info.reason ?? `worker exited (${info.signal === null ? `code ${info.code}` : `signal ${info.signal}`})`, true);
     });
     channel.send(o.load);
   }
@@ -164,11 +191,12 @@ export class DomainSupervisor {
           this.#firstStart = undefined;
           return;
         }
-        this.#fail(channel, 'WORKER_CRASHED', err.message);
+        this.#fail(channel, 'WORKER_CRASHED', err.message, false);
         return;
       }
       case 'result':
       case 'error': {
+        this.#outstanding.delete(m.id);
         const p = this.#pending.get(m.id);
         if (p === undefined) return;
         this.#settle(m.id);
@@ -184,18 +212,16 @@ export class DomainSupervisor {
     this.#pollTimer = setInterval(() => {
       void channel.rssBytes().then((rss) => {
         if (rss !== undefined && rss > o.maxRssMb * 2 ** 20 && this.#channel === channel) {
-          this.#fail(channel, 'WORKER_CRASHED', `worker RSS ${(rss / 2 ** 20).toFixed(0)} MB over the limit of ${o.maxRssMb} MB`);
+          this.#fail(channel, 'WORKER_CRASHED', `worker RSS ${(rss / 2 ** 20).toFixed(0)} MB over the limit of ${o.maxRssMb} MB`, false);
         }
       });
     }, o.rssPollMs ?? 250);
     // One coarse timer for all calls: a hang is "the oldest call is older than the watchdog".
     this.#watchTimer = setInterval(() => {
       const now = this.#o.clock.now();
-      for (const p of this.#pending.values()) {
-        if ((now - p.sentAt) * 1000 > o.watchdogMs) {
-          this.#fail(channel, 'INFERENCE_TIMEOUT', `a call has run for over ${o.watchdogMs} ms (watchdog)`);
-          return;
-        }
+      const oldest = this.#outstanding.values().next().value;
+      if (oldest !== undefined && (now - oldest.sentAt) * 1000 > o.watchdogMs) {
+        this.#fail(channel, 'INFERENCE_TIMEOUT', `a call has run for over ${o.watchdogMs} ms (watchdog)`, true);
       }
     }, Math.max(5, Math.min(50, o.watchdogMs / 4)));
   }
@@ -211,15 +237,20 @@ export class DomainSupervisor {
     this.#lastError = { code: err.code ?? 'WORKER_CRASHED', message: err.message, at: this.#o.clock.now() };
   }
 
-  /** Kills the worker, fails its calls, and schedules a restart (or gives up when it never started). */
-  #fail(channel: WorkerChannel, code: 'WORKER_CRASHED' | 'INFERENCE_TIMEOUT', detail: string): void {
+  /**
+   * Kills the worker, fails its calls, and schedules a restart (or gives up when it never started).
+   * @param traceable whether the oldest unanswered call is where the fault happened (a crash or a hang)
+   */
+  #fail(channel: WorkerChannel, code: 'WORKER_CRASHED' | 'INFERENCE_TIMEOUT', detail: string, traceable: boolean): void {
     if (this.#channel !== channel || this.#state === 'closed') return;
     this.#stopMonitors();
     this.#channel = undefined;
     channel.kill();
+    const culprit = traceable ? this.#outstanding.values().next().value?.domain : undefined;
+    this.#outstanding.clear();
     const err = new InferenceError(code, this.#o.domain, detail);
     this.#setError(err);
-    this.#o.logger?.warn({ domain: this.#o.domain, code, detail }, 'inference worker failed');
+    this.#o.logger?.warn({ domain: this.#o.domain, code, detail, ...(culprit === undefined ? {} : { culprit }) }, 'inference worker failed');
     for (const id of [...this.#pending.keys()]) {
       const p = this.#pending.get(id);
       this.#settle(id);
@@ -231,13 +262,14 @@ export class DomainSupervisor {
       this.#firstStart = undefined;
       return;
     }
+    this.#restarts++;
+    this.#state = 'restarting';
+    if (this.#o.onFault?.({ code, detail, culprit }, this) === 'handover') return;
     if (this.#readyAt > 0 && (this.#o.clock.now() - this.#readyAt) * 1000 > (this.#o.stableMs ?? 10_000)) this.#consecutive = 0;
     const b = this.#o.backoff ?? DEFAULT_BACKOFF;
     const wait = Math.min(b.maxMs, b.initialMs * b.factor ** this.#consecutive);
     this.#lastBackoffMs = wait;
     this.#consecutive++;
-    this.#restarts++;
-    this.#state = 'restarting';
     this.#restartTimer = setTimeout(() => {
       this.#restartTimer = undefined;
       if (this.#state === 'restarting') this.#spawn();
@@ -273,20 +305,31 @@ export class DomainSupervisor {
               this.#settle(id);
               reject(new InferenceError('INFERENCE_TIMEOUT', domain, `no answer within ${timeoutMs} ms`));
             }, timeoutMs);
-      this.#pending.set(id, { domain, resolve, reject, sentAt: this.#o.clock.now(), deadline });
+      const sentAt = this.#o.clock.now();
+      this.#pending.set(id, { domain, resolve, reject, deadline });
+      this.#outstanding.set(id, { domain, sentAt });
       try {
         channel.send({ t: 'run', id, variant, slot: target.slot, feeds });
       } catch (err) {
         // A feed the channel cannot carry fails this call only.
+        this.#outstanding.delete(id);
         this.#settle(id);
         reject(new InferenceError('INFERENCE_INPUT', domain, err instanceof Error ? err.message : String(err), { cause: err }));
       }
     });
   }
 
-  /** Test hook: asks the worker to injure itself (ignored unless the load allowed faults). */
-  inject(kind: FaultKind): void {
-    this.#channel?.send({ t: '__fault', kind });
+  /**
+   * Test hook: asks the worker to injure itself (ignored unless the load allowed faults), at once or,
+   * with `onRunOfSlot`, instead of that slot's next run.
+   */
+  inject(kind: FaultKind, onRunOfSlot?: number): void {
+    this.#channel?.send(onRunOfSlot === undefined ? { t: '__fault', kind } : { t: '__fault', kind, onRunOfSlot });
+  }
+
+  /** Restarts a worker left down by a `handover` at once (the caller could not take it over). */
+  resume(): void {
+    if (this.#state === 'restarting' && this.#channel === undefined && this.#restartTimer === undefined) this.#spawn();
   }
 
   /** Resolves when no call is outstanding. */
@@ -303,6 +346,7 @@ export class DomainSupervisor {
     clearTimeout(this.#restartTimer);
     const channel = this.#channel;
     this.#channel = undefined;
+    this.#outstanding.clear();
     const gone = new Error('closed');
     for (const id of [...this.#pending.keys()]) {
       const p = this.#pending.get(id);

@@ -8,7 +8,7 @@
  *   u8 kind, u8 variant, u8 slot, u8 tensor count, u32 call id, tensors      (run 0x01)
  *   u8 kind, u8 0, u8 0, u8 tensor count, u32 call id, tensors                (result 0x81)
  *   u8 kind, u8 0, u8 0, u8 0, u32 call id, UTF-8 JSON {name, code, message}  (error 0x82)
- *   u8 kind, u8 fault index                                                    (fault 0x02)
+ *   u8 kind, u8 fault index[, u8 slot whose next run fires it]                   (fault 0x02)
  *   u8 kind                                                                    (close 0x03)
  * The slot picks the domain within a shared worker (0 in a worker of its own).
  * Tensor: u8 dtype code, u8 rank, u16 name length, u32 data bytes, rank × u32 dims, name (UTF-8),
@@ -18,7 +18,7 @@
 import { InferenceError } from '../errors.js';
 import { LOCAL_VARIANTS, type LocalVariant } from './dims.js';
 import type { TensorDtype } from './onnx-schema.js';
-import { FAULT_KINDS, type FaultKind, type WireError } from './protocol.js';
+import { FAULT_KINDS, type FaultMessage, type WireError } from './protocol.js';
 import type { Outputs, TensorArray, TensorData } from './tensors.js';
 
 export const FRAME_RUN = 0x01;
@@ -64,7 +64,7 @@ export type WireMessage =
   | { readonly t: 'run'; readonly id: number; readonly variant: LocalVariant; readonly slot: number; readonly feeds: Record<string, TensorData> }
   | { readonly t: 'result'; readonly id: number; readonly outputs: Outputs }
   | { readonly t: 'error'; readonly id: number; readonly error: WireError }
-  | { readonly t: '__fault'; readonly kind: FaultKind }
+  | FaultMessage
   | { readonly t: 'close' };
 
 function codeOf(a: TensorArray): number {
@@ -173,8 +173,10 @@ export function encodeError(id: number, error: WireError): Buffer {
 }
 
 /** A fault injection or close request as a frame, length prefix included. */
-export function encodeControl(msg: { readonly t: '__fault'; readonly kind: FaultKind } | { readonly t: 'close' }): Buffer {
-  return msg.t === 'close' ? Buffer.from([1, 0, 0, 0, FRAME_CLOSE]) : Buffer.from([2, 0, 0, 0, FRAME_FAULT, FAULT_KINDS.indexOf(msg.kind)]);
+export function encodeControl(msg: FaultMessage | { readonly t: 'close' }): Buffer {
+  if (msg.t === 'close') return Buffer.from([1, 0, 0, 0, FRAME_CLOSE]);
+  const kind = FAULT_KINDS.indexOf(msg.kind);
+  return msg.onRunOfSlot === undefined ? Buffer.from([2, 0, 0, 0, FRAME_FAULT, kind]) : Buffer.from([3, 0, 0, 0, FRAME_FAULT, kind, msg.onRunOfSlot]);
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -226,7 +228,9 @@ function readTensors(domain: string, b: Buffer, count: number, copy: boolean): R
       data = new spec.ctor(count);
       new Uint8Array(data.buffer).set(b.subarray(off, off + byteLength));
     }
-    out[name] = { data, dims };
+    // A tensor may be named "__proto__": define it as the object's own entry instead of assigning,
+    // which would replace the prototype and drop the tensor.
+    Object.defineProperty(out, name, { value: { data, dims }, enumerable: true, writable: true, configurable: true });
     off += byteLength;
   }
   if (off !== b.length) throw new WireFormatError(domain, off, `${b.length - off} bytes after the last tensor`);
@@ -248,8 +252,9 @@ export function decodeFrame(domain: string, b: Buffer, copy: boolean): WireMessa
   }
   if (kind === FRAME_FAULT) {
     const f = FAULT_KINDS[b[1] ?? 255];
-    if (f === undefined || b.length !== 2) throw new WireFormatError(domain, 1, 'fault frame needs exactly one known fault index');
-    return { t: '__fault', kind: f };
+    if (f === undefined || (b.length !== 2 && b.length !== 3)) throw new WireFormatError(domain, 1, 'fault frame needs one known fault index and at most a slot');
+    const slot = b[2];
+    return slot === undefined ? { t: '__fault', kind: f } : { t: '__fault', kind: f, onRunOfSlot: slot };
   }
   if (kind !== FRAME_RUN && kind !== FRAME_RESULT && kind !== FRAME_ERROR) throw new WireFormatError(domain, 0, `unknown frame kind 0x${kind.toString(16)}`);
   if (b.length < CALL_HEADER) throw new WireFormatError(domain, b.length, `call frame of ${b.length} bytes is shorter than its ${CALL_HEADER}-byte header`);

@@ -23,6 +23,8 @@ export class WorkerCore {
   #domain = '?';
   /** Held so the leak fault's memory stays reachable. */
   readonly #leaked: Buffer[] = [];
+  /** Test faults waiting for a run of their slot. */
+  readonly #armed = new Map<number, FaultKind>();
 
   constructor(host: WorkerHost) {
     this.#host = host;
@@ -34,6 +36,12 @@ export class WorkerCore {
         void this.#load(msg);
         return;
       case 'run': {
+        const armed = this.#armed.get(msg.slot);
+        if (armed !== undefined) {
+          this.#armed.delete(msg.slot);
+          this.#fault(armed);
+          if (armed !== 'leak') return;
+        }
         const session = this.#sessions.get(msg.slot)?.get(msg.variant);
         if (session === undefined) {
           this.#host.send({ t: 'error', id: msg.id, error: { name: 'InferenceError', code: 'INFERENCE_FAILED', message: `${this.#domain}: variant ${msg.variant} of slot ${msg.slot} is not loaded` } });
@@ -46,7 +54,9 @@ export class WorkerCore {
         return;
       }
       case '__fault':
-        if (this.#faults) this.#fault(msg.kind);
+        if (!this.#faults) return;
+        if (msg.onRunOfSlot === undefined) this.#fault(msg.kind);
+        else this.#armed.set(msg.onRunOfSlot, msg.kind);
         return;
       case 'close':
         void this.#close();

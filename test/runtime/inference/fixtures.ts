@@ -76,3 +76,29 @@ export function healthOf(p: { health(): readonly DomainHealth[] }, domain: strin
   if (h === undefined) throw new Error(`no health for ${domain}`);
   return h;
 }
+
+/** Calls a domain every 5 ms until stopped; returns every call's latency and every error. */
+export function keepCalling(
+  p: { run(domain: string, feeds: { x: Float32Array }): Promise<unknown> },
+  domain: string,
+  x: readonly number[],
+): { stop: () => Promise<{ latencies: number[]; errors: unknown[] }> } {
+  const latencies: number[] = [];
+  const errors: unknown[] = [];
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const t0 = performance.now();
+      await p.run(domain, { x: Float32Array.from(x) }).catch((e: unknown) => errors.push(e));
+      latencies.push(performance.now() - t0);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+      return { latencies, errors };
+    },
+  };
+}

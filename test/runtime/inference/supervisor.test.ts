@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { InferenceError } from '../../../runtime/errors.js';
 import { InferencePool, ModelRegistry, type FaultKind, type Isolation } from '../../../runtime/inference/index.js';
-import { writeModel, healthOf } from './fixtures.js';
+import { keepCalling, writeModel, healthOf } from './fixtures.js';
 import { compiledWorkerEntry } from './worker-build.js';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'ecu-sup-'));
@@ -41,32 +41,10 @@ async function openTwo(isolation: Isolation, opts: { watchdogMs?: number; maxRss
 
 
 
-/** Calls the body domain every 5 ms until stopped; returns every call's latency and every error. */
-function keepCallingBody(p: InferencePool): { stop: () => Promise<{ latencies: number[]; errors: unknown[] }> } {
-  const latencies: number[] = [];
-  const errors: unknown[] = [];
-  let running = true;
-  const loop = (async () => {
-    while (running) {
-      const t0 = performance.now();
-      await p.run('body', { x: Float32Array.from([1, 2, 3]) }).catch((e: unknown) => errors.push(e));
-      latencies.push(performance.now() - t0);
-      await new Promise((r) => setTimeout(r, 5));
-    }
-  })();
-  return {
-    stop: async () => {
-      running = false;
-      await loop;
-      return { latencies, errors };
-    },
-  };
-}
-
 const x = { x: Float32Array.from([1, 2, 3, 4, 5, 6]) };
 
 async function faultAndRecover(p: InferencePool, kind: FaultKind, expectCode: string, expectMessage: RegExp): Promise<void> {
-  const body = keepCallingBody(p);
+  const body = keepCalling(p, 'body', [1, 2, 3]);
   await p.run('adas', x);
   p.inject('adas', kind);
   // A hang is only noticed through a call outstanding past the watchdog.
@@ -106,6 +84,17 @@ describe('the supervisor with process isolation', () => {
   it('kills and restarts a hung worker when a call outlives the watchdog', async () => {
     const p = await openTwo('process', { watchdogMs: 200 });
     await faultAndRecover(p, 'hang', 'INFERENCE_TIMEOUT', /over 200 ms \(watchdog\)/);
+  });
+
+  it('sees a hang past the watchdog although every caller gives up sooner', async () => {
+    const p = await openTwo('process', { watchdogMs: 200 });
+    p.inject('adas', 'hang');
+    // Callers with deadlines far below the watchdog, as the services make them: none waits 200 ms.
+    for (let k = 0; k < 3; k++) await expect(p.run('adas', x, { timeoutMs: 20 })).rejects.toMatchObject({ code: 'INFERENCE_TIMEOUT' });
+    await until('the watchdog to restart adas', () => healthOf(p, 'adas').restarts === 1);
+    expect(healthOf(p, 'adas').lastError?.message).toMatch(/over 200 ms \(watchdog\)/);
+    await until('adas to be ready again', () => healthOf(p, 'adas').state === 'ready');
+    expect((await p.run('adas', x))['y']?.dims).toEqual([1, 3]);
   });
 
   it('kills and restarts a worker whose RSS grows past its limit', async () => {

@@ -90,6 +90,14 @@ describe('wire frames', () => {
     expect(Array.from(m.feeds['x']?.data as Float64Array)).toEqual([1.5, -2]);
   });
 
+  it('keep a tensor named "__proto__" as an entry of its own, not as a prototype', () => {
+    const feeds = JSON.parse('{"__proto__": 1}') as Record<string, unknown>;
+    feeds['__proto__'] = { data: Float32Array.from([2.5]), dims: [1] };
+    const m = decodeFrame('adas', body(encodeRun(3, 'fp32', feeds as never)), true);
+    expect(m.t === 'run' && Object.keys(m.feeds)).toEqual(['__proto__']);
+    expect(m.t === 'run' && Object.getPrototypeOf(m.feeds)).toBe(Object.prototype);
+  });
+
   it('round-trip errors, faults and close', () => {
     expect(decodeFrame('adas', body(encodeError(9, { name: 'InferenceError', code: 'INFERENCE_FAILED', message: 'adas: boom ✓' })), true)).toEqual({
       t: 'error',
@@ -97,6 +105,7 @@ describe('wire frames', () => {
       error: { name: 'InferenceError', code: 'INFERENCE_FAILED', message: 'adas: boom ✓' },
     });
     for (const kind of ['crash', 'hang', 'leak', 'abort'] as const) expect(decodeFrame('adas', body(encodeControl({ t: '__fault', kind })), true)).toEqual({ t: '__fault', kind });
+    expect(decodeFrame('safety', body(encodeControl({ t: '__fault', kind: 'hang', onRunOfSlot: 2 })), true)).toEqual({ t: '__fault', kind: 'hang', onRunOfSlot: 2 });
     expect(decodeFrame('adas', body(encodeControl({ t: 'close' })), true)).toEqual({ t: 'close' });
   });
 
@@ -149,6 +158,7 @@ describe('wire frames', () => {
     twice[twice.lastIndexOf(0x62)] = 0x61;
     expect(decodeError(twice)).toMatchObject({ message: expect.stringMatching(/tensor "a" appears twice/) as unknown });
     expect(decodeError(Buffer.from([2, 9]))).toMatchObject({ offset: 1 });
+    expect(decodeError(Buffer.from([2, 0, 1, 0]))).toMatchObject({ offset: 1, message: expect.stringMatching(/at most a slot/) as unknown });
     expect(decodeError(Buffer.from([3, 0]))).toMatchObject({ offset: 1, message: expect.stringMatching(/close frame has 1 extra bytes/) as unknown });
     expect(decodeError(Buffer.concat([body(encodeError(1, { name: 'E', code: 'X', message: 'm' })).subarray(0, 8), Buffer.from('{"name":1}')]))).toMatchObject({
       offset: 8,
