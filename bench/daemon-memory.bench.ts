@@ -34,33 +34,38 @@ type Isolation = 'process' | 'thread' | 'shared';
 interface Variant {
   readonly name: string;
   readonly flags: readonly string[];
-  /** Absent: the defaults (safety domains a process each, cockpit and body one shared process). */
-  readonly isolation?: Isolation;
+  /** Per domain; absent: the defaults (one shared process for the safety domains, one for the comfort domains). */
+  readonly isolation?: Partial<Record<(typeof DOMAINS)[number], Isolation>>;
 }
 
+const all = (i: Isolation): Variant['isolation'] => Object.fromEntries(DOMAINS.map((d) => [d, i]));
 const VARIANTS: readonly Variant[] = [
   { name: 'default layout, unit flags', flags: UNIT_FLAGS },
   { name: 'default layout, no node flags', flags: [] },
-  { name: 'five processes, unit flags', flags: UNIT_FLAGS, isolation: 'process' },
-  { name: 'five threads in the daemon, unit flags', flags: UNIT_FLAGS, isolation: 'thread' },
+  { name: 'default layout, unit flags but --optimize-for-size', flags: UNIT_FLAGS.filter((f) => f !== '--optimize-for-size') },
+  { name: 'a process per safety domain, unit flags', flags: UNIT_FLAGS, isolation: { adas: 'process', chassis: 'process', powertrain: 'process' } },
+  { name: 'five processes, unit flags', flags: UNIT_FLAGS, isolation: all('process') },
+  { name: 'five threads in the daemon, unit flags', flags: UNIT_FLAGS, isolation: all('thread') },
 ];
 
 interface Measured {
   readonly variant: Variant;
   readonly memory: TreeMemory;
+  /** CPU seconds the daemon and its workers used during the measured window. */
+  readonly cpu: { readonly daemon: number; readonly workers: number };
   readonly frames: number;
   readonly inferences: number;
 }
 
-function writeConfig(dir: string, port: number, isolation: Isolation | undefined): string {
-  const domains = Object.fromEntries(DOMAINS.map((d) => [d, isolation === undefined ? {} : { isolation }]));
+function writeConfig(dir: string, port: number, variant: Variant, index: number): string {
+  const domains = Object.fromEntries(DOMAINS.map((d) => [d, variant.isolation?.[d] === undefined ? {} : { isolation: variant.isolation[d] }]));
   const config = {
     transports: [{ kind: 'socketcand', host: '127.0.0.1', port, channel: 'can0' }],
     http: { host: '127.0.0.1', port: 0 },
     someip: { sd_port: 0, service_port: 0 },
     domains,
   };
-  const file = path.join(dir, `config-${isolation ?? 'default'}.json`);
+  const file = path.join(dir, `config-${index}.json`);
   writeFileSync(file, JSON.stringify(config));
   return file;
 }
@@ -100,14 +105,28 @@ async function metricSum(url: string, name: string): Promise<number> {
     .reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
 }
 
-async function measure(variant: Variant, dir: string, network: VirtualNetwork, port: number): Promise<Measured> {
-  const { child, url } = await startDaemon(variant.flags, writeConfig(dir, port, variant.isolation));
+/** CPU seconds (user + system) a process has used; 0 once it is gone. */
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+async function measure(variant: Variant, index: number, dir: string, network: VirtualNetwork, port: number): Promise<Measured> {
+  const { child, url } = await startDaemon(variant.flags, writeConfig(dir, port, variant, index));
   const feeder = network.open('can0');
   const stop = new AbortController();
   const fed = replay(openTraceReader(bundledDemoTrace), feeder, { clock: new RealClock(), speed: 1, channels: () => 'can0', signal: stop.signal });
-  await new Promise((r) => setTimeout(r, WARM_S * 1000));
   const pid = child.pid as number;
-  const memory = treeMemory([pid, ...childPids(pid)]);
+  const workers0 = childPids(pid);
+  const cpu0 = { daemon: cpuSeconds(pid), workers: workers0.reduce((a, w) => a + cpuSeconds(w), 0) };
+  await new Promise((r) => setTimeout(r, WARM_S * 1000));
+  const workers = childPids(pid);
+  const cpu = { daemon: cpuSeconds(pid) - cpu0.daemon, workers: workers.reduce((a, w) => a + cpuSeconds(w), 0) - cpu0.workers };
+  const memory = treeMemory([pid, ...workers]);
   const frames = await metricSum(url, 'ecu_ai_frames_received_total');
   const inferences = await metricSum(url, 'ecu_ai_inference_latency_seconds_count');
   stop.abort();
@@ -116,7 +135,7 @@ async function measure(variant: Variant, dir: string, network: VirtualNetwork, p
   const exited = new Promise((r) => child.once('exit', r));
   child.kill('SIGTERM');
   await exited;
-  return { variant, memory, frames, inferences };
+  return { variant, memory, cpu, frames, inferences };
 }
 
 const mb = (n: number): string => n.toFixed(1);
@@ -128,9 +147,9 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'ecu-ai-mem-'));
   const results: Measured[] = [];
   try {
-    for (const v of VARIANTS) {
+    for (const [i, v] of VARIANTS.entries()) {
       console.log(`${v.name}: starting, ${WARM_S} s of the demo drive in real time ...`);
-      const m = await measure(v, dir, network, server.port);
+      const m = await measure(v, i, dir, network, server.port);
       console.log(`  union ${m.memory.union === undefined ? 'n/a' : mb(m.memory.union)} MB, ${m.memory.processes.length} processes, ${m.frames} frames, ${m.inferences} inferences`);
       results.push(m);
     }
@@ -139,14 +158,15 @@ async function main(): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
   }
   const target = 150;
-  const rows = results.map(({ variant, memory, frames, inferences }) => {
+  const pct = (s: number): string => ((100 * s) / WARM_S).toFixed(1);
+  const rows = results.map(({ variant, memory, cpu, frames, inferences }) => {
     const [daemon, ...workers] = memory.processes;
     const sum = (k: 'rss' | 'pss' | 'uss'): number => memory.processes.reduce((a, p) => a + p[k], 0);
     const union = memory.union === undefined ? 'n/a' : `**${mb(memory.union)}**`;
     const verdict = memory.union === undefined ? 'not measured' : memory.union <= target ? 'met' : 'NOT met';
     return (
       `| ${variant.name} | \`${variant.flags.join(' ') || '-'}\` | ${workers.length} | ${mb(daemon?.rss ?? NaN)} / ${mb(daemon?.uss ?? NaN)} | ` +
-      `${workers.map((w) => mb(w.uss)).join(', ') || '-'} | ${mb(sum('rss'))} | ${mb(sum('pss'))} | ${union} | ${verdict} | ${frames} / ${inferences} |`
+      `${workers.map((w) => mb(w.uss)).join(', ') || '-'} | ${mb(sum('rss'))} | ${mb(sum('pss'))} | ${union} | ${verdict} | ${pct(cpu.daemon)} / ${pct(cpu.workers)} | ${frames} / ${inferences} |`
     );
   });
   console.log('--- results');
@@ -157,14 +177,16 @@ async function main(): Promise<void> {
       `\`ecu-ai run\` with the shipped models, SOME/IP offers and the HTTP endpoint, reading the bundled demo drive in real time over socketcand`,
       `(127.0.0.1) for ${WARM_S} s before the measurement. Load average ${os.loadavg()[0]?.toFixed(1)} on ${os.cpus().length} cores at the end.`,
       '',
-      `| variant | node flags | worker processes | daemon RSS / USS MB | worker USS MB | Σ RSS MB | Σ PSS MB | resident pages, union MB | ≤ ${target} MB | frames / inferences |`,
-      '|---|---|---:|---:|---|---:|---:|---:|---|---:|',
+      `| variant | node flags | worker processes | daemon RSS / USS MB | worker USS MB | Σ RSS MB | Σ PSS MB | resident pages, union MB | ≤ ${target} MB | CPU % of a core, daemon / workers | frames / inferences |`,
+      '|---|---|---:|---:|---|---:|---:|---:|---|---:|---:|',
       ...rows,
       '',
       'The union counts every physical page resident in any process of the daemon once (from /proc/PID/pagemap): the node binary and',
       'libonnxruntime once, each process\'s own heap once. Σ RSS counts shared pages in every process; Σ PSS divides them with unrelated',
-      'processes on the machine, so it moves with what else runs. The unit flags (`deploy/ecu-ai.service`) keep V8\'s young generation',
-      'at 1 MB semi-spaces: without them the start-up allocations grow it to 16 MB semi-spaces, which the daemon then keeps.',
+      'processes on the machine, so it moves with what else runs. CPU is user + system time over the same window. The unit flags',
+      '(`deploy/ecu-ai.service`) keep V8\'s young generation at 1 MB semi-spaces (without them the start-up allocations grow it to',
+      '16 MB semi-spaces, which the daemon then keeps) and make V8 favour size over speed (`--optimize-for-size`: a tighter old',
+      'generation, collected more often). Worker processes get `--max-semi-space-size=1` whatever the daemon\'s flags.',
     ].join('\n'),
   );
 }

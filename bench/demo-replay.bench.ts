@@ -54,7 +54,7 @@ async function main(): Promise<void> {
       '## Demo drive replay (`bench/demo-replay.bench.ts`)',
       '',
       `The bundled demo drive (${best.trace.frames} frames, ${best.duration_s.toFixed(0)} s) through all five domains with the shipped models,`,
-      `the default isolation (a worker process for each safety domain, one shared by cockpit and body), virtual time, embedded MQTT broker with one cloud worker. Load average at start: ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores.`,
+      `the default isolation (one worker process shared by the safety domains, one by cockpit and body), virtual time, embedded MQTT broker with one cloud worker. Load average at start: ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores.`,
       '',
       '| measure | value |',
       '|---|---|',

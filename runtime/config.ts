@@ -28,7 +28,8 @@ const domainSchema = z
     /**
      * Where the domain's model runs: its own process (survives native crashes, gives memory back),
      * a thread (lighter, cannot survive an abort), or a process shared with other domains of the same
-     * `group`. Default: safety domains `process`, comfort domains `shared` in group `comfort`.
+     * `group` (a member whose call crashes or hangs it moves out to a process of its own). Default:
+     * `shared`, in group `safety` or `comfort` after the domain's criticality.
      */
     isolation: z.enum(['process', 'thread', 'shared']).optional(),
     group: z.string().regex(/^[a-z0-9_-]{1,32}$/).optional(),

@@ -5,7 +5,7 @@
  */
 import type { DomainName, EcuAiConfig } from '../config.js';
 import { ModelLoadError } from '../errors.js';
-import type { InferencePool, ModelManifest, ModelRegistry } from '../inference/index.js';
+import type { InferencePool, ModelManifest, ModelRegistry, OpenOptions } from '../inference/index.js';
 import type { DomainDefinition } from '../service/domain.js';
 import type { DomainModelInfo } from './engine.js';
 import { isolationFor } from './isolation.js';
@@ -30,7 +30,8 @@ export function modelInfo(m: ModelManifest, featureSize: number): DomainModelInf
 }
 
 /**
- * Opens the models one after another (each worker warms onnxruntime up, and the cores are few).
+ * Opens the models one worker after another (each warms onnxruntime up, and the cores are few); the
+ * domains of a shared process start together in it.
  * @param minWatchdogMs - a floor under the configured watchdog (replay tolerates a loaded machine)
  * @throws {ModelLoadError} for a missing, tampered or mismatched model
  */
@@ -42,19 +43,28 @@ export async function openDomainModels(
   opts: { minWatchdogMs?: number; onReady?: (domain: DomainName, m: ModelManifest) => void } = {},
 ): Promise<Partial<Record<DomainName, DomainModelInfo>>> {
   const models: Partial<Record<DomainName, DomainModelInfo>> = {};
+  const groups = new Map<string, { domain: DomainName; model: string; opts: OpenOptions; manifest: ModelManifest }[]>();
   for (const d of domains) {
-    if (config.domains[d.domain]?.enabled === false) continue;
     const dc = config.domains[d.domain];
+    if (dc?.enabled === false) continue;
     const name = dc?.model ?? d.model;
-    const m = registry.resolve({ name }).manifest;
-    const info = modelInfo(m, d.featureSize);
-    await pool.open(d.domain, name, {
-      ...isolationFor(dc, d.criticality),
+    const manifest = registry.resolve({ name }).manifest;
+    models[d.domain] = modelInfo(manifest, d.featureSize);
+    const open: OpenOptions = {
+      ...isolationFor(dc, dc?.criticality ?? d.criticality),
       watchdogMs: Math.max(dc?.watchdog_ms ?? 500, opts.minWatchdogMs ?? 0),
       maxRssMb: dc?.max_rss_mb ?? 256,
-    });
-    models[d.domain] = info;
-    opts.onReady?.(d.domain, m);
+    };
+    if (open.group !== undefined) {
+      groups.set(open.group, [...(groups.get(open.group) ?? []), { domain: d.domain, model: name, opts: open, manifest }]);
+      continue;
+    }
+    await pool.open(d.domain, name, open);
+    opts.onReady?.(d.domain, manifest);
+  }
+  for (const [group, members] of groups) {
+    await pool.openGroup(group, members);
+    for (const m of members) opts.onReady?.(m.domain, m.manifest);
   }
   return models;
 }

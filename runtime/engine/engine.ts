@@ -27,6 +27,7 @@ import {
 } from '../scheduler/index.js';
 import { FeatureWindow, SignalCatalog, SignalRouter, SignalStore, type CatalogEntry } from '../signals/index.js';
 import type { DomainDefinition, ResultStabilizer } from '../service/domain.js';
+import { sharedWorkerOf } from './isolation.js';
 import { DomainServiceRunner, type CloudInference, type LocalInference, type ServiceResult } from '../service/runner.js';
 
 /** The per-message codec view the engine needs from a compiled DBC (bus/dbc's CompiledDatabase satisfies it). */
@@ -149,6 +150,7 @@ export class Engine {
           deadlineMs,
           criticality: dc?.criticality ?? d.criticality,
           primary,
+          ...sharedWorkerOf(dc, dc?.criticality ?? d.criticality, options.local !== undefined),
         }),
       );
       const wall = new LatencyHistogram();

@@ -287,6 +287,20 @@ export class InferencePool {
   }
 
   /**
+   * Opens several domains of one shared process at once: one process starts with all their models,
+   * where opening them one by one would start one process per member. Either all join or none does.
+   * @throws ModelLoadError or InferenceError as {@link open}; the group keeps serving as it was
+   */
+  openGroup(group: string, entries: readonly { readonly domain: string; readonly model: ModelRef | string; readonly opts?: OpenOptions }[]): Promise<void> {
+    return this.#serial(`group:${group}`, async () => {
+      if (this.#closed) throw new InferenceError('WORKER_CRASHED', group, 'the inference pool is closed');
+      for (const e of entries) if (this.#slots.has(e.domain)) throw new ModelLoadError('MODEL_LOAD', e.domain, 'domain already open; use swap()');
+      const joining = await Promise.all(entries.map((e) => this.#prepare(e.domain, e.model, { ...e.opts, isolation: 'shared', group })));
+      await this.#regroup(group, [...this.#members(group), ...joining]);
+    });
+  }
+
+  /**
    * Runs one inference in the domain's worker. Feeds are checked here, before any IPC.
    * @throws InferenceError `INFERENCE_INPUT` (bad feed), `WORKER_CRASHED` (domain down: answer with the fallback),
    * `INFERENCE_TIMEOUT`, `INFERENCE_FAILED`

@@ -17,6 +17,22 @@ export interface DensityTerm {
   readonly density: number;
 }
 
+/**
+ * A shared inference process runs its members' calls one at a time, whatever the cores: a single
+ * core, checked with the uniprocessor EDF density test plus non-preemptive blocking (Baker, "Stack-based
+ * scheduling of realtime processes", Real-Time Systems 3(1), 1991): for each safety member i,
+ * Σ λ_j over the members + B_i / W_i ≤ 1, where B_i is the longest call of another member.
+ */
+export interface SharedWorkerCheck {
+  readonly worker: string;
+  readonly members: readonly string[];
+  /** Σ λ_j over every member (comfort members at their primary variant). */
+  readonly total: number;
+  /** The safety member with the largest total + B_i / W_i, and that figure. */
+  readonly worst: { readonly domain: string; readonly blockingMs: number; readonly load: number };
+  readonly ok: boolean;
+}
+
 /** The result of the schedulability test for one choice of variants. */
 export interface DensityCheck {
   readonly terms: readonly DensityTerm[];
@@ -27,6 +43,8 @@ export interface DensityCheck {
   readonly bound: number;
   /** Services whose single job cannot fit its deadline even alone. */
   readonly overruns: readonly { domain: string; costMs: number; deadlineMs: number }[];
+  /** Shared processes holding a safety service. */
+  readonly sharedWorkers: readonly SharedWorkerCheck[];
   readonly ok: boolean;
 }
 
@@ -90,7 +108,38 @@ export function safetyDensity(
   const total = terms.reduce((a, t) => a + t.density, 0);
   const maxDensity = terms.reduce((a, t) => Math.max(a, t.density), 0);
   const bound = cores - (cores - 1) * maxDensity;
-  return { terms, total, maxDensity, cores, bound, overruns, ok: total <= bound + EPS && overruns.length === 0 };
+  const sharedWorkers = sharedWorkerChecks(services, terms, costScale);
+  const ok = total <= bound + EPS && overruns.length === 0 && sharedWorkers.every((w) => w.ok);
+  return { terms, total, maxDensity, cores, bound, overruns, sharedWorkers, ok };
+}
+
+function sharedWorkerChecks(services: readonly ServiceSpec[], safetyTerms: readonly DensityTerm[], costScale: number): SharedWorkerCheck[] {
+  const byWorker = new Map<string, DensityTerm[]>();
+  for (const s of services) {
+    if (s.worker === undefined) continue;
+    const term = safetyTerms.find((t) => t.domain === s.domain) ?? comfortTerm(s, costScale);
+    byWorker.set(s.worker, [...(byWorker.get(s.worker) ?? []), term]);
+  }
+  const checks: SharedWorkerCheck[] = [];
+  for (const [worker, members] of byWorker) {
+    const safety = members.filter((m) => safetyTerms.includes(m));
+    if (safety.length === 0) continue;
+    const total = members.reduce((a, m) => a + m.density, 0);
+    let worst = { domain: '', blockingMs: 0, load: -1 };
+    for (const i of safety) {
+      const blockingMs = members.reduce((a, j) => (j === i ? a : Math.max(a, j.costMs)), 0);
+      const load = total + blockingMs / i.windowMs;
+      if (load > worst.load) worst = { domain: i.domain, blockingMs, load };
+    }
+    checks.push({ worker, members: members.map((m) => m.domain), total, worst, ok: worst.load <= 1 + EPS });
+  }
+  return checks;
+}
+
+function comfortTerm(s: ServiceSpec, costScale: number): DensityTerm {
+  const costMs = runsOnCore(s.primary) ? (s.costMs[s.primary] ?? 0) * costScale : 0;
+  const windowMs = Math.min(s.deadlineMs, s.periodMs);
+  return { domain: s.domain, variant: s.primary, costMs, windowMs, density: costMs / windowMs };
 }
 
 /**
@@ -113,11 +162,7 @@ export function checkAdmission(services: readonly ServiceSpec[], cores: number, 
 
   const comfortTerms: DensityTerm[] = services
     .filter((s) => s.criticality === 'comfort')
-    .map((s) => {
-      const costMs = runsOnCore(s.primary) ? (s.costMs[s.primary] ?? 0) : 0;
-      const windowMs = Math.min(s.deadlineMs, s.periodMs);
-      return { domain: s.domain, variant: s.primary, costMs, windowMs, density: costMs / windowMs };
-    });
+    .map((s) => comfortTerm(s, 1));
   const comfortTotal = comfortTerms.reduce((a, t) => a + t.density, 0);
   const spare = Math.max(0, cores - primary.total);
 
@@ -198,6 +243,11 @@ function describeCheck(c: DensityCheck): string {
     `safety density ${parts.join('+')} = ${fmt(c.total)} ${cmp} ${fmt(c.bound)} ` +
     `(m - (m-1)*max = ${c.cores} - ${c.cores - 1}*${fmt(c.maxDensity)}, ${c.cores} core(s) available to safety; ${names})`;
   for (const o of c.overruns) s += `; ${o.domain} cost ${fmt(o.costMs)} ms > deadline ${fmt(o.deadlineMs)} ms`;
+  for (const w of c.sharedWorkers) {
+    s +=
+      `; shared process ${w.worker} (${w.members.join(', ')}) runs one call at a time: ` +
+      `${fmt(w.total)} + ${w.worst.domain} blocking ${fmt(w.worst.blockingMs)} ms = ${fmt(w.worst.load)} ${w.ok ? '<=' : '>'} 1`;
+  }
   return s;
 }
 

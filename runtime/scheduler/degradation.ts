@@ -149,11 +149,19 @@ export class DegradationLadder {
     for (;;) {
       const check = this.#density(cores, scale);
       if (check.ok) break;
+      // A shared process over its single core is relieved by stepping down one of its own members.
+      const overCores = check.total > check.bound;
+      const shared = overCores ? undefined : check.sharedWorkers.find((w) => !w.ok);
       const worst = this.#safety
-        .filter((e) => e.level < e.rungs.length - 1)
+        .filter((e) => e.level < e.rungs.length - 1 && (shared === undefined || shared.members.includes(e.spec.domain)))
         .sort((a, b) => this.#densityOf(b, b.level, scale) - this.#densityOf(a, a.level, scale))[0];
       if (!worst) break;
-      emit(worst, 'degrade', worst.level + 1, `safety density ${check.total.toFixed(2)} > bound ${check.bound.toFixed(2)} on ${cores} core(s) at speed ${(1 / scale).toFixed(2)}`);
+      const speed = `at speed ${(1 / scale).toFixed(2)}`;
+      const why =
+        shared !== undefined
+          ? `shared process ${shared.worker} load ${shared.worst.load.toFixed(2)} > 1 ${speed}`
+          : `safety density ${check.total.toFixed(2)} > bound ${check.bound.toFixed(2)} on ${cores} core(s) ${speed}`;
+      emit(worst, 'degrade', worst.level + 1, why);
     }
 
     const hot = this.#hotReason(inputs);

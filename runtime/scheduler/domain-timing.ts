@@ -25,7 +25,7 @@ export const DOMAIN_TIMING = {
 export function serviceSpec(
   domain: string,
   costMs: Readonly<Partial<Record<Variant, number>>>,
-  overrides: { rateHz?: number; deadlineMs?: number; criticality?: Criticality; primary?: Variant } = {},
+  overrides: { rateHz?: number; deadlineMs?: number; criticality?: Criticality; primary?: Variant; worker?: string } = {},
 ): ServiceSpec {
   const base: DomainTiming | undefined = (DOMAIN_TIMING as Record<string, DomainTiming>)[domain];
   const rateHz = overrides.rateHz ?? base?.rateHz;
@@ -34,5 +34,6 @@ export function serviceSpec(
   if (rateHz === undefined || deadlineMs === undefined || criticality === undefined) {
     throw new RangeError(`domain ${domain} has no default timing: give rate_hz, deadline_ms and criticality`);
   }
-  return { domain, criticality, periodMs: 1000 / rateHz, deadlineMs, primary: overrides.primary ?? 'fp32', costMs };
+  const worker = overrides.worker === undefined ? {} : { worker: overrides.worker };
+  return { domain, criticality, periodMs: 1000 / rateHz, deadlineMs, primary: overrides.primary ?? 'fp32', costMs, ...worker };
 }

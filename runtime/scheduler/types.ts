@@ -26,6 +26,12 @@ export interface ServiceSpec {
   readonly costMs: Readonly<Partial<Record<Variant, number>>>;
   /** Optional profiled energy per inference (mJ); lets a power budget prefer a slower but leaner variant. */
   readonly energyMj?: Readonly<Partial<Record<Variant, number>>>;
+  /**
+   * The shared process that runs this service's inference with other services', one call at a time
+   * (`isolation: shared`); absent for a worker of its own. Admission checks each such process as a
+   * single core.
+   */
+  readonly worker?: string;
 }
 
 /** How a service runs at the moment; the degradation ladder decides, the dispatcher obeys. */

@@ -128,6 +128,26 @@ describe('InferencePool with a shared comfort process', () => {
     expect(p.health().map((h) => h.domain).sort()).toEqual(['adas', 'body', 'cockpit', 'powertrain']);
   });
 
+  it('opens a whole group in one process start, or none of it when a member is refused', async () => {
+    const p = await InferencePool.create({ registry, workerEntry: entry });
+    pool = p;
+    await expect(
+      p.openGroup('safety', [
+        { domain: 'adas', model: 'adas-ttc' },
+        { domain: 'chassis', model: 'adas-ttc' },
+      ]),
+    ).rejects.toMatchObject({ code: 'MODEL_MISMATCH' });
+    expect(p.health()).toEqual([]);
+    await p.openGroup('safety', [
+      { domain: 'adas', model: 'adas-ttc' },
+      { domain: 'powertrain', model: 'pt-misfire' },
+    ]);
+    expect(healthOf(p, 'adas')).toMatchObject({ isolation: 'shared', restarts: 0, state: 'ready' });
+    expect(healthOf(p, 'powertrain').pid).toBe(healthOf(p, 'adas').pid);
+    await expectAnswers(p, 'adas', m.adas);
+    await expectAnswers(p, 'powertrain', m.powertrain);
+  });
+
   it('refuses a swap that would move a domain out of its shared process', async () => {
     const p = await openAll();
     await expect(p.swap('body', 'body-hvac@2.0.0', { isolation: 'process' })).rejects.toMatchObject({ code: 'MODEL_LOAD', message: expect.stringMatching(/close and open it/) as unknown });

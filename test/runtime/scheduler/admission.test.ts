@@ -51,6 +51,37 @@ describe('admission', () => {
     expect(report.lines.join('; ')).toMatch(/with int8: .*adas cost 22 ms > deadline 20 ms -> would not admit/);
   });
 
+  it('checks a shared process as one core that runs a call at a time, with the arithmetic when it cannot', () => {
+    const shared = fiveServices().map((s) => (s.criticality === 'safety' ? { ...s, worker: 'safety' } : s));
+    const report = checkAdmission(shared, 2);
+    // Two cores would carry the three safety services (0.70 <= 1.60), but one process runs them in
+    // turn: chassis (10 ms window) may wait for a whole 8 ms ADAS call first.
+    expect(report.primary.total).toBeLessThan(report.primary.bound);
+    expect(report.admitted).toBe(false);
+    const [w] = report.primary.sharedWorkers;
+    expect(w).toMatchObject({ worker: 'safety', members: ['adas', 'chassis', 'powertrain'], ok: false, worst: { domain: 'chassis', blockingMs: 8 } });
+    expect(w?.total).toBeCloseTo(0.7, 12);
+    expect(w?.worst.load).toBeCloseTo(0.7 + 8 / 10, 12);
+    expect(report.lines[0]).toContain('shared process safety (adas, chassis, powertrain) runs one call at a time: 0.70 + chassis blocking 8 ms = 1.50 > 1');
+    // On the rule-based fallbacks the same process is admitted.
+    expect(report.fallback?.ok).toBe(true);
+  });
+
+  it('admits small calls in a shared process and counts its comfort members against it', () => {
+    const small = fiveServices().map((s) => ({ ...s, costMs: { fp32: (s.costMs.fp32 ?? 0) / 100, fallback: 0.01 }, worker: 'all' }));
+    const report = checkAdmission(small, 2);
+    expect(report.admitted).toBe(true);
+    const [w] = report.primary.sharedWorkers;
+    expect(w?.members).toEqual(['adas', 'chassis', 'powertrain', 'cockpit', 'body']);
+    const densities = [0.08 / 20, 0.02 / 10, 0.05 / 50, 0.3 / 100, 0.5 / 500];
+    expect(w?.total).toBeCloseTo(densities.reduce((a, b) => a + b, 0), 12);
+    // The worst wait is chassis's: body's 0.5 ms call in its 10 ms window.
+    expect(w?.worst).toMatchObject({ domain: 'chassis', blockingMs: 0.5 });
+    // A process with no safety member is not checked: comfort is best-effort.
+    const comfortOnly = fiveServices().map((s) => (s.criticality === 'comfort' ? { ...s, worker: 'comfort' } : s));
+    expect(checkAdmission(comfortOnly, 2).primary.sharedWorkers).toEqual([]);
+  });
+
   it('uses min(deadline, period) as the window of a constrained-deadline service', () => {
     const check = safetyDensity(fiveServices(), (s) => s.primary, 1);
     const adas = check.terms.find((t) => t.domain === 'adas');
