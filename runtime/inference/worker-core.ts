@@ -39,7 +39,9 @@ export class WorkerCore {
         const armed = this.#armed.get(msg.slot);
         if (armed !== undefined) {
           this.#armed.delete(msg.slot);
-          this.#fault(armed);
+          // onnxruntime-node runs a session in a setImmediate callback, in arrival order: the fault
+          // takes the place of this run there, after the runs that arrived before it have answered.
+          setImmediate(() => this.#fault(armed));
           if (armed !== 'leak') return;
         }
         const session = this.#sessions.get(msg.slot)?.get(msg.variant);

@@ -104,6 +104,19 @@ describe('a shared process whose member faults in its own call', () => {
     await expectAnswers(p, 'chassis');
   });
 
+  it('blames the call the process died in, not one that arrived just before it', async () => {
+    const p = await openGroup();
+    p.inject('adas', 'crash', { onRun: true });
+    // Both calls reach the worker together; chassis's runs and answers first, then adas's crashes.
+    const answered = p.run('chassis', feeds('chassis'));
+    const died = p.run('adas', feeds('adas')).catch((e: unknown) => e);
+    expect((await answered)['y']?.dims).toEqual([1, 1]);
+    expect(await died).toMatchObject({ code: 'WORKER_CRASHED', domain: 'adas' });
+    await until('every member to be back', () => allReady(p));
+    expect(healthOf(p, 'adas').isolation).toBe('process');
+    expect(healthOf(p, 'chassis')).toMatchObject({ isolation: 'shared', pid: healthOf(p, 'powertrain').pid });
+  });
+
   it('moves the member out after a native abort (SIGABRT)', async () => {
     const p = await openGroup();
     expect((await faultInAdasCall(p, 'abort')).message).toMatch(/signal SIGABRT/);
