@@ -101,6 +101,16 @@ describe('DegradationLadder', () => {
     for (const d of SAFETY) expect(l.rungOf(d)).toBe('fp32');
   });
 
+  it('relieves an overloaded shared process by stepping down one of its own members', () => {
+    // adas and chassis share a process: 0.4 + 0.2, and chassis may wait 8 ms of its 10 ms window
+    // for an ADAS call: 1.40 > 1, although two cores would carry all three safety services.
+    const services = fiveServices().map((s) => (s.domain === 'adas' || s.domain === 'chassis' ? { ...s, worker: 'safety' } : s));
+    const l = new DegradationLadder({ services, cores: 2, minDwellS: 0 });
+    const events = l.update(0, { socC: 60, speed: 1 });
+    expect(events).toEqual([{ t: 0, kind: 'degrade', domain: 'adas', to: 'fallback', why: 'shared process safety load 1.40 > 1 at speed 1.00' }]);
+    expect(l.rungOf('powertrain')).toBe('fp32');
+  });
+
   it('degrades on a power budget with its own hysteresis', () => {
     const l = ladder(true, { powerBudgetW: 6, minDwellS: 0 });
     l.update(0, { powerW: 6.5 });
