@@ -219,13 +219,17 @@ export class InferencePool {
     if (bad === undefined) return;
     const history = { restarts: failed.health().restarts, lastError: failed.health().lastError };
     this.#o.logger?.warn({ component: 'inference', group, domain: culprit, others: rest.map((m) => m.domain) }, 'moving the domain out of its shared process');
-    let next: DomainSupervisor | undefined;
+    let next: DomainSupervisor;
     try {
       next = await this.#startWorker(group, rest, 'process', { ...(rest.length > 1 ? this.#groupFaults(group) : {}), history });
     } catch (err) {
       // Could not start the others apart: fall back to restarting the group as it was.
       this.#o.logger?.error({ component: 'inference', group, err }, 'could not split the shared process; restarting it whole');
       failed.resume();
+      return;
+    }
+    if (this.#closed) {
+      await Promise.all([next.close(), failed.close()]);
       return;
     }
     rest.forEach((m, slot) => this.#slots.set(m.domain, { ...m, supervisor: next, target: { slot, domain: m.domain }, group }));
@@ -399,11 +403,14 @@ export class InferencePool {
   /** Closes every domain; idempotent. */
   async close(): Promise<void> {
     this.#closed = true;
-    const groups = [...this.#groups.keys()];
-    await Promise.all([
-      ...groups.map((g) => this.#serial(`group:${g}`, () => this.#closeGroup(g))),
-      ...[...this.#slots.values()].filter((s) => s.group === undefined).map((s) => this.closeDomain(s.domain)),
-    ]);
+    // A group split under way when close began installs its moved-out domain afterwards: go round again.
+    for (let round = 0; round < 3 && this.#slots.size > 0; round++) {
+      const groups = [...this.#groups.keys()];
+      await Promise.all([
+        ...groups.map((g) => this.#serial(`group:${g}`, () => this.#closeGroup(g))),
+        ...[...this.#slots.values()].filter((s) => s.group === undefined).map((s) => this.closeDomain(s.domain)),
+      ]);
+    }
   }
 
   async #closeGroup(group: string): Promise<void> {

@@ -5,7 +5,7 @@
  * deadlines throughout, and a fault that cannot be traced to one call restarts the group as one.
  */
 import { until } from '../../helpers/wait.js';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -147,5 +147,31 @@ describe('a shared process whose member faults in its own call', () => {
     await expectAnswers(p, 'adas', m.adas2);
     expect(healthOf(p, 'adas')).toMatchObject({ isolation: 'process', model: 'adas-ttc@2.0.0' });
     expect(healthOf(p, 'adas').pid).not.toBe(healthOf(p, 'chassis').pid);
+  });
+});
+
+describe('closing a pool while a shared process splits', () => {
+  it('leaves no worker process behind', async () => {
+    const p = await openGroup();
+    const pids = new Set(GROUP.map((d) => healthOf(p, d).pid));
+    p.inject('adas', 'crash', { onRun: true });
+    await p.run('adas', feeds('adas')).catch(() => undefined);
+    await until('the split to begin', () => healthOf(p, 'chassis').state !== 'ready');
+    await p.close();
+    expect(p.health()).toEqual([]);
+    // Every worker the pool started, before and during the split, has exited.
+    const children = (): number[] =>
+      readdirSync('/proc')
+        .filter((d) => /^\d+$/.test(d))
+        .filter((d) => {
+          try {
+            return readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1]?.split(' ')[1] === String(process.pid) && readFileSync(`/proc/${d}/cmdline`, 'utf8').includes('worker-main');
+          } catch {
+            return false;
+          }
+        })
+        .map(Number);
+    await until('the workers to exit', () => children().length === 0);
+    for (const pid of pids) expect(pid === undefined || !existsSync(`/proc/${pid}`)).toBe(true);
   });
 });
