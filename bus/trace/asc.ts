@@ -9,7 +9,10 @@
  *            duration, bit count and FLAGS: bit 12 EDL, bit 13 BRS, bit 14 ESI, bit 4 remote)
  *
  * Header lines: `date WEEKDAY MONTH DAY TIME [AM|PM] YEAR` sets the absolute start (so timestamps are
- * epoch seconds), `Begin Triggerblock DATE` overrides it, `base hex|dec` selects the number base of
+ * epoch seconds), `Begin Triggerblock DATE` overrides it (an unreadable `date` is an error only if no
+ * Triggerblock date follows before the first event: python-can 4.1's writer strips the microseconds
+ * past the millisecond with a string replace that also cuts those digits wherever else they occur, the
+ * year or the milliseconds, so about one `date` line in 300 is unreadable; its Triggerblock date is sound), `base hex|dec` selects the number base of
  * ids, DLCs and data, and `timestamps relative` makes each time a delta from the previous event.
  * Other event lines (statistics, status, J1939TP, markers) carry no frame and are passed over.
  *
@@ -48,6 +51,8 @@ export class AscParser implements LineParser {
   #relative = false;
   #start = 0;
   #last = 0;
+  /** An unreadable `date` line, fatal only if no Triggerblock date replaces it before the first event. */
+  #badDate: string | undefined;
   // Token boundaries of the current line, reused across lines so parsing allocates only the frame.
   readonly #ts = new Int32Array(MAX_TOKENS);
   readonly #te = new Int32Array(MAX_TOKENS);
@@ -92,9 +97,10 @@ export class AscParser implements LineParser {
     if (c0 >= 48 && c0 <= 57) return this.#event(slab);
     if (c0 === 47 && (this.#te[0] as number) > t0 + 1 && c[t0 + 1] === 47) return null; // comment
     if (this.#is(0, 'date')) {
-      const t = parseVectorDate(textOf(c, this.#te[0] as number, end));
-      if (t === undefined) throw new LineSyntaxError(`unreadable date "${textOf(c, this.#te[0] as number, end).trim()}"`);
-      this.#start = t;
+      const text = textOf(c, this.#te[0] as number, end).trim();
+      const t = parseVectorDate(text);
+      if (t === undefined) this.#badDate = text;
+      else this.#start = t;
       return null;
     }
     if (this.#is(0, 'base')) {
@@ -106,7 +112,10 @@ export class AscParser implements LineParser {
     }
     if (this.#is(0, 'begin') && this.#is(1, 'triggerblock')) {
       const t = this.#n > 2 ? parseVectorDate(textOf(c, this.#ts[2] as number, end)) : undefined;
-      if (t !== undefined) this.#start = t;
+      if (t !== undefined) {
+        this.#start = t;
+        this.#badDate = undefined;
+      }
       this.#last = 0;
       return null;
     }
@@ -292,6 +301,7 @@ export class AscParser implements LineParser {
   }
 
   #time(value: number): number {
+    if (this.#badDate !== undefined) throw new LineSyntaxError(`unreadable date "${this.#badDate}" in the header, and no Begin Triggerblock date to take the start from`);
     if (this.#relative) {
       this.#last += value;
       return this.#start + this.#last;

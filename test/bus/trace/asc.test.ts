@@ -22,6 +22,18 @@ describe('Vector ASC', () => {
     expect(f).toMatchObject({ channel: 'can0', id: 0x123, dlc: 2, data: new Uint8Array([1, 2]) });
   });
 
+  it('takes the start from the Triggerblock when python-can 4.1 mangled the date line', () => {
+    // python-can strips the microseconds past the millisecond with str.replace, which also cuts the
+    // same digits out of the year: ".123026 PM 2026" becomes ".123 PM 2".
+    const mangled = 'date Sat Sep 30 03:06:13.191 PM 2\nbase hex  timestamps absolute\ninternal events logged\n';
+    const [f] = parseAscText(`${mangled}Begin Triggerblock Sat Sep 30 03:06:13.191 PM 2017\n   0.000000 Start of measurement\n   2.500000 1  123  Rx   d 1 07\n`);
+    expect(f?.timestamp).toBeCloseTo(START + 2.5, 6);
+    // Without a Triggerblock date, the first event is an error that names the date.
+    expect(() => parseAscText(`${mangled}   2.500000 1  123  Rx   d 1 07\n`, { file: 'py.asc' })).toThrow(
+      /^py\.asc:4: unreadable date "Sat Sep 30 03:06:13\.191 PM 2" in the header, and no Begin Triggerblock date/,
+    );
+  });
+
   it('reads decimal bases and relative timestamps', () => {
     const frames = parseAscText('base dec  timestamps relative\n 1.0 2  291  Tx  d 2 10 255\n 0.5 2  100x Rx  d 1 7\n');
     expect(frames.map((f) => [f.timestamp, f.id, f.extended, f.tx === true, [...f.data]])).toEqual([
