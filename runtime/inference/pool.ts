@@ -221,7 +221,7 @@ export class InferencePool {
     this.#o.logger?.warn({ component: 'inference', group, domain: culprit, others: rest.map((m) => m.domain) }, 'moving the domain out of its shared process');
     let next: DomainSupervisor;
     try {
-      next = await this.#startWorker(group, rest, 'process', { ...(rest.length > 1 ? this.#groupFaults(group) : {}), history });
+      next = await this.#startWorker(group, rest, 'process', { ...this.#groupFaults(group), history });
     } catch (err) {
       // Could not start the others apart: fall back to restarting the group as it was.
       this.#o.logger?.error({ component: 'inference', group, err }, 'could not split the shared process; restarting it whole');
