@@ -27,6 +27,11 @@ export interface MosquittoOptions {
    * SIGKILL loses at most the last second (mosquitto snapshots; it has no write-ahead log).
    */
   readonly persistence?: boolean;
+  /**
+   * A TLS listener instead of plain TCP (PEM file paths): the broker's certificate and key, and the CA
+   * a client certificate must chain to. `requireCertificate` refuses clients without one.
+   */
+  readonly tls?: { readonly cafile: string; readonly certfile: string; readonly keyfile: string; readonly requireCertificate: boolean };
 }
 
 export interface Mosquitto {
@@ -89,6 +94,9 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Mosqu
   } else {
     lines.push('allow_anonymous true');
   }
+  if (opts.tls) {
+    lines.push(`cafile ${opts.tls.cafile}`, `certfile ${opts.tls.certfile}`, `keyfile ${opts.tls.keyfile}`, `require_certificate ${opts.tls.requireCertificate}`);
+  }
   if (opts.acl !== undefined) {
     const acl = path.join(dir, 'acl');
     writeFileSync(acl, opts.acl);
@@ -118,7 +126,7 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Mosqu
   await launch();
   return {
     port,
-    url: `mqtt://127.0.0.1:${port}`,
+    url: `${opts.tls ? 'mqtts' : 'mqtt'}://127.0.0.1:${port}`,
     kill,
     restart: launch,
     stop: async () => {
