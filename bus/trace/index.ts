@@ -8,7 +8,7 @@
  * | `.log`    | candump `-L`           | yes  | yes   |
  * | `.asc`    | Vector ASC             | yes  | yes   |
  * | `.blf`    | Vector BLF             | yes  | yes   |
- * | `.trc`    | PEAK trace 1.0 to 2.1  | yes  | no    |
+ * | `.trc`    | PEAK trace 1.0 to 2.1  | yes  | 2.1   |
  * | `.jsonl`  | JSON lines (`trace cat`) | yes | yes  |
  */
 import path from 'node:path';
@@ -23,6 +23,7 @@ import { jsonlFormatter, parseJsonLine } from './jsonl.js';
 import { LineTraceReader, type LineParser } from './line-reader.js';
 import { openLineWriter } from './text-writer.js';
 import { TrcParser } from './trc.js';
+import { trcFormatter } from './trc-write.js';
 import type { TraceReader, TraceReaderFactory, TraceReadOptions, TraceWriter, TraceWriterFactory } from './types.js';
 
 export type { TraceReader, TraceReaderFactory, TraceReadOptions, TraceWriter, TraceWriterFactory } from './types.js';
@@ -31,6 +32,7 @@ export { parseCandumpLine, formatCandumpLine } from './candump.js';
 export { AscParser, parseAscText } from './asc.js';
 export { formatAscLine } from './asc-write.js';
 export { TrcParser, oleDateToEpoch } from './trc.js';
+export { epochToOleDate, formatTrcLine } from './trc-write.js';
 export { channelFromNumber, channelToNumber } from './channel.js';
 
 /** JSON lines are UTF-8; a newline byte never occurs inside a multi-byte character, so lines split safely as bytes. */
@@ -51,6 +53,7 @@ export const TRACE_WRITERS = {
   '.log': (file) => openLineWriter(file, candumpFormatter()),
   '.asc': (file) => openLineWriter(file, ascFormatter()),
   '.blf': (file) => openBlfWriter(file),
+  '.trc': (file) => openLineWriter(file, trcFormatter()),
   '.jsonl': (file) => openLineWriter(file, jsonlFormatter(), 'utf8'),
 } as const satisfies Record<string, TraceWriterFactory>;
 

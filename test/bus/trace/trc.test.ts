@@ -1,9 +1,66 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { TraceParseError } from '../../../bus/errors.js';
-import { openTraceReader, TrcParser } from '../../../bus/trace/index.js';
-import { readAll, tempDir } from './helpers.js';
+import type { CanFrame } from '../../../bus/frame.js';
+import { epochToOleDate, formatTrcLine, oleDateToEpoch, openTraceReader, TrcParser } from '../../../bus/trace/index.js';
+import { readAll, tempDir, writeAll } from './helpers.js';
+import { describeTraceFormat } from './trace-format.contract.js';
+
+// An error frame is written as ER with no id, length or data (a CanFrame carries no error code).
+describeTraceFormat({
+  ext: '.trc',
+  normalize: (f: CanFrame): CanFrame => (f.error ? { ...f, id: 0, extended: false, dlc: 0, data: new Uint8Array(0) } : f),
+});
+
+describe('PEAK TRC 2.1 writing', () => {
+  const frame = (over: Partial<CanFrame>): CanFrame => ({
+    timestamp: 0, channel: 'can0', id: 0x123, extended: false, fd: false, brs: false, esi: false, rtr: false, error: false, dlc: 2, data: Uint8Array.from([1, 0xab]), ...over,
+  });
+
+  it('lays out each kind of record as PCAN-View does', () => {
+    expect(formatTrcLine(frame({}), 1, 2.5)).toBe('      1         2.500 DT  1     0123 Rx -  2     01 AB');
+    expect(formatTrcLine(frame({ id: 0x18daf110, extended: true, channel: 'can1', tx: true }), 2, 10)).toBe('      2        10.000 DT  2 18DAF110 Tx -  2     01 AB');
+    expect(formatTrcLine(frame({ rtr: true, dlc: 8, data: new Uint8Array(0) }), 3, 0)).toBe('      3         0.000 RR  1     0123 Rx -  8');
+    expect(formatTrcLine(frame({ fd: true, brs: true, esi: true, dlc: 9, data: new Uint8Array(12) }), 4, 0)).toMatch(/^ {6}4 {9}0\.000 BI  1     0123 Rx -  9     00( 00){11}$/);
+    expect(formatTrcLine(frame({ fd: true, brs: true }), 5, 0)).toContain(' FB ');
+    expect(formatTrcLine(frame({ fd: true, esi: true }), 6, 0)).toContain(' FE ');
+    expect(formatTrcLine(frame({ fd: true }), 7, 0)).toContain(' FD ');
+    expect(formatTrcLine(frame({ error: true }), 8, 0)).toBe('      8         0.000 ER  1        - Rx -  0');
+  });
+
+  it('writes OLE start dates the reader turns back into the same millisecond, as ten decimals', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 4_102_444_800_000 }), (ms) => {
+        // A local wall-clock time repeats in the hour after a daylight-saving change: the format cannot tell those apart.
+        fc.pre(new Date(ms).getTimezoneOffset() === new Date(ms - 3_600_000).getTimezoneOffset());
+        const days = Number(epochToOleDate(ms).toFixed(10));
+        expect(Math.round(oleDateToEpoch(days) * 1000)).toBe(ms);
+      }),
+    );
+  });
+
+  it('starts at the first frame cut to the millisecond, as an OLE date the reader turns back into that millisecond', async () => {
+    const tmp = tempDir();
+    try {
+      const t0 = 1_700_000_123.456789;
+      const file = tmp.file('start.trc');
+      await writeAll(file, [frame({ timestamp: t0 }), frame({ timestamp: t0 + 1.000001 })]);
+      const text = readFileSync(file, 'latin1');
+      expect(text.startsWith(';$FILEVERSION=2.1\r\n;$STARTTIME=')).toBe(true);
+      expect(text.split('\r\n').filter((l) => !l.startsWith(';') && l !== '')).toEqual([
+        '      1         0.789 DT  1     0123 Rx -  2     01 AB',
+        '      2      1000.790 DT  1     0123 Rx -  2     01 AB',
+      ]);
+      const days = Number(/;\$STARTTIME=([\d.]+)/.exec(text)?.[1]);
+      expect(Math.round(oleDateToEpoch(days) * 1000)).toBe(1_700_000_123_456);
+      const { frames } = await readAll(file);
+      expect(frames.map((f) => f.timestamp)).toEqual([expect.closeTo(t0, 6), expect.closeTo(t0 + 1.000001, 6)]);
+    } finally {
+      tmp.remove();
+    }
+  });
+});
 
 function parseAll(text: string): ReturnType<TrcParser['parse']>[] {
   const p = new TrcParser();
