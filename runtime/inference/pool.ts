@@ -19,6 +19,7 @@ import type { Isolation } from './worker-channel.js';
 
 export interface PoolOptions {
   readonly registry: ModelRegistry;
+  /** The pool adds `domain` (a worker's name) to what it logs; the caller binds the rest (`component`). */
   readonly logger?: Logger;
   /** Timestamps in health; supervision timers themselves run on wall time. */
   readonly clock?: Clock;
@@ -183,7 +184,7 @@ export class InferencePool {
       ...(execArgv === undefined ? {} : { execArgv }),
       ...(this.#o.spinUs === undefined ? {} : { spinUs: this.#o.spinUs }),
       ...(this.#o.backoff === undefined ? {} : { backoff: this.#o.backoff }),
-      ...(this.#o.logger === undefined ? {} : { logger: this.#o.logger.child({ component: 'inference', domain: name }) }),
+      ...(this.#o.logger === undefined ? {} : { logger: this.#o.logger.child({ domain: name }) }),
       ...extra,
     });
   }
@@ -218,13 +219,13 @@ export class InferencePool {
     const rest = members.filter((m) => m.domain !== culprit);
     if (bad === undefined) return;
     const history = { restarts: failed.health().restarts, lastError: failed.health().lastError };
-    this.#o.logger?.warn({ component: 'inference', group, domain: culprit, others: rest.map((m) => m.domain) }, 'moving the domain out of its shared process');
+    this.#o.logger?.warn({ group, domain: culprit, others: rest.map((m) => m.domain) }, 'moving the domain out of its shared process');
     let next: DomainSupervisor;
     try {
       next = await this.#startWorker(group, rest, 'process', { ...this.#groupFaults(group), history });
     } catch (err) {
       // Could not start the others apart: fall back to restarting the group as it was.
-      this.#o.logger?.error({ component: 'inference', group, err }, 'could not split the shared process; restarting it whole');
+      this.#o.logger?.error({ group, err }, 'could not split the shared process; restarting it whole');
       failed.resume();
       return;
     }
@@ -238,7 +239,7 @@ export class InferencePool {
     this.#slots.set(culprit, { ...bad, supervisor: alone, target: { slot: 0, domain: culprit }, group: undefined, quarantinedFrom: group });
     await failed.close();
     // A culprit that cannot start again stays visible as failed; its service keeps its fallback.
-    await alone.start().catch((err: unknown) => this.#o.logger?.error({ component: 'inference', domain: culprit, err }, 'the moved-out domain did not start'));
+    await alone.start().catch((err: unknown) => this.#o.logger?.error({ domain: culprit, err }, 'the moved-out domain did not start'));
   }
 
   /**

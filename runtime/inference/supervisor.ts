@@ -64,6 +64,7 @@ export interface SupervisorOptions {
   /** Restarts and last error carried over from the worker this one replaces after a handover. */
   readonly history?: { readonly restarts: number; readonly lastError: DomainHealth['lastError'] };
   readonly clock: Clock;
+  /** Bound to the worker's name (`domain`) by the caller. */
   readonly logger?: Logger;
 }
 
@@ -175,7 +176,7 @@ export class DomainSupervisor {
         this.#state = 'ready';
         this.#readyAt = this.#o.clock.now();
         this.#startMonitors(channel);
-        this.#o.logger?.info({ domain: this.#o.domain, pid: channel.pid, restarts: this.#restarts }, 'inference worker ready');
+        this.#o.logger?.info({ pid: channel.pid, restarts: this.#restarts }, 'inference worker ready');
         this.#firstStart?.resolve();
         this.#firstStart = undefined;
         return;
@@ -250,7 +251,7 @@ export class DomainSupervisor {
     this.#outstanding.clear();
     const err = new InferenceError(code, this.#o.domain, detail);
     this.#setError(err);
-    this.#o.logger?.warn({ domain: this.#o.domain, code, detail, ...(culprit === undefined ? {} : { culprit }) }, 'inference worker failed');
+    this.#o.logger?.warn({ code, detail, ...(culprit === undefined ? {} : { culprit }) }, 'inference worker failed');
     for (const id of [...this.#pending.keys()]) {
       const p = this.#pending.get(id);
       this.#settle(id);
