@@ -12,7 +12,7 @@ const HELP = `Usage:
   ecu-ai trace convert IN OUT [--lenient]
   ecu-ai trace stats FILE [--json] [--lenient]
 
-Formats by extension: .log (candump -L), .asc (Vector), .blf (Vector), .trc (PEAK, read only), .jsonl.
+Formats by extension: .log (candump -L), .asc (Vector), .blf (Vector), .trc (PEAK; written as 2.1), .jsonl.
 
 cat      one JSON object per frame per line:
          {"t":1.234567,"ch":"can0","id":291,"ext":false,"fd":false,"brs":false,"rtr":false,"err":false,"dlc":8,"data":"deadbeef"}
