@@ -17,6 +17,32 @@ function pack(opts: { lowCell?: number; lowBy?: number; hotSensor?: number; hotB
 }
 
 describe('powertrain domain', () => {
+  it('gives a window seen again its features without working them out, and never stale ones', () => {
+    const features = (w: Float32Array): number[] => {
+      const out = new Float32Array(POWERTRAIN_FEATURE_SIZE);
+      powertrainDomain.features(w, out);
+      return Array.from(out);
+    };
+    const a = pack({ lowCell: 10, lowBy: 0.03 });
+    const b = pack({ hotSensor: 3, hotBy: 4 });
+    const fa = features(a);
+    const fb = features(b);
+    expect(fb).not.toEqual(fa);
+    // The same content in another array reads as the same window; the same array changed in place does not.
+    expect(features(Float32Array.from(a))).toEqual(fa);
+    expect(features(a)).toEqual(fa);
+    // Cell 10 in the newest row drops to 3.5 V: 0.2 V below its group, clamped at -10.
+    a[a.length - POWERTRAIN_COLUMNS.length + 9] = 3.5;
+    const changed = features(a);
+    expect(changed).not.toEqual(fa);
+    expect(changed[9 * PER_CELL]).toBe(-10);
+    // -0 and 0 differ in their bits, so a window differing only there is worked out again (and equal).
+    const zero = pack();
+    const negative = Float32Array.from(zero);
+    negative[zero.length - 1] = -0;
+    expect(features(negative)).toEqual(features(zero));
+  });
+
   it('gives each cell its deviation from the other cells of its frame group and its sensor deviation', () => {
     const out = new Float32Array(POWERTRAIN_FEATURE_SIZE);
     powertrainDomain.features(pack({ lowCell: 10, lowBy: 0.03, hotSensor: 3, hotBy: 4 }), out);
