@@ -266,6 +266,11 @@ export class DomainSupervisor {
     this.#restarts++;
     this.#state = 'restarting';
     if (this.#o.onFault?.({ code, detail, culprit }, this) === 'handover') return;
+    this.#scheduleRestart();
+  }
+
+  /** Restarts the worker after the backoff its recent failures call for. */
+  #scheduleRestart(): void {
     if (this.#readyAt > 0 && (this.#o.clock.now() - this.#readyAt) * 1000 > (this.#o.stableMs ?? 10_000)) this.#consecutive = 0;
     const b = this.#o.backoff ?? DEFAULT_BACKOFF;
     const wait = Math.min(b.maxMs, b.initialMs * b.factor ** this.#consecutive);
@@ -328,9 +333,9 @@ export class DomainSupervisor {
     this.#channel?.send(onRunOfSlot === undefined ? { t: '__fault', kind } : { t: '__fault', kind, onRunOfSlot });
   }
 
-  /** Restarts a worker left down by a `handover` at once (the caller could not take it over). */
+  /** Restarts a worker left down by a `handover` (the caller could not take it over), after the usual backoff. */
   resume(): void {
-    if (this.#state === 'restarting' && this.#channel === undefined && this.#restartTimer === undefined) this.#spawn();
+    if (this.#state === 'restarting' && this.#channel === undefined && this.#restartTimer === undefined) this.#scheduleRestart();
   }
 
   /** Resolves when no call is outstanding. */

@@ -5,7 +5,7 @@
  * deadlines throughout, and a fault that cannot be traced to one call restarts the group as one.
  */
 import { until } from '../../helpers/wait.js';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -147,6 +147,32 @@ describe('a shared process whose member faults in its own call', () => {
     await expectAnswers(p, 'adas', m.adas2);
     expect(healthOf(p, 'adas')).toMatchObject({ isolation: 'process', model: 'adas-ttc@2.0.0' });
     expect(healthOf(p, 'adas').pid).not.toBe(healthOf(p, 'chassis').pid);
+  });
+});
+
+describe('a shared process that cannot be split', () => {
+  it('restarts whole, with backoff, when the others cannot be started apart', async () => {
+    // A copy of the compiled worker that can be taken away: while it is gone no worker can start.
+    const built = path.resolve(path.dirname(entry), '..', '..');
+    const copy = `${built}.split-${process.pid}`;
+    cpSync(built, copy, { recursive: true });
+    try {
+      const p = await InferencePool.create({ registry, workerEntry: path.join(copy, 'runtime', 'inference', 'worker-main.js'), faultInjection: true, backoff: { initialMs: 100, maxMs: 200, factor: 2 } });
+      pool = p;
+      await p.openGroup('safety', GROUP.map((d) => ({ domain: d, model: { adas: 'adas-ttc@1.0.0', chassis: 'chassis-mu', powertrain: 'pt-cells' }[d] })));
+      p.inject('adas', 'crash', { onRun: true });
+      renameSync(copy, `${copy}.gone`);
+      await expect(p.run('adas', feeds('adas'))).rejects.toMatchObject({ code: 'WORKER_CRASHED' });
+      await until('the split to fail', () => healthOf(p, 'chassis').restarts >= 2, 10_000);
+      renameSync(`${copy}.gone`, copy);
+      await until('the group to be back', () => allReady(p), 10_000);
+      expect(new Set(GROUP.map((d) => healthOf(p, d).pid)).size).toBe(1);
+      for (const d of GROUP) expect(healthOf(p, d).isolation).toBe('shared');
+      for (const d of GROUP) await expectAnswers(p, d);
+    } finally {
+      if (existsSync(`${copy}.gone`)) renameSync(`${copy}.gone`, copy);
+      rmSync(copy, { recursive: true, force: true });
+    }
   });
 });
 
