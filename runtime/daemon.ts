@@ -251,6 +251,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
         },
         health: () => {
           for (const h of pool.health()) {
+            health.setDomain(h.domain, { worker: { isolation: h.isolation, ...(h.pid === undefined ? {} : { pid: h.pid }), restarts: h.restarts } });
             if (h.state === 'restarting' || h.state === 'failed') health.setDomain(h.domain, { state: h.state === 'failed' ? 'failed' : 'restarting', ...(h.lastError ? { lastError: { message: h.lastError.message, code: h.lastError.code, t: clock.now() } } : {}) });
           }
           return health.report(clock.now());

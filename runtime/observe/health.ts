@@ -31,6 +31,11 @@ export interface DomainStatus {
   readonly lastError?: HealthError;
   readonly signalsValid?: number;
   readonly signalsTotal?: number;
+  /**
+   * The process the domain's model runs in: `shared` with the others of its group, a `process` of
+   * its own (also after being moved out of a group), or a `thread` of the daemon.
+   */
+  readonly worker?: { readonly isolation: string; readonly pid?: number; readonly restarts: number };
 }
 
 export interface DomainHealth extends DomainStatus {

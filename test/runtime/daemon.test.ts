@@ -65,9 +65,12 @@ describe('the daemon in real time on a virtual bus', () => {
     expect(daemon.http!.host).toBe('127.0.0.1');
     const health = await fetch(`${base}/health`);
     expect(health.status).toBe(200);
-    const body = (await health.json()) as { ready: boolean; domains: Record<string, { state: string }> };
+    const body = (await health.json()) as { ready: boolean; domains: Record<string, { state: string; worker?: { isolation: string; pid?: number; restarts: number } }> };
     expect(body.ready).toBe(true);
     expect(body.domains['adas']?.state).toBe('running');
+    // Which process serves the domain, so an operator sees a domain moved out of its group.
+    // The test domain is a safety domain: by default in the shared safety process.
+    expect(body.domains['adas']?.worker).toMatchObject({ isolation: 'shared', restarts: 0, pid: daemon.pool.health()[0]?.pid });
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toMatch(/ecu_ai_inference_latency_seconds_count\{domain="adas",variant="fp32"\} [1-9]/);
     expect(metrics).toMatch(/ecu_ai_frames_received_total\{channel="can0"\} [1-9]/);
