@@ -3,14 +3,17 @@
  * lines files per vehicle and day (`{dir}/{vehicleId}/{YYYY-MM-DD}.{kind}.jsonl`, day of the
  * record's own timestamp in UTC), de-duplicated by record ID, since delivery is at least once.
  * The PUBACK to the broker is sent only after the line is written, and the session is persistent,
- * so the broker keeps what arrives while ingest is down.
+ * so the broker keeps what arrives while ingest is down. Each record stored (or already stored) is
+ * also confirmed to its vehicle with a DeliveryReceipt on `.../receipts`, batched: a vehicle with
+ * `cloud.delivery: ingest` lets a record go from its outbox only then, so not even a broker that
+ * loses what it had acknowledged loses a record.
  */
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { CloudError } from '../runtime/errors.js';
-import { decodeDataSnippet, decodeTelemetry, decodeUpdateStatus } from '../runtime/cloud/messages.js';
-import { ingestFilters, parseVehicleTopic } from '../runtime/cloud/topics.js';
+import { MAX_RECEIPT_IDS, decodeDataSnippet, decodeTelemetry, decodeUpdateStatus, encodeDeliveryReceipt } from '../runtime/cloud/messages.js';
+import { ingestFilters, parseVehicleTopic, vehicleTopics } from '../runtime/cloud/topics.js';
 import { noDelay } from '../runtime/cloud/mqtt-link.js';
 
 export interface IngestOptions {
@@ -21,12 +24,16 @@ export interface IngestOptions {
   readonly password?: string;
   /** Stable so the broker keeps the session while ingest is down; default `ecu-ai-ingest`. */
   readonly clientId?: string;
+  /** How long record IDs gather before a receipt goes out, ms; default 20. */
+  readonly receiptDelayMs?: number;
 }
 
 export interface IngestStats {
   stored: number;
   duplicates: number;
   rejected: number;
+  /** Receipts published (each confirms up to MAX_RECEIPT_IDS records). */
+  receipts: number;
 }
 
 type Kind = 'telemetry' | 'snippets' | 'updateStatus';
@@ -59,9 +66,12 @@ export function ingestFile(dataDir: string, vehicleId: string, kind: Kind, tUnix
 }
 
 export class Ingest {
-  readonly stats: IngestStats = { stored: 0, duplicates: 0, rejected: 0 };
+  readonly stats: IngestStats = { stored: 0, duplicates: 0, rejected: 0, receipts: 0 };
   readonly #opts: IngestOptions;
   readonly #seen = new Map<string, Set<string>>();
+  /** Record IDs stored and not yet confirmed, per vehicle. */
+  readonly #toConfirm = new Map<string, string[]>();
+  #receiptTimer: NodeJS.Timeout | undefined;
   #client: MqttClient | undefined;
 
   private constructor(opts: IngestOptions) {
@@ -86,6 +96,8 @@ export class Ingest {
       manualConnect: true,
     };
     const client = mqtt.connect(opts.url, options);
+    // Set before connecting: stored sessions deliver (and get receipts) as soon as it connects.
+    ingest.#client = client;
     // mqtt.js sends the PUBACK when this callback is called: after the line is on disk.
     client.handleMessage = (packet, done) => {
       ingest.#store(packet.topic, Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload)).then(
@@ -101,7 +113,6 @@ export class Ingest {
       client.once('error', reject);
     });
     await client.subscribeAsync(ingestFilters(false), { qos: 1 });
-    ingest.#client = client;
     return ingest;
   }
 
@@ -121,13 +132,40 @@ export class Ingest {
     const file = ingestFile(this.#opts.dataDir, rec.vehicleId, kind, rec.tUnixMs);
     const seen = await this.#seenIn(file);
     if (seen.has(rec.recordId)) {
+      // Confirmed again: the vehicle resent it because the first receipt did not reach it.
       this.stats.duplicates++;
+      this.#confirm(rec.vehicleId, rec.recordId);
       return;
     }
     await mkdir(path.dirname(file), { recursive: true });
     await appendFile(file, `${JSON.stringify(rec.line)}\n`);
     seen.add(rec.recordId);
     this.stats.stored++;
+    this.#confirm(rec.vehicleId, rec.recordId);
+  }
+
+  #confirm(vehicleId: string, recordId: string): void {
+    const ids = this.#toConfirm.get(vehicleId) ?? [];
+    ids.push(recordId);
+    this.#toConfirm.set(vehicleId, ids);
+    if (ids.length >= MAX_RECEIPT_IDS) this.#sendReceipts();
+    else this.#receiptTimer ??= setTimeout(() => this.#sendReceipts(), this.#opts.receiptDelayMs ?? 20);
+  }
+
+  #sendReceipts(): void {
+    clearTimeout(this.#receiptTimer);
+    this.#receiptTimer = undefined;
+    const client = this.#client;
+    for (const [vehicleId, ids] of this.#toConfirm) {
+      for (let i = 0; i < ids.length; i += MAX_RECEIPT_IDS) {
+        const recordIds = ids.slice(i, i + MAX_RECEIPT_IDS);
+        // QoS 1 and the vehicle's persistent session: a receipt waits for a vehicle that is offline.
+        // A lost one costs a resend, which the de-duplication confirms again.
+        client?.publish(vehicleTopics(vehicleId).receipts, Buffer.from(encodeDeliveryReceipt({ vehicleId, recordIds })), { qos: 1 });
+        this.stats.receipts++;
+      }
+    }
+    this.#toConfirm.clear();
   }
 
   /** The record IDs already in a file, read once (after a restart the file is the memory). */
@@ -153,6 +191,7 @@ export class Ingest {
   }
 
   async stop(): Promise<void> {
+    this.#sendReceipts();
     await this.#client?.endAsync();
   }
 }

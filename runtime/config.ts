@@ -121,6 +121,14 @@ const cloudSchema = z
     telemetry_period_s: z.number().min(0.1).max(86_400).default(10),
     /** Ceiling of the reconnect backoff, s. */
     reconnect_max_s: z.number().min(0.25).max(3600).default(30),
+    /**
+     * When a record may leave the outbox: on the broker's PUBACK (`broker`), or on ingest's receipt
+     * once the record is on the cloud's disk (`ingest`: nothing is lost even by a broker that loses
+     * what it acknowledged; needs ingest's receipts).
+     */
+    delivery: z.enum(['broker', 'ingest']).default('broker'),
+    /** With `delivery: ingest`: a record without a receipt this long is sent again. */
+    receipt_timeout_s: z.number().min(0.1).max(3600).default(10),
     snippets: snippetsSchema.default(snippetsSchema.parse({})),
   })
   .strict()

@@ -54,6 +54,14 @@ export function list(m: Decoded, field: string, where: string, max: number): rea
   });
 }
 
+/** A repeated identifier field (see {@link ident}), at most `max` entries. */
+export function idents(m: Decoded, field: string, where: string, max: number): readonly string[] {
+  const v = m[field];
+  const a = Array.isArray(v) ? (v as unknown[]) : [];
+  if (a.length > max) throw payloadError(where, `field ${field} has ${a.length} entries, more than ${max}`);
+  return a.map((x, i) => ident({ [field]: x }, field, `${where} ${field}[${i}]`));
+}
+
 export function numbers(m: Decoded, field: string, where: string, max: number): readonly number[] {
   const v = m[field];
   const a = Array.isArray(v) ? (v as unknown[]) : [];

@@ -5,7 +5,7 @@
  */
 import { CloudError } from '../errors.js';
 import { SCHEMA_VERSION, cloudType, type CloudMessageName } from './schemas.js';
-import { bytes, checkVersion, ident, list, num, numbers, payloadError, str, type Decoded } from './message-fields.js';
+import { bytes, checkVersion, ident, idents, list, num, numbers, payloadError, str, type Decoded } from './message-fields.js';
 
 export interface Tensor {
   readonly name: string;
@@ -105,6 +105,18 @@ export interface UpdateStatus {
   readonly tUnixMs: number;
 }
 
+/**
+ * The cloud's word that records are stored (or were already): sent by ingest to the vehicle, which
+ * may then let them go from its outbox (`cloud.delivery: ingest`).
+ */
+export interface DeliveryReceipt {
+  readonly vehicleId: string;
+  readonly recordIds: readonly string[];
+}
+
+/** Most record IDs one receipt carries. */
+export const MAX_RECEIPT_IDS = 512;
+
 /** Largest payload accepted per message type; checked before decoding so a huge packet costs nothing. */
 export const MAX_PAYLOAD_BYTES: Readonly<Record<CloudMessageName, number>> = {
   InferenceRequest: 1 << 20,
@@ -113,6 +125,7 @@ export const MAX_PAYLOAD_BYTES: Readonly<Record<CloudMessageName, number>> = {
   DataSnippet: 4 << 20,
   ModelCampaign: 64 << 10,
   UpdateStatus: 16 << 10,
+  DeliveryReceipt: 80 << 10,
 };
 
 const MAX_TENSORS = 32;
@@ -330,4 +343,15 @@ export function decodeUpdateStatus(data: Uint8Array, opts: DecodeOptions = {}): 
     detail: str(m, 'detail', where, { max: 1024 }),
     tUnixMs: num(m, 'tUnixMs', where),
   };
+}
+
+/** @throws never for well-typed input */
+export function encodeDeliveryReceipt(r: DeliveryReceipt): Uint8Array {
+  return encodeRaw('DeliveryReceipt', { vehicleId: r.vehicleId, recordIds: [...r.recordIds] });
+}
+
+/** @throws {CloudError} CLOUD_PAYLOAD for oversized, malformed, wrong-version or wrongly shaped bytes */
+export function decodeDeliveryReceipt(data: Uint8Array, opts: DecodeOptions = {}): DeliveryReceipt {
+  const { m, where } = decodeRaw('DeliveryReceipt', data, opts);
+  return { vehicleId: ident(m, 'vehicleId', where), recordIds: idents(m, 'recordIds', where, MAX_RECEIPT_IDS) };
 }

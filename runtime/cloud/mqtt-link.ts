@@ -11,7 +11,7 @@ import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { RealClock, type Clock } from '../clock.js';
 import { CloudError } from '../errors.js';
 import { Backoff, type BackoffOptions } from './backoff.js';
-import { decodeInferenceResponse, decodeModelCampaign, encodeInferenceRequest, type InferenceResponse, type ModelCampaign, type Tensor } from './messages.js';
+import { decodeDeliveryReceipt, decodeInferenceResponse, decodeModelCampaign, encodeInferenceRequest, type InferenceResponse, type ModelCampaign, type Tensor } from './messages.js';
 import { vehicleTopics, type VehicleTopics } from './topics.js';
 
 export interface TlsOptions {
@@ -92,6 +92,7 @@ export class CloudLink {
   readonly #pending = new Map<string, Pending>();
   readonly #expired = new Set<string>();
   readonly #listeners = new Set<(connected: boolean) => void>();
+  readonly #receiptListeners = new Set<(recordIds: readonly string[]) => void>();
   readonly #nonce = randomBytes(4);
   #counter = 0;
   #closing = false;
@@ -180,7 +181,7 @@ export class CloudLink {
     this.stats.connects++;
     this.#backoff.reset();
     noDelay(this.#client);
-    this.#client.subscribe([this.topics.response, this.topics.campaign], { qos: 1 });
+    this.#client.subscribe([this.topics.response, this.topics.campaign, this.topics.receipts], { qos: 1 });
     this.#client.publish(this.topics.status, 'online', { qos: 1, retain: true });
     for (const fn of this.#listeners) fn(true);
   }
@@ -204,6 +205,8 @@ export class CloudLink {
   #onMessage(topic: string, payload: Buffer): void {
     if (topic === this.topics.response) {
       this.#onResponse(payload);
+    } else if (topic === this.topics.receipts) {
+      this.#onReceipt(topic, payload);
     } else if (topic === this.topics.campaign) {
       try {
         const c = decodeModelCampaign(payload, { source: topic });
@@ -213,6 +216,26 @@ export class CloudLink {
         this.stats.rejectedPayloads++;
       }
     }
+  }
+
+  #onReceipt(topic: string, payload: Buffer): void {
+    let ids: readonly string[];
+    try {
+      const r = decodeDeliveryReceipt(payload, { source: topic });
+      if (r.vehicleId !== this.#opts.vehicleId) throw new CloudError('CLOUD_PAYLOAD', topic, `receipt for vehicle ${r.vehicleId}`);
+      ids = r.recordIds;
+    } catch (err) {
+      if (!(err instanceof CloudError)) throw err;
+      this.stats.rejectedPayloads++;
+      return;
+    }
+    for (const fn of this.#receiptListeners) fn(ids);
+  }
+
+  /** Calls `fn` with the record IDs of every delivery receipt from ingest. Returns an unsubscribe. */
+  onReceipt(fn: (recordIds: readonly string[]) => void): () => void {
+    this.#receiptListeners.add(fn);
+    return () => this.#receiptListeners.delete(fn);
   }
 
   #onResponse(payload: Buffer): void {

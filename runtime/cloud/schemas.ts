@@ -109,6 +109,12 @@ message UpdateStatus {
   string detail = 6;
   double t_unix_ms = 7;
 }
+
+message DeliveryReceipt {
+  uint32 schema_version = 1;
+  string vehicle_id = 2;
+  repeated string record_ids = 3;
+}
 `;
 
 let root: protobuf.Root | undefined;
@@ -120,7 +126,7 @@ export function cloudProtoRoot(): protobuf.Root {
 }
 
 /** The names of the top-level messages exchanged over MQTT. */
-export type CloudMessageName = 'InferenceRequest' | 'InferenceResponse' | 'Telemetry' | 'DataSnippet' | 'ModelCampaign' | 'UpdateStatus';
+export type CloudMessageName = 'InferenceRequest' | 'InferenceResponse' | 'Telemetry' | 'DataSnippet' | 'ModelCampaign' | 'UpdateStatus' | 'DeliveryReceipt';
 
 /** Looks up one message type. */
 export function cloudType(name: CloudMessageName): protobuf.Type {

@@ -43,6 +43,8 @@ export interface VehicleTopics {
   readonly campaign: string;
   readonly updateStatus: string;
   readonly status: string;
+  /** Ingest's delivery receipts for the vehicle's records. */
+  readonly receipts: string;
 }
 
 /**
@@ -60,6 +62,7 @@ export function vehicleTopics(vehicleId: string): VehicleTopics {
     campaign: `${base}/ota/campaign`,
     updateStatus: `${base}/ota/status`,
     status: `${base}/status`,
+    receipts: `${base}/receipts`,
   };
 }
 
@@ -75,7 +78,7 @@ export function ingestFilters(shared: boolean): string[] {
   return shared ? filters.map((f) => `$share/${INGEST_SHARE_GROUP}/${f}`) : filters;
 }
 
-export type VehicleTopicKind = 'request' | 'response' | 'telemetry' | 'snippets' | 'campaign' | 'updateStatus' | 'status';
+export type VehicleTopicKind = 'request' | 'response' | 'telemetry' | 'snippets' | 'campaign' | 'updateStatus' | 'status' | 'receipts';
 
 /** Splits a received topic into vehicle id and kind; undefined for topics outside the layout. */
 export function parseVehicleTopic(topic: string): { vehicleId: string; kind: VehicleTopicKind; domain?: string } | undefined {
@@ -92,6 +95,7 @@ export function parseVehicleTopic(topic: string): { vehicleId: string; kind: Veh
     'ota/campaign': 'campaign',
     'ota/status': 'updateStatus',
     status: 'status',
+    receipts: 'receipts',
   };
   const kind = kinds[rest];
   return kind ? { vehicleId, kind } : undefined;

@@ -103,7 +103,11 @@ export class VehicleCloud {
     });
     this.facade = new CloudInference({ link: this.link, models: comfortCloudModels(o.domains), ...(o.clock ? { clock: o.clock } : {}) });
     this.runner = runnerCloud(this.facade);
-    this.forwarder = new OutboxForwarder(outbox, this.link);
+    this.forwarder = new OutboxForwarder(outbox, this.link, {
+      confirm: o.config.delivery,
+      receiptTimeoutMs: o.config.receipt_timeout_s * 1000,
+      ...(o.clock ? { clock: o.clock } : {}),
+    });
     this.reporter = new VehicleReporter(outbox, o.vehicleId);
     this.forwarder.start();
   }

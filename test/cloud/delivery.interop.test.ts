@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -27,10 +27,14 @@ function ingestedLines(dataDir: string, vehicleId: string): { recordId: string; 
     .flatMap((f) => readFileSync(path.join(dir, f), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { recordId: string; values: { n: number } }));
 }
 
-async function vehicle(name: string, broker: Mosquitto): Promise<{ outbox: Outbox; link: CloudLink; forwarder: OutboxForwarder; reporter: VehicleReporter }> {
+async function vehicle(
+  name: string,
+  broker: Mosquitto,
+  confirm: 'broker' | 'ingest' = 'broker',
+): Promise<{ outbox: Outbox; link: CloudLink; forwarder: OutboxForwarder; reporter: VehicleReporter }> {
   const outbox = await Outbox.open(path.join(work, name, 'outbox'));
   const link = CloudLink.connect({ url: broker.url, vehicleId: name, backoff: { initialMs: 50, maxMs: 400 } });
-  const forwarder = new OutboxForwarder(outbox, link);
+  const forwarder = new OutboxForwarder(outbox, link, { confirm, receiptTimeoutMs: 2000, window: 64 });
   forwarder.start();
   cleanups.push(async () => {
     forwarder.stop();
@@ -92,6 +96,41 @@ describe.skipIf(!peer.available)('outbox delivery through mosquitto', () => {
     // The drive crossed midnight UTC: one file per day.
     expect(readdirSync(path.join(dataDir, 'VOFFLINE')).sort()).toEqual(['2024-06-02.telemetry.jsonl', '2024-06-03.telemetry.jsonl']);
   }, 30_000);
+
+  it('loses nothing with ingest receipts when the broker loses what it acknowledged; with PUBACKs alone it is lost', async () => {
+    // No persistence: a killed broker forgets the records it queued for an ingest that is offline.
+    const broker = await startMosquitto();
+    cleanups.push(() => broker.stop());
+    const dataDir = path.join(work, 'data-receipts');
+    // Ingest's persistent session exists, then ingest goes away: the broker queues for it.
+    await (await Ingest.start({ url: broker.url, dataDir, clientId: 'ingest-receipts' })).stop();
+    const byBroker = await vehicle('VPUBACK', broker, 'broker');
+    const byIngest = await vehicle('VRECEIPT', broker, 'ingest');
+    expect(await byBroker.link.waitConnected(3000)).toBe(true);
+    expect(await byIngest.link.waitConnected(3000)).toBe(true);
+    const total = 50;
+    const t0 = Date.parse('2024-06-04T08:00:00Z');
+    for (let n = 0; n < total; n++) {
+      await byBroker.reporter.telemetry({ tUnixMs: t0 + n, values: { n }, source: 'test' });
+      await byIngest.reporter.telemetry({ tUnixMs: t0 + n, values: { n }, source: 'test' });
+    }
+    // Every record PUBACKed: the PUBACK vehicle has let them go, the receipt vehicle keeps them.
+    expect(await byBroker.forwarder.drained(5000)).toBe(true);
+    expect(await until(() => byIngest.forwarder.stats.pubacked >= total, 5000)).toBe(true);
+    expect(byIngest.forwarder.stats).toMatchObject({ published: total, pubacked: total, acked: 0, resends: 0 });
+    expect(byIngest.outbox.size).toBe(total);
+    await broker.kill();
+    await broker.restart();
+    const ingest = await Ingest.start({ url: broker.url, dataDir, clientId: 'ingest-receipts' });
+    cleanups.push(() => ingest.stop());
+    expect(await byIngest.forwarder.drained(15_000)).toBe(true);
+    const kept = ingestedLines(dataDir, 'VRECEIPT');
+    expect(kept.map((l) => l.values.n).sort((a, b) => a - b)).toEqual(Array.from({ length: total }, (_, i) => i));
+    expect(new Set(kept.map((l) => l.recordId)).size).toBe(total);
+    expect(ingest.stats.receipts).toBeGreaterThan(0);
+    // The PUBACK vehicle's records died with the broker's memory.
+    expect(existsSync(path.join(dataDir, 'VPUBACK'))).toBe(false);
+  }, 40_000);
 
   it('stores a redelivered record once and rejects a record published on another vehicle topic', async () => {
     const broker = await startMosquitto();

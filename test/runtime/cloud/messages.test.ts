@@ -3,13 +3,16 @@ import { describe, expect, it } from 'vitest';
 import { CloudError } from '../../../runtime/errors.js';
 import { cloudType } from '../../../runtime/cloud/schemas.js';
 import {
+  MAX_RECEIPT_IDS,
   decodeDataSnippet,
+  decodeDeliveryReceipt,
   decodeInferenceRequest,
   decodeInferenceResponse,
   decodeModelCampaign,
   decodeTelemetry,
   decodeUpdateStatus,
   encodeDataSnippet,
+  encodeDeliveryReceipt,
   encodeInferenceRequest,
   encodeInferenceResponse,
   encodeModelCampaign,
@@ -101,12 +104,28 @@ describe('cloud message codecs', () => {
     expect(() => decodeTelemetry(wire)).toThrow(/vehicleId/);
   });
 
+  it('round-trips a delivery receipt and refuses a record id that is not an identifier, or too many', () => {
+    const r = { vehicleId: 'VIN123', recordIds: ['2b1f0c2e-7a4d-4e3a-9c1e-0f5d6a7b8c9d', 'r-2'] };
+    expect(decodeDeliveryReceipt(encodeDeliveryReceipt(r))).toEqual(r);
+    expect(decodeDeliveryReceipt(encodeDeliveryReceipt({ vehicleId: 'V', recordIds: [] })).recordIds).toEqual([]);
+    expect(() => decodeDeliveryReceipt(encodeDeliveryReceipt({ vehicleId: 'V', recordIds: ['ok', 'a/b'] }), { source: 'ecu-ai/v1/V/receipts' })).toThrow(
+      /ecu-ai\/v1\/V\/receipts \(DeliveryReceipt\) recordIds\[1\].*"a\/b" is not an identifier/,
+    );
+    const many = Array.from({ length: MAX_RECEIPT_IDS + 1 }, (_, i) => `r${i}`);
+    expect(() => decodeDeliveryReceipt(encodeDeliveryReceipt({ vehicleId: 'V', recordIds: many }))).toThrow(/513 entries, more than 512/);
+    fc.assert(
+      fc.property(fc.array(fc.stringMatching(/^[A-Za-z0-9_.:-]{1,40}$/).filter((x) => x !== '.' && x !== '..'), { maxLength: 40 }), (ids) => {
+        expect(decodeDeliveryReceipt(encodeDeliveryReceipt({ vehicleId: 'V', recordIds: ids })).recordIds).toEqual(ids);
+      }),
+    );
+  });
+
   it('names the byte offset of a wire-format error', () => {
     expect(() => decodeTelemetry(Uint8Array.of(0x08, 0x01, 0x0f))).toThrow(/offset/);
   });
 
   it('turns random bytes into a valid message or a CLOUD_PAYLOAD error, never anything else', () => {
-    const decoders = [decodeInferenceRequest, decodeInferenceResponse, decodeTelemetry, decodeDataSnippet, decodeModelCampaign, decodeUpdateStatus];
+    const decoders = [decodeInferenceRequest, decodeInferenceResponse, decodeTelemetry, decodeDataSnippet, decodeModelCampaign, decodeUpdateStatus, decodeDeliveryReceipt];
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 300 }), fc.integer({ min: 0, max: decoders.length - 1 }), (bytes, which) => {
         const code = codeOf(() => decoders[which]?.(bytes));

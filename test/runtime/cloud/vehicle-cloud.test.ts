@@ -15,18 +15,18 @@ const dir = mkdtempSync(path.join(tmpdir(), 'ecu-ai-vehicle-cloud-'));
 describe('the cloud config section', () => {
   it('is off by default with the documented defaults', () => {
     const c = parseConfig({}).cloud;
-    expect(c).toMatchObject({ enabled: false, broker: 'mqtt://127.0.0.1:1883', protocol: 5, outbox_dir: './ecu-ai-outbox', outbox_max_mb: 64, telemetry_period_s: 10 });
+    expect(c).toMatchObject({ enabled: false, broker: 'mqtt://127.0.0.1:1883', protocol: 5, outbox_dir: './ecu-ai-outbox', outbox_max_mb: 64, telemetry_period_s: 10, delivery: 'broker', receipt_timeout_s: 10 });
     expect(c.snippets).toMatchObject({ enabled: true, pre_s: 10, post_s: 5 });
   });
 
   it('names the path of every bad field', () => {
     try {
-      parseConfig({ cloud: { broker: 'http://x', protocol: 3, password: 'a', password_env: 'B', snippets: { triggers: ['nope'] } } });
+      parseConfig({ cloud: { broker: 'http://x', protocol: 3, password: 'a', password_env: 'B', delivery: 'puback', snippets: { triggers: ['nope'] } } });
       expect.unreachable();
     } catch (err) {
       expect(err).toBeInstanceOf(ConfigInvalidError);
       const paths = (err as ConfigInvalidError).issues.map((i) => i.path);
-      expect(paths).toEqual(expect.arrayContaining(['cloud.broker', 'cloud.protocol', 'cloud.snippets.triggers.0']));
+      expect(paths).toEqual(expect.arrayContaining(['cloud.broker', 'cloud.protocol', 'cloud.delivery', 'cloud.snippets.triggers.0']));
     }
     expect(() => parseConfig({ cloud: { password: 'a', password_env: 'B' } })).toThrow(/cloud\.password_env: give password or password_env, not both/);
   });
