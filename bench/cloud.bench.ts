@@ -16,6 +16,8 @@ import { CloudLink } from '../runtime/cloud/mqtt-link.js';
 import { CloudInference } from '../runtime/cloud/cloud-inference.js';
 import { Outbox } from '../runtime/cloud/outbox.js';
 import { OutboxForwarder } from '../runtime/cloud/outbox-forwarder.js';
+import { VehicleReporter } from '../runtime/cloud/reporter.js';
+import { Ingest } from '../cloud/ingest.js';
 
 const MOSQUITTO = '/usr/sbin/mosquitto';
 const work = mkdtempSync(path.join(os.tmpdir(), 'ecu-ai-bench-cloud-'));
@@ -130,6 +132,36 @@ async function main(): Promise<void> {
   const drainRate = backlog / ((performance.now() - t0) / 1000);
   fwd.stop();
   await box.close();
+
+  // The same drain of real telemetry records with ingest running: let go on the PUBACK, or only on
+  // ingest's receipt (the record on the cloud's disk).
+  console.log('outbox drain with ingest: PUBACK vs receipts...');
+  const ingest = await Ingest.start({ url: broker.url, dataDir: path.join(work, 'ingest'), clientId: 'bench-ingest' });
+  const RECORDS = 5000;
+  const drainWith = async (confirm: 'broker' | 'ingest'): Promise<number> => {
+    const vehicleId = `BENCH-${confirm}`;
+    const b = await Outbox.open(path.join(work, `outbox-${confirm}`));
+    const reporter = new VehicleReporter(b, vehicleId);
+    await Promise.all(
+      Array.from({ length: 64 }, async (_, k) => {
+        for (let i = k; i < RECORDS; i += 64) await reporter.telemetry({ tUnixMs: 1.7e12 + i, values: { n: i, soc: 81.5 }, source: 'bench' });
+      }),
+    );
+    const l = CloudLink.connect({ url: broker.url, vehicleId });
+    if (!(await l.waitConnected(5000))) throw new Error('no connection');
+    const start = performance.now();
+    const fw = new OutboxForwarder(b, l, { window: 64, confirm });
+    fw.start();
+    if (!(await fw.drained(120_000))) throw new Error(`the ${confirm} drain did not finish`);
+    const rate = RECORDS / ((performance.now() - start) / 1000);
+    fw.stop();
+    await b.close();
+    await l.close();
+    return rate;
+  };
+  const pubackRate = await drainWith('broker');
+  const receiptRate = await drainWith('ingest');
+  await ingest.stop();
   await link.close();
   await w1.stop();
   await w2.stop();
@@ -156,6 +188,8 @@ ${cpus.length} × ${cpus[0]?.model ?? 'CPU'}; machine shared with other jobs whi
 | outbox append, fsync each, one at a time (records/s) | ${f(seqRate, 0)} |
 | outbox append, 64 concurrent, group commit (records/s) | ${f(grpRate, 0)} (${f(grpRate / seqRate, 1)}×) |
 | outbox drain to broker, QoS 1, window 64 (records/s) | ${f(drainRate, 0)} (${backlog} records) |
+| outbox drain of telemetry with ingest running, let go on PUBACK (records/s) | ${f(pubackRate, 0)} (${RECORDS} records) |
+| the same, let go only on ingest's receipt (\`cloud.delivery: ingest\`) (records/s) | ${f(receiptRate, 0)} (${f(receiptRate / pubackRate, 2)}× of PUBACK) |
 
 Targets: a cloud round trip well under a comfort service's deadline (p99 < 50 ms on loopback):
 ${pct(rtt, 99) < 50 ? 'met' : 'not met'}; two workers serve at least 1.3× one: ${rps2 >= 1.3 * rps1 ? 'met' : 'not met'}
@@ -164,7 +198,8 @@ shared subscription's load split cannot show as throughput here; it needs more c
 
 How: ${N} sequential requests after 50 warm-ups for latencies (performance.now around \`CloudInference.infer\`
 and around \`session.run\`); throughput over 2 s with 32 requests in flight; outbox 200-byte records
-for 1.5 s each way, then the backlog drained through \`OutboxForwarder\`.`);
+for 1.5 s each way, then the backlog drained through \`OutboxForwarder\`; then ${RECORDS} real telemetry records per mode
+drained with \`Ingest\` writing them to disk (window 64 either way; receipts batched every 20 ms).`);
 }
 
 main().catch((err: unknown) => {

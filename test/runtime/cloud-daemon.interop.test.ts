@@ -54,7 +54,7 @@ describe.skipIf(!peer.available)('the daemon with cloud.enabled against mosquitt
   });
 
   /** A daemon on its own virtual bus, fed EgoMotion at 100 Hz, reporting to `brokerUrl`. */
-  async function daemonFor(vehicleId: string, brokerUrl: string): Promise<Daemon> {
+  async function daemonFor(vehicleId: string, brokerUrl: string, delivery: 'broker' | 'ingest' = 'broker'): Promise<Daemon> {
     const net = new VirtualNetwork();
     const sensor = net.open('can0');
     const daemon = await startDaemon({
@@ -68,6 +68,7 @@ describe.skipIf(!peer.available)('the daemon with cloud.enabled against mosquitt
           outbox_dir: `outbox-${vehicleId}`,
           telemetry_period_s: 0.2,
           reconnect_max_s: 0.3,
+          delivery,
           // Only the trigger the test fires: a loaded machine may make real fallbacks.
           snippets: { pre_s: 1, post_s: 0.5, cooldown_s: 0, triggers: ['adas-warning'] },
         },
@@ -91,13 +92,14 @@ describe.skipIf(!peer.available)('the daemon with cloud.enabled against mosquitt
     return daemon;
   }
 
-  it('sends telemetry and snippets that the cloud ingest stores, and reports the cloud healthy', async () => {
+  it('sends telemetry and snippets that the cloud ingest stores and confirms, and reports the cloud healthy', async () => {
     const broker = await startMosquitto();
     cleanups.push(() => broker.stop());
     const dataDir = path.join(work, 'data-up');
     const ingest = await Ingest.start({ url: broker.url, dataDir, clientId: 'ingest-daemon-up' });
     cleanups.push(() => ingest.stop());
-    const daemon = await daemonFor('VUP1', broker.url);
+    // Records leave the outbox only on ingest's receipts: the empty outbox at the end proves they came.
+    const daemon = await daemonFor('VUP1', broker.url, 'ingest');
     expect(await daemon.cloud!.link.waitConnected(3000)).toBe(true);
     // The platform model is read once a second: wait for a record that has it.
     expect(await until(() => ingested(dataDir, 'VUP1', 'telemetry').some((l) => 'soc_c' in l.values), 5000)).toBe(true);
@@ -132,6 +134,7 @@ describe.skipIf(!peer.available)('the daemon with cloud.enabled against mosquitt
     const box = daemon.cloud!.outbox;
     expect(box.size).toBe(0);
     expect(box.stats.acked).toBe(box.stats.appended);
+    expect(ingest.stats.receipts).toBeGreaterThan(0);
     expect(daemon.cloud!.connected).toBe(false);
     expect(await until(() => ingested(dataDir, 'VUP1', 'snippets').length === 2, 3000)).toBe(true);
     await expect(box.append({ kind: 'telemetry', priority: 1, payload: new Uint8Array(1) })).rejects.toThrow(/closed/);
