@@ -150,7 +150,7 @@ async function main(): Promise<void> {
     const l = CloudLink.connect({ url: broker.url, vehicleId });
     if (!(await l.waitConnected(5000))) throw new Error('no connection');
     const start = performance.now();
-    const fw = new OutboxForwarder(b, l, { window: 64, confirm });
+    const fw = new OutboxForwarder(b, l, { confirm });
     fw.start();
     if (!(await fw.drained(120_000))) throw new Error(`the ${confirm} drain did not finish`);
     const rate = RECORDS / ((performance.now() - start) / 1000);
@@ -199,7 +199,8 @@ shared subscription's load split cannot show as throughput here; it needs more c
 How: ${N} sequential requests after 50 warm-ups for latencies (performance.now around \`CloudInference.infer\`
 and around \`session.run\`); throughput over 2 s with 32 requests in flight; outbox 200-byte records
 for 1.5 s each way, then the backlog drained through \`OutboxForwarder\`; then ${RECORDS} real telemetry records per mode
-drained with \`Ingest\` writing them to disk (window 64 either way; receipts batched every 20 ms).`);
+drained with \`Ingest\` writing them to disk (each mode's default window: 32 records in flight on PUBACK, 256 on receipts;
+receipts batched every 20 ms).`);
 }
 
 main().catch((err: unknown) => {

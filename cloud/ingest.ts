@@ -8,7 +8,7 @@
  * `cloud.delivery: ingest` lets a record go from its outbox only then, so not even a broker that
  * loses what it had acknowledged loses a record.
  */
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { mkdir, open, readFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { CloudError } from '../runtime/errors.js';
@@ -65,10 +65,15 @@ export function ingestFile(dataDir: string, vehicleId: string, kind: Kind, tUnix
   return path.join(dataDir, vehicleId, `${day}.${kind}.jsonl`);
 }
 
+/** Day files kept open at once (a fleet writes to one per vehicle, kind and day). */
+const MAX_OPEN_FILES = 256;
+
 export class Ingest {
   readonly stats: IngestStats = { stored: 0, duplicates: 0, rejected: 0, receipts: 0 };
   readonly #opts: IngestOptions;
   readonly #seen = new Map<string, Set<string>>();
+  /** Open day files, least recently written first: one open per file rather than per record. */
+  readonly #files = new Map<string, FileHandle>();
   /** Record IDs stored and not yet confirmed, per vehicle. */
   readonly #toConfirm = new Map<string, string[]>();
   #receiptTimer: NodeJS.Timeout | undefined;
@@ -137,11 +142,30 @@ export class Ingest {
       this.#confirm(rec.vehicleId, rec.recordId);
       return;
     }
-    await mkdir(path.dirname(file), { recursive: true });
-    await appendFile(file, `${JSON.stringify(rec.line)}\n`);
+    const handle = await this.#fileFor(file);
+    await handle.appendFile(`${JSON.stringify(rec.line)}\n`);
     seen.add(rec.recordId);
     this.stats.stored++;
     this.#confirm(rec.vehicleId, rec.recordId);
+  }
+
+  async #fileFor(file: string): Promise<FileHandle> {
+    let handle = this.#files.get(file);
+    if (handle !== undefined) {
+      // Most recently used last, so the first entry is the one to close when too many are open.
+      this.#files.delete(file);
+      this.#files.set(file, handle);
+      return handle;
+    }
+    await mkdir(path.dirname(file), { recursive: true });
+    handle = await open(file, 'a');
+    this.#files.set(file, handle);
+    if (this.#files.size > MAX_OPEN_FILES) {
+      const [oldest, h] = this.#files.entries().next().value as [string, FileHandle];
+      this.#files.delete(oldest);
+      await h.close();
+    }
+    return handle;
   }
 
   #confirm(vehicleId: string, recordId: string): void {
@@ -193,5 +217,7 @@ export class Ingest {
   async stop(): Promise<void> {
     this.#sendReceipts();
     await this.#client?.endAsync();
+    for (const h of this.#files.values()) await h.close();
+    this.#files.clear();
   }
 }

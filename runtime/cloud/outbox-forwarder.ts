@@ -18,7 +18,10 @@ import type { CloudLink } from './mqtt-link.js';
 export type OutboxKind = 'telemetry' | 'snippets' | 'updateStatus';
 
 export interface ForwarderOptions {
-  /** Records in flight at most; default 32. */
+  /**
+   * Records in flight at most; default 32, or 256 with `confirm: 'ingest'`, where a record stays in
+   * flight until a receipt (batched every 20 ms) comes back and the window bounds the drain rate.
+   */
   readonly window?: number;
   /** What lets a record go from the outbox: the broker's PUBACK (default) or ingest's receipt. */
   readonly confirm?: 'broker' | 'ingest';
@@ -59,8 +62,8 @@ export class OutboxForwarder {
   constructor(outbox: Outbox, link: CloudLink, opts: ForwarderOptions = {}) {
     this.#outbox = outbox;
     this.#link = link;
-    this.#window = opts.window ?? 32;
     this.#byIngest = opts.confirm === 'ingest';
+    this.#window = opts.window ?? (this.#byIngest ? 256 : 32);
     this.#receiptTimeoutS = (opts.receiptTimeoutMs ?? 10_000) / 1000;
     this.#clock = opts.clock ?? new RealClock();
   }
