@@ -94,6 +94,7 @@ for c in req["cases"]:
 t0 = time.perf_counter(); canmatrix.formats.loadp_flat(req["ford"]); out["ford_parse_ms"] = (time.perf_counter() - t0) * 1000
 print(json.dumps(out))
 `;
+import { median } from './median.js';
 
 function timeCanmatrix(cases: readonly Case[], ford: string): Record<string, number> | string {
   const input = JSON.stringify({
@@ -104,11 +105,6 @@ function timeCanmatrix(cases: readonly Case[], ford: string): Record<string, num
   const r = spawnSync(PYTHON, ['-c', PY], { input, encoding: 'utf8', maxBuffer: 1 << 24, timeout: 300_000 });
   if (r.status !== 0) return `canmatrix failed: ${(r.stderr || r.error?.message || '').trim().split('\n').pop()}`;
   return JSON.parse(r.stdout.trim().split('\n').pop() as string) as Record<string, number>;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] as number;
 }
 
 async function main(): Promise<void> {

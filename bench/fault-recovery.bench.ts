@@ -10,6 +10,7 @@ import { ModelRegistry } from '../runtime/inference/registry.js';
 import { InferencePool, type OpenOptions } from '../runtime/inference/pool.js';
 import type { FaultKind } from '../runtime/inference/protocol.js';
 import { bundledModels } from '../cli/paths.js';
+import { median } from './median.js';
 
 const SAFETY = { adas: 'adas-fcw', chassis: 'chassis-friction', powertrain: 'powertrain-cell-anomaly' } as const;
 type Safety = keyof typeof SAFETY;
@@ -111,7 +112,6 @@ async function runOnce(registry: ModelRegistry, s: Scenario): Promise<Record<Saf
   }
 }
 
-const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 const ms = (x: number): string => (x < 0.5 ? '0' : x.toFixed(0));
 
 async function main(): Promise<void> {

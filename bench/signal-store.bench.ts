@@ -7,6 +7,7 @@
 import os from 'node:os';
 import { makeFrame, type CanFrame } from '../bus/frame.js';
 import { FeatureWindow, parseSignalCatalog, SignalRouter, SignalStore, type DecodedValues, type FrameCodec, type FrameDecoder } from '../runtime/signals/index.js';
+import { median } from './median.js';
 
 // #region the message mix: 24 messages, 4-8 signals each, periods as on a production chassis/ADAS CAN
 const PERIODS_MS = [10, 10, 10, 20, 20, 20, 20, 50, 50, 50, 50, 100, 100, 100, 100, 100, 100, 200, 200, 500, 500, 1000, 1000, 1000];
@@ -89,11 +90,6 @@ class NaiveStore {
   }
 }
 // #endregion
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] as number;
-}
 
 /**
  * CPU seconds (user + system) spent in `fn`. The machine is shared by other jobs, so wall time

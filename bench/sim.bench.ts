@@ -27,11 +27,6 @@ function medianT(xs: Timing[]): Timing {
   return [...xs].sort((a, b) => a.wallS - b.wallS)[Math.floor(xs.length / 2)] as Timing;
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] as number;
-}
-
 interface Timing {
   wallS: number;
   cpuS: number;
@@ -74,6 +69,7 @@ for m in msgs:
 w.stop()
 print(len(msgs), time.perf_counter() - t0)
 `;
+import { median } from './median.js';
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'ecu-ai-bench-sim-'));

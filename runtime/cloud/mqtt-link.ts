@@ -181,7 +181,8 @@ export class CloudLink {
     this.stats.connects++;
     this.#backoff.reset();
     noDelay(this.#client);
-    this.#client.subscribe([this.topics.response, this.topics.campaign, this.topics.receipts], { qos: 1 });
+    // Receipts only for a vehicle that waits for them: others would pay for them on their data link.
+    this.#client.subscribe([this.topics.response, this.topics.campaign, ...(this.#receiptListeners.size > 0 ? [this.topics.receipts] : [])], { qos: 1 });
     this.#client.publish(this.topics.status, 'online', { qos: 1, retain: true });
     for (const fn of this.#listeners) fn(true);
   }
@@ -234,6 +235,7 @@ export class CloudLink {
 
   /** Calls `fn` with the record IDs of every delivery receipt from ingest. Returns an unsubscribe. */
   onReceipt(fn: (recordIds: readonly string[]) => void): () => void {
+    if (this.#receiptListeners.size === 0 && this.#client.connected) this.#client.subscribe(this.topics.receipts, { qos: 1 });
     this.#receiptListeners.add(fn);
     return () => this.#receiptListeners.delete(fn);
   }

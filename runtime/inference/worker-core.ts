@@ -36,7 +36,8 @@ export class WorkerCore {
         void this.#load(msg);
         return;
       case 'run': {
-        const armed = this.#armed.get(msg.slot);
+        // Test faults only: one size check per run in production.
+        const armed = this.#armed.size > 0 ? this.#armed.get(msg.slot) : undefined;
         if (armed !== undefined) {
           this.#armed.delete(msg.slot);
           // onnxruntime-node runs a session in a setImmediate callback, in arrival order: the fault
