@@ -9,9 +9,31 @@ export interface ParsedArgs<T extends Options> {
   positionals: string[];
 }
 
+/** A value that starts with a dash but is a number (`-5`, `-0.5`, `-1e3`), not an option. */
+const NEGATIVE_NUMBER = /^-(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i;
+
+/**
+ * parseArgs takes `--duration -5` for two options and calls it ambiguous; a string option followed
+ * by a negative number gets that number as its value (`--duration=-5`), so the command can answer
+ * with its own range error.
+ */
+function joinNegativeValues(args: readonly string[], options: Options): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] as string;
+    const next = args[i + 1];
+    const name = a.startsWith('--') ? a.slice(2) : undefined;
+    if (name !== undefined && !name.includes('=') && options[name]?.type === 'string' && next !== undefined && NEGATIVE_NUMBER.test(next)) {
+      out.push(`${a}=${next}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
+}
+
 export function parseCliArgs<T extends Options>(args: readonly string[], options: T): ParsedArgs<T> {
   try {
-    const parsed = parseArgs({ args: [...args], options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+    const parsed = parseArgs({ args: joinNegativeValues(args, options), options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
     return parsed as unknown as ParsedArgs<T>;
   } catch (err) {
     throw new UsageError((err as Error).message);

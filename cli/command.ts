@@ -8,6 +8,8 @@ export interface CliIo {
   readonly stdout: Writable;
   readonly stderr: Writable;
   readonly cwd: string;
+  /** Aborted when the user interrupts (Ctrl-C); long commands then write what they have and exit 130. */
+  readonly signal?: AbortSignal;
 }
 
 export interface CliCommand {
@@ -15,6 +17,10 @@ export interface CliCommand {
   readonly summary: string;
   /** Full help text shown by `ecu-ai NAME --help`. */
   readonly help: string;
+  /** Help of each subcommand (`ecu-ai trace convert --help`), where the command has subcommands. */
+  readonly subcommandHelp?: Readonly<Record<string, string>>;
+  /** Honours `io.signal`: on Ctrl-C it writes what it has and returns 130 (others are stopped at once). */
+  readonly handlesInterrupt?: boolean;
   run(args: readonly string[], io: CliIo): Promise<number>;
 }
 
@@ -29,6 +35,8 @@ export class UsageError extends Error {
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_BAD_INPUT = 2;
+/** Interrupted by SIGINT, as shells report it (128 + 2). */
+export const EXIT_INTERRUPTED = 130;
 
 /** Writes a chunk and waits for the stream to accept it, so large outputs keep constant memory. */
 export async function writeOut(stream: Writable, text: string): Promise<void> {

@@ -3,10 +3,13 @@
  * The `ecu-ai` command. Subcommands load lazily so `ecu-ai trace cat` never pays for onnxruntime.
  */
 import { pathToFileURL } from 'node:url';
-import { realpathSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { BusError } from '../bus/errors.js';
 import { RuntimeError } from '../runtime/errors.js';
-import { EXIT_BAD_INPUT, EXIT_FAILURE, UsageError, type CliCommand, type CliIo } from './command.js';
+import { EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_INTERRUPTED, UsageError, type CliCommand, type CliIo } from './command.js';
+import { SamePathError } from '../bus/files/index.js';
 
 type Loader = () => Promise<CliCommand>;
 
@@ -25,7 +28,30 @@ const COMMANDS: Record<string, { summary: string; load: Loader }> = {
 function usage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((k) => k.length));
   const rows = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
-  return `Usage: ecu-ai COMMAND [ARGS...]\n\nCommands:\n${rows.join('\n')}\n\nRun 'ecu-ai COMMAND --help' for a command's options.\n`;
+  return `Usage: ecu-ai COMMAND [ARGS...]\n\nCommands:\n${rows.join('\n')}\n\nRun 'ecu-ai COMMAND --help' for a command's options; 'ecu-ai --version' for the version.\n`;
+}
+
+/** The version in the package.json beside the code (source or dist/). */
+export function packageVersion(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 4; i++) {
+    try {
+      const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: unknown; version?: unknown };
+      if (pkg.name === 'ecu-ai' && typeof pkg.version === 'string') return pkg.version;
+    } catch {
+      // Not here; look one folder up.
+    }
+    dir = path.dirname(dir);
+  }
+  return 'unknown';
+}
+
+/** The help of `ecu-ai COMMAND SUB --help`: the subcommand's own where it has one, else the command's. */
+function helpFor(command: CliCommand, rest: readonly string[]): string {
+  const sub = rest[0];
+  const own = sub !== undefined && !sub.startsWith('-') ? command.subcommandHelp?.[sub] : undefined;
+  const text = own ?? command.help;
+  return text.endsWith('\n') ? text : `${text}\n`;
 }
 
 /** Runs the CLI with the given arguments; returns the exit code. Input errors (typed bus errors) exit 2. */
@@ -35,6 +61,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     io.stdout.write(usage());
     return name === undefined ? EXIT_BAD_INPUT : 0;
   }
+  if (name === '--version' || name === '-V' || name === 'version') {
+    io.stdout.write(`ecu-ai ${packageVersion()}\n`);
+    return 0;
+  }
   const entry = COMMANDS[name];
   if (!entry) {
     io.stderr.write(`ecu-ai: unknown command "${name}"\n\n${usage()}`);
@@ -42,17 +72,17 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   }
   const command = await entry.load();
   if (rest.includes('--help') || rest.includes('-h')) {
-    io.stdout.write(command.help.endsWith('\n') ? command.help : `${command.help}\n`);
+    io.stdout.write(helpFor(command, rest));
     return 0;
   }
   try {
     return await command.run(rest, io);
   } catch (err) {
     if (err instanceof UsageError) {
-      io.stderr.write(`ecu-ai ${name}: ${err.message}\n\n${command.help}\n`);
+      io.stderr.write(`ecu-ai ${name}: ${err.message}\n\n${helpFor(command, rest)}`);
       return EXIT_BAD_INPUT;
     }
-    if (err instanceof BusError || isInputError(err) || (err instanceof RuntimeError && INPUT_CODES.has(err.code))) {
+    if (err instanceof BusError || err instanceof SamePathError || isInputError(err) || (err instanceof RuntimeError && INPUT_CODES.has(err.code))) {
       io.stderr.write(`ecu-ai ${name}: ${(err as Error).message}\n`);
       return EXIT_BAD_INPUT;
     }
@@ -62,7 +92,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 }
 
 /** Runtime errors that mean the user's input (config, model files, their arithmetic) is wrong. */
-const INPUT_CODES: ReadonlySet<string> = new Set(['CONFIG_INVALID', 'MODEL_MANIFEST', 'MODEL_LOAD', 'MODEL_MISMATCH', 'ADMISSION_REFUSED']);
+const INPUT_CODES: ReadonlySet<string> = new Set(['CONFIG_INVALID', 'MODEL_MANIFEST', 'MODEL_LOAD', 'MODEL_MISMATCH', 'ADMISSION_REFUSED', 'LABELS_INVALID', 'TRACE_EMPTY']);
 
 /** Missing or unreadable input files are bad input, not a crash. */
 function isInputError(err: unknown): boolean {
@@ -88,7 +118,23 @@ if (isMain()) {
     if (err.code === 'EPIPE') process.exit(0);
     throw err;
   });
-  runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd() }).then(
+  // Ctrl-C: a command that handles it (replay, sim, ...) finishes what it has and exits 130; any other,
+  // or a second Ctrl-C, exits 130 at once (files being written are left as they were: see bus/files).
+  const interrupt = new AbortController();
+  let interruptible = false;
+  process.on('SIGINT', () => {
+    if (interruptible && !interrupt.signal.aborted) {
+      process.stderr.write('\ninterrupted: finishing what was done so far (Ctrl-C again to stop at once)\n');
+      interrupt.abort();
+      return;
+    }
+    process.exit(EXIT_INTERRUPTED);
+  });
+  const command = COMMANDS[process.argv[2] ?? ''];
+  void command?.load().then((c) => {
+    interruptible = c.handlesInterrupt === true;
+  });
+  runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), signal: interrupt.signal }).then(
     (code) => {
       process.exitCode = code;
     },

@@ -1,6 +1,6 @@
 /** `ecu-ai replay`: a recorded drive through the five domains in virtual time. */
-import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { assertDistinctPaths, writeFileAtomic, type NamedPath } from '../bus/files/index.js';
 import { openTraceWriter } from '../bus/trace/index.js';
 import type { CanFrame } from '../bus/frame.js';
 import { loadConfigFile, parseConfig } from '../runtime/config.js';
@@ -10,8 +10,10 @@ import type { ReplaySummary } from '../runtime/engine/summary.js';
 import { createLogger } from '../runtime/observe/index.js';
 import { DOMAINS } from '../domains/index.js';
 import { parseCliArgs } from './args.js';
-import { UsageError, type CliCommand, type CliIo } from './command.js';
+import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, UsageError, type CliCommand, type CliIo } from './command.js';
+import { createProgress } from './progress.js';
 import { formatDomainTable } from './domain-table.js';
+import { windowSeconds } from './domain-windows.js';
 import { renderHtmlReport } from './html-report.js';
 import { startCloud } from './cloud-setup.js';
 import { folderSnippetSink, recorderFromConfig } from '../runtime/datalog/index.js';
@@ -37,7 +39,14 @@ Options:
   --broker URL       MQTT broker where the cloud workers run (default: an embedded broker with
                      one in-process worker)
   --local-only       no cloud: comfort services stay on the vehicle
-  --quiet            no table on stdout
+  --allow-undecoded  exit 0 even when no frame decodes with the DBC or a domain's inputs never
+                     become valid (without it such a replay exits 1)
+  --quiet            no table on stdout, no progress on stderr
+
+Exit codes: 0 a clean replay; 1 no frame decoded with the DBC, or an enabled domain whose inputs
+never became valid (each named on stderr and in its row), or a runtime failure; 2 bad input (an
+empty or malformed trace, a bad config or labels file, an output that names an input); 130
+interrupted (Ctrl-C): the summary and report written so far say "complete": false.
 `;
 
 export interface ReplayArgs {
@@ -60,12 +69,49 @@ function parsePace(v: string | undefined): number | undefined {
   return n;
 }
 
+export interface ReplayOutputs {
+  readonly json?: string;
+  readonly report?: string;
+  readonly out?: string;
+  readonly quiet?: boolean;
+  readonly snippets?: string;
+}
+
+/**
+ * Refuses outputs that name an input or each other, before anything is opened for writing.
+ * @throws {SamePathError}
+ */
+export function checkReplayPaths(a: ReplayArgs, outputs: ReplayOutputs, cwd: string): void {
+  const inputs: NamedPath[] = [{ role: 'TRACE', file: a.trace }, { role: '--dbc', file: a.dbc }];
+  if (a.labels) inputs.push({ role: '--labels', file: a.labels });
+  if (a.config) inputs.push({ role: '--config', file: a.config });
+  const outs: NamedPath[] = [];
+  if (outputs.json) outs.push({ role: '--json', file: outputs.json });
+  if (outputs.report) outs.push({ role: '--report', file: outputs.report });
+  if (outputs.out) outs.push({ role: '--out', file: outputs.out });
+  if (outputs.snippets) outs.push({ role: '--snippets', file: outputs.snippets });
+  assertDistinctPaths(inputs, outs, cwd);
+}
+
+/**
+ * What makes a replay not clean: no frame the DBC describes, or an enabled domain whose inputs never
+ * became valid although the drive was long enough to fill its window. Each is one line for people.
+ */
+export function replayProblems(s: ReplaySummary): string[] {
+  const problems: string[] = [];
+  if (s.trace.decoded === 0) {
+    const ids = s.trace.unknown_ids.map((u) => u.id).join(', ');
+    problems.push(`no frame of ${s.trace.path} is described by the DBC (${s.trace.frames} frames read${ids ? `; ids seen: ${ids}` : ''})`);
+  }
+  for (const [name, d] of Object.entries(s.domains)) {
+    if (d.inputs.first_valid_t === null && s.duration_s >= windowSeconds(name)) problems.push(`${name}: its inputs never became valid (${d.inputs.invalid_results} answers on invalid inputs)`);
+  }
+  return problems;
+}
+
 /** Runs a replay with resolved arguments; shared with `npm start` (the demo). */
-export async function replayAndReport(
-  a: ReplayArgs,
-  io: CliIo,
-  outputs: { json?: string; report?: string; out?: string; quiet?: boolean; snippets?: string },
-): Promise<ReplaySummary> {
+export async function replayAndReport(a: ReplayArgs, io: CliIo, outputs: ReplayOutputs): Promise<ReplaySummary> {
+  checkReplayPaths(a, outputs, io.cwd);
   const config = a.config ? await loadConfigFile(a.config) : parseConfig({ platform: { sensors: 'model' } });
   const labels = a.labels ? await loadLabels(a.labels) : undefined;
   const writer = outputs.out ? await openTraceWriter(outputs.out) : undefined;
@@ -75,6 +121,7 @@ export async function replayAndReport(
   const cloud = a.localOnly ? undefined : await startCloud({ brokerUrl: a.broker, modelsDir: a.models, vehicleId: config.vehicle_id, domains });
   // Trigger-based snippets, written to a folder instead of the outbox: what the vehicle would upload.
   const recorder = outputs.snippets ? recorderFromConfig({ ...config.cloud.snippets, enabled: true }, { sink: folderSnippetSink(outputs.snippets) }) : undefined;
+  const progress = createProgress(io.stderr, { label: 'replay', unit: 'frames', quiet: outputs.quiet === true });
   try {
     const summary = await runReplaySession({
       config,
@@ -87,20 +134,26 @@ export async function replayAndReport(
       logger,
       ...(labels ? { labels } : {}),
       ...(a.pace !== undefined ? { pace: a.pace } : {}),
+      ...(io.signal ? { signal: io.signal } : {}),
+      onProgress: (p) => progress.update(p.frames, `${p.driveS.toFixed(1)} s of drive`),
       ...(writer ? { onOutput: (f: CanFrame) => pending.push(f) } : {}),
       ...(recorder
         ? { onFrame: (f: CanFrame) => recorder.onFrame(f, f.timestamp), onResult: (r) => recorder.onResult(r), onEvent: (e) => recorder.onEvent(e) }
         : {}),
     });
+    progress.end();
     await recorder?.finish();
     if (writer) {
       for (const f of pending) await writer.write(f);
       await writer.close();
     }
     if (!outputs.quiet) io.stdout.write(formatDomainTable(summary));
-    if (outputs.json) await writeFile(outputs.json, JSON.stringify(summary, null, 2) + '\n');
-    if (outputs.report) await writeFile(outputs.report, renderHtmlReport(summary));
+    if (outputs.json) await writeFileAtomic(outputs.json, JSON.stringify(summary, null, 2) + '\n');
+    if (outputs.report) await writeFileAtomic(outputs.report, renderHtmlReport(summary));
     return summary;
+  } catch (err) {
+    progress.end();
+    throw err;
   } finally {
     await cloud?.close();
   }
@@ -110,6 +163,7 @@ export const replayCommand: CliCommand = {
   name: 'replay',
   summary: 'replay a recorded drive through the domains (virtual time, deterministic)',
   help: HELP,
+  handlesInterrupt: true,
   async run(args: readonly string[], io: CliIo): Promise<number> {
     const { values, positionals } = parseCliArgs(args, {
       config: { type: 'string' },
@@ -123,6 +177,7 @@ export const replayCommand: CliCommand = {
       broker: { type: 'string' },
       quiet: { type: 'boolean' },
       'local-only': { type: 'boolean' },
+      'allow-undecoded': { type: 'boolean' },
       snippets: { type: 'string' },
     });
     if (positionals.length > 1) throw new UsageError('replay takes one TRACE');
@@ -130,7 +185,7 @@ export const replayCommand: CliCommand = {
     const trace = resolve(positionals[0]) ?? bundledDemoTrace;
     const labels = resolve(values.labels) ?? (positionals[0] === undefined ? bundledDemoLabels : undefined);
     const config = resolve(values.config) ?? (positionals[0] === undefined ? bundledDemoConfig : undefined);
-    await replayAndReport(
+    const summary = await replayAndReport(
       { trace, labels, config, dbc: resolve(values.dbc) ?? bundledDbc, models: resolve(values.models) ?? bundledModels, pace: parsePace(values.speed), broker: values.broker, localOnly: values['local-only'] === true },
       io,
       {
@@ -141,6 +196,20 @@ export const replayCommand: CliCommand = {
         quiet: values.quiet === true,
       },
     );
-    return 0;
+    return replayExitCode(summary, io, values['allow-undecoded'] === true);
   },
 };
+
+/** 130 when interrupted; 1 (naming each problem on stderr) for a replay that was not clean; else 0. */
+export function replayExitCode(summary: ReplaySummary, io: CliIo, allowUndecoded: boolean): number {
+  if (!summary.complete) {
+    io.stderr.write(`replay interrupted: the summary covers ${summary.trace.frames} frames (${summary.duration_s} s of drive) and says "complete": false\n`);
+    return EXIT_INTERRUPTED;
+  }
+  const problems = replayProblems(summary);
+  if (problems.length === 0) return EXIT_OK;
+  for (const p of problems) io.stderr.write(`replay: ${p}\n`);
+  if (allowUndecoded) return EXIT_OK;
+  io.stderr.write('replay: exit 1; --allow-undecoded accepts such a replay\n');
+  return EXIT_FAILURE;
+}

@@ -5,7 +5,9 @@ import { SCENARIOS } from '../sim/scenarios/index.js';
 import { SimUsageError } from '../sim/simulate.js';
 import { writeSimulation } from '../sim/write.js';
 import path from 'node:path';
+import { assertDistinctPaths } from '../bus/files/index.js';
 import { parseCliArgs } from './args.js';
+import { createProgress } from './progress.js';
 import { EXIT_OK, UsageError, writeOut, type CliCommand, type CliIo } from './command.js';
 
 const HELP = `Usage:
@@ -16,7 +18,10 @@ Simulates the reference vehicle (sim/vehicle.dbc) and writes its bus traffic to 
 extension: .log, .asc, .blf, .jsonl) and, with --labels, one ground-truth label per line:
   {"t":1.25,"domain":"adas","label":{"collision_imminent":false,"ttc_s":null,...}}
 The same scenario, duration and seed always give the same files.
---list describes the scenarios. --drop-rate is the share of frames lost on the bus (default 0.0005).`;
+--list describes the scenarios. --drop-rate is the share of frames lost on the bus (default 0.0005).
+TRACE and the labels are written whole or not at all (a failed or interrupted run leaves existing
+files as they were); --out and --labels must name different files. Progress goes to stderr on a
+terminal (not with --quiet).`;
 
 export const simCommand: CliCommand = {
   name: 'sim',
@@ -31,6 +36,7 @@ export const simCommand: CliCommand = {
       labels: { type: 'string' },
       'drop-rate': { type: 'string' },
       list: { type: 'boolean' },
+      quiet: { type: 'boolean' },
     });
     if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
     if (values.list) {
@@ -45,8 +51,19 @@ export const simCommand: CliCommand = {
     const out = path.resolve(io.cwd, required('out', values.out));
     const labels = values.labels === undefined ? undefined : path.resolve(io.cwd, values.labels);
     const dropRate = values['drop-rate'] === undefined ? undefined : probability(values['drop-rate']);
+    assertDistinctPaths([], [{ role: '--out', file: out }, ...(labels ? [{ role: '--labels', file: labels }] : [])], io.cwd);
+    const progress = createProgress(io.stderr, { label: `sim ${scenario}`, unit: 's of drive', total: durationS, quiet: values.quiet === true });
     try {
-      const r = await writeSimulation({ scenario, durationS, seed, out, ...(labels ? { labels } : {}), ...(dropRate === undefined ? {} : { dropRate }) });
+      const r = await writeSimulation({
+        scenario,
+        durationS,
+        seed,
+        out,
+        ...(labels ? { labels } : {}),
+        ...(dropRate === undefined ? {} : { dropRate }),
+        onProgress: (t) => progress.update(t),
+      });
+      progress.end();
       const params = Object.entries(r.run.params)
         .map(([k, v]) => `${k}=${v}`)
         .join(' ');
@@ -56,6 +73,7 @@ export const simCommand: CliCommand = {
           `${r.frames} frames (${r.dropped} dropped on the bus), ${r.labels} labels${labels ? '' : ' (not written)'}; ${params}\n`,
       );
     } catch (err) {
+      progress.end();
       if (err instanceof SimUsageError) throw new UsageError(err.message);
       throw err;
     }

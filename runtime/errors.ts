@@ -15,7 +15,9 @@ export type RuntimeErrorCode =
   | 'CLOUD_PAYLOAD'
   | 'CLOUD_TIMEOUT'
   | 'CLOUD_UNAVAILABLE'
-  | 'OUTBOX_FULL';
+  | 'OUTBOX_FULL'
+  | 'LABELS_INVALID'
+  | 'TRACE_EMPTY';
 
 export class RuntimeError extends Error {
   readonly code: RuntimeErrorCode;
@@ -79,5 +81,23 @@ export class CloudError extends RuntimeError {
   ) {
     super(code, `${where}: ${detail}`, options);
     this.where = where;
+  }
+}
+
+/** A labels file (`--labels`) with a line that is not a label; `source` is file:line. */
+export class LabelsInvalidError extends RuntimeError {
+  readonly source: string;
+  constructor(source: string, detail: string) {
+    super('LABELS_INVALID', `${source}: invalid labels: ${detail}`);
+    this.source = source;
+  }
+}
+
+/** A trace with no frame in it: nothing to replay, which is never a clean run. */
+export class EmptyTraceError extends RuntimeError {
+  readonly file: string;
+  constructor(file: string) {
+    super('TRACE_EMPTY', `${file}: the trace holds no frames`);
+    this.file = file;
   }
 }

@@ -1,9 +1,10 @@
 /**
  * Runs a simulation to files: the frames to a trace (format by extension, through the trace
  * writers) and, optionally, the labels to a JSON-lines file. Both are written as the run goes,
- * so memory stays flat for long drives.
+ * so memory stays flat for long drives, to temporary files that replace the destinations only
+ * when the run succeeds: a failed or interrupted run leaves the old files as they were.
  */
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { openAtomic, type AtomicFile } from '../bus/files/index.js';
 import { openTraceWriter } from '../bus/trace/index.js';
 import { startSimulation, type SimOptions, type SimRun, type SimSummary } from './simulate.js';
 
@@ -12,6 +13,8 @@ export interface WriteSimOptions extends SimOptions {
   out: string;
   /** Labels file (JSON lines), if wanted. */
   labels?: string;
+  /** Called now and then with the simulated seconds so far (for a progress line). */
+  onProgress?: (simulatedS: number) => void;
 }
 
 export interface WriteSimResult extends SimSummary {
@@ -28,15 +31,23 @@ export async function writeSimulation(options: WriteSimOptions): Promise<WriteSi
   const started = performance.now();
   const run = startSimulation(options);
   const trace = await openTraceWriter(options.out);
-  const labels = options.labels === undefined ? undefined : await openLines(options.labels);
+  let labels: AtomicFile | undefined;
   let summary: SimSummary;
+  let ok = false;
   try {
+    labels = options.labels === undefined ? undefined : await openAtomic(options.labels);
     let chunk = '';
     let next = run.events.next();
+    let reported = 0;
     while (!next.done) {
       const e = next.value;
-      if (e.kind === 'frame') await trace.write(e.frame);
-      else if (labels) {
+      if (e.kind === 'frame') {
+        await trace.write(e.frame);
+        if (options.onProgress && e.frame.timestamp - reported >= 1) {
+          reported = e.frame.timestamp;
+          options.onProgress(reported);
+        }
+      } else if (labels) {
         chunk += JSON.stringify(e.label) + '\n';
         if (chunk.length > 1 << 16) {
           await writeChunk(labels, chunk);
@@ -47,23 +58,20 @@ export async function writeSimulation(options: WriteSimOptions): Promise<WriteSi
     }
     summary = next.value;
     if (labels && chunk) await writeChunk(labels, chunk);
+    ok = true;
   } finally {
-    await trace.close();
-    if (labels) await new Promise<void>((resolve, reject) => labels.end((err?: Error | null) => (err ? reject(err) : resolve())));
+    if (ok) {
+      await trace.close();
+      await labels?.commit();
+    } else {
+      await trace.close();
+      await labels?.abort();
+    }
   }
   const { scenario, seed, durationS, params } = run;
   return { ...summary, run: { scenario, seed, durationS, params }, wallS: (performance.now() - started) / 1000 };
 }
 
-async function openLines(file: string): Promise<WriteStream> {
-  const stream = createWriteStream(file, { encoding: 'utf8' });
-  await new Promise<void>((resolve, reject) => {
-    stream.once('open', () => resolve());
-    stream.once('error', reject);
-  });
-  return stream;
-}
-
-async function writeChunk(stream: WriteStream, text: string): Promise<void> {
-  if (!stream.write(text)) await new Promise<void>((resolve) => stream.once('drain', resolve));
+async function writeChunk(file: AtomicFile, text: string): Promise<void> {
+  await file.handle.write(text, null, 'utf8');
 }

@@ -8,7 +8,7 @@ import type { DomainDefinition, DomainScorer, ResultStabilizer } from '../../run
 import { DOMAIN_TIMING } from '../../runtime/scheduler/domain-timing.js';
 import { modeValue, type ResultSource } from '../common/mode.js';
 import { RollingCounter } from '../common/rolling-counter.js';
-import { DetectionCounter, EpisodeCounter, metric } from '../common/scorers.js';
+import { DetectionCounter, EpisodeCounter, metric, ratio } from '../common/scorers.js';
 import { WindowView, clampNum } from '../common/window-view.js';
 import { ADAS_FEATURE_SIZE, NO_TTC_S, adasFeatures } from './features.js';
 import { leadAt, timeToCollision } from './lead.js';
@@ -93,7 +93,7 @@ function createScorer(): DomainScorer<AdasResult, AdasLabel> {
       episodes.finish();
       return {
         recall: metric(det.recall()),
-        false_warnings_per_hour: metric(durationS > 0 ? (episodes.falseEpisodes * 3600) / durationS : 0),
+        false_warnings_per_hour: metric(ratio(episodes.falseEpisodes * 3600, durationS)),
         warnings: episodes.episodes,
       };
     },

@@ -1,6 +1,8 @@
 /**
  * Ground-truth scoring shared by the domains: classification accuracy, binary detection
  * (recall/precision), warning episodes (false warnings per hour) and mean absolute error.
+ * A figure with no support (no positives, no events, no samples) is null, never 1 or 0: a drive with
+ * nothing to detect must not read as a perfect detector.
  */
 
 /** Accuracy of predicted classes against true ones. */
@@ -14,9 +16,9 @@ export class AccuracyCounter {
   get count(): number {
     return this.#n;
   }
-  /** Hits / samples; 0 before any sample. */
-  accuracy(): number {
-    return this.#n === 0 ? 0 : this.#hits / this.#n;
+  /** Hits / samples; null before any sample (no support: nothing to be right or wrong about). */
+  accuracy(): number | null {
+    return this.#n === 0 ? null : this.#hits / this.#n;
   }
 }
 
@@ -32,13 +34,13 @@ export class DetectionCounter {
     else if (truth) this.fn++;
     else this.tn++;
   }
-  /** TP / (TP + FN); 1 when nothing was there to find (nothing missed). */
-  recall(): number {
-    return this.tp + this.fn === 0 ? 1 : this.tp / (this.tp + this.fn);
+  /** TP / (TP + FN); null when nothing was there to find (zero out of zero is not a score). */
+  recall(): number | null {
+    return this.tp + this.fn === 0 ? null : this.tp / (this.tp + this.fn);
   }
-  /** TP / (TP + FP); 1 when nothing was flagged (no false alarm). */
-  precision(): number {
-    return this.tp + this.fp === 0 ? 1 : this.tp / (this.tp + this.fp);
+  /** TP / (TP + FP); null when nothing was flagged. */
+  precision(): number | null {
+    return this.tp + this.fp === 0 ? null : this.tp / (this.tp + this.fp);
   }
 }
 
@@ -116,9 +118,9 @@ export class EventCounter {
       }
     } else this.#inEvent = false;
   }
-  /** Detected / events; 1 without events. */
-  recall(): number {
-    return this.events === 0 ? 1 : this.detected / this.events;
+  /** Detected / events; null without events. */
+  recall(): number | null {
+    return this.events === 0 ? null : this.detected / this.events;
   }
 }
 
@@ -130,12 +132,20 @@ export class MaeCounter {
     this.#n++;
     this.#sum += Math.abs(predicted - truth);
   }
-  mae(): number {
-    return this.#n === 0 ? 0 : this.#sum / this.#n;
+  /** Null before any sample. */
+  mae(): number | null {
+    return this.#n === 0 ? null : this.#sum / this.#n;
   }
 }
 
-/** Rounds a metric for reports (6 decimals: stable text, no float noise). */
-export function metric(x: number): number {
-  return Math.round(x * 1e6) / 1e6;
+/** Rounds a metric for reports (6 decimals: stable text, no float noise); null (no support) stays null. */
+export function metric(x: number): number;
+export function metric(x: number | null): number | null;
+export function metric(x: number | null): number | null {
+  return x === null ? null : Math.round(x * 1e6) / 1e6;
+}
+
+/** A ratio with its support: null when the denominator is zero. */
+export function ratio(numerator: number, denominator: number): number | null {
+  return denominator === 0 ? null : numerator / denominator;
 }

@@ -8,7 +8,7 @@ import type { DomainDefinition, DomainScorer } from '../../runtime/service/domai
 import { DOMAIN_TIMING } from '../../runtime/scheduler/domain-timing.js';
 import { modeValue, type ResultSource } from '../common/mode.js';
 import { RollingCounter } from '../common/rolling-counter.js';
-import { DetectionCounter, EventCounter, metric } from '../common/scorers.js';
+import { DetectionCounter, EventCounter, metric, ratio } from '../common/scorers.js';
 import { argmax, clampNum } from '../common/window-view.js';
 import { POWERTRAIN_FEATURE_SIZE, cellStats, powertrainFeatures } from './features.js';
 import { CELLS, CELLS_PER_SENSOR, POWERTRAIN_SIGNALS, POWERTRAIN_WINDOW } from './signals.js';
@@ -70,8 +70,8 @@ function fallback(window: Float32Array): PowertrainResult {
  */
 export const DETECTION_ALLOWANCE_S = 30;
 
-function median(xs: number[]): number {
-  if (xs.length === 0) return 0;
+function median(xs: number[]): number | null {
+  if (xs.length === 0) return null;
   const s = [...xs].sort((a, b) => a - b);
   const mid = s.length >> 1;
   return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
@@ -120,7 +120,7 @@ function createScorer(): DomainScorer<PowertrainResult, PowertrainLabel> {
       return {
         recall: metric(det.recall()),
         precision: metric(det.precision()),
-        cell_accuracy: metric(det.tp === 0 ? 0 : cellHits / det.tp),
+        cell_accuracy: metric(ratio(cellHits, det.tp)),
         event_recall: metric(events.recall()),
         recall_after_allowance: metric(late.recall()),
         recall_weak_cell_after_allowance: metric(byKind.weak_cell.recall()),

@@ -20,7 +20,8 @@ export const BARS: Readonly<Record<DomainName, readonly Bar[]>> = {
 export function meets(bar: Bar, m: Metrics | undefined): boolean {
   const v = m?.[bar.metric];
   if (bar.op === 'report') return true;
-  if (v === undefined) return false;
+  // A figure without support cannot show that a bar is met.
+  if (v === undefined || v === null) return false;
   return bar.op === '>=' ? v >= bar.value : v <= bar.value;
 }
 

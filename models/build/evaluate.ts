@@ -6,7 +6,8 @@ import type { DomainDefinition, ResultStabilizer } from '../../runtime/service/d
 import type { DomainDataset } from './dataset.js';
 import { openVectorSession } from './ort.js';
 
-export type Metrics = Record<string, number>;
+/** A domain's figures; null where the data gave no support (no positives, no events). */
+export type Metrics = Record<string, number | null>;
 
 export interface EvalResult {
   readonly rows: number;

@@ -18,7 +18,7 @@ export interface ModelReport {
   /** The recipe's int8 export choices, when it has any (the int8 variant is then not plain QDQ). */
   readonly int8Options?: Int8Options & { readonly calibrationKeep?: number };
   /** Sigmoid threshold chosen on the training rows and folded into the head's bias. */
-  readonly operatingPoint?: { readonly threshold: number; readonly trainingMetrics: Record<string, number> };
+  readonly operatingPoint?: { readonly threshold: number; readonly trainingMetrics: Metrics };
 }
 
 /**
@@ -31,7 +31,7 @@ export function int8Gap(fp32: Metrics | undefined, int8: Metrics | undefined): n
   for (const [k, v] of Object.entries(fp32)) {
     if (k === 'warnings' || k === 'false_warnings_per_hour' || k.endsWith('_s')) continue;
     const w = int8[k];
-    if (w !== undefined) gap = Math.max(gap, Math.abs(v - w));
+    if (v !== null && w !== undefined && w !== null) gap = Math.max(gap, Math.abs(v - w));
   }
   return gap;
 }
@@ -41,7 +41,8 @@ export function beatsFallback(r: ModelReport): boolean {
   const p = PRIMARY[r.domain];
   const m = r.eval.fp32?.[p.metric];
   const f = r.eval.fallback[p.metric];
-  if (m === undefined || f === undefined) return false;
+  // A model beats its fallback only on a figure both have with support.
+  if (m === undefined || f === undefined || m === null || f === null) return false;
   return p.higherIsBetter ? m > f : m < f;
 }
 
@@ -54,7 +55,7 @@ export function reportJson(r: ModelReport): Record<string, unknown> {
   };
 }
 
-const fmt = (v: number | undefined): string => (v === undefined || Number.isNaN(v) ? '-' : Number.isInteger(v) ? String(v) : v.toFixed(4));
+const fmt = (v: number | null | undefined): string => (v === undefined || Number.isNaN(v) ? '-' : v === null ? 'n/a' : Number.isInteger(v) ? String(v) : v.toFixed(4));
 
 /** What a recipe's int8 options make of the int8 variant, in words. */
 export function int8Description(o: Int8Options & { readonly calibrationKeep?: number }): string {

@@ -7,6 +7,7 @@
  */
 import type { DomainDefinition } from '../../runtime/service/domain.js';
 import type { DomainDataset } from './dataset.js';
+import type { Metrics } from './evaluate.js';
 import { datasetDuration, stabilizerFor } from './evaluate.js';
 import { foldStandardisation, runGraphJs, type GraphSpec } from './export.js';
 import type { Layer, TrainedMlp } from './mlp-trainer.js';
@@ -27,9 +28,9 @@ const logit = (p: number): number => Math.log(p / (1 - p));
 
 export interface ThresholdChoice {
   readonly threshold: number;
-  readonly metrics: Record<string, number>;
+  readonly metrics: Metrics;
   /** Every candidate's training metrics, for the report. */
-  readonly tried: readonly { threshold: number; metrics: Record<string, number> }[];
+  readonly tried: readonly { threshold: number; metrics: Metrics }[];
 }
 
 /**
@@ -54,12 +55,17 @@ export function chooseThreshold(def: DomainDefinition, ds: DomainDataset, spec: 
     return { threshold, metrics: scorer.summary(datasetDuration(ds)) };
   });
   const c = goal.constraint;
-  const ok = (m: Record<string, number>): boolean => (c.op === '>=' ? (m[c.metric] ?? -Infinity) >= c.value : (m[c.metric] ?? Infinity) <= c.value);
+  const ok = (m: Metrics): boolean => {
+    const v = m[c.metric];
+    // A constraint on a figure without support is not met.
+    if (v === undefined || v === null) return false;
+    return c.op === '>=' ? v >= c.value : v <= c.value;
+  };
   const feasible = tried.filter((t) => ok(t.metrics));
   const best = feasible.length > 0
     ? feasible.reduce((a, b) => ((b.metrics[goal.maximise] ?? 0) > (a.metrics[goal.maximise] ?? 0) ? b : a))
     : tried.reduce((a, b) => {
-        const gap = (m: Record<string, number>): number => Math.abs((m[c.metric] ?? 0) - c.value);
+        const gap = (m: Metrics): number => Math.abs((m[c.metric] ?? 0) - c.value);
         return gap(b.metrics) < gap(a.metrics) ? b : a;
       });
   return { threshold: best.threshold, metrics: best.metrics, tried };

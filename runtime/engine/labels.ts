@@ -4,7 +4,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { ConfigInvalidError } from '../errors.js';
+import { LabelsInvalidError } from '../errors.js';
 
 export interface LabelLine {
   readonly t: number;
@@ -51,7 +51,7 @@ export class LabelTrack {
 
 /**
  * Reads a labels file.
- * @throws {ConfigInvalidError} naming file:line for a line that is not a label object
+ * @throws {LabelsInvalidError} naming file:line for a line that is not a label object
  */
 export async function loadLabels(path: string): Promise<LabelTrack> {
   const lines: LabelLine[] = [];
@@ -64,11 +64,11 @@ export async function loadLabels(path: string): Promise<LabelTrack> {
     try {
       obj = JSON.parse(text);
     } catch {
-      throw new ConfigInvalidError(`${path}:${n}`, [{ path: '(line)', message: 'not JSON' }]);
+      throw new LabelsInvalidError(`${path}:${n}`, 'not JSON');
     }
     const o = obj as Partial<LabelLine>;
     if (typeof o !== 'object' || o === null || typeof o.t !== 'number' || !Number.isFinite(o.t) || typeof o.domain !== 'string' || !('label' in o)) {
-      throw new ConfigInvalidError(`${path}:${n}`, [{ path: '(line)', message: 'expected {"t": number, "domain": string, "label": ...}' }]);
+      throw new LabelsInvalidError(`${path}:${n}`, 'expected {"t": number, "domain": string, "label": ...}');
     }
     lines.push({ t: o.t, domain: o.domain, label: o.label });
   }

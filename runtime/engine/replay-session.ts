@@ -9,6 +9,7 @@ import { compileDatabase, loadDbcFile } from '../../bus/dbc/index.js';
 import type { CanFrame } from '../../bus/frame.js';
 import { openTraceReader } from '../../bus/trace/index.js';
 import { RealClock, VirtualClock } from '../clock.js';
+import { EmptyTraceError } from '../errors.js';
 import type { EcuAiConfig } from '../config.js';
 import { InferencePool, ModelRegistry } from '../inference/index.js';
 import type { PlatformReading } from '../platform/index.js';
@@ -46,16 +47,42 @@ export interface ReplaySessionOptions {
    * as possible. Pacing changes only when frames arrive, never a decision (those stay in virtual time).
    */
   readonly pace?: number;
+  /** Stops the replay early (Ctrl-C): the summary covers what was replayed and says `complete: false`. */
+  readonly signal?: AbortSignal;
+  /** Called after each batch of frames with the frames read so far and the virtual time reached. */
+  readonly onProgress?: (p: ReplayProgress) => void;
+}
+
+export interface ReplayProgress {
+  readonly frames: number;
+  /** Seconds of the drive replayed so far. */
+  readonly driveS: number;
+}
+
+/** How many ids that the DBC does not describe the summary names (the most frequent first). */
+const UNKNOWN_IDS_LISTED = 10;
+
+/** Per domain: how many answers came from valid inputs, and when the inputs first were. */
+interface InputTally {
+  valid: number;
+  invalid: number;
+  firstValidT: number | null;
 }
 
 /**
  * Replays a trace and returns its summary.
- * @throws {TraceParseError} for a malformed trace; @throws {AdmissionError} for a config the cores cannot serve
+ * @throws {TraceParseError} for a malformed trace; @throws {EmptyTraceError} for a trace without a frame;
+ * @throws {AdmissionError} for a config the cores cannot serve
  */
 export async function runReplaySession(o: ReplaySessionOptions): Promise<ReplaySummary> {
   const wallStart = performance.now();
-  // A missing trace is the user's first mistake to hear about, before any model is loaded.
+  // A missing or empty trace is the user's first mistake to hear about, before any model is loaded.
   await access(o.tracePath);
+  const reader = openTraceReader(o.tracePath);
+  const batches = reader.batches();
+  const head = await batches.next();
+  const firstBatch: readonly CanFrame[] = head.done ? [] : head.value;
+  if (firstBatch.length === 0) throw new EmptyTraceError(o.tracePath);
   const { database } = await loadDbcFile(o.dbcPath);
   const codecs = compileDatabase(database);
   const registry = await ModelRegistry.create({ roots: [o.modelsDir] });
@@ -68,10 +95,6 @@ export async function runReplaySession(o: ReplaySessionOptions): Promise<ReplayS
   try {
     const models = await openDomainModels(pool, registry, o.config, o.domains, { minWatchdogMs: 2000 });
     o.onPoolReady?.(pool);
-    const reader = openTraceReader(o.tracePath);
-    const batches = reader.batches();
-    const head = await batches.next();
-    const firstBatch: readonly CanFrame[] = head.done ? [] : head.value;
     const firstT = firstBatch[0]?.timestamp ?? 0;
     const clock = new VirtualClock(firstT);
     const scorers = new Map<string, DomainScorer<unknown, unknown>>();
@@ -84,6 +107,7 @@ export async function runReplaySession(o: ReplaySessionOptions): Promise<ReplayS
     let lastSoc = Number.NaN;
     let powerSum = 0;
     let powerN = 0;
+    const inputs = new Map<string, InputTally>();
     const engine = new Engine({
       config: o.config,
       domains: o.domains,
@@ -98,6 +122,12 @@ export async function runReplaySession(o: ReplaySessionOptions): Promise<ReplayS
       ...(o.logger ? { logger: o.logger } : {}),
       onResult: (r) => {
         o.onResult?.(r);
+        const tally = inputs.get(r.domain) ?? { valid: 0, invalid: 0, firstValidT: null };
+        if (r.inputsValid) {
+          tally.valid++;
+          tally.firstValidT ??= r.t;
+        } else tally.invalid++;
+        inputs.set(r.domain, tally);
         const scorer = scorers.get(r.domain);
         const label = scorer ? o.labels?.at(r.domain, r.t) : undefined;
         if (scorer && label !== undefined) scorer.add(r.t, r.result, label);
@@ -114,19 +144,41 @@ export async function runReplaySession(o: ReplaySessionOptions): Promise<ReplayS
       },
     });
     let frames = 0;
+    let decoded = 0;
+    const unknownIds = new Map<string, number>();
     let lastT = firstT;
     const wall = o.pace !== undefined ? new RealClock() : undefined;
+    const aborted = (): boolean => o.signal?.aborted === true;
     const play = async (batch: readonly CanFrame[]): Promise<void> => {
       for (const frame of batch) {
-        if (wall && o.pace) await wall.sleepUntil((frame.timestamp - firstT) / o.pace);
+        if (aborted()) return;
+        if (wall && o.pace) {
+          try {
+            await wall.sleepUntil((frame.timestamp - firstT) / o.pace, o.signal);
+          } catch {
+            // Only an abort ends the sleep early; the frame is then not replayed.
+            return;
+          }
+        }
         await engine.ingestAt(frame);
         o.onFrame?.(frame);
         lastT = frame.timestamp;
+        frames++;
+        if (!frame.error && !frame.rtr && codecs.forFrame(frame) !== undefined) decoded++;
+        else if (!frame.error && !frame.rtr) {
+          const key = frameIdText(frame);
+          unknownIds.set(key, (unknownIds.get(key) ?? 0) + 1);
+        }
       }
-      frames += batch.length;
+      o.onProgress?.({ frames, driveS: lastT - firstT });
     };
     await play(firstBatch);
-    if (!head.done) for await (const batch of batches) await play(batch);
+    if (!head.done && !aborted()) {
+      for await (const batch of batches) {
+        await play(batch);
+        if (aborted()) break;
+      }
+    }
     await engine.finishAt(lastT);
     engine.stop();
     const durationS = lastT - firstT;
@@ -134,7 +186,17 @@ export async function runReplaySession(o: ReplaySessionOptions): Promise<ReplayS
     for (const [name, s] of Object.entries(engine.dispatcher.summary())) {
       const scorer = scorers.get(name);
       const metrics = scorer ? roundAll(scorer.summary(durationS)) : undefined;
-      domains[name] = { ...s, ...(metrics ? { metrics } : {}), faults: engine.runners.get(name)?.faults ?? 0 };
+      const tally = inputs.get(name);
+      domains[name] = {
+        ...s,
+        ...(metrics ? { metrics } : {}),
+        faults: engine.runners.get(name)?.faults ?? 0,
+        inputs: {
+          valid_results: tally?.valid ?? 0,
+          invalid_results: tally?.invalid ?? 0,
+          first_valid_t: tally?.firstValidT === null || tally === undefined ? null : round(tally.firstValidT, 6),
+        },
+      };
     }
     const rs = engine.router.stats();
     const elapsed = (performance.now() - wallStart) / 1000;
@@ -143,8 +205,23 @@ export async function runReplaySession(o: ReplaySessionOptions): Promise<ReplayS
       const s = h.summary();
       wallLatency[d] = { p50: round(s.p50), p99: round(s.p99), max: round(s.max) };
     }
+    const topUnknown = [...unknownIds]
+      .sort(([a, na], [b, nb]) => nb - na || (a < b ? -1 : a > b ? 1 : 0))
+      .slice(0, UNKNOWN_IDS_LISTED)
+      .map(([id, n]) => ({ id, frames: n }));
     return {
-      trace: { path: path.basename(o.tracePath), format: reader.format, frames, skipped: reader.skipped, first_t: frames === 0 ? null : round(firstT, 6), last_t: frames === 0 ? null : round(lastT, 6) },
+      complete: !aborted(),
+      trace: {
+        path: path.basename(o.tracePath),
+        format: reader.format,
+        frames,
+        skipped: reader.skipped,
+        decoded,
+        not_in_dbc: [...unknownIds.values()].reduce((a, n) => a + n, 0),
+        unknown_ids: topUnknown,
+        first_t: frames === 0 ? null : round(firstT, 6),
+        last_t: frames === 0 ? null : round(lastT, 6),
+      },
       duration_s: round(durationS, 6),
       domains,
       events,
@@ -163,6 +240,11 @@ export async function runReplaySession(o: ReplaySessionOptions): Promise<ReplayS
   }
 }
 
-function roundAll(m: Record<string, number>): Record<string, number> {
-  return Object.fromEntries(Object.entries(m).map(([k, v]) => [k, round(v, 4)]));
+/** An id as candump spells it: three hex digits for a standard id, eight for an extended one. */
+function frameIdText(f: CanFrame): string {
+  return f.extended ? f.id.toString(16).toUpperCase().padStart(8, '0') : f.id.toString(16).toUpperCase().padStart(3, '0');
+}
+
+function roundAll(m: Record<string, number | null>): Record<string, number | null> {
+  return Object.fromEntries(Object.entries(m).map(([k, v]) => [k, v === null ? null : round(v, 4)]));
 }

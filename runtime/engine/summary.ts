@@ -6,17 +6,31 @@
 import type { LadderEvent, ServiceSummary } from '../scheduler/index.js';
 
 export interface DomainSummary extends ServiceSummary {
-  readonly metrics?: Readonly<Record<string, number>>;
+  /** Figures against the labels; null where the drive gave no support (no positives, no events). */
+  readonly metrics?: Readonly<Record<string, number | null>>;
   /** Calls whose chosen path failed and were answered by the fallback. */
   readonly faults: number;
+  /**
+   * Answers given on valid inputs (every sample of the window alive) and on invalid ones (a window
+   * not yet full, a signal missing or stale), and when the inputs were first valid (null: never).
+   */
+  readonly inputs: { readonly valid_results: number; readonly invalid_results: number; readonly first_valid_t: number | null };
 }
 
 export interface ReplaySummary {
+  /** False when the replay was interrupted (Ctrl-C): the figures cover the frames replayed until then. */
+  readonly complete: boolean;
   readonly trace: {
     readonly path: string;
     readonly format: string;
     readonly frames: number;
     readonly skipped: number;
+    /** Frames (data, not error or remote) that the DBC describes. */
+    readonly decoded: number;
+    /** Data frames whose id the DBC does not describe. */
+    readonly not_in_dbc: number;
+    /** The most frequent of those ids (hex as candump writes them), at most ten. */
+    readonly unknown_ids: readonly { readonly id: string; readonly frames: number }[];
     readonly first_t: number | null;
     readonly last_t: number | null;
   };

@@ -174,7 +174,7 @@ export class DegradationLadder {
   }
 
   #hotReason(i: LadderInputs): string | undefined {
-    if (i.socC !== undefined && i.socC > this.#degradeC) return `soc ${i.socC.toFixed(1)} C > ${this.#degradeC} C`;
+    if (i.socC !== undefined && i.socC > this.#degradeC) return `soc ${i.socC.toFixed(2)} C > ${this.#degradeC} C`;
     const budget = this.#o.powerBudgetW;
     if (budget !== undefined && i.powerW !== undefined && i.powerW > budget) return `power ${i.powerW.toFixed(2)} W > budget ${budget} W`;
     return undefined;
@@ -189,7 +189,7 @@ export class DegradationLadder {
 
   #coolReason(i: LadderInputs): string {
     const parts: string[] = [];
-    if (i.socC !== undefined) parts.push(`soc ${i.socC.toFixed(1)} C < ${this.#recoverC} C`);
+    if (i.socC !== undefined) parts.push(`soc ${i.socC.toFixed(2)} C < ${this.#recoverC} C`);
     const budget = this.#o.powerBudgetW;
     if (budget !== undefined && i.powerW !== undefined) parts.push(`power ${i.powerW.toFixed(2)} W < ${this.#o.powerRecoverW ?? budget * 0.9} W`);
     return parts.length > 0 ? parts.join(', ') : 'no pressure';

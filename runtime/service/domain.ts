@@ -18,8 +18,11 @@ export interface SignalSource {
 export interface DomainScorer<R, L> {
   /** `result` is what the service answered at `t`; `label` the ground truth valid at `t`. */
   add(t: number, result: R, label: L): void;
-  /** Final figures, e.g. `{ recall: 0.97, false_warnings_per_hour: 0.5 }`. `durationS` is the drive's length. */
-  summary(durationS: number): Record<string, number>;
+  /**
+   * Final figures, e.g. `{ recall: 0.97, false_warnings_per_hour: 0.5 }`. `durationS` is the drive's
+   * length. A figure without support (no positives, no events) is null.
+   */
+  summary(durationS: number): Record<string, number | null>;
 }
 
 /** A stateful filter over a service's results in release order (see DomainDefinition.createStabilizer). */

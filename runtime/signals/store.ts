@@ -21,6 +21,12 @@ export interface MessageInfo {
   readonly name: string;
   /** GenMsgCycleTime in ms; absent or 0 when the DBC does not declare one. */
   readonly cycleTimeMs?: number | undefined;
+  /**
+   * The message's signals with their multiplexer values, where known (a compiled DBC message has them).
+   * A multiplexed signal arrives only in the frames of its switch value, so the message's cycle
+   * time is not its period: its period is learned from its own arrivals instead.
+   */
+  readonly signals?: readonly { readonly name: string; readonly multiplexerIds?: readonly number[] | undefined }[];
 }
 
 /** Physical values by DBC signal name, as a codec's decode returns them (strings for enum labels). */
@@ -189,7 +195,7 @@ export class SignalStore {
    */
   ingestPlan(plan: IngestPlan, message: MessageInfo, decoded: DecodedValues, t: number): number {
     if (!Number.isFinite(t)) return 0;
-    if (!plan.cyclesApplied) this.#applyCycle(plan, message.cycleTimeMs);
+    if (!plan.cyclesApplied) this.#applyCycle(plan, message);
     const names = plan.dbcNames;
     const slots = plan.slots;
     // Locals instead of repeated private-field reads: this loop is the hot path.
@@ -238,10 +244,15 @@ export class SignalStore {
     return updated;
   }
 
-  #applyCycle(plan: Plan, cycleTimeMs: number | undefined): void {
+  #applyCycle(plan: Plan, message: MessageInfo): void {
     plan.cyclesApplied = true;
+    const cycleTimeMs = message.cycleTimeMs;
     if (cycleTimeMs === undefined || !(cycleTimeMs > 0)) return;
-    for (const i of plan.slots) if (this.#fixed[i] === 0) this.#period[i] = cycleTimeMs / 1000;
+    const multiplexed = new Set((message.signals ?? []).filter((sig) => sig.multiplexerIds !== undefined).map((sig) => sig.name));
+    for (let j = 0; j < plan.slots.length; j++) {
+      const i = plan.slots[j] as number;
+      if (this.#fixed[i] === 0 && !multiplexed.has(plan.dbcNames[j] as string)) this.#period[i] = cycleTimeMs / 1000;
+    }
   }
 
   #observeInterval(i: number, dt: number): void {

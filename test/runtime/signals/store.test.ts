@@ -218,3 +218,21 @@ describe('SignalStore properties', () => {
     );
   });
 });
+
+describe('SignalStore with a multiplexed message', () => {
+  it('learns a multiplexed signal\'s period from its own arrivals, not the frame cycle time', () => {
+    // Cell 1 rides in group 0 of a message sent every 10 ms with 24 groups: it arrives every 240 ms.
+    const catalog = parseSignalCatalog({ 'Vehicle.Cell01': { message: 'BMS_CellVoltages', signal: 'CV_Cell01' }, 'Vehicle.Group': { message: 'BMS_CellVoltages', signal: 'CV_Group' } });
+    const msg = { name: 'BMS_CellVoltages', cycleTimeMs: 10, signals: [{ name: 'CV_Group', multiplexerIds: undefined }, { name: 'CV_Cell01', multiplexerIds: [0] }] };
+    const store = new SignalStore(catalog);
+    for (let k = 0; k < 24 * 12; k++) {
+      const t = k * 0.01;
+      store.ingest(can0, msg, k % 24 === 0 ? { CV_Group: 0, CV_Cell01: 3.7 } : { CV_Group: k % 24 }, t);
+    }
+    const now = 23 * 0.01 + 11 * 0.24 + 0.1; // 100 ms after the last cell-1 arrival but one
+    expect(store.get('Vehicle.Cell01', now)?.periodS).toBeCloseTo(0.24, 9);
+    expect(store.get('Vehicle.Cell01', now)?.valid).toBe(true);
+    // The switch itself is in every frame: the message's cycle time is its period.
+    expect(store.get('Vehicle.Group', now)?.periodS).toBe(0.01);
+  });
+});
