@@ -51,7 +51,7 @@ export const simCommand: CliCommand = {
     const out = path.resolve(io.cwd, required('out', values.out));
     const labels = values.labels === undefined ? undefined : path.resolve(io.cwd, values.labels);
     const dropRate = values['drop-rate'] === undefined ? undefined : probability(values['drop-rate']);
-    assertDistinctPaths([], [{ role: '--out', file: out }, ...(labels ? [{ role: '--labels', file: labels }] : [])], io.cwd);
+    assertDistinctPaths([], [{ role: '--out', file: values.out as string }, ...(values.labels !== undefined ? [{ role: '--labels', file: values.labels }] : [])], io.cwd);
     const progress = createProgress(io.stderr, { label: `sim ${scenario}`, unit: 's of drive', total: durationS, quiet: values.quiet === true });
     try {
       const r = await writeSimulation({

@@ -4,8 +4,9 @@
  * (`domains.adas.deadline_ms`), all at once.
  */
 import { readFile } from 'node:fs/promises';
-import { parse as parseYaml } from 'yaml';
+import { isMap, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import { z } from 'zod';
+import { knownKeysAt, nearestKey } from './config-keys.js';
 import { ConfigInvalidError } from './errors.js';
 import { BUILTIN_TRIGGER_NAMES } from './datalog/triggers.js'; // --- cloud
 
@@ -206,36 +207,94 @@ export const configSchema = z
 
 export type EcuAiConfig = z.infer<typeof configSchema>;
 
-/** Validates a plain object; throws ConfigInvalidError listing every problem by path. */
-export function parseConfig(input: unknown, source = '<config>'): Readonly<EcuAiConfig> {
+/** Where a value of the input sits (1-based line), for messages; absent for plain objects. */
+export type ConfigLocator = (path: readonly PropertyKey[]) => number | undefined;
+
+/**
+ * Validates a plain object; throws ConfigInvalidError listing every problem by path (with its line
+ * when `locate` knows it, and the nearest known key for a misspelt one).
+ */
+export function parseConfig(input: unknown, source = '<config>', locate?: ConfigLocator): Readonly<EcuAiConfig> {
   const result = configSchema.safeParse(input ?? {});
   if (!result.success) {
-    throw new ConfigInvalidError(
-      source,
-      result.error.issues.map((i) => ({ path: i.path.length > 0 ? i.path.map(String).join('.') : '(root)', message: i.message })),
-    );
+    const issues: { path: string; message: string; line?: number }[] = [];
+    for (const i of result.error.issues) {
+      if (i.code === 'unrecognized_keys') {
+        const known = knownKeysAt(configSchema, i.path);
+        for (const key of i.keys) {
+          const near = nearestKey(key, known);
+          const line = locate?.([...i.path, key]);
+          issues.push({
+            path: [...i.path, key].map(String).join('.'),
+            message: `unknown key${near ? `; did you mean "${near}"?` : known.length > 0 ? `; known here: ${known.join(', ')}` : ''}`,
+            ...(line !== undefined ? { line } : {}),
+          });
+        }
+        continue;
+      }
+      const line = locate?.(i.path);
+      issues.push({ path: i.path.length > 0 ? i.path.map(String).join('.') : '(root)', message: i.message, ...(line !== undefined ? { line } : {}) });
+    }
+    throw new ConfigInvalidError(source, issues);
   }
   return deepFreeze(result.data);
 }
 
+/** A YAML or JSON file read into plain data, with a locator of its values' lines. */
+export interface LocatedData {
+  readonly data: unknown;
+  readonly locate: ConfigLocator;
+}
+
 /**
- * Reads a YAML or JSON file (YAML is a superset, so one parser serves both) into plain data.
+ * Reads a YAML or JSON file (YAML is a superset, so one parser serves both) into plain data and
+ * the lines its values sit on.
+ * @throws {ConfigInvalidError} naming file:line:column for a syntax error
+ */
+export async function readYamlFileLocated(path: string): Promise<LocatedData> {
+  const text = await readFile(path, 'utf8');
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { prettyErrors: true, lineCounter: lines });
+  const first = doc.errors[0];
+  if (first) {
+    const linePos = first.linePos?.[0];
+    const where = linePos ? `${path}:${linePos.line}:${linePos.col}` : path;
+    throw new ConfigInvalidError(where, [{ path: '(syntax)', message: first.message.split('\n')[0] ?? 'YAML syntax error' }]);
+  }
+  const locate: ConfigLocator = (p) => {
+    // The deepest node on the path that exists: a missing key is reported where its parent is.
+    let node: unknown = doc.contents;
+    let offset: number | undefined = (doc.contents as YamlNode | null)?.range?.[0];
+    for (const key of p) {
+      if (isMap(node)) {
+        const pair = node.items.find((it) => (it.key as { value?: unknown } | null)?.value === key);
+        if (!pair) break;
+        offset = (pair.key as YamlNode | null)?.range?.[0] ?? offset;
+        node = pair.value;
+      } else if (isSeq(node) && typeof key === 'number') {
+        const item = node.items[key] as YamlNode | undefined;
+        if (!item) break;
+        offset = item.range?.[0] ?? offset;
+        node = item;
+      } else break;
+    }
+    return offset === undefined ? undefined : lines.linePos(offset).line;
+  };
+  return { data: doc.toJS(), locate };
+}
+
+/**
+ * Reads a YAML or JSON file into plain data.
  * @throws {ConfigInvalidError} naming file:line:column for a syntax error
  */
 export async function readYamlFile(path: string): Promise<unknown> {
-  const text = await readFile(path, 'utf8');
-  try {
-    return parseYaml(text, { prettyErrors: true });
-  } catch (err) {
-    const linePos = (err as { linePos?: { line: number; col: number }[] }).linePos?.[0];
-    const where = linePos ? `${path}:${linePos.line}:${linePos.col}` : path;
-    throw new ConfigInvalidError(where, [{ path: '(syntax)', message: (err as Error).message.split('\n')[0] ?? 'YAML syntax error' }]);
-  }
+  return (await readYamlFileLocated(path)).data;
 }
 
-/** Reads and validates a YAML or JSON config file. */
+/** Reads and validates a YAML or JSON config file; problems name file:line. */
 export async function loadConfigFile(path: string): Promise<Readonly<EcuAiConfig>> {
-  return parseConfig(await readYamlFile(path), path);
+  const { data, locate } = await readYamlFileLocated(path);
+  return parseConfig(data, path, locate);
 }
 
 function deepFreeze<T>(value: T): T {

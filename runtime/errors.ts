@@ -30,9 +30,10 @@ export class RuntimeError extends Error {
 
 /** A config file that fails validation; `issues` lists every problem with its path (`domains.adas.deadline_ms`). */
 export class ConfigInvalidError extends RuntimeError {
-  readonly issues: readonly { path: string; message: string }[];
-  constructor(source: string, issues: readonly { path: string; message: string }[]) {
-    super('CONFIG_INVALID', `${source}: invalid config:\n${issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`);
+  readonly issues: readonly { path: string; message: string; line?: number }[];
+  /** `line`, where known, is the 1-based line of the file `source` names. */
+  constructor(source: string, issues: readonly { path: string; message: string; line?: number }[]) {
+    super('CONFIG_INVALID', `${source}: invalid config:\n${issues.map((i) => `  ${i.line !== undefined ? `${source}:${i.line}: ` : ''}${i.path}: ${i.message}`).join('\n')}`);
     this.issues = issues;
   }
 }

@@ -63,3 +63,22 @@ describe('background load schedule', () => {
     expect(busy(150)).toBeCloseTo(5 + 20, 12);
   });
 });
+
+describe('config errors a user can act on', () => {
+  it('answers a misspelt key with the nearest known one and the file:line', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ecu-ai-config-'));
+    const file = path.join(dir, 'c.yaml');
+    writeFileSync(file, 'vehicle_id: car-1\ndomains:\n  adas:\n    deadline_msx: 20\n  chasis:\n    enabled: false\nscheduler:\n  cores: -1\n');
+    const err = await loadConfigFile(file).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(err?.message).toContain(`${file}:4: domains.adas.deadline_msx: unknown key; did you mean "deadline_ms"?`);
+    expect(err?.message).toContain(`${file}:5: domains.chasis: unknown key; did you mean "chassis"?`);
+    expect(err?.message).toMatch(new RegExp(`${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:8: scheduler\\.cores: `));
+  });
+
+  it('lists the known keys when nothing is near', () => {
+    expect(() => parseConfig({ scheduler: { zzzzzzzzzzzz: 1 } })).toThrow(/scheduler\.zzzzzzzzzzzz: unknown key; known here: .*cores/);
+  });
+});
