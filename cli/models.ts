@@ -5,6 +5,7 @@ import path from 'node:path';
 import { ALL_DOMAINS, type DomainName } from '../runtime/config.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError, writeOut, type CliCommand, type CliIo } from './command.js';
 import { intFlag, parseCliArgs } from './args.js';
+import { createProgress } from './progress.js';
 
 const HELP = `Usage:
   ecu-ai models build [--domain D] [--out DIR] [--seed N] [--cache DIR]
@@ -66,16 +67,18 @@ async function quantize(args: readonly string[], io: CliIo): Promise<number> {
 }
 
 async function evaluate(args: readonly string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseCliArgs(args, { domain: { type: 'string' }, models: { type: 'string' }, seeds: { type: 'string' }, duration: { type: 'string' }, json: { type: 'boolean' } });
+  const { values, positionals } = parseCliArgs(args, { domain: { type: 'string' }, models: { type: 'string' }, seeds: { type: 'string' }, duration: { type: 'string' }, json: { type: 'boolean' }, quiet: { type: 'boolean' } });
   if (positionals.length > 0) throw new UsageError(`models eval takes no positional arguments (got "${positionals[0]}")`);
   const { evaluateShipped } = await import('../models/build/eval-models.js');
+  const progress = createProgress(io.stderr, { label: 'models eval', unit: 'steps', quiet: values.quiet === true });
   const results = await evaluateShipped({
     modelsDir: path.resolve(io.cwd, values.models ?? 'models'),
     domains: domainsOf(values.domain),
     ...(values.seeds === undefined ? {} : { seeds: seedsOf(values.seeds, []) }),
     durationS: intFlag('duration', values.duration, 240),
     cacheDir: path.resolve(io.cwd, '.tmp/model-data'),
-  });
+    onProgress: (done, total) => progress.update(done, undefined, total),
+  }).finally(() => progress.end());
   if (values.json) {
     await writeOut(io.stdout, `${JSON.stringify(results, null, 2)}\n`);
   } else {

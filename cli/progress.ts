@@ -6,8 +6,8 @@
 import type { Writable } from 'node:stream';
 
 export interface Progress {
-  /** `done` of `total` units so far; `detail` is shown after the figures. */
-  update(done: number, detail?: string): void;
+  /** `done` units so far; `detail` is shown after the figures; `total` sets or changes the known total. */
+  update(done: number, detail?: string, total?: number): void;
   /** Clears the line (call before printing results). */
   end(): void;
 }
@@ -48,6 +48,7 @@ export function createProgress(stream: Writable, o: ProgressOptions): Progress {
   if (o.quiet || !(o.forceTty || isTty(stream))) return SILENT;
   const now = o.now ?? (() => performance.now());
   const start = now();
+  let total = o.total;
   let lastDraw = -Infinity;
   let width = 0;
   const draw = (text: string): void => {
@@ -56,16 +57,17 @@ export function createProgress(stream: Writable, o: ProgressOptions): Progress {
     stream.write(`\r${text}${pad}`);
   };
   return {
-    update(done, detail) {
+    update(done, detail, newTotal) {
+      if (newTotal !== undefined) total = newTotal;
       const t = now();
       if (t - lastDraw < REDRAW_MS) return;
       lastDraw = t;
       const elapsedS = (t - start) / 1000;
       const rate = elapsedS > 0 ? done / elapsedS : 0;
-      const parts = [`${o.label}: ${count(done)}${o.total !== undefined ? ` / ${count(o.total)}` : ''} ${o.unit}`];
-      if (o.total !== undefined && o.total > 0) parts.push(`${Math.min(100, Math.floor((done / o.total) * 100))} %`);
+      const parts = [`${o.label}: ${count(done)}${total !== undefined ? ` / ${count(total)}` : ''} ${o.unit}`];
+      if (total !== undefined && total > 0) parts.push(`${Math.min(100, Math.floor((done / total) * 100))} %`);
       parts.push(`${rate >= 100 ? Math.round(rate) : rate.toFixed(1)} ${o.unit}/s`);
-      if (o.total !== undefined && rate > 0) parts.push(`${duration((o.total - done) / rate)} left`);
+      if (total !== undefined && rate > 0) parts.push(`${duration((total - done) / rate)} left`);
       if (detail) parts.push(detail);
       draw(parts.join(', '));
     },

@@ -38,6 +38,8 @@ export interface DatasetOptions {
   /** Keep one label in `stride` per domain (default 1: every label). */
   readonly stride?: Partial<Record<DomainName, number>>;
   readonly database?: CompiledDatabase;
+  /** Called after each simulated run (for a progress line). */
+  readonly onRun?: (done: number, total: number) => void;
 }
 
 class Collector {
@@ -100,6 +102,7 @@ export function buildDatasets(defs: readonly DomainDefinition[], runs: readonly 
       c.labels.push(ev.label.label);
       c.fallback.push(c.def.fallback(c.snapshot));
     }
+    options.onRun?.(runIndex + 1, runs.length);
   });
   const out = new Map<DomainName, DomainDataset>();
   for (const c of collectors) {

@@ -22,6 +22,8 @@ export interface EvalOptions {
   readonly durationS: number;
   readonly scenarios?: readonly string[];
   readonly cacheDir?: string;
+  /** Steps done of the total (simulated held-out runs, then one per domain evaluated). */
+  readonly onProgress?: (done: number, total: number) => void;
 }
 
 export interface DomainEval {
@@ -47,10 +49,16 @@ export async function evaluateShipped(o: EvalOptions): Promise<DomainEval[]> {
     groups.set(key, [...(groups.get(key) ?? []), def]);
   }
   const data = new Map<DomainName, DomainDataset>();
+  const runsOf = (members: readonly DomainDefinition[]): { scenario: string; seed: number; durationS: number }[] =>
+    seedsOf((members[0] as DomainDefinition).domain).flatMap((seed) => (o.scenarios ?? SCENARIO_NAMES).map((scenario) => ({ scenario, seed, durationS: o.durationS })));
+  const total = [...groups.values()].reduce((a, m) => a + runsOf(m).length, 0) + defs.length;
+  let done = 0;
   for (const members of groups.values()) {
-    const seeds = seedsOf((members[0] as DomainDefinition).domain);
-    const runs = seeds.flatMap((seed) => (o.scenarios ?? SCENARIO_NAMES).map((scenario) => ({ scenario, seed, durationS: o.durationS })));
-    for (const [d, ds] of cachedDatasets(members, runs, { stride: DEFAULT_BUILD.stride, ...(o.cacheDir ? { cacheDir: o.cacheDir } : {}) })) data.set(d, ds);
+    const runs = runsOf(members);
+    const onRun = (n: number): void => o.onProgress?.(done + n, total);
+    for (const [d, ds] of cachedDatasets(members, runs, { stride: DEFAULT_BUILD.stride, onRun, ...(o.cacheDir ? { cacheDir: o.cacheDir } : {}) })) data.set(d, ds);
+    done += runs.length;
+    o.onProgress?.(done, total);
   }
   const out: DomainEval[] = [];
   for (const def of defs) {
@@ -60,6 +68,7 @@ export async function evaluateShipped(o: EvalOptions): Promise<DomainEval[]> {
     const result = await evaluateDomain(def, data.get(def.domain) as DomainDataset, { fp32: fp32.bytes, int8: int8.bytes });
     const barsMet = BARS[def.domain].every((b) => meets(b, result.fp32) && meets(b, result.int8));
     out.push({ domain: def.domain, model: def.model, seeds, result, barsMet });
+    o.onProgress?.(++done, total);
   }
   return out;
 }
