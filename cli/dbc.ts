@@ -1,6 +1,7 @@
 /**
  * `ecu-ai dbc`: show a DBC, decode a payload into physical values, encode values into a payload.
  */
+import { subcommandHelps } from './subcommand-help.js';
 import { compileDatabase, loadDbcFile, type CompiledDatabase, type DbcDatabase, type DbcSignal, type DbcWarning, type MessageCodec } from '../bus/dbc/index.js';
 import { formatLocation } from '../bus/errors.js';
 import { bytesToHex, hexToBytes } from '../bus/frame.js';
@@ -149,5 +150,6 @@ export const dbcCommand: CliCommand = {
   name: 'dbc',
   summary: 'show a DBC, decode and encode frames',
   help: HELP,
+  subcommandHelp: subcommandHelps('dbc', HELP, ['show', 'decode', 'encode']),
   run,
 };

@@ -6,6 +6,7 @@ import { ALL_DOMAINS, type DomainName } from '../runtime/config.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError, writeOut, type CliCommand, type CliIo } from './command.js';
 import { intFlag, parseCliArgs } from './args.js';
 import { createProgress } from './progress.js';
+import { subcommandHelps } from './subcommand-help.js';
 
 const HELP = `Usage:
   ecu-ai models build [--domain D] [--out DIR] [--seed N] [--cache DIR]
@@ -94,6 +95,7 @@ export const modelsCommand: CliCommand = {
   name: 'models',
   summary: 'train, quantize and evaluate the domain models',
   help: HELP,
+  subcommandHelp: subcommandHelps('models', HELP, ['build', 'quantize', 'eval']),
   async run(args, io) {
     const [sub, ...rest] = args;
     if (sub === 'build') return build(rest, io);

@@ -3,6 +3,7 @@
  * eventgroup and print its events, call a method. ecu-ai's own services are decoded with their
  * interface descriptions; anything else is shown as raw hex.
  */
+import { subcommandHelps } from './subcommand-help.js';
 import { bytesToHex, hexToBytes } from '../bus/frame.js';
 import { MessageType, ReturnCode, SomeipClient, SomeipRemoteError, SomeipTimeoutError, compileInterface, returnCodeName, type RemoteService, type SomeipMessage, type SomeipValue } from '../bus/someip/index.js';
 import { loadConfigFile, parseConfig, type EcuAiConfig } from '../runtime/config.js';
@@ -232,6 +233,7 @@ export const someipCommand: CliCommand = {
   name: 'someip',
   summary: 'list, subscribe to and call SOME/IP services (through SD)',
   help: HELP,
+  subcommandHelp: subcommandHelps('someip', HELP, ['list', 'subscribe', 'call']),
   async run(argv: readonly string[], io: CliIo): Promise<number> {
     const [sub, ...rest] = argv;
     if (sub !== 'list' && sub !== 'subscribe' && sub !== 'call') throw new UsageError(sub === undefined ? 'missing subcommand (list, subscribe or call)' : `unknown subcommand "${sub}"`);
