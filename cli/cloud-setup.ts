@@ -18,8 +18,8 @@ export interface CloudSetup {
 }
 
 /**
- * How long a replay waits on the wall clock for one cloud answer. The replay's virtual time does
- * not move on while it waits; the round trip itself is modelled by the manifest's cloud cost.
+ * How long a replay waits on the wall clock for one cloud answer, whatever the call's deadline: the
+ * round trip is modelled by the manifest's cloud cost, so a loaded machine changes no decision.
  */
 export const REPLAY_CLOUD_WAIT_MS = 10_000;
 

@@ -209,11 +209,7 @@ export class Engine {
         this.#order.push(job.id);
         this.#dispatched.set(job.id, job.variant);
         this.#inFlight.push(served);
-        // A cloud call is a real round trip: virtual time waits for its answer (bounded by the cloud
-        // client's wait), so the breaker behind cloudAvailable() has counted it before any later
-        // decision, however long it took on the wall clock.
-        if (job.variant === 'cloud') await served;
-        else if (this.#inFlight.length > IN_FLIGHT) await this.#inFlight.shift();
+        if (this.#inFlight.length > IN_FLIGHT) await this.#inFlight.shift();
         return { variant: job.variant };
       },
       modeOf: (d) => this.ladder.modeOf(d),
