@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withoutWall, type ReplaySummary } from '../../runtime/engine/summary.js';
 import { cli } from '../helpers/cli.js';
-import { mosquittoPeer, startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
+import { freePort, mosquittoPeer, startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
 import { repoRoot } from '../helpers/shared-data.js';
 import { transpileTree } from '../helpers/transpile.js';
 
@@ -34,15 +34,16 @@ function spawnCloud(entry: string, args: readonly string[]): Promise<{ child: Ch
   });
 }
 
-describe.skipIf(!peer.available)('replay through mosquitto and a real ecu-ai cloud process', () => {
+describe.skipIf(!peer.available)('replay through a real broker and a real ecu-ai cloud process', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'ecu-ai-replay-broker-'));
   const compiled = path.join(repoRoot, '.tmp', `ecu-ai-cli-${process.pid}`);
   let broker: Mosquitto | undefined;
   let cloud: Awaited<ReturnType<typeof spawnCloud>> | undefined;
+  let entry = '';
 
   beforeAll(async () => {
     broker = await startMosquitto();
-    const entry = transpileTree(path.join(repoRoot, 'test', 'cloud', 'fixtures', 'ecu-ai-cli.ts'), repoRoot, compiled);
+    entry = transpileTree(path.join(repoRoot, 'test', 'cloud', 'fixtures', 'ecu-ai-cli.ts'), repoRoot, compiled);
     const sim = await cli(dir, 'sim', '--scenario', 'highway-cruise', '--duration', '30', '--seed', '7', '--out', 'drive.blf');
     expect(sim.code).toBe(0);
     // Body's primary variant is the cloud: each of its 30 calls (1 Hz) is a round trip.
@@ -83,5 +84,21 @@ describe.skipIf(!peer.available)('replay through mosquitto and a real ecu-ai clo
     child.kill('SIGINT');
     expect(await exited).toBe(0);
     expect(JSON.parse(cloud!.stdout())).toMatchObject({ served: 60, failed: 0, rejected: 0, expired: 0, misdirected: 0 });
+  }, 180_000);
+
+  it("works against ecu-ai cloud's embedded MQTT 3.1.1 broker though the vehicle asks for MQTT 5", async () => {
+    const port = await freePort();
+    const aedes = await spawnCloud(entry, ['--port', String(port), '--models', shipped, '--data', path.join(dir, 'aedes-data')]);
+    try {
+      const r = await cli(dir, 'replay', 'drive.blf', '--config', 'cfg.yaml', '--broker', `mqtt://127.0.0.1:${port}`, '--json', 'aedes.json', '--quiet');
+      expect(r.err).toBe('');
+      expect(r.code).toBe(0);
+      const embedded = await cli(dir, 'replay', 'drive.blf', '--config', 'cfg.yaml', '--json', 'embedded-2.json', '--quiet');
+      expect(embedded.code).toBe(0);
+      expect(summaryOf('aedes.json').domains['body']!.variants.cloud).toBe(30);
+      expect(JSON.stringify(withoutWall(summaryOf('aedes.json')))).toBe(JSON.stringify(withoutWall(summaryOf('embedded-2.json'))));
+    } finally {
+      aedes.child.kill('SIGKILL');
+    }
   }, 180_000);
 });
