@@ -3,6 +3,7 @@
  * workers run there) or, by default, an embedded broker with one in-process cloud worker serving
  * the shipped models, so `npm start` needs nothing installed.
  */
+import type { Logger } from 'pino';
 import { InferenceWorker, OnnxModelRunner, loadShippedModels } from '../cloud/index.js';
 import { CloudInference, CloudLink, comfortCloudModels, runnerCloud, startEmbeddedBroker } from '../runtime/cloud/index.js';
 import type { DomainDefinition } from '../runtime/service/domain.js';
@@ -23,14 +24,18 @@ export interface CloudSetup {
  */
 export const REPLAY_CLOUD_WAIT_MS = 10_000;
 
-export async function startCloud(o: { brokerUrl?: string; modelsDir: string; vehicleId: string; domains: readonly DomainDefinition[] }): Promise<CloudSetup> {
+/** How long a replay waits for the broker before it starts without the cloud. */
+const CONNECT_WAIT_MS = 5000;
+
+export async function startCloud(o: { brokerUrl?: string; modelsDir: string; vehicleId: string; domains: readonly DomainDefinition[]; logger?: Logger }): Promise<CloudSetup> {
   const embedded = o.brokerUrl === undefined ? await startEmbeddedBroker({ host: '127.0.0.1', port: 0 }) : undefined;
   const url = o.brokerUrl ?? embedded!.url;
   const protocolVersion = embedded ? 4 : 5;
   const runner = embedded ? new OnnxModelRunner((await loadShippedModels(o.modelsDir)).resolve) : undefined;
   const worker = runner ? await InferenceWorker.start({ url, id: 'embedded-worker-1', runner, protocolVersion }) : undefined;
   const link = CloudLink.connect({ url, vehicleId: o.vehicleId, protocolVersion });
-  await link.waitConnected(5000);
+  // The replay goes on without the cloud (the ladder sees it unavailable), but the user hears why.
+  if (!(await link.waitConnected(CONNECT_WAIT_MS))) o.logger?.warn({ broker: url, err: link.lastError?.message }, 'cloud unreachable; comfort services stay on the vehicle');
   const facade = new CloudInference({ link, models: comfortCloudModels(o.domains) });
   const cloud = runnerCloud(facade, { replayWaitMs: REPLAY_CLOUD_WAIT_MS });
   return {
