@@ -3,9 +3,10 @@
  * the ingest of telemetry and snippets. Without --broker it starts the embedded broker.
  */
 import path from 'node:path';
-import { InferenceWorker } from '../cloud/inference-worker.js';
+import { InferenceWorker, type WorkerStats } from '../cloud/inference-worker.js';
 import { Ingest } from '../cloud/ingest.js';
-import { OnnxModelRunner, modelsDirResolver } from '../cloud/model-runner.js';
+import { OnnxModelRunner } from '../cloud/model-runner.js';
+import { loadShippedModels } from '../cloud/shipped-models.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../runtime/cloud/embedded-broker.js';
 import { intFlag, parseCliArgs } from './args.js';
 import { EXIT_OK, UsageError, type CliCommand, type CliIo } from './command.js';
@@ -13,14 +14,22 @@ import { EXIT_OK, UsageError, type CliCommand, type CliIo } from './command.js';
 const HELP = `Usage: ecu-ai cloud [--broker URL] [--workers N] [--models DIR] [--data DIR] [--mqtt 4|5]
                     [--username U --password P] [--port N]
 
-Runs the cloud side: inference workers (ONNX models from --models, file {model}.onnx or
-{model}.{variant}.onnx) on the shared subscription $share/ecu-ai-workers/ecu-ai/v1/+/infer/request/+,
-and the ingest of telemetry, snippets and OTA status into {data}/{vehicle}/{day}.{kind}.jsonl.
+Runs the cloud side: inference workers on the shared subscription
+$share/ecu-ai-workers/ecu-ai/v1/+/infer/request/+, and the ingest of telemetry, snippets and OTA
+status into {data}/{vehicle}/{day}.{kind}.jsonl.
 
-  --broker URL     MQTT broker (mqtt://host:port); without it an embedded broker (MQTT 3.1.1)
-                   listens on 127.0.0.1:--port (default 1883)
+The workers serve the models of --models laid out as shipped: {dir}/{model}/manifest.json beside
+its variant files, each verified as a vehicle verifies it (sha256, min_runtime, inputs and outputs).
+A request for the cloud variant runs the fp32 file (int8 if fp32 was refused) of the model or of
+the manifest's remote_model.
+A folder with nothing to serve exits 2. On exit, prints the counts as JSON: served, failed
+(the model threw; answered with the error), rejected (malformed), expired, misdirected, ingest.
+
+  --broker URL     MQTT broker (mqtt://host:port); without it an embedded broker (MQTT 3.1.1
+                   only, one worker) listens on 127.0.0.1:--port (default 1883); vehicles
+                   connecting with MQTT 5 fall back to 3.1.1 there
   --workers N      inference workers (default 2)
-  --models DIR     model folder (default ./models)
+  --models DIR     folder of model folders (default ./models)
   --data DIR       ingest folder (default ./cloud-data)
   --mqtt 4|5       protocol version (default 5; 4 with the embedded broker)
   --duration S     stop after S seconds (default: run until SIGINT/SIGTERM)
@@ -46,6 +55,11 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
   if (workers < 1) throw new UsageError('--workers takes 1 or more');
   if (values.mqtt !== undefined && values.mqtt !== '4' && values.mqtt !== '5') throw new UsageError(`--mqtt takes 4 or 5, not "${values.mqtt}"`);
   if (values.broker !== undefined && !/^(mqtts?|tcp|tls):\/\/[^/]+/.test(values.broker)) throw new UsageError(`--broker takes mqtt://host:port, not "${values.broker}"`);
+  if (values.broker === undefined && values.mqtt === '5') throw new UsageError('--mqtt 5 needs --broker: the embedded broker speaks MQTT 3.1.1 only');
+  // Before any connection: a folder that serves nothing is the user's mistake to hear about first.
+  const models = await loadShippedModels(path.resolve(io.cwd, values.models ?? 'models'));
+  for (const r of models.refused) io.stderr.write(`not served: ${r.reason}\n`);
+  io.stderr.write(`serving ${models.served.join(', ')}\n`);
   let embedded: EmbeddedBroker | undefined;
   if (values.broker === undefined) {
     embedded = await startEmbeddedBroker({ port: intFlag('port', values.port, 1883), host: '127.0.0.1' });
@@ -54,7 +68,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
   const url = values.broker ?? (embedded as EmbeddedBroker).url;
   const protocolVersion: 4 | 5 = embedded ? 4 : values.mqtt === '4' ? 4 : 5;
   const creds = { ...(values.username !== undefined ? { username: values.username } : {}), ...(values.password !== undefined ? { password: values.password } : {}) };
-  const runner = new OnnxModelRunner(modelsDirResolver(path.resolve(io.cwd, values.models ?? 'models')));
+  const runner = new OnnxModelRunner(models.resolve);
   const started = await Promise.all(
     Array.from({ length: embedded ? 1 : workers }, (_, i) => InferenceWorker.start({ url, id: `w${i + 1}`, runner, protocolVersion, ...creds })),
   );
@@ -70,9 +84,9 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
   await ingest.stop();
   await runner.close();
   await embedded?.close();
-  const served = started.reduce((a, w) => a + w.stats.served, 0);
-  const rejected = started.reduce((a, w) => a + w.stats.rejected, 0);
-  io.stdout.write(`${JSON.stringify({ served, rejected, ingest: ingest.stats })}\n`);
+  const total = (key: keyof WorkerStats): number => started.reduce((a, w) => a + w.stats[key], 0);
+  const counts = { served: total('served'), failed: total('failed'), rejected: total('rejected'), expired: total('expired'), misdirected: total('misdirected') };
+  io.stdout.write(`${JSON.stringify({ ...counts, ingest: ingest.stats })}\n`);
   return EXIT_OK;
 }
 

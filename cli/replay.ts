@@ -118,7 +118,7 @@ export async function replayAndReport(a: ReplayArgs, io: CliIo, outputs: ReplayO
   const pending: CanFrame[] = [];
   const logger = createLogger({ level: config.log_level === 'info' ? 'warn' : config.log_level, destination: process.stderr as never });
   const domains = Object.values(DOMAINS);
-  const cloud = a.localOnly ? undefined : await startCloud({ brokerUrl: a.broker, modelsDir: a.models, vehicleId: config.vehicle_id, domains });
+  const cloud = a.localOnly ? undefined : await startCloud({ brokerUrl: a.broker, modelsDir: a.models, vehicleId: config.vehicle_id, domains, logger });
   // Trigger-based snippets, written to a folder instead of the outbox: what the vehicle would upload.
   const recorder = outputs.snippets ? recorderFromConfig({ ...config.cloud.snippets, enabled: true }, { sink: folderSnippetSink(outputs.snippets) }) : undefined;
   const progress = createProgress(io.stderr, { label: 'replay', unit: 'frames', quiet: outputs.quiet === true });

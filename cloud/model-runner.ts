@@ -13,6 +13,15 @@ export interface ModelRunner {
   close(): Promise<void>;
 }
 
+/** A model file already read and verified: the session is made from these bytes, not re-read. */
+export interface ModelFile {
+  readonly path: string;
+  readonly bytes: Uint8Array;
+}
+
+/** Maps a model name and variant to an .onnx path or verified bytes; undefined: not served. */
+export type ModelResolver = (model: string, variant: string) => string | ModelFile | undefined;
+
 /** Finds `{dir}/{model}.{variant}.onnx`, else `{dir}/{model}.onnx`. */
 export function modelsDirResolver(dir: string): (model: string, variant: string) => string | undefined {
   return (model, variant) => {
@@ -24,12 +33,12 @@ export function modelsDirResolver(dir: string): (model: string, variant: string)
 type Ort = typeof import('onnxruntime-node');
 
 export class OnnxModelRunner implements ModelRunner {
-  readonly #resolve: (model: string, variant: string) => string | undefined;
+  readonly #resolve: ModelResolver;
   readonly #sessions = new Map<string, Promise<InferenceSession>>();
   #ort: Promise<Ort> | undefined;
 
-  /** @param resolve - maps a model name and variant to an .onnx file path (undefined: unknown model) */
-  constructor(resolve: (model: string, variant: string) => string | undefined) {
+  /** @param resolve - maps a model name and variant to an .onnx file (undefined: unknown model) */
+  constructor(resolve: ModelResolver) {
     this.#resolve = resolve;
   }
 
@@ -39,11 +48,13 @@ export class OnnxModelRunner implements ModelRunner {
     if (file === undefined) throw new Error(`unknown model ${model} (${variant || 'default'})`);
     this.#ort ??= import('onnxruntime-node');
     const ort = await this.#ort;
-    let session = this.#sessions.get(file);
+    const key = typeof file === 'string' ? file : file.path;
+    let session = this.#sessions.get(key);
     if (!session) {
-      session = ort.InferenceSession.create(file, { intraOpNumThreads: 1, interOpNumThreads: 1 });
-      this.#sessions.set(file, session);
-      session.catch(() => this.#sessions.delete(file));
+      const options = { intraOpNumThreads: 1, interOpNumThreads: 1 };
+      session = typeof file === 'string' ? ort.InferenceSession.create(file, options) : ort.InferenceSession.create(file.bytes, options);
+      this.#sessions.set(key, session);
+      session.catch(() => this.#sessions.delete(key));
     }
     const s = await session;
     const feeds = Object.fromEntries(inputs.map((t) => [t.name, new ort.Tensor('float32', t.data, [...t.dims])]));

@@ -4,7 +4,9 @@
  * exponential backoff and jitter driven by an injected Clock and random source.
  *
  * Works with MQTT 5 (response topic and correlation data as properties) and with MQTT 3.1.1
- * brokers such as the embedded one (the same fields travel inside the request payload).
+ * brokers such as the embedded one (the same fields travel inside the request payload). A link
+ * asked for MQTT 5 that a broker refuses for its protocol version reconnects at once as 3.1.1:
+ * it then loses only the session expiry (a 3.1.1 broker keeps the session as long as it likes).
  */
 import { randomBytes } from 'node:crypto';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
@@ -32,6 +34,8 @@ export interface CloudLinkOptions {
   readonly clientId?: string;
   /** 5 (default) or 4 for MQTT 3.1.1 brokers. */
   readonly protocolVersion?: 4 | 5;
+  /** With 5: fall back to 3.1.1 when the broker refuses MQTT 5 (default true). */
+  readonly protocolFallback?: boolean;
   readonly username?: string;
   readonly password?: string;
   readonly tls?: TlsOptions;
@@ -72,6 +76,9 @@ interface Pending {
 
 const LATE_MEMORY = 1024;
 
+/** CONNACK codes of a broker that does not speak the asked protocol version (3.1.1's 1, MQTT 5's 0x84). */
+const UNSUPPORTED_VERSION: ReadonlySet<unknown> = new Set([1, 0x84]);
+
 /** Small request/response packets must not wait for Nagle's algorithm (tens of ms with delayed ACKs). */
 export function noDelay(client: MqttClient): void {
   const stream = client.stream as { setNoDelay?: (on: boolean) => unknown } | undefined;
@@ -98,9 +105,12 @@ export class CloudLink {
   #closing = false;
   #reconnectTimer: AbortController | undefined;
   #lastError: Error | undefined;
+  #version: 4 | 5;
+  #reconnectAtOnce = false;
 
   private constructor(opts: CloudLinkOptions) {
     this.#opts = opts;
+    this.#version = opts.protocolVersion ?? 5;
     this.topics = vehicleTopics(opts.vehicleId);
     this.#clock = opts.clock ?? new RealClock();
     this.#backoff = new Backoff(opts.backoff, opts.random);
@@ -108,7 +118,7 @@ export class CloudLink {
     this.#client.on('connect', () => this.#onConnect());
     this.#client.on('close', () => this.#onClose());
     // mqtt.js emits connection and protocol errors here; they end in 'close', which reconnects.
-    this.#client.on('error', (err) => (this.#lastError = err));
+    this.#client.on('error', (err) => this.#onError(err));
     this.#client.on('message', (topic, payload) => this.#onMessage(topic, payload));
   }
 
@@ -122,10 +132,10 @@ export class CloudLink {
 
   #clientOptions(): IClientOptions {
     const o = this.#opts;
-    const v5 = (o.protocolVersion ?? 5) === 5;
+    const v5 = this.#version === 5;
     return {
       clientId: o.clientId ?? `ecu-ai-${o.vehicleId}`,
-      protocolVersion: o.protocolVersion ?? 5,
+      protocolVersion: this.#version,
       clean: false,
       // Reconnects are ours (backoff with jitter on the injected clock), not mqtt.js's fixed period.
       reconnectPeriod: 0,
@@ -145,6 +155,25 @@ export class CloudLink {
 
   get connected(): boolean {
     return this.#client.connected;
+  }
+
+  /** The MQTT version in use: the one asked for, or 4 after a broker refused 5. */
+  get protocolVersion(): 4 | 5 {
+    return this.#version;
+  }
+
+  #onError(err: Error): void {
+    const code = (err as { code?: unknown }).code;
+    if (this.#version === 5 && (this.#opts.protocolFallback ?? true) && UNSUPPORTED_VERSION.has(code)) {
+      this.#version = 4;
+      // mqtt.js builds each CONNECT from these options: the next one is a plain 3.1.1 CONNECT.
+      this.#client.options.protocolVersion = 4;
+      delete this.#client.options.properties;
+      this.#reconnectAtOnce = true;
+      this.#lastError = new CloudError('CLOUD_UNAVAILABLE', this.#opts.url, `the broker refused MQTT 5 (${err.message}); reconnecting with MQTT 3.1.1`, { cause: err });
+      return;
+    }
+    this.#lastError = err;
   }
 
   /** The last connection or protocol error mqtt.js reported (bad credentials, refused connection). */
@@ -193,7 +222,8 @@ export class CloudLink {
     if (this.#closing || this.#reconnectTimer) return;
     const ctl = new AbortController();
     this.#reconnectTimer = ctl;
-    const delayMs = this.#backoff.next();
+    const delayMs = this.#reconnectAtOnce ? 0 : this.#backoff.next();
+    this.#reconnectAtOnce = false;
     this.#clock.sleepUntil(this.#clock.now() + delayMs / 1000, ctl.signal).then(
       () => {
         this.#reconnectTimer = undefined;
@@ -298,7 +328,7 @@ export class CloudLink {
         },
         () => undefined,
       );
-      const v5 = (this.#opts.protocolVersion ?? 5) === 5;
+      const v5 = this.#version === 5;
       this.#client.publish(topic, toBuffer(payload), { qos: 1, ...(v5 ? { properties: { responseTopic: this.topics.response, correlationData: correlation } } : {}) });
     });
   }

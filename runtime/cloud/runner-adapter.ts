@@ -5,16 +5,25 @@
 import type { CloudInference as RunnerCloud } from '../service/runner.js';
 import type { CloudInference, CloudModelRef } from './cloud-inference.js';
 
+export interface RunnerCloudOptions {
+  /**
+   * Virtual time (replay): wait this long on the wall clock for each answer, whatever the call's
+   * deadline. Replay models the round trip with the manifest's cloud cost instead of measuring it,
+   * so whether an answer counts must not depend on how loaded the machine is.
+   */
+  readonly replayWaitMs?: number;
+}
+
 /**
  * Adapts the facade: `healthy()` is the ladder's `cloudAvailable()`, and any answer but `ok`
  * (timed out, unavailable) becomes `undefined`, on which the service falls back to local.
  * @throws {CloudError} CLOUD_UNAVAILABLE (rejects) when asked for a safety domain, as the facade does
  */
-export function runnerCloud(facade: CloudInference): RunnerCloud {
+export function runnerCloud(facade: CloudInference, opts: RunnerCloudOptions = {}): RunnerCloud {
   return {
     healthy: () => facade.healthy(),
     infer: async (domain, _model, feeds, deadlineMs) => {
-      const r = await facade.infer(domain, feeds, deadlineMs);
+      const r = await facade.infer(domain, feeds, opts.replayWaitMs ?? deadlineMs);
       return r.status === 'ok' ? (r.outputs as Record<string, { data: Float32Array; dims: number[] }>) : undefined;
     },
   };

@@ -98,7 +98,7 @@ export class VehicleCloud {
     this.#off = this.link.onConnectionChange((up) => {
       if (up === wasUp) return;
       wasUp = up;
-      if (up) log?.info({ broker: cfg.broker }, 'cloud connected');
+      if (up) log?.info({ broker: cfg.broker, mqtt: this.link.protocolVersion === 5 ? '5' : '3.1.1' }, 'cloud connected');
       else log?.warn({ broker: cfg.broker, err: this.link.lastError?.message }, 'cloud unreachable; reports wait in the outbox');
     });
     this.facade = new CloudInference({ link: this.link, models: comfortCloudModels(o.domains), ...(o.clock ? { clock: o.clock } : {}) });

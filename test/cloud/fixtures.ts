@@ -1,4 +1,4 @@
-/** Test doubles for the cloud tests: a model runner that doubles its input, optionally slowly. */
+/** Test doubles for the cloud tests: a model runner that doubles its input, optionally slowly, and a delayed real one. */
 import type { ModelRunner } from '../../cloud/model-runner.js';
 import type { Tensor } from '../../runtime/cloud/messages.js';
 
@@ -22,4 +22,15 @@ export async function until(cond: () => boolean, timeoutMs: number, stepMs = 10)
     await new Promise((r) => setTimeout(r, stepMs));
   }
   return true;
+}
+
+/** A real runner behind a slow link: each answer comes `delayMs` later, as from a distant cloud. */
+export function delayedRunner(inner: ModelRunner, delayMs: number): ModelRunner {
+  return {
+    async run(model: string, variant: string, inputs: readonly Tensor[]): Promise<Tensor[]> {
+      await new Promise((res) => setTimeout(res, delayMs));
+      return inner.run(model, variant, inputs);
+    },
+    close: () => inner.close(),
+  };
 }

@@ -8,6 +8,8 @@ import type { CloudInference } from '../../../runtime/cloud/cloud-inference.js';
 import { comfortCloudModels, runnerCloud } from '../../../runtime/cloud/runner-adapter.js';
 import { telemetryValues } from '../../../runtime/cloud/telemetry-values.js';
 import { VehicleCloud, resolveCloudAccess } from '../../../runtime/cloud/vehicle-cloud.js';
+import { startEmbeddedBroker } from '../../../runtime/cloud/embedded-broker.js';
+import { createLogger } from '../../../runtime/observe/index.js';
 import { freePort } from '../../helpers/mosquitto.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'ecu-ai-vehicle-cloud-'));
@@ -72,6 +74,23 @@ describe('VehicleCloud', () => {
     const again = await VehicleCloud.open({ config: cfg, vehicleId: 'VNOBROKER', domains: [], outboxDir });
     expect(again.outbox.size).toBe(1);
     await again.close(0);
+  });
+
+  it('connects to an MQTT 3.1.1 broker with the default protocol 5 and logs the version it fell back to', async () => {
+    const broker = await startEmbeddedBroker({ port: 0 });
+    const lines: string[] = [];
+    const logger = createLogger({ destination: { write: (line: string) => lines.push(line) } as never });
+    const cfg = parseConfig({ cloud: { enabled: true, broker: broker.url, reconnect_max_s: 0.25 } }).cloud;
+    const vc = await VehicleCloud.open({ config: cfg, vehicleId: 'V311', domains: [], outboxDir: path.join(dir, 'outbox-311'), logger });
+    try {
+      expect(await vc.link.waitConnected(3000)).toBe(true);
+      expect(vc.link.protocolVersion).toBe(4);
+      const connected = lines.map((l) => JSON.parse(l) as { msg: string; mqtt?: string }).find((l) => l.msg === 'cloud connected');
+      expect(connected?.mqtt).toBe('3.1.1');
+    } finally {
+      await vc.close(0);
+      await broker.close();
+    }
   });
 });
 
