@@ -229,6 +229,8 @@ export class DegradationLadder {
       for (const e of candidates.filter((c) => rank(c) === worst)) {
         let to = e.level - 1;
         if (e.rungs[to]!.label === 'cloud' && !cloudUp()) to--;
+        // The cloud was the primary rung and it is down: there is nothing milder to go back to.
+        if (to < 0) continue;
         if (e.spec.criticality === 'safety') {
           // Recover a safety service only if the lighter load it leaves still passes the test.
           const saved = e.level;

@@ -34,7 +34,7 @@ describe('snippet triggers', () => {
 
   it('fire on ladder degrade and shed events but not on recoveries', () => {
     const trig = only('degrade');
-    expect(trig.onEvent?.({ t: 5, kind: 'degrade', domain: 'body', to: 'cloud', why: 'soc 86.1 C > 85 C' })?.detail).toBe('degrade to cloud: soc 86.1 C > 85 C');
+    expect(trig.onEvent?.({ t: 5, kind: 'degrade', domain: 'body', to: 'cloud', why: 'soc 86.10 C > 85 C' })?.detail).toBe('degrade to cloud: soc 86.10 C > 85 C');
     expect(trig.onEvent?.({ t: 6, kind: 'shed', domain: 'cockpit', to: 'shed', why: 'power' })?.domain).toBe('cockpit');
     expect(trig.onEvent?.({ t: 7, kind: 'recover', domain: 'body', to: 'fp32', why: 'cool' })).toBeUndefined();
   });

@@ -36,7 +36,7 @@ describe('DegradationLadder', () => {
       'adas:fallback',
       'chassis:fallback',
     ]);
-    expect(l.events.every((e) => e.why === 'soc 90.0 C > 80 C')).toBe(true);
+    expect(l.events.every((e) => e.why === 'soc 90.00 C > 80 C')).toBe(true);
     expect(l.events.filter((e) => e.kind === 'shed').map((e) => e.domain)).toEqual(['body', 'cockpit']);
     for (const d of SAFETY) expect(l.modeOf(d)).toEqual({ variant: 'fallback', rateDivisor: 1, shed: false });
     // One step per dwell.
@@ -48,7 +48,7 @@ describe('DegradationLadder', () => {
     const offline = ladder(false);
     hold(offline, 0, 16, 90);
     expect(offline.events.map((e) => `${e.domain}:${e.to}`)).toEqual(['cockpit:int8', 'body:half-rate', 'cockpit:half-rate', 'body:shed']);
-    expect(offline.events[3]?.why).toBe('soc 90.0 C > 80 C; cloud unavailable');
+    expect(offline.events[3]?.why).toBe('soc 90.00 C > 80 C; cloud unavailable');
 
     let up = true;
     const l = ladder(true, { cloudAvailable: () => up });
@@ -66,7 +66,7 @@ describe('DegradationLadder', () => {
     const n = down.length;
     hold(l, t, 200, 60);
     const up = l.events.slice(n);
-    expect(up.every((e) => e.kind === 'recover' && e.why === 'soc 60.0 C < 75 C')).toBe(true);
+    expect(up.every((e) => e.kind === 'recover' && e.why === 'soc 60.00 C < 75 C')).toBe(true);
     // Each recovery undoes the latest remaining degradation: the rung it lands on is where that service was before.
     expect(up.map((e) => e.domain)).toEqual(down.slice().reverse().map((s) => s.split(':')[0]));
     expect(up.map((e) => e.to)).toEqual(expectedRecoveryRungs(down));
@@ -166,3 +166,19 @@ function expectedRecoveryRungs(down: readonly string[]): string[] {
   }
   return before.reverse();
 }
+
+describe('DegradationLadder with the cloud as a primary rung', () => {
+  it('does not recover below the cloud when the cloud is down (it has nothing milder to go back to)', () => {
+    const services = fiveServices().map((s) => (s.domain === 'body' ? { ...s, primary: 'cloud' as const } : s));
+    let up = true;
+    const l = new DegradationLadder({ services, cores: 2, degradeC: 80, recoverC: 75, minDwellS: 5, cloudAvailable: () => up });
+    let t = hold(l, 0, 30, 90);
+    expect(l.rungOf('body')).not.toBe('cloud');
+    up = false;
+    expect(() => (t = hold(l, t, 120, 60))).not.toThrow();
+    expect(l.rungOf('body')).not.toBe('cloud');
+    up = true;
+    hold(l, t, 30, 60);
+    expect(l.rungOf('body')).toBe('cloud');
+  });
+});
