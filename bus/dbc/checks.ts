@@ -62,12 +62,30 @@ function presence(s: SignalDraft, byName: ReadonlyMap<string, SignalDraft>): Map
 function canCoexist(a: Map<string, ReadonlySet<number>>, b: Map<string, ReadonlySet<number>>): boolean {
   for (const [sw, ids] of a) {
     const other = b.get(sw);
-    if (other && ![...ids].some((id) => other.has(id))) return false;
+    if (!other) continue;
+    let common = false;
+    for (const id of ids) {
+      if (other.has(id)) {
+        common = true;
+        break;
+      }
+    }
+    if (!common) return false;
   }
   return true;
 }
 
-/** Warns once per pair of signals that share a bit and can appear in the same frame. */
+/** Overlap warnings per message: past this many the rest are summed up in one line. */
+const MAX_OVERLAP_WARNINGS = 16;
+/** Pairs of bit-sharing signals compared per message before the check gives up (with a warning). */
+const MAX_PAIR_CHECKS = 200_000;
+
+/**
+ * Warns once per pair of signals that share a bit and can appear in the same frame, at most
+ * MAX_OVERLAP_WARNINGS times per message. Work is bounded whatever the file claims: bit positions
+ * are bounded by the parser (a CAN FD frame), each signal's multiplexer condition is worked out
+ * once, each pair is compared once, and the comparisons stop at MAX_PAIR_CHECKS.
+ */
 export function checkOverlaps(m: MessageDraft, warn: WarnFn): void {
   // First owner of each bit in a flat array; only bits claimed twice need the slower pair check.
   const bitsOf = m.signals.map((s) => occupiedBits(s.startBit, s.length, s.byteOrder));
@@ -82,28 +100,34 @@ export function checkOverlaps(m: MessageDraft, warn: WarnFn): void {
     }
   });
   if (!shared) return;
-  // Rare: compare every earlier signal sharing a bit, with the multiplexer conditions taken into account.
   const byName = new Map(m.signals.map((s) => [s.name, s]));
-  const owners = new Map<number, number[]>();
-  bitsOf.forEach((bits, j) => {
-    for (const bit of bits) {
-      const list = owners.get(bit);
-      if (list) list.push(j);
-      else owners.set(bit, [j]);
-    }
-  });
-  const reported = new Set<number>();
-  for (const list of owners.values()) {
-    for (let x = 0; x < list.length; x++) {
-      for (let y = x + 1; y < list.length; y++) {
-        const i = list[x] as number;
-        const j = list[y] as number;
+  const presences = m.signals.map((s) => presence(s, byName));
+  const owners: number[][] = Array.from({ length: size }, () => []);
+  // lastSeen[i] === j: pair (i, j) already compared while visiting signal j.
+  const lastSeen = new Int32Array(m.signals.length).fill(-1);
+  let warnings = 0;
+  let more = 0;
+  let checks = 0;
+  for (let j = 0; j < m.signals.length; j++) {
+    for (const bit of bitsOf[j] as number[]) {
+      const list = owners[bit] as number[];
+      for (const i of list) {
+        if (lastSeen[i] === j) continue;
+        lastSeen[i] = j;
+        if (++checks > MAX_PAIR_CHECKS) {
+          warn(m.location, `message ${m.name}: overlap check stopped after ${MAX_PAIR_CHECKS} pairs of signals sharing bits`);
+          return;
+        }
+        if (!canCoexist(presences[i] as Map<string, ReadonlySet<number>>, presences[j] as Map<string, ReadonlySet<number>>)) continue;
         const a = m.signals[i] as SignalDraft;
         const b = m.signals[j] as SignalDraft;
-        if (i === j || reported.has(i * 65536 + j) || !canCoexist(presence(a, byName), presence(b, byName))) continue;
-        reported.add(i * 65536 + j);
-        warn(b.location, `signals ${a.name} and ${b.name} overlap in message ${m.name}`);
+        if (warnings < MAX_OVERLAP_WARNINGS) {
+          warnings++;
+          warn(b.location, `signals ${a.name} and ${b.name} overlap in message ${m.name}`);
+        } else more++;
       }
+      list.push(j);
     }
   }
+  if (more > 0) warn(m.location, `message ${m.name}: ${more} more pairs of overlapping signals`);
 }

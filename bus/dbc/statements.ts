@@ -4,7 +4,7 @@
  * Sections ecu-ai does not use (environment variables, signal groups, signal types, relations)
  * are skipped up to their closing `;`.
  */
-import type { SourceLocation } from '../errors.js';
+import { DbcParseError, type SourceLocation } from '../errors.js';
 import { DbcLexer, type Token } from './lexer.js';
 import type { AttributeObjectType, ByteOrder, DbcAttributeDefinition } from './model.js';
 
@@ -70,6 +70,8 @@ const SKIPPED = new Set([
 ]);
 
 const MUX_RE = /^(M|m\d+M?)$/;
+/** The largest CAN FD payload: no message or signal position of a DBC can lie beyond it. */
+const MAX_FRAME_BYTES = 64;
 
 /**
  * Reads every statement of a DBC text.
@@ -204,7 +206,7 @@ class StatementReader {
     const rawId = this.#int('a message id');
     const name = this.#ident('a message name');
     this.#punct(':');
-    const length = this.#int('the message length in bytes');
+    const length = this.#intWithin('the message length in bytes', 0, MAX_FRAME_BYTES, 'CAN FD frames carry at most 64 bytes');
     const sender = this.#ident('the sending node');
     const message: RawMessage = { rawId, name, length, sender, signals: [], location: loc };
     this.#out.messages.push(message);
@@ -224,9 +226,10 @@ class StatementReader {
       mux = lx.next().text;
     }
     this.#punct(':');
-    const startBit = this.#int('the start bit');
+    // Bounds before any use: a start bit or length read as given would size arrays and loops.
+    const startBit = this.#intWithin('the start bit', 0, MAX_FRAME_BYTES * 8 - 1, 'CAN FD frames have 512 bits');
     this.#punct('|');
-    const length = this.#int('the signal length in bits');
+    const length = this.#intWithin('the signal length in bits', 1, MAX_FRAME_BYTES * 8, 'CAN FD frames have 512 bits');
     this.#punct('@');
     const order = lx.next();
     if (order.kind !== 'number' || (order.text !== '0' && order.text !== '1')) lx.fail(order, 'byte order 0 (Motorola) or 1 (Intel)');
@@ -420,5 +423,13 @@ class StatementReader {
     const t = this.#lx.next();
     if (t.kind !== 'number' || !/^[-+]?\d+$/.test(t.text)) this.#lx.fail(t, `${what} (an integer)`);
     return Number(t.text);
+  }
+
+  /** An integer in [min, max]; outside it is a parse error at the number, saying why. */
+  #intWithin(what: string, min: number, max: number, why: string): number {
+    const t = this.#lx.peek();
+    const n = this.#int(what);
+    if (n < min || n > max) throw new DbcParseError(this.#lx.location(t), `${what} ${n} is outside ${min}..${max} (${why})`);
+    return n;
   }
 }
