@@ -88,6 +88,11 @@ if (isMain()) {
     if (err.code === 'EPIPE') process.exit(0);
     throw err;
   });
+  // Ctrl-C ends a command that does not handle it itself through process.exit, so 'exit' hooks run
+  // (temporary files of unfinished outputs are removed). Commands with their own handler keep theirs.
+  process.on('SIGINT', () => {
+    if (process.listenerCount('SIGINT') === 1) process.exit(130);
+  });
   runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd() }).then(
     (code) => {
       process.exitCode = code;

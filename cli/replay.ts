@@ -102,6 +102,7 @@ export async function replayAndReport(
     if (outputs.report) await writeFile(outputs.report, renderHtmlReport(summary));
     return summary;
   } finally {
+    await writer?.abort();
     await cloud?.close();
   }
 }

@@ -2,10 +2,11 @@
  * `ecu-ai trace`: cat (JSON lines), convert (format by extension) and stats (per-id rates) for traces.
  */
 import path from 'node:path';
+import { assertDistinctPaths, SamePathError } from '../bus/files/index.js';
 import type { CanFrame } from '../bus/frame.js';
 import { frameToJsonLine, openTraceReader, openTraceWriter, type DecodedFields } from '../bus/trace/index.js';
 import { intFlag, parseCliArgs } from './args.js';
-import { EXIT_OK, UsageError, writeOut, type CliCommand, type CliIo } from './command.js';
+import { EXIT_BAD_INPUT, EXIT_OK, UsageError, writeOut, type CliCommand, type CliIo } from './command.js';
 
 const HELP = `Usage:
   ecu-ai trace cat FILE [--dbc DBC] [--limit N] [--lenient]
@@ -17,7 +18,9 @@ Formats by extension: .log (candump -L), .asc (Vector), .blf (Vector), .trc (PEA
 cat      one JSON object per frame per line:
          {"t":1.234567,"ch":"can0","id":291,"ext":false,"fd":false,"brs":false,"rtr":false,"err":false,"dlc":8,"data":"deadbeef"}
          --dbc adds "msg" and "sig" (physical values) for frames the DBC describes.
-convert  reads IN and writes OUT, formats by extension.
+convert  reads IN and writes OUT, formats by extension. OUT is written to a hidden temporary file
+         beside it and replaces OUT only when every frame is written: a malformed IN, an error or
+         an interrupt (Ctrl-C exits 130) leaves an existing OUT as it was. OUT naming IN exits 2.
 stats    per-id frame count, mean period and jitter (standard deviation of the period), and totals.
 
 --lenient skips malformed lines or records (their count goes to stderr) instead of failing.
@@ -96,6 +99,7 @@ async function convert(args: readonly string[], io: CliIo): Promise<number> {
   if (positionals.length !== 2) throw new UsageError('trace convert takes IN and OUT');
   const input = path.resolve(io.cwd, positionals[0] as string);
   const output = path.resolve(io.cwd, positionals[1] as string);
+  refuseOverwritingInput(positionals[0] as string, positionals[1] as string, io.cwd);
   const reader = openTraceReader(input, { lenient: values.lenient ?? false });
   const writer = await openTraceWriter(output);
   let count = 0;
@@ -104,12 +108,31 @@ async function convert(args: readonly string[], io: CliIo): Promise<number> {
       for (const frame of batch) await writer.write(frame);
       count += batch.length;
     }
-  } finally {
-    await writer.close();
+  } catch (err) {
+    await writer.abort();
+    throw err;
   }
+  await writer.close();
   reportSkipped(io, input, reader.skipped);
   io.stderr.write(`${count} frames written to ${positionals[1]}\n`);
   return EXIT_OK;
+}
+
+/** A same-file refusal is bad input (exit 2), named with the user's own spelling of both paths. */
+class OverwritesInputError extends Error {
+  readonly exitCode = EXIT_BAD_INPUT;
+  constructor(cause: SamePathError) {
+    super(cause.message, { cause });
+    this.name = 'OverwritesInputError';
+  }
+}
+
+function refuseOverwritingInput(input: string, output: string, cwd: string): void {
+  try {
+    assertDistinctPaths([{ role: 'IN', file: input }], [{ role: 'OUT', file: output }], cwd);
+  } catch (err) {
+    throw err instanceof SamePathError ? new OverwritesInputError(err) : err;
+  }
 }
 
 interface IdStats {

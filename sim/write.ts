@@ -47,6 +47,9 @@ export async function writeSimulation(options: WriteSimOptions): Promise<WriteSi
     }
     summary = next.value;
     if (labels && chunk) await writeChunk(labels, chunk);
+  } catch (err) {
+    await trace.abort();
+    throw err;
   } finally {
     await trace.close();
     if (labels) await new Promise<void>((resolve, reject) => labels.end((err?: Error | null) => (err ? reject(err) : resolve())));

@@ -1,7 +1,8 @@
 /**
  * The shapes every trace format shares: a reader is an async iterable of frames (and of batches of
  * frames, for bulk reading) that counts what it skipped in lenient mode; a writer takes frames one at
- * a time and finalises the file on close.
+ * a time into a temporary file beside the destination, which replaces the destination only on close,
+ * so a failed or interrupted write never destroys what was there.
  */
 import type { CanFrame } from '../frame.js';
 
@@ -27,8 +28,13 @@ export interface TraceReader extends AsyncIterable<CanFrame> {
 
 export interface TraceWriter {
   write(frame: CanFrame): Promise<void>;
-  /** Flushes, finalises headers where the format has them, and closes the file. */
+  /**
+   * Flushes, finalises headers where the format has them, and renames the finished file over the
+   * destination. When that fails, the temporary file is removed and the destination is left as it was.
+   */
   close(): Promise<void>;
+  /** Discards everything written: removes the temporary file, leaves the destination untouched. Safe after close. */
+  abort(): Promise<void>;
 }
 
 export type TraceReaderFactory = (path: string, options: TraceReadOptions) => TraceReader;
