@@ -87,7 +87,8 @@ export async function replayAndReport(
       logger,
       ...(labels ? { labels } : {}),
       ...(a.pace !== undefined ? { pace: a.pace } : {}),
-      ...(writer ? { onOutput: (f: CanFrame) => pending.push(f) } : {}),
+      // What the domains send is the vehicle's own transmission, recorded as such (Tx).
+      ...(writer ? { onOutput: (f: CanFrame) => pending.push({ ...f, tx: true }) } : {}),
       ...(recorder
         ? { onFrame: (f: CanFrame) => recorder.onFrame(f, f.timestamp), onResult: (r) => recorder.onResult(r), onEvent: (e) => recorder.onEvent(e) }
         : {}),
