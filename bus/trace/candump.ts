@@ -8,6 +8,11 @@
  *   (1618787934.854636) can0 123#1122334455667788_C      classic DLC 9..15 carrying 8 bytes
  *   (1618787934.854636) can0 20000080#0000000000000000  error frame: CAN_ERR_FLAG (0x20000000) in the id
  *
+ * The id of an error frame carries SocketCAN's error class bits (0x80 CAN_ERR_BUSERROR, 0x40 bus off,
+ * ...). An error frame without a class is written as a bus error (0x20000080), as python-can writes
+ * every error frame: python-can 4.1 reads a line as an error frame only when that bit is set, and
+ * would take a bare 20000000 for an ordinary frame with id 0.
+ *
  * A trailing ` R` or ` T` (receive/transmit, as python-can writes it) is accepted; ` T` is written
  * for transmitted frames only, so received frames look exactly like candump's own output.
  */
@@ -22,6 +27,7 @@ import type { LineFormatter } from './text-writer.js';
 import { LineSyntaxError } from './types.js';
 
 const CAN_ERR_FLAG = 0x20000000;
+const CAN_ERR_BUSERROR = 0x80;
 const FD_LENGTH_OK: readonly boolean[] = Array.from({ length: 65 }, (_, n) => n <= 8 || [12, 16, 20, 24, 32, 48, 64].includes(n));
 
 /** `at` is an index into the whole buffer; columns count from the line's start, 1-based. */
@@ -260,7 +266,7 @@ export function parseCandumpLine(line: string, location: SourceLocation = {}): C
 /** One candump `-L` line for a frame, without a newline. */
 export function formatCandumpLine(frame: CanFrame): string {
   let id: string;
-  if (frame.error) id = ((frame.id | CAN_ERR_FLAG) >>> 0).toString(16).toUpperCase().padStart(8, '0');
+  if (frame.error) id = (((frame.id & 0x1fffffff) || CAN_ERR_BUSERROR) | CAN_ERR_FLAG).toString(16).toUpperCase().padStart(8, '0');
   else id = frame.id.toString(16).toUpperCase().padStart(frame.extended ? 8 : 3, '0');
   let body: string;
   if (frame.rtr) body = frame.dlc > 0 ? `R${frame.dlc.toString(16).toUpperCase()}` : 'R';
