@@ -44,6 +44,29 @@ export function formatLocation(loc: SourceLocation): string {
   return s;
 }
 
+/** How much of a quoted input an error message shows at most. */
+export const QUOTE_LIMIT = 120;
+
+/**
+ * Input quoted for an error message, safe for a terminal: in double quotes, control characters and
+ * anything outside printable ASCII escaped JSON-style (`\x00`, `\n`, `\u2028`), and cut to `limit`
+ * characters of the input with "…" when longer (a binary file read as text makes lines of any length).
+ */
+export function quoteInput(text: string, limit = QUOTE_LIMIT): string {
+  const shown = text.length > limit ? text.slice(0, limit) : text;
+  let out = '"';
+  for (let i = 0; i < shown.length; i++) {
+    const code = shown.charCodeAt(i);
+    if (code >= 0x20 && code < 0x7f) out += code === 0x22 ? '\\"' : code === 0x5c ? '\\\\' : shown[i];
+    else if (code === 0x09) out += '\\t';
+    else if (code === 0x0a) out += '\\n';
+    else if (code === 0x0d) out += '\\r';
+    else if (code < 0x100) out += `\\x${code.toString(16).padStart(2, '0')}`;
+    else out += `\\u${code.toString(16).padStart(4, '0')}`;
+  }
+  return `${out}"${text.length > limit ? '…' : ''}`;
+}
+
 /** A syntax or structure error in a DBC file. */
 export class DbcParseError extends BusError {
   readonly location: SourceLocation;

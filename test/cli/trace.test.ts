@@ -45,6 +45,31 @@ describe('ecu-ai trace', () => {
     }
   });
 
+  it('quotes a binary line escaped and cut short, never as raw bytes', async () => {
+    const tmp = tempDir();
+    try {
+      // Every byte value, then a long run: what a binary file given a trace extension looks like.
+      const binary = Buffer.concat([Buffer.from(Array.from({ length: 256 }, (_, i) => i).filter((b) => b !== 10)), Buffer.alloc(5000, 0x07)]);
+      const lines = { '.log': Buffer.concat([Buffer.from('(1.0) can0 123#11 '), binary]), '.asc': Buffer.concat([Buffer.from('   1.0 1  6F9  Rx   d 8 '), binary]), '.trc': Buffer.concat([Buffer.from(';$FILEVERSION=2.1\n;$COLUMNS=N,O,T,B,I,d,R,L,D\n1) '), binary]), '.jsonl': binary };
+      for (const [ext, bytes] of Object.entries(lines)) {
+        writeFileSync(tmp.file(`bin${ext}`), bytes);
+        const r = await run(['trace', 'cat', `bin${ext}`], tmp.dir);
+        expect(r.code, ext).toBe(2);
+        const message = r.err.trimEnd();
+        expect(message, ext).not.toMatch(/[\x00-\x1f\x7f-\x9f]/);
+        expect(message.length, `${ext}: ${message}`).toBeLessThan(tmp.file('').length + 300);
+        // ASC reads control characters as blanks between tokens: it has nothing to escape.
+        if (ext !== '.asc') expect(message, ext).toMatch(/\\x0[0-9a-f]|\\x7f|\\x8[0-9a-f]|\\t/);
+      }
+      writeFileSync(tmp.file('long.log'), `(1.0) can0 123#11 ${'Z'.repeat(1000)}\n`);
+      const long = await run(['trace', 'cat', 'long.log'], tmp.dir);
+      expect(long.err).toContain(`"${'Z'.repeat(120)}"…`);
+      expect(long.err).not.toContain('Z'.repeat(121));
+    } finally {
+      tmp.remove();
+    }
+  });
+
   it('exits 2 for an unknown extension and for bad usage', async () => {
     expect((await run(['trace', 'cat', 'x.mf4'])).err).toMatch(/known extensions: .*\.log/);
     expect((await run(['trace', 'cat'])).code).toBe(2);
