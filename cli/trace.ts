@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { assertDistinctPaths, SamePathError } from '../bus/files/index.js';
 import type { CanFrame } from '../bus/frame.js';
-import { frameToJsonLine, openTraceReader, openTraceWriter, type DecodedFields } from '../bus/trace/index.js';
+import { frameToJsonLine, openTraceReader, openTraceWriter, type DecodedFields, type TraceReader } from '../bus/trace/index.js';
 import { intFlag, parseCliArgs } from './args.js';
 import { EXIT_BAD_INPUT, EXIT_OK, UsageError, writeOut, type CliCommand, type CliIo } from './command.js';
 
@@ -24,6 +24,8 @@ convert  reads IN and writes OUT, formats by extension. OUT is written to a hidd
 stats    per-id frame count, mean period and jitter (standard deviation of the period), and totals.
 
 --lenient skips malformed lines or records (their count goes to stderr) instead of failing.
+A last ASC line cut short (no newline, a frame line that does not parse) is skipped with a warning,
+with or without --lenient.
 A malformed trace exits 2 with the file and line (or byte offset) on stderr.`;
 
 /** The slice of the DBC API `--dbc` needs; loaded at run time so trace commands work without it. */
@@ -60,8 +62,9 @@ async function loadDecoder(dbcPath: string): Promise<(frame: CanFrame) => Decode
   };
 }
 
-function reportSkipped(io: CliIo, file: string, skipped: number): void {
-  if (skipped > 0) io.stderr.write(`${file}: skipped ${skipped} malformed line(s) or record(s)\n`);
+function reportSkipped(io: CliIo, file: string, reader: TraceReader): void {
+  for (const warning of reader.warnings) io.stderr.write(`warning: ${warning}\n`);
+  if (reader.skipped > 0) io.stderr.write(`${file}: skipped ${reader.skipped} malformed or cut line(s) or record(s)\n`);
 }
 
 async function cat(args: readonly string[], io: CliIo): Promise<number> {
@@ -90,7 +93,7 @@ async function cat(args: readonly string[], io: CliIo): Promise<number> {
     // Frames read before a malformed line still go out before the error is reported.
     if (out.length > 0) await writeOut(io.stdout, out);
   }
-  reportSkipped(io, file, reader.skipped);
+  reportSkipped(io, file, reader);
   return EXIT_OK;
 }
 
@@ -113,7 +116,7 @@ async function convert(args: readonly string[], io: CliIo): Promise<number> {
     throw err;
   }
   await writer.close();
-  reportSkipped(io, input, reader.skipped);
+  reportSkipped(io, input, reader);
   io.stderr.write(`${count} frames written to ${positionals[1]}\n`);
   return EXIT_OK;
 }
@@ -218,7 +221,7 @@ async function stats(args: readonly string[], io: CliIo): Promise<number> {
     ),
   ];
   await writeOut(io.stdout, lines.join('\n') + '\n');
-  reportSkipped(io, file, reader.skipped);
+  reportSkipped(io, file, reader);
   return EXIT_OK;
 }
 

@@ -83,6 +83,17 @@ export class AscParser implements LineParser {
     return this.parseLine(charsOf(line), 0, line.length, stringSlab);
   }
 
+  /**
+   * A last line that begins with a time is an event line (frames are events); header and footer
+   * lines (`date`, `base`, `End TriggerBlock`, comments) begin with a word.
+   */
+  isCutShort(c: Chars, start: number, end: number): boolean {
+    let i = start;
+    while (i < end && (c[i] === 32 || c[i] === 9)) i++;
+    const first = i < end ? (c[i] as number) : 0;
+    return first >= 48 && first <= 57;
+  }
+
   parseLine(c: Chars, start: number, end: number, slab: ByteSlab): CanFrame | null {
     if (this.#fastPath && this.#hex) {
       const frame = this.#fastClassic(c, start, end, slab);

@@ -163,6 +163,9 @@ export class BlfTraceReader implements TraceReader {
     return this.#skipped;
   }
 
+  /** A cut BLF fails the read (or counts as skipped when lenient): nothing is skipped quietly. */
+  readonly warnings: readonly string[] = [];
+
   [Symbol.asyncIterator](): AsyncIterator<CanFrame> {
     return new BatchIterator(this.#source());
   }

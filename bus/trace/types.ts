@@ -12,8 +12,13 @@ export interface TraceReadOptions {
 }
 
 export interface TraceReader extends AsyncIterable<CanFrame> {
-  /** Malformed lines or records skipped so far (lenient mode only; otherwise they throw). */
+  /**
+   * Lines or records skipped so far: malformed ones in lenient mode (otherwise they throw), and in
+   * either mode a last line cut short (see `warnings`).
+   */
   readonly skipped: number;
+  /** What was skipped without failing the read, one message per case naming file and line (a cut last line). */
+  readonly warnings: readonly string[];
   /** The format's extension, e.g. `.asc`. */
   readonly format: string;
   /**

@@ -45,6 +45,21 @@ describe('ecu-ai trace', () => {
     }
   });
 
+  it('warns of a cut last ASC line and counts it as skipped', async () => {
+    const tmp = tempDir();
+    try {
+      writeFileSync(tmp.file('cut.asc'), 'base hex  timestamps absolute\n   1.000000 1  123  Rx   d 2 01 02\n   2.000000 1  124  Rx   d 8 01 02 0');
+      const r = await run(['trace', 'cat', 'cut.asc'], tmp.dir);
+      expect(r.code, r.err).toBe(0);
+      expect(r.out.trim().split('\n')).toHaveLength(1);
+      expect(r.err).toContain(`warning: ${tmp.file('cut.asc')}:3: the last line is cut short`);
+      expect(r.err).toContain('"   2.000000 1  124  Rx   d 8 01 02 0"');
+      expect(r.err).toContain('skipped 1');
+    } finally {
+      tmp.remove();
+    }
+  });
+
   it('quotes a binary line escaped and cut short, never as raw bytes', async () => {
     const tmp = tempDir();
     try {
@@ -52,7 +67,7 @@ describe('ecu-ai trace', () => {
       const binary = Buffer.concat([Buffer.from(Array.from({ length: 256 }, (_, i) => i).filter((b) => b !== 10)), Buffer.alloc(5000, 0x07)]);
       const lines = { '.log': Buffer.concat([Buffer.from('(1.0) can0 123#11 '), binary]), '.asc': Buffer.concat([Buffer.from('   1.0 1  6F9  Rx   d 8 '), binary]), '.trc': Buffer.concat([Buffer.from(';$FILEVERSION=2.1\n;$COLUMNS=N,O,T,B,I,d,R,L,D\n1) '), binary]), '.jsonl': binary };
       for (const [ext, bytes] of Object.entries(lines)) {
-        writeFileSync(tmp.file(`bin${ext}`), bytes);
+        writeFileSync(tmp.file(`bin${ext}`), Buffer.concat([bytes, Buffer.from('\n')]));
         const r = await run(['trace', 'cat', `bin${ext}`], tmp.dir);
         expect(r.code, ext).toBe(2);
         const message = r.err.trimEnd();
