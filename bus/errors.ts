@@ -6,6 +6,7 @@
 export type BusErrorCode =
   | 'DBC_PARSE'
   | 'DBC_INVALID'
+  | 'DBC_FORMAT_UNSUPPORTED'
   | 'ENCODE'
   | 'DECODE'
   | 'TRACE_PARSE'
@@ -82,6 +83,17 @@ export class DbcInvalidError extends BusError {
   constructor(location: SourceLocation, detail: string) {
     super('DBC_INVALID', `${formatLocation(location)}: ${detail}`);
     this.location = location;
+  }
+}
+
+/** A database in another format than DBC (KCD, ARXML), named by file; it is not read. */
+export class UnsupportedDbcFormatError extends BusError {
+  readonly file: string;
+  readonly format: string;
+  constructor(file: string, format: string) {
+    super('DBC_FORMAT_UNSUPPORTED', `${file}: this is a ${format} file, and only DBC files are read (KCD and ARXML are not); convert it to DBC first, e.g. with cantools or canmatrix`);
+    this.file = file;
+    this.format = format;
   }
 }
 
