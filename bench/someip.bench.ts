@@ -6,6 +6,8 @@
 import dgram from 'node:dgram';
 import { pino } from 'pino';
 import { MessageType, SomeipClient, SomeipSd, SomeipServer, SomeipUdpEndpoint, compilePayload, decodeMessage, encodeMessage, makeMessage, type SomeipType, type SomeipValue } from '../bus/someip/index.js';
+import { makeFrame } from '../bus/frame.js';
+import { decodeUdpFrame, encodeUdpFrame } from '../bus/transport/udp-codec.js';
 import { DOMAINS } from '../domains/index.js';
 import { RealClock } from '../runtime/clock.js';
 import { parseConfig } from '../runtime/config.js';
@@ -162,6 +164,11 @@ async function main(): Promise<void> {
   const dec = rate('decode (message bytes -> struct)', N, () => codec.decode(decodeMessage(wire).message.payload));
   const hdr = rate('header decode only', N * 4, () => decodeMessage(wire));
   const copy = rate('Buffer copy of the same size (floor)', N * 4, () => Buffer.from(wire));
+  // The other UDP codec of the bus layer: one CAN frame per datagram, python-can's udp_multicast msgpack map.
+  const canFrame = makeFrame({ timestamp: 1_700_000_000.123456, id: 0x18daf110, extended: true, data: [1, 2, 3, 4, 5, 6, 7, 8], channel: 'can0' });
+  const datagram = encodeUdpFrame(canFrame);
+  const udpEnc = rate('CAN frame -> udp_multicast datagram', N * 4, () => encodeUdpFrame(canFrame));
+  const udpDec = rate('udp_multicast datagram -> CAN frame', N * 4, () => decodeUdpFrame(datagram, 'bench', 'can0'));
   console.log('round trips...');
   const rt = await roundTrips(5000);
   console.log(`round trip p50 ${rt.p50.toFixed(1)} us, p99 ${rt.p99.toFixed(1)} us`);
@@ -188,6 +195,13 @@ async function main(): Promise<void> {
 | request/response round trip, UDP loopback, p99 | ${rt.p99.toFixed(1)} us | | <= 5000 us | ${rt.p99 <= 5000 ? 'yes' : 'no'} |
 | sequential calls | ${f(rt.perSec)} calls/s | | | |
 | event throughput, UDP loopback, 64-byte payload | ${f(ev.sentPerSec)} events/s (${ev.received} of 100000 received) | | >= 20,000 events/s | ${ev.sentPerSec >= 20_000 ? 'yes' : 'no'} |
+
+### CAN over UDP (python-can \`udp_multicast\` datagrams, msgpack through @msgpack/msgpack)
+
+| measure | figure |
+|---|---|
+| encode, classic frame to a ${datagram.length}-byte datagram | ${f(udpEnc)} frames/s |
+| decode, datagram to frame | ${f(udpDec)} frames/s |
 
 ### Domain result to SOME/IP subscriber (runtime bridge)
 

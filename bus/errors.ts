@@ -6,6 +6,7 @@
 export type BusErrorCode =
   | 'DBC_PARSE'
   | 'DBC_INVALID'
+  | 'DBC_FORMAT_UNSUPPORTED'
   | 'ENCODE'
   | 'DECODE'
   | 'TRACE_PARSE'
@@ -44,6 +45,29 @@ export function formatLocation(loc: SourceLocation): string {
   return s;
 }
 
+/** How much of a quoted input an error message shows at most. */
+export const QUOTE_LIMIT = 120;
+
+/**
+ * Input quoted for an error message, safe for a terminal: in double quotes, control characters and
+ * anything outside printable ASCII escaped JSON-style (`\x00`, `\n`, `\u2028`), and cut to `limit`
+ * characters of the input with "…" when longer (a binary file read as text makes lines of any length).
+ */
+export function quoteInput(text: string, limit = QUOTE_LIMIT): string {
+  const shown = text.length > limit ? text.slice(0, limit) : text;
+  let out = '"';
+  for (let i = 0; i < shown.length; i++) {
+    const code = shown.charCodeAt(i);
+    if (code >= 0x20 && code < 0x7f) out += code === 0x22 ? '\\"' : code === 0x5c ? '\\\\' : shown[i];
+    else if (code === 0x09) out += '\\t';
+    else if (code === 0x0a) out += '\\n';
+    else if (code === 0x0d) out += '\\r';
+    else if (code < 0x100) out += `\\x${code.toString(16).padStart(2, '0')}`;
+    else out += `\\u${code.toString(16).padStart(4, '0')}`;
+  }
+  return `${out}"${text.length > limit ? '…' : ''}`;
+}
+
 /** A syntax or structure error in a DBC file. */
 export class DbcParseError extends BusError {
   readonly location: SourceLocation;
@@ -59,6 +83,17 @@ export class DbcInvalidError extends BusError {
   constructor(location: SourceLocation, detail: string) {
     super('DBC_INVALID', `${formatLocation(location)}: ${detail}`);
     this.location = location;
+  }
+}
+
+/** A database in another format than DBC (KCD, ARXML), named by file; it is not read. */
+export class UnsupportedDbcFormatError extends BusError {
+  readonly file: string;
+  readonly format: string;
+  constructor(file: string, format: string) {
+    super('DBC_FORMAT_UNSUPPORTED', `${file}: this is a ${format} file, and only DBC files are read (KCD and ARXML are not); convert it to DBC first, e.g. with cantools or canmatrix`);
+    this.file = file;
+    this.format = format;
   }
 }
 

@@ -118,8 +118,9 @@ if (isMain()) {
     if (err.code === 'EPIPE') process.exit(0);
     throw err;
   });
-  // Ctrl-C: a command that handles it (replay, sim, ...) finishes what it has and exits 130; any other,
-  // or a second Ctrl-C, exits 130 at once (files being written are left as they were: see bus/files).
+  // Ctrl-C: a command that handles it through io.signal (replay) finishes what it has and exits 130;
+  // a command with a SIGINT handler of its own (run, someip, cloud) keeps it; any other, or a second
+  // Ctrl-C, exits 130 at once through process.exit, so 'exit' hooks remove unfinished outputs' temporary files.
   const interrupt = new AbortController();
   let interruptible = false;
   process.on('SIGINT', () => {
@@ -128,6 +129,7 @@ if (isMain()) {
       interrupt.abort();
       return;
     }
+    if (!interruptible && process.listenerCount('SIGINT') > 1) return;
     process.exit(EXIT_INTERRUPTED);
   });
   const command = COMMANDS[process.argv[2] ?? ''];

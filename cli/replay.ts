@@ -136,7 +136,8 @@ export async function replayAndReport(a: ReplayArgs, io: CliIo, outputs: ReplayO
       ...(a.pace !== undefined ? { pace: a.pace } : {}),
       ...(io.signal ? { signal: io.signal } : {}),
       onProgress: (p) => progress.update(p.frames, `${p.driveS.toFixed(1)} s of drive`),
-      ...(writer ? { onOutput: (f: CanFrame) => pending.push(f) } : {}),
+      // What the domains send is the vehicle's own transmission, recorded as such (Tx).
+      ...(writer ? { onOutput: (f: CanFrame) => pending.push({ ...f, tx: true }) } : {}),
       ...(recorder
         ? { onFrame: (f: CanFrame) => recorder.onFrame(f, f.timestamp), onResult: (r) => recorder.onResult(r), onEvent: (e) => recorder.onEvent(e) }
         : {}),
@@ -155,6 +156,7 @@ export async function replayAndReport(a: ReplayArgs, io: CliIo, outputs: ReplayO
     progress.end();
     throw err;
   } finally {
+    await writer?.abort();
     await cloud?.close();
   }
 }

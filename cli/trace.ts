@@ -2,10 +2,11 @@
  * `ecu-ai trace`: cat (JSON lines), convert (format by extension) and stats (per-id rates) for traces.
  */
 import path from 'node:path';
+import { assertDistinctPaths, SamePathError } from '../bus/files/index.js';
 import type { CanFrame } from '../bus/frame.js';
-import { frameToJsonLine, openTraceReader, openTraceWriter, type DecodedFields } from '../bus/trace/index.js';
+import { frameToJsonLine, openTraceReader, openTraceWriter, type DecodedFields, type TraceReader } from '../bus/trace/index.js';
 import { intFlag, parseCliArgs } from './args.js';
-import { EXIT_OK, UsageError, writeOut, type CliCommand, type CliIo } from './command.js';
+import { EXIT_BAD_INPUT, EXIT_OK, UsageError, writeOut, type CliCommand, type CliIo } from './command.js';
 
 const HELP = `Usage:
   ecu-ai trace cat FILE [--dbc DBC] [--limit N] [--lenient]
@@ -17,10 +18,14 @@ Formats by extension: .log (candump -L), .asc (Vector), .blf (Vector), .trc (PEA
 cat      one JSON object per frame per line:
          {"t":1.234567,"ch":"can0","id":291,"ext":false,"fd":false,"brs":false,"rtr":false,"err":false,"dlc":8,"data":"deadbeef"}
          --dbc adds "msg" and "sig" (physical values) for frames the DBC describes.
-convert  reads IN and writes OUT, formats by extension.
+convert  reads IN and writes OUT, formats by extension. OUT is written to a hidden temporary file
+         beside it and replaces OUT only when every frame is written: a malformed IN, an error or
+         an interrupt (Ctrl-C exits 130) leaves an existing OUT as it was. OUT naming IN exits 2.
 stats    per-id frame count, mean period and jitter (standard deviation of the period), and totals.
 
 --lenient skips malformed lines or records (their count goes to stderr) instead of failing.
+A last ASC line cut short (no newline, a frame line that does not parse) is skipped with a warning,
+with or without --lenient.
 A malformed trace exits 2 with the file and line (or byte offset) on stderr.`;
 
 /** The slice of the DBC API `--dbc` needs; loaded at run time so trace commands work without it. */
@@ -57,8 +62,9 @@ async function loadDecoder(dbcPath: string): Promise<(frame: CanFrame) => Decode
   };
 }
 
-function reportSkipped(io: CliIo, file: string, skipped: number): void {
-  if (skipped > 0) io.stderr.write(`${file}: skipped ${skipped} malformed line(s) or record(s)\n`);
+function reportSkipped(io: CliIo, file: string, reader: TraceReader): void {
+  for (const warning of reader.warnings) io.stderr.write(`warning: ${warning}\n`);
+  if (reader.skipped > 0) io.stderr.write(`${file}: skipped ${reader.skipped} malformed or cut line(s) or record(s)\n`);
 }
 
 async function cat(args: readonly string[], io: CliIo): Promise<number> {
@@ -87,7 +93,7 @@ async function cat(args: readonly string[], io: CliIo): Promise<number> {
     // Frames read before a malformed line still go out before the error is reported.
     if (out.length > 0) await writeOut(io.stdout, out);
   }
-  reportSkipped(io, file, reader.skipped);
+  reportSkipped(io, file, reader);
   return EXIT_OK;
 }
 
@@ -96,6 +102,7 @@ async function convert(args: readonly string[], io: CliIo): Promise<number> {
   if (positionals.length !== 2) throw new UsageError('trace convert takes IN and OUT');
   const input = path.resolve(io.cwd, positionals[0] as string);
   const output = path.resolve(io.cwd, positionals[1] as string);
+  refuseOverwritingInput(positionals[0] as string, positionals[1] as string, io.cwd);
   const reader = openTraceReader(input, { lenient: values.lenient ?? false });
   const writer = await openTraceWriter(output);
   let count = 0;
@@ -104,12 +111,31 @@ async function convert(args: readonly string[], io: CliIo): Promise<number> {
       for (const frame of batch) await writer.write(frame);
       count += batch.length;
     }
-  } finally {
-    await writer.close();
+  } catch (err) {
+    await writer.abort();
+    throw err;
   }
-  reportSkipped(io, input, reader.skipped);
+  await writer.close();
+  reportSkipped(io, input, reader);
   io.stderr.write(`${count} frames written to ${positionals[1]}\n`);
   return EXIT_OK;
+}
+
+/** A same-file refusal is bad input (exit 2), named with the user's own spelling of both paths. */
+class OverwritesInputError extends Error {
+  readonly exitCode = EXIT_BAD_INPUT;
+  constructor(cause: SamePathError) {
+    super(cause.message, { cause });
+    this.name = 'OverwritesInputError';
+  }
+}
+
+function refuseOverwritingInput(input: string, output: string, cwd: string): void {
+  try {
+    assertDistinctPaths([{ role: 'IN', file: input }], [{ role: 'OUT', file: output }], cwd);
+  } catch (err) {
+    throw err instanceof SamePathError ? new OverwritesInputError(err) : err;
+  }
 }
 
 interface IdStats {
@@ -195,7 +221,7 @@ async function stats(args: readonly string[], io: CliIo): Promise<number> {
     ),
   ];
   await writeOut(io.stdout, lines.join('\n') + '\n');
-  reportSkipped(io, file, reader.skipped);
+  reportSkipped(io, file, reader);
   return EXIT_OK;
 }
 

@@ -64,7 +64,7 @@ export async function writeSimulation(options: WriteSimOptions): Promise<WriteSi
       await trace.close();
       await labels?.commit();
     } else {
-      await trace.close();
+      await trace.abort();
       await labels?.abort();
     }
   }

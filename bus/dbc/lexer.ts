@@ -7,7 +7,7 @@
  * (`: ; | @ ( ) [ ] , + -`). A sign directly followed by a digit is part of a number; a lone sign
  * (`@1+`, `@0-`) is punctuation.
  */
-import { DbcParseError, type SourceLocation } from '../errors.js';
+import { DbcParseError, quoteInput, type SourceLocation } from '../errors.js';
 
 export type TokenKind = 'ident' | 'number' | 'string' | 'punct' | 'eof';
 
@@ -83,7 +83,7 @@ export class DbcLexer {
 
   /** @throws {DbcParseError} naming the token's place and what was expected there. */
   fail(t: Token, expected: string): never {
-    const found = t.kind === 'eof' ? 'end of file' : t.kind === 'string' ? `string "${t.text.slice(0, 40)}"` : `"${t.text}"`;
+    const found = t.kind === 'eof' ? 'end of file' : t.kind === 'string' ? `string ${quoteInput(t.text)}` : quoteInput(t.text);
     throw new DbcParseError(this.location(t), `expected ${expected}, found ${found}`);
   }
 

@@ -3,6 +3,8 @@
  * default); the bytes are decoded as UTF-8 when they are valid UTF-8 and as Windows-1252 otherwise.
  */
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { UnsupportedDbcFormatError } from '../errors.js';
 import { parseDbc, type ParseResult } from './parse.js';
 
 /**
@@ -24,13 +26,29 @@ export function decodeDbcBytes(bytes: Uint8Array): string {
 }
 
 /**
+ * The database format of a file that is not DBC, or undefined for one that may be: KCD and ARXML
+ * are XML, which no DBC starts with, so a `.dbc` that is really one of them is caught too.
+ */
+function otherFormatOf(file: string, text: string): string | undefined {
+  const ext = path.extname(file).toLowerCase();
+  const head = text.slice(0, 4096);
+  const xml = /^\uFEFF?\s*</.test(head);
+  if (ext === '.kcd' || (xml && head.includes('<NetworkDefinition'))) return 'KCD (Kayak XML)';
+  if (ext === '.arxml' || (xml && head.includes('AUTOSAR'))) return 'ARXML (AUTOSAR XML)';
+  return xml ? 'XML' : undefined;
+}
+
+/**
  * Loads and parses a DBC file.
  * @param path - file to read; named in every error and warning location
+ * @throws {UnsupportedDbcFormatError} for a KCD or ARXML file (by extension or XML content)
  * @throws {DbcParseError} on a syntax error (file:line:column)
  * @throws {DbcInvalidError} in strict mode, on the first inconsistency
  * @throws {Error} from the file system (ENOENT, EACCES, ...) when the file cannot be read
  */
 export async function loadDbcFile(path: string, options: { strict?: boolean } = {}): Promise<ParseResult> {
   const text = decodeDbcBytes(await readFile(path));
+  const other = otherFormatOf(path, text);
+  if (other !== undefined) throw new UnsupportedDbcFormatError(path, other);
   return parseDbc(text, { file: path, strict: options.strict ?? false });
 }

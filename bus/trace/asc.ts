@@ -20,7 +20,7 @@
  * read as classic frames (python-can 4.1 calls every CANFD line an FD frame).
  */
 import type { CanFrame } from '../frame.js';
-import { TraceParseError, type SourceLocation } from '../errors.js';
+import { quoteInput, TraceParseError, type SourceLocation } from '../errors.js';
 import { ByteSlab, NO_DATA } from './byte-slab.js';
 import { channelFromNumber } from './channel.js';
 import { charsOf, EXACT_LIMIT, parseDecimalSeconds, parseDecInt, parseHexInt, POW10, textOf, type Chars } from './chars.js';
@@ -83,6 +83,17 @@ export class AscParser implements LineParser {
     return this.parseLine(charsOf(line), 0, line.length, stringSlab);
   }
 
+  /**
+   * A last line that begins with a time is an event line (frames are events); header and footer
+   * lines (`date`, `base`, `End TriggerBlock`, comments) begin with a word.
+   */
+  isCutShort(c: Chars, start: number, end: number): boolean {
+    let i = start;
+    while (i < end && (c[i] === 32 || c[i] === 9)) i++;
+    const first = i < end ? (c[i] as number) : 0;
+    return first >= 48 && first <= 57;
+  }
+
   parseLine(c: Chars, start: number, end: number, slab: ByteSlab): CanFrame | null {
     if (this.#fastPath && this.#hex) {
       const frame = this.#fastClassic(c, start, end, slab);
@@ -121,7 +132,7 @@ export class AscParser implements LineParser {
     }
     if (this.#is(0, 'end') && this.#is(1, 'triggerblock')) return null;
     if (this.#is(0, 'internal') || (this.#is(0, 'no') && this.#is(1, 'internal'))) return null;
-    throw new LineSyntaxError(`not an ASC line: "${textOf(c, start, end).trim().slice(0, 40)}"`, this.#col(0));
+    throw new LineSyntaxError(`not an ASC line: ${quoteInput(textOf(c, start, end).trim())}`, this.#col(0));
   }
 
   /**
@@ -252,7 +263,7 @@ export class AscParser implements LineParser {
   #num(k: number, what: string): number {
     if (k >= this.#n) throw new LineSyntaxError(`missing ${what}`);
     const v = this.#int(k);
-    if (v < 0) throw new LineSyntaxError(`"${this.#tok(k)}" is not a ${this.#hex ? 'hex' : 'decimal'} ${what}`, this.#col(k));
+    if (v < 0) throw new LineSyntaxError(`${quoteInput(this.#tok(k))} is not a ${this.#hex ? 'hex' : 'decimal'} ${what}`, this.#col(k));
     return v;
   }
 
@@ -268,7 +279,7 @@ export class AscParser implements LineParser {
     const extended = ((c[e - 1] as number) | 0x20) === 0x78; /* x */
     if (extended) e--;
     const id = this.#hex ? parseHexInt(c, s, e) : parseDecInt(c, s, e);
-    if (id < 0 || id > (extended ? 0x1fffffff : 0x7ff)) throw new LineSyntaxError(`"${this.#tok(k)}" is not a CAN id`, this.#col(k));
+    if (id < 0 || id > (extended ? 0x1fffffff : 0x7ff)) throw new LineSyntaxError(`${quoteInput(this.#tok(k))} is not a CAN id`, this.#col(k));
     this.#idAt = id;
     this.#idExtended = extended;
   }
@@ -294,14 +305,14 @@ export class AscParser implements LineParser {
       } else {
         v = this.#int(k + i);
       }
-      if (v < 0 || v > 255) throw new LineSyntaxError(`"${this.#tok(k + i)}" is not a data byte`, this.#col(k + i));
+      if (v < 0 || v > 255) throw new LineSyntaxError(`${quoteInput(this.#tok(k + i))} is not a data byte`, this.#col(k + i));
       out[o + i] = v;
     }
     return slab.take(count);
   }
 
   #time(value: number): number {
-    if (this.#badDate !== undefined) throw new LineSyntaxError(`unreadable date "${this.#badDate}" in the header, and no Begin Triggerblock date to take the start from`);
+    if (this.#badDate !== undefined) throw new LineSyntaxError(`unreadable date ${quoteInput(this.#badDate)} in the header, and no Begin Triggerblock date to take the start from`);
     if (this.#relative) {
       this.#last += value;
       return this.#start + this.#last;
@@ -312,7 +323,7 @@ export class AscParser implements LineParser {
   #event(slab: ByteSlab): CanFrame | null {
     const c = this.#c;
     const t = parseDecimalSeconds(c, this.#ts[0] as number, this.#te[0] as number);
-    if (Number.isNaN(t)) throw new LineSyntaxError(`"${this.#tok(0)}" is not a timestamp`, this.#col(0));
+    if (Number.isNaN(t)) throw new LineSyntaxError(`${quoteInput(this.#tok(0))} is not a timestamp`, this.#col(0));
     if (this.#n < 3) return null;
     if (this.#is(1, 'canfd')) return this.#fdFrame(this.#time(t), slab);
     const ch = parseDecInt(c, this.#ts[1] as number, this.#te[1] as number);

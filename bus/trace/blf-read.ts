@@ -27,6 +27,7 @@ import type { TraceReader, TraceReadOptions } from './types.js';
 
 const FD_LENGTHS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 12, 16, 20, 24, 32, 48, 64];
 const MAX_OBJECT = 64 << 20;
+const LOGG_TEXT = 'LOGG';
 
 /** Thrown inside the parser; carries the file offset it is about. */
 class BlfError extends Error {
@@ -162,6 +163,9 @@ export class BlfTraceReader implements TraceReader {
     return this.#skipped;
   }
 
+  /** A cut BLF fails the read (or counts as skipped when lenient): nothing is skipped quietly. */
+  readonly warnings: readonly string[] = [];
+
   [Symbol.asyncIterator](): AsyncIterator<CanFrame> {
     return new BatchIterator(this.#source());
   }
@@ -186,15 +190,31 @@ export class BlfTraceReader implements TraceReader {
     const fail = (offset: number, detail: string): never => {
       throw new TraceParseError({ file: path, offset }, detail);
     };
+    // A cut file (a copy that stopped, a full disk) says where it ends, not what the cut left looking odd.
+    const truncated = (detail: string): never => fail(fileSize, `truncated at byte ${fileSize}: ${detail}`);
+    // The file size the writer recorded on closing; 0 when it never closed (a recording in progress).
+    let recordedSize = 0;
     const init = async (): Promise<void> => {
       handle = await open(path, 'r');
       fileSize = (await handle.stat()).size;
       const header = await readAt(0, FILE_HEADER_SIZE);
-      if (header.length < 72 || header.readUInt32LE(0) !== LOGG) fail(0, 'not a BLF file (no "LOGG" signature)');
+      const signature = header.subarray(0, 4);
+      if (header.length < 4 && header.length > 0 && LOGG_TEXT.startsWith(signature.toString('latin1'))) truncated('in the file signature');
+      if (header.length < 4 || header.readUInt32LE(0) !== LOGG) fail(0, 'not a BLF file (no "LOGG" signature)');
+      if (header.length < 72) truncated('the file header needs at least 72 bytes');
       const headerSize = header.readUInt32LE(4);
-      if (headerSize < 72 || headerSize > fileSize) fail(4, `impossible header size ${headerSize}`);
+      if (headerSize < 72 || headerSize > MAX_OBJECT) fail(4, `impossible header size ${headerSize}`);
+      if (headerSize > fileSize) truncated(`the file header is ${headerSize} bytes`);
+      recordedSize = Number(header.readBigUInt64LE(16));
       start = readSystemTime(header, 40);
       pos = headerSize;
+    };
+    /** At the last object: a file shorter than its header records was cut at an object boundary. */
+    const finish = (): void => {
+      done = true;
+      if (recordedSize <= fileSize) return;
+      if (!this.#lenient) truncated(`the file header records ${recordedSize} bytes`);
+      this.#skipped++;
     };
     return {
       next: async () => {
@@ -204,7 +224,15 @@ export class BlfTraceReader implements TraceReader {
         // Gather at least one container's worth of frames per batch.
         while (out.length === 0) {
           if (pos + OBJ_BASE_SIZE > fileSize) {
-            done = true;
+            // Up to 3 zero bytes of padding may follow the last object; anything else is half an object header.
+            const rest = pos < fileSize ? await readAt(pos, fileSize - pos) : Buffer.alloc(0);
+            if (rest.some((b) => b !== 0)) {
+              if (!this.#lenient) truncated(`${rest.length} bytes of an object header at byte ${pos}`);
+              this.#skipped++;
+              done = true;
+              break;
+            }
+            finish();
             break;
           }
           const base = await readAt(pos, OBJ_BASE_SIZE);
@@ -217,7 +245,7 @@ export class BlfTraceReader implements TraceReader {
               continue;
             }
             if (look.every((b) => b === 0)) {
-              done = true;
+              finish();
               break;
             }
             if (this.#lenient) {
@@ -230,13 +258,15 @@ export class BlfTraceReader implements TraceReader {
           const headerSize = base.readUInt16LE(4);
           const size = base.readUInt32LE(8);
           const type = base.readUInt32LE(12);
-          if (size < OBJ_BASE_SIZE || size < headerSize || size > MAX_OBJECT || pos + size > fileSize) {
+          const impossible = size < OBJ_BASE_SIZE || size < headerSize || size > MAX_OBJECT;
+          if (impossible || pos + size > fileSize) {
             if (this.#lenient) {
               this.#skipped++;
               done = true;
               break;
             }
-            fail(pos, `object of impossible size ${size}`);
+            if (impossible) fail(pos, `object of impossible size ${size}`);
+            truncated(`the object at byte ${pos} is ${size} bytes long`);
           }
           const objectAt = pos;
           pos += size;

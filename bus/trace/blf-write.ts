@@ -5,30 +5,36 @@
  * from it, so absolute times survive (SYSTEMTIME alone only holds milliseconds). Frames before 1990 are
  * taken as relative times: the start is then written as zero, as python-can does.
  */
-import { open, type FileHandle } from 'node:fs/promises';
 import { deflateSync } from 'node:zlib';
 import type { CanFrame } from '../frame.js';
+import { openAtomic, type AtomicFile } from '../files/index.js';
 import {
   CAN_ERROR_EXT, CAN_FD_MESSAGE, CAN_MESSAGE, CONTAINER_HEADER_SIZE, FILE_HEADER_SIZE, ID_EXT_BIT, LOBJ, LOG_CONTAINER, LOGG,
   MIN_DATED_TIMESTAMP, OBJ_HEADER_V1_SIZE, TIME_ONE_NANS, writeSystemTime,
 } from './blf-common.js';
+import { commitAfter } from './atomic-end.js';
 import { channelToNumber } from './channel.js';
 import type { TraceWriter } from './types.js';
 
 const CONTAINER_LIMIT = 128 * 1024;
 
 /**
- * Opens a BLF file for writing.
- * @throws {Error} the file system error when the file cannot be created.
+ * Opens a temporary file for a BLF file at `path`, which is only replaced when the writer closes.
+ * @throws {Error} the file system error when the folder is not writable.
  */
 export async function openBlfWriter(path: string): Promise<TraceWriter> {
-  const handle = await open(path, 'w');
-  await handle.write(Buffer.alloc(FILE_HEADER_SIZE), 0, FILE_HEADER_SIZE, 0);
-  return new BlfWriter(handle);
+  const file = await openAtomic(path);
+  try {
+    await file.handle.write(Buffer.alloc(FILE_HEADER_SIZE), 0, FILE_HEADER_SIZE, 0);
+  } catch (err) {
+    await file.abort();
+    throw err;
+  }
+  return new BlfWriter(file);
 }
 
 class BlfWriter implements TraceWriter {
-  #handle: FileHandle | undefined;
+  #file: AtomicFile | undefined;
   #buf = Buffer.alloc(CONTAINER_LIMIT + 256);
   #used = 0;
   #filePos = FILE_HEADER_SIZE;
@@ -39,12 +45,12 @@ class BlfWriter implements TraceWriter {
   #dated = false;
   #lastMs = 0;
 
-  constructor(handle: FileHandle) {
-    this.#handle = handle;
+  constructor(file: AtomicFile) {
+    this.#file = file;
   }
 
   write(frame: CanFrame): Promise<void> {
-    if (this.#handle === undefined) return Promise.reject(new Error('BLF writer is closed'));
+    if (this.#file === undefined) return Promise.reject(new Error('BLF writer is closed'));
     if (this.#startMs === undefined) {
       this.#dated = frame.timestamp >= MIN_DATED_TIMESTAMP;
       this.#startMs = this.#dated ? Math.floor(frame.timestamp * 1000) : 0;
@@ -97,7 +103,7 @@ class BlfWriter implements TraceWriter {
   }
 
   async #flush(): Promise<void> {
-    if (this.#used === 0 || this.#handle === undefined) return;
+    if (this.#used === 0 || this.#file === undefined) return;
     const raw = this.#buf.subarray(0, this.#used);
     const packed = deflateSync(raw);
     const size = CONTAINER_HEADER_SIZE + packed.length;
@@ -114,13 +120,28 @@ class BlfWriter implements TraceWriter {
     const chunk = Buffer.concat([head, packed, pad]);
     this.#uncompressed += CONTAINER_HEADER_SIZE + raw.length;
     this.#used = 0;
-    await this.#handle.write(chunk, 0, chunk.length, this.#filePos);
+    await this.#file.handle.write(chunk, 0, chunk.length, this.#filePos);
     this.#filePos += chunk.length;
   }
 
   async close(): Promise<void> {
-    if (this.#handle === undefined) return;
-    await this.#flush();
+    const file = this.#file;
+    if (file === undefined) return;
+    await commitAfter(file, async () => {
+      await this.#flush();
+      await file.handle.write(this.#header(), 0, FILE_HEADER_SIZE, 0);
+    });
+    this.#file = undefined;
+  }
+
+  async abort(): Promise<void> {
+    const file = this.#file;
+    this.#file = undefined;
+    this.#used = 0;
+    await file?.abort();
+  }
+
+  #header(): Buffer {
     const header = Buffer.alloc(FILE_HEADER_SIZE);
     header.writeUInt32LE(LOGG, 0);
     header.writeUInt32LE(FILE_HEADER_SIZE, 4);
@@ -131,9 +152,6 @@ class BlfWriter implements TraceWriter {
     header.writeUInt32LE(this.#count, 32);
     writeSystemTime(header, 40, this.#dated ? this.#startMs : undefined);
     writeSystemTime(header, 56, this.#dated ? this.#lastMs : undefined);
-    const handle = this.#handle;
-    this.#handle = undefined;
-    await handle.write(header, 0, FILE_HEADER_SIZE, 0);
-    await handle.close();
+    return header;
   }
 }

@@ -8,11 +8,16 @@
  *   (1618787934.854636) can0 123#1122334455667788_C      classic DLC 9..15 carrying 8 bytes
  *   (1618787934.854636) can0 20000080#0000000000000000  error frame: CAN_ERR_FLAG (0x20000000) in the id
  *
+ * The id of an error frame carries SocketCAN's error class bits (0x80 CAN_ERR_BUSERROR, 0x40 bus off,
+ * ...). An error frame without a class is written as a bus error (0x20000080), as python-can writes
+ * every error frame: python-can 4.1 reads a line as an error frame only when that bit is set, and
+ * would take a bare 20000000 for an ordinary frame with id 0.
+ *
  * A trailing ` R` or ` T` (receive/transmit, as python-can writes it) is accepted; ` T` is written
  * for transmitted frames only, so received frames look exactly like candump's own output.
  */
 import { lengthToDlc, type CanFrame } from '../frame.js';
-import { TraceParseError, type SourceLocation } from '../errors.js';
+import { quoteInput, TraceParseError, type SourceLocation } from '../errors.js';
 import { ByteSlab, NO_DATA } from './byte-slab.js';
 import { ChannelNames, charsOf, EXACT_LIMIT, hexAt, parseDecimalSeconds, POW10, textOf, type Chars } from './chars.js';
 import { frameOf } from './frame-of.js';
@@ -22,6 +27,7 @@ import type { LineFormatter } from './text-writer.js';
 import { LineSyntaxError } from './types.js';
 
 const CAN_ERR_FLAG = 0x20000000;
+const CAN_ERR_BUSERROR = 0x80;
 const FD_LENGTH_OK: readonly boolean[] = Array.from({ length: 65 }, (_, n) => n <= 8 || [12, 16, 20, 24, 32, 48, 64].includes(n));
 
 /** `at` is an index into the whole buffer; columns count from the line's start, 1-based. */
@@ -49,7 +55,7 @@ function hexBytes(c: Chars, start: number, end: number, ls: number, slab: ByteSl
     const b = c[p + 1] as number;
     const hi = a < 128 ? (HEX_VALUE[a] as number) : -1;
     const lo = b < 128 ? (HEX_VALUE[b] as number) : -1;
-    if ((hi | lo) < 0) fail(`"${textOf(c, p, p + 2)}" is not a hex byte`, hi < 0 ? p : p + 1, ls);
+    if ((hi | lo) < 0) fail(`${quoteInput(textOf(c, p, p + 2))} is not a hex byte`, hi < 0 ? p : p + 1, ls);
     out[o++] = (hi << 4) | lo;
   }
   return slab.take(n);
@@ -166,7 +172,7 @@ export function parseCandump(c: Chars, ls: number, le: number, slab: ByteSlab, n
   while (close < le && c[close] !== 41 /* ) */) close++;
   if (close === le) fail('missing ")" after the timestamp', i, ls);
   const timestamp = parseDecimalSeconds(c, i + 1, close);
-  if (Number.isNaN(timestamp)) fail(`"${textOf(c, i + 1, close)}" is not a timestamp in seconds`, i + 1, ls);
+  if (Number.isNaN(timestamp)) fail(`${quoteInput(textOf(c, i + 1, close))} is not a timestamp in seconds`, i + 1, ls);
   i = skipSpaces(c, close + 1, le);
   const chEnd = tokenEnd(c, i, le);
   if (chEnd === i) fail('missing interface name', i, ls);
@@ -181,7 +187,7 @@ export function parseCandump(c: Chars, ls: number, le: number, slab: ByteSlab, n
     const dir = dirEnd - j === 1 ? (c[j] as number) | 0x20 : 0;
     if (dir === 0x74 /* t */) tx = true;
     else if (dir === 0x72 /* r */) tx = false;
-    else fail(`unexpected "${textOf(c, j, dirEnd)}" after the frame`, j, ls);
+    else fail(`unexpected ${quoteInput(textOf(c, j, dirEnd))} after the frame`, j, ls);
     if (skipSpaces(c, dirEnd, le) !== le) fail('unexpected text after the direction', dirEnd, ls);
   }
   let hash = frameStart;
@@ -192,7 +198,7 @@ export function parseCandump(c: Chars, ls: number, le: number, slab: ByteSlab, n
   let rawId = 0;
   for (let p = frameStart; p < hash; p++) {
     const d = hexAt(c, p, hash);
-    if (d < 0) fail(`"${textOf(c, frameStart, hash)}" is not a hex id`, p, ls);
+    if (d < 0) fail(`${quoteInput(textOf(c, frameStart, hash))} is not a hex id`, p, ls);
     rawId = rawId * 16 + d;
   }
   let extended = idDigits > 3;
@@ -213,7 +219,7 @@ export function parseCandump(c: Chars, ls: number, le: number, slab: ByteSlab, n
     let dlc = 0;
     if (p + 1 < frameEnd) {
       dlc = hexAt(c, p + 1, frameEnd);
-      if (dlc < 0 || p + 2 !== frameEnd) fail(`"${textOf(c, p + 1, frameEnd)}" is not a DLC`, p + 1, ls);
+      if (dlc < 0 || p + 2 !== frameEnd) fail(`${quoteInput(textOf(c, p + 1, frameEnd))} is not a DLC`, p + 1, ls);
     }
     return frameOf(timestamp, channel, id, extended, false, false, false, true, error, dlc, NO_DATA, tx);
   }
@@ -260,7 +266,7 @@ export function parseCandumpLine(line: string, location: SourceLocation = {}): C
 /** One candump `-L` line for a frame, without a newline. */
 export function formatCandumpLine(frame: CanFrame): string {
   let id: string;
-  if (frame.error) id = ((frame.id | CAN_ERR_FLAG) >>> 0).toString(16).toUpperCase().padStart(8, '0');
+  if (frame.error) id = (((frame.id & 0x1fffffff) || CAN_ERR_BUSERROR) | CAN_ERR_FLAG).toString(16).toUpperCase().padStart(8, '0');
   else id = frame.id.toString(16).toUpperCase().padStart(frame.extended ? 8 : 3, '0');
   let body: string;
   if (frame.rtr) body = frame.dlc > 0 ? `R${frame.dlc.toString(16).toUpperCase()}` : 'R';

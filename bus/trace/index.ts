@@ -1,7 +1,7 @@
 /**
  * Trace files: one reader and writer per format, chosen by extension. Readers stream (constant memory
  * on multi-gigabyte files) and are async iterables of frames, with `batches()` for bulk reading;
- * writers take frames one at a time.
+ * writers take frames one at a time and replace the destination only when closed.
  *
  * | extension | format                 | read | write |
  * |-----------|------------------------|------|-------|
@@ -72,9 +72,10 @@ export function openTraceReader(file: string, options: TraceReadOptions = {}): T
 }
 
 /**
- * A writer for `file`, its format chosen by extension; creates or truncates the file.
+ * A writer for `file`, its format chosen by extension. It writes a hidden temporary file beside
+ * `file`, which replaces `file` on `close()`; `abort()` discards it, leaving `file` as it was.
  * @throws {UnsupportedTraceFormatError} for an extension without a writer, listing the known ones.
- * @throws {Error} the file system error when the file cannot be created.
+ * @throws {Error} the file system error when the temporary file cannot be created.
  */
 export async function openTraceWriter(file: string): Promise<TraceWriter> {
   const factory = (TRACE_WRITERS as Record<string, TraceWriterFactory>)[extensionOf(file)];

@@ -8,7 +8,7 @@
  * files keep everything a frame carries while `trace cat` prints exactly the contract.
  */
 import { dlcToLength, type CanFrame } from '../frame.js';
-import { TraceParseError, type SourceLocation } from '../errors.js';
+import { quoteInput, TraceParseError, type SourceLocation } from '../errors.js';
 import { bytesToHexLower, hexDigit } from './hex.js';
 import type { LineFormatter } from './text-writer.js';
 import { LineSyntaxError } from './types.js';
@@ -60,7 +60,8 @@ export function parseJsonLine(line: string): CanFrame | null {
   try {
     obj = JSON.parse(line);
   } catch (err) {
-    throw new LineSyntaxError(`not JSON (${(err as Error).message})`);
+    // The parser's own message quotes the input raw: quote it escaped instead.
+    throw new LineSyntaxError(`not JSON: ${quoteInput(line)}`);
   }
   if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) throw new LineSyntaxError('expected a JSON object per line');
   const o = obj as Record<string, unknown>;

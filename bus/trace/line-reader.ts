@@ -9,10 +9,10 @@
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import type { CanFrame } from '../frame.js';
-import { TraceParseError } from '../errors.js';
+import { quoteInput, TraceParseError } from '../errors.js';
 import { BatchIterator, BatchStream, type FrameBatchSource } from './batch-iterator.js';
 import { ByteSlab } from './byte-slab.js';
-import type { Chars } from './chars.js';
+import { textOf, type Chars } from './chars.js';
 import { LineSyntaxError, type TraceReader, type TraceReadOptions } from './types.js';
 
 /** Turns one line into a frame, or null for lines that carry none. */
@@ -23,6 +23,12 @@ export interface LineParser {
    * @throws {LineSyntaxError} for a malformed line.
    */
   parseLine(c: Chars, start: number, end: number, slab: ByteSlab): CanFrame | null;
+  /**
+   * Whether a last line without a newline, which gave no frame or did not parse, is a frame line cut
+   * short (a recording that stopped mid-line) rather than a header or footer line. Such a line is
+   * skipped with a warning instead of vanishing or failing the read. Formats without it do neither.
+   */
+  isCutShort?(c: Chars, start: number, end: number): boolean;
 }
 
 const CHUNK = 1 << 20;
@@ -41,6 +47,7 @@ export class LineTraceReader implements TraceReader {
   readonly #lenient: boolean;
   readonly #makeParser: () => LineParser;
   #skipped = 0;
+  readonly #warnings: string[] = [];
 
   constructor(format: string, path: string, options: TraceReadOptions, makeParser: () => LineParser) {
     this.format = format;
@@ -53,12 +60,24 @@ export class LineTraceReader implements TraceReader {
     return this.#skipped;
   }
 
+  get warnings(): readonly string[] {
+    return this.#warnings;
+  }
+
   [Symbol.asyncIterator](): AsyncIterator<CanFrame> {
     return new BatchIterator(this.#source());
   }
 
   batches(): AsyncIterableIterator<CanFrame[]> {
     return new BatchStream(this.#source());
+  }
+
+  /** Counts and reports a cut last line; false when the format says the line is whole. */
+  #skipIfCutShort(parser: LineParser, c: Chars, start: number, end: number, line: number): boolean {
+    if (parser.isCutShort?.(c, start, end) !== true) return false;
+    this.#skipped++;
+    this.#warnings.push(`${this.#path}:${line}: the last line is cut short (no newline at the end of the file), skipped: ${quoteInput(textOf(c, start, end))}`);
+    return true;
   }
 
   #source(): FrameBatchSource {
@@ -148,13 +167,16 @@ export class LineTraceReader implements TraceReader {
           if (lineEnd > pos && buffer[lineEnd - 1] === 13) lineEnd--;
           lineNo++;
           const start = pos;
-          pos = nl < end ? nl + 1 : end;
+          const unterminated = nl === end;
+          pos = unterminated ? end : nl + 1;
           scanned = pos;
           try {
             const frame = parser.parseLine(buffer, start, lineEnd, slab);
             if (frame !== null) out.push(frame);
+            else if (unterminated) this.#skipIfCutShort(parser, buffer, start, lineEnd, lineNo);
           } catch (err) {
             if (!(err instanceof LineSyntaxError)) throw err;
+            if (unterminated && this.#skipIfCutShort(parser, buffer, start, lineEnd, lineNo)) continue;
             if (this.#lenient) {
               this.#skipped++;
               continue;

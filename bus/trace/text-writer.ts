@@ -1,9 +1,11 @@
 /**
  * Buffered text output for the line formats: lines gather in memory and go to the file in
- * 256 KiB writes, so writing a frame costs a string append, not a system call.
+ * 256 KiB writes, so writing a frame costs a string append, not a system call. The lines go to a
+ * temporary file that replaces the destination on close (see `bus/files`).
  */
-import { open, type FileHandle } from 'node:fs/promises';
 import type { CanFrame } from '../frame.js';
+import { openAtomic, type AtomicFile } from '../files/index.js';
+import { commitAfter } from './atomic-end.js';
 import type { TraceWriter } from './types.js';
 
 const FLUSH_AT = 256 * 1024;
@@ -17,28 +19,28 @@ export interface LineFormatter {
 }
 
 /**
- * Opens `path` for writing and returns a writer using `formatter`.
- * @throws {Error} the file system error when the file cannot be created.
+ * Opens a temporary file for `path` and returns a writer using `formatter`; `path` itself is only
+ * replaced when the writer closes.
+ * @throws {Error} the file system error when the folder is not writable.
  */
 export async function openLineWriter(path: string, formatter: LineFormatter, encoding: BufferEncoding = 'latin1'): Promise<TraceWriter> {
-  const handle = await open(path, 'w');
-  return new LineWriter(handle, formatter, encoding);
+  return new LineWriter(await openAtomic(path), formatter, encoding);
 }
 
 class LineWriter implements TraceWriter {
-  #handle: FileHandle | undefined;
+  #file: AtomicFile | undefined;
   #formatter: LineFormatter;
   #encoding: BufferEncoding;
   #pending = '';
 
-  constructor(handle: FileHandle, formatter: LineFormatter, encoding: BufferEncoding) {
-    this.#handle = handle;
+  constructor(file: AtomicFile, formatter: LineFormatter, encoding: BufferEncoding) {
+    this.#file = file;
     this.#formatter = formatter;
     this.#encoding = encoding;
   }
 
   write(frame: CanFrame): Promise<void> {
-    if (this.#handle === undefined) return Promise.reject(new Error('trace writer is closed'));
+    if (this.#file === undefined) return Promise.reject(new Error('trace writer is closed'));
     this.#pending += this.#formatter.format(frame);
     if (this.#pending.length >= FLUSH_AT) return this.#flush();
     return Promise.resolve();
@@ -47,15 +49,21 @@ class LineWriter implements TraceWriter {
   async #flush(): Promise<void> {
     const text = this.#pending;
     this.#pending = '';
-    if (text.length > 0 && this.#handle) await this.#handle.write(Buffer.from(text, this.#encoding));
+    if (text.length > 0 && this.#file) await this.#file.handle.write(Buffer.from(text, this.#encoding));
   }
 
   async close(): Promise<void> {
-    if (this.#handle === undefined) return;
+    const file = this.#file;
+    if (file === undefined) return;
     this.#pending += this.#formatter.finish();
-    await this.#flush();
-    const handle = this.#handle;
-    this.#handle = undefined;
-    await handle.close();
+    await commitAfter(file, () => this.#flush());
+    this.#file = undefined;
+  }
+
+  async abort(): Promise<void> {
+    const file = this.#file;
+    this.#file = undefined;
+    this.#pending = '';
+    await file?.abort();
   }
 }

@@ -12,6 +12,7 @@
  * Ids of more than 4 hex digits are 29-bit. Bus N is channel `can{N-1}`; files without a bus column are `can0`.
  * Status lines (v1 `Warng`, v2 ST/EC/EV) carry no frame and are passed over.
  */
+import { quoteInput } from '../errors.js';
 import type { CanFrame } from '../frame.js';
 import { ByteSlab, NO_DATA } from './byte-slab.js';
 import { channelFromNumber } from './channel.js';
@@ -134,7 +135,7 @@ export class TrcParser implements LineParser {
       this.#version = value;
     } else if (key === 'STARTTIME') {
       const days = Number(value);
-      if (!Number.isFinite(days) || value === '') throw new LineSyntaxError(`"${value}" is not a start time`);
+      if (!Number.isFinite(days) || value === '') throw new LineSyntaxError(`${quoteInput(value)} is not a start time`);
       this.#start = oleDateToEpoch(days);
     } else if (key === 'COLUMNS') {
       this.#columns = value.split(',').map((c) => c.trim());
@@ -224,7 +225,7 @@ export class TrcParser implements LineParser {
     let type: number;
     if (this.#v1) {
       const n0 = this.#te[0] as number;
-      if (c[n0 - 1] !== 41 /* ) */) throw new LineSyntaxError(`expected a message number like "1)", not "${this.#text(0)}"`);
+      if (c[n0 - 1] !== 41 /* ) */) throw new LineSyntaxError(`expected a message number like "1)", not ${quoteInput(this.#text(0))}`);
       type = this.#typeAt === ABSENT ? RX : this.#type(this.#at(this.#typeAt));
       if (type === WARNG) return null;
     } else {
@@ -233,13 +234,13 @@ export class TrcParser implements LineParser {
     }
     const time = this.#at(this.#timeAt);
     const ms = time < 0 ? NaN : parseDecimalSeconds(c, this.#ts[time] as number, this.#te[time] as number);
-    if (Number.isNaN(ms)) throw new LineSyntaxError(`"${this.#text(time)}" is not a time offset in ms`);
+    if (Number.isNaN(ms)) throw new LineSyntaxError(`${quoteInput(this.#text(time))} is not a time offset in ms`);
     const timestamp = this.#start + ms / 1000;
     let channel = 'can0';
     const busAt = this.#at(this.#busAt);
     if (busAt !== ABSENT && !(this.#len(busAt) === 1 && c[this.#ts[busAt] as number] === 45 /* - */)) {
       const bus = busAt < 0 ? -1 : parseDecInt(c, this.#ts[busAt] as number, this.#te[busAt] as number);
-      if (bus < 1) throw new LineSyntaxError(`"${this.#text(busAt)}" is not a bus number`);
+      if (bus < 1) throw new LineSyntaxError(`${quoteInput(this.#text(busAt))} is not a bus number`);
       channel = channelFromNumber(bus);
     }
     const dirAt = this.#at(this.#dirAt);
@@ -248,11 +249,11 @@ export class TrcParser implements LineParser {
       return frameOf(timestamp, channel, 0, false, false, false, false, false, true, 0, NO_DATA, tx);
     }
     const fd = type === FD || type === FB || type === FE || type === BI;
-    if (!fd && type !== DT && type !== RR && type !== RX && type !== TX) throw new LineSyntaxError(`unknown message type "${this.#text(this.#at(this.#typeAt))}"`);
+    if (!fd && type !== DT && type !== RR && type !== RX && type !== TX) throw new LineSyntaxError(`unknown message type ${quoteInput(this.#text(this.#at(this.#typeAt)))}`);
     const idAt = this.#at(this.#idAt);
     const rawId = idAt < 0 ? -1 : parseHexInt(c, this.#ts[idAt] as number, this.#te[idAt] as number);
     const extended = this.#len(idAt) > 4;
-    if (rawId < 0 || rawId > (extended ? 0x1fffffff : 0x7ff)) throw new LineSyntaxError(`"${this.#text(idAt)}" is not a CAN id`);
+    if (rawId < 0 || rawId > (extended ? 0x1fffffff : 0x7ff)) throw new LineSyntaxError(`${quoteInput(this.#text(idAt))} is not a CAN id`);
     let dlc = -1;
     const dlcAt = this.#at(this.#dlcAt);
     const lengthAt = this.#at(this.#lengthAt);
@@ -261,7 +262,7 @@ export class TrcParser implements LineParser {
       const len = lengthAt < 0 ? -1 : parseDecInt(c, this.#ts[lengthAt] as number, this.#te[lengthAt] as number);
       dlc = fd ? FD_LENGTHS.indexOf(len) : len;
     }
-    if (dlc < 0 || dlc > 15) throw new LineSyntaxError(`"${this.#text(dlcAt !== ABSENT ? dlcAt : lengthAt)}" is not a DLC`);
+    if (dlc < 0 || dlc > 15) throw new LineSyntaxError(`${quoteInput(this.#text(dlcAt !== ABSENT ? dlcAt : lengthAt))} is not a DLC`);
     const dataAt = this.#dataAt === ABSENT ? this.#n : Math.min(this.#dataAt, this.#n);
     const available = this.#n - dataAt;
     const rtr = type === RR || (available === 1 && this.#text(dataAt) === 'RTR');
@@ -280,7 +281,7 @@ export class TrcParser implements LineParser {
         const lo = b < 128 ? (HEX_VALUE[b] as number) : -1;
         if ((hi | lo) >= 0) v = (hi << 4) | lo;
       }
-      if (v < 0) throw new LineSyntaxError(`"${this.#text(k)}" is not a hex data byte`);
+      if (v < 0) throw new LineSyntaxError(`${quoteInput(this.#text(k))} is not a hex data byte`);
       out[o + i] = v;
     }
     const data = slab.take(count);

@@ -1,7 +1,8 @@
 /**
  * The shapes every trace format shares: a reader is an async iterable of frames (and of batches of
  * frames, for bulk reading) that counts what it skipped in lenient mode; a writer takes frames one at
- * a time and finalises the file on close.
+ * a time into a temporary file beside the destination, which replaces the destination only on close,
+ * so a failed or interrupted write never destroys what was there.
  */
 import type { CanFrame } from '../frame.js';
 
@@ -11,8 +12,13 @@ export interface TraceReadOptions {
 }
 
 export interface TraceReader extends AsyncIterable<CanFrame> {
-  /** Malformed lines or records skipped so far (lenient mode only; otherwise they throw). */
+  /**
+   * Lines or records skipped so far: malformed ones in lenient mode (otherwise they throw), and in
+   * either mode a last line cut short (see `warnings`).
+   */
   readonly skipped: number;
+  /** What was skipped without failing the read, one message per case naming file and line (a cut last line). */
+  readonly warnings: readonly string[];
   /** The format's extension, e.g. `.asc`. */
   readonly format: string;
   /**
@@ -27,8 +33,13 @@ export interface TraceReader extends AsyncIterable<CanFrame> {
 
 export interface TraceWriter {
   write(frame: CanFrame): Promise<void>;
-  /** Flushes, finalises headers where the format has them, and closes the file. */
+  /**
+   * Flushes, finalises headers where the format has them, and renames the finished file over the
+   * destination. When that fails, the temporary file is removed and the destination is left as it was.
+   */
   close(): Promise<void>;
+  /** Discards everything written: removes the temporary file, leaves the destination untouched. Safe after close. */
+  abort(): Promise<void>;
 }
 
 export type TraceReaderFactory = (path: string, options: TraceReadOptions) => TraceReader;

@@ -11,7 +11,7 @@
  * IDs are hex; an 8-digit ID is a 29-bit (extended) one, as socketcand prints them (`%08X` vs `%03X`).
  * DATA is hex, either one run (`11223344`, older socketcand) or space-separated bytes (newer ones).
  */
-import { BusOperationError, BusProtocolError } from '../errors.js';
+import { BusOperationError, BusProtocolError, quoteInput } from '../errors.js';
 import { makeFrame, type CanFrame } from '../frame.js';
 
 /** A message longer than this without its closing `>` is garbage, not a slow sender. */
@@ -37,7 +37,7 @@ function fail(place: StreamPlace, detail: string): BusProtocolError {
 }
 
 function parseId(token: string | undefined, place: StreamPlace): { id: number; extended: boolean } {
-  if (token === undefined || !/^[0-9A-Fa-f]{1,8}$/.test(token)) throw fail(place, `"${token ?? ''}" is not a hex CAN id`);
+  if (token === undefined || !/^[0-9A-Fa-f]{1,8}$/.test(token)) throw fail(place, `${quoteInput(token ?? '')} is not a hex CAN id`);
   const id = parseInt(token, 16);
   const extended = token.length === 8 || id > 0x7ff;
   if (id > 0x1fffffff) throw fail(place, `id 0x${token} does not fit 29 bits`);
@@ -45,14 +45,14 @@ function parseId(token: string | undefined, place: StreamPlace): { id: number; e
 }
 
 function parseTime(token: string | undefined, place: StreamPlace): number {
-  if (token === undefined || !/^\d{1,12}(\.\d{1,9})?$/.test(token)) throw fail(place, `"${token ?? ''}" is not a SECS.USECS timestamp`);
+  if (token === undefined || !/^\d{1,12}(\.\d{1,9})?$/.test(token)) throw fail(place, `${quoteInput(token ?? '')} is not a SECS.USECS timestamp`);
   return Number(token);
 }
 
 function parseData(tokens: readonly string[], place: StreamPlace): Uint8Array {
   const hex = tokens.join('');
   if (!/^([0-9A-Fa-f]{2})*$/.test(hex) || tokens.some((t) => t.length % 2 !== 0)) {
-    throw fail(place, `"${tokens.join(' ')}" is not hex bytes`);
+    throw fail(place, `${quoteInput(tokens.join(' '))} is not hex bytes`);
   }
   const out = new Uint8Array(hex.length / 2);
   for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
@@ -74,7 +74,7 @@ function frameOf(place: StreamPlace, init: Parameters<typeof makeFrame>[0]): Can
  */
 export function parseSocketcandMessage(text: string, channel: string, place: StreamPlace): SocketcandMessage {
   const trimmed = text.trim();
-  if (!trimmed.startsWith('<') || !trimmed.endsWith('>')) throw fail(place, `"${trimmed.slice(0, 40)}" is not a < ... > message`);
+  if (!trimmed.startsWith('<') || !trimmed.endsWith('>')) throw fail(place, `${quoteInput(trimmed)} is not a < ... > message`);
   const tokens = trimmed.slice(1, -1).trim().split(/\s+/).filter((t) => t.length > 0);
   const [word, ...args] = tokens;
   switch (word) {
@@ -95,7 +95,7 @@ export function parseSocketcandMessage(text: string, channel: string, place: Str
     case 'fdframe': {
       const { id, extended } = parseId(args[0], place);
       const flagsToken = args[1] ?? '';
-      if (!/^[0-9A-Fa-f]{1,2}$/.test(flagsToken)) throw fail(place, `"${flagsToken}" is not hex FD flags`);
+      if (!/^[0-9A-Fa-f]{1,2}$/.test(flagsToken)) throw fail(place, `${quoteInput(flagsToken)} is not hex FD flags`);
       const flags = parseInt(flagsToken, 16);
       const timestamp = parseTime(args[2], place);
       const data = parseData(args.slice(3), place);
@@ -107,15 +107,15 @@ export function parseSocketcandMessage(text: string, channel: string, place: Str
     case 'send': {
       const { id, extended } = parseId(args[0], place);
       const dlcToken = args[1] ?? '';
-      if (!/^[0-8]$/.test(dlcToken)) throw fail(place, `"${dlcToken}" is not a DLC from 0 to 8`);
+      if (!/^[0-8]$/.test(dlcToken)) throw fail(place, `${quoteInput(dlcToken)} is not a DLC from 0 to 8`);
       const bytes = args.slice(2);
       if (bytes.length !== Number(dlcToken) || bytes.some((b) => !/^[0-9A-Fa-f]{1,2}$/.test(b))) {
-        throw fail(place, `DLC ${dlcToken} but data "${bytes.join(' ')}"`);
+        throw fail(place, `DLC ${dlcToken} but data ${quoteInput(bytes.join(' '))}`);
       }
       return { kind: 'send', frame: frameOf(place, { id, extended, channel, data: bytes.map((b) => parseInt(b, 16)) }) };
     }
     default:
-      if (!/^[a-z_]+$/.test(word)) throw fail(place, `"${word.slice(0, 20)}" is not a command word`);
+      if (!/^[a-z_]+$/.test(word)) throw fail(place, `${quoteInput(word)} is not a command word`);
       return { kind: 'other', word, args };
   }
 }

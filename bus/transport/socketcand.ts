@@ -3,7 +3,7 @@
  * socketcand's raw mode. Malformed server lines are counted and reported, never fatal.
  */
 import net from 'node:net';
-import { BusInitError, BusOperationError, type BusError } from '../errors.js';
+import { BusInitError, BusOperationError, quoteInput, type BusError } from '../errors.js';
 import type { CanFrame } from '../frame.js';
 import type { CommonBusOptions } from './bus.js';
 import { BaseBus } from './base-bus.js';
@@ -50,7 +50,7 @@ export class SocketcandBus extends BaseBus {
     socket.on('data', (chunk: string) => {
       const { messages, garbage } = splitter.push(chunk);
       for (const g of garbage) {
-        onMalformed(new BusOperationError(`${source} (byte offset ${g.offset}): socketcand: stray text "${g.text.trim().slice(0, 40)}"`));
+        onMalformed(new BusOperationError(`${source} (byte offset ${g.offset}): socketcand: stray text ${quoteInput(g.text.trim())}`));
       }
       for (const m of messages) {
         let msg: SocketcandMessage;

@@ -1,8 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cli as runIn, type CliRun } from '../helpers/cli.js';
+import { hasSharedData, sharedPath, sharedSkipReason } from '../helpers/shared-data.js';
 
 const cli = (...argv: string[]): Promise<CliRun> => runIn(process.cwd(), ...argv);
 
@@ -85,6 +86,18 @@ describe('ecu-ai dbc', () => {
     expect(missing.code).toBe(2);
     const usage = await cli('dbc', 'frobnicate', file);
     expect([usage.code, usage.err]).toEqual([2, expect.stringContaining('unknown subcommand "frobnicate"')]);
+  });
+
+  it.skipIf(!hasSharedData)(`says a KCD file is not read, naming it, also when it is called .dbc ${sharedSkipReason}`, async () => {
+    const kcd = sharedPath('dbc', 'the_homer.kcd');
+    const r = await cli('dbc', 'show', kcd);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(`ecu-ai dbc: ${kcd}: this is a KCD (Kayak XML) file, and only DBC files are read (KCD and ARXML are not); convert it to DBC first, e.g. with cantools or canmatrix\n`);
+    const renamed = path.join(path.dirname(file), 'vehicle.dbc');
+    writeFileSync(renamed, readFileSync(sharedPath('dbc', 'vehicle.kcd')));
+    const disguised = await cli('dbc', 'decode', renamed, '0x123', '00');
+    expect(disguised.code).toBe(2);
+    expect(disguised.err).toContain(`${renamed}: this is a KCD (Kayak XML) file`);
   });
 
   it('prints help with --help', async () => {

@@ -36,6 +36,8 @@ describe('ecu-ai replay', () => {
     const fcw = outLines.map((l) => parseCandumpLine(l)).filter((f) => f !== null && f.id === 0x2a0);
     expect(fcw.length).toBe(s.domains['adas']!.inferences);
     expect(fcw.every((f) => verifyE2e(f!.id, f!.data))).toBe(true);
+    // They are the vehicle's own transmissions, not frames it received.
+    expect(outLines.map((l) => parseCandumpLine(l)?.tx)).toEqual(outLines.map(() => true));
   }, 120_000);
 
   it('gives the same summary (outside wall) and the same output frames, byte for byte, on a second run', async () => {

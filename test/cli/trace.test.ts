@@ -1,5 +1,10 @@
-import { describe, expect, it } from 'vitest';
-import { writeFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { transpileTree } from '../helpers/transpile.js';
 import { cli, type CliRun } from '../helpers/cli.js';
 import { hasSharedData, sharedPath, sharedSkipReason } from '../helpers/shared-data.js';
 import { readAll, tempDir } from '../bus/trace/helpers.js';
@@ -40,6 +45,46 @@ describe('ecu-ai trace', () => {
     }
   });
 
+  it('warns of a cut last ASC line and counts it as skipped', async () => {
+    const tmp = tempDir();
+    try {
+      writeFileSync(tmp.file('cut.asc'), 'base hex  timestamps absolute\n   1.000000 1  123  Rx   d 2 01 02\n   2.000000 1  124  Rx   d 8 01 02 0');
+      const r = await run(['trace', 'cat', 'cut.asc'], tmp.dir);
+      expect(r.code, r.err).toBe(0);
+      expect(r.out.trim().split('\n')).toHaveLength(1);
+      expect(r.err).toContain(`warning: ${tmp.file('cut.asc')}:3: the last line is cut short`);
+      expect(r.err).toContain('"   2.000000 1  124  Rx   d 8 01 02 0"');
+      expect(r.err).toContain('skipped 1');
+    } finally {
+      tmp.remove();
+    }
+  });
+
+  it('quotes a binary line escaped and cut short, never as raw bytes', async () => {
+    const tmp = tempDir();
+    try {
+      // Every byte value, then a long run: what a binary file given a trace extension looks like.
+      const binary = Buffer.concat([Buffer.from(Array.from({ length: 256 }, (_, i) => i).filter((b) => b !== 10)), Buffer.alloc(5000, 0x07)]);
+      const lines = { '.log': Buffer.concat([Buffer.from('(1.0) can0 123#11 '), binary]), '.asc': Buffer.concat([Buffer.from('   1.0 1  6F9  Rx   d 8 '), binary]), '.trc': Buffer.concat([Buffer.from(';$FILEVERSION=2.1\n;$COLUMNS=N,O,T,B,I,d,R,L,D\n1) '), binary]), '.jsonl': binary };
+      for (const [ext, bytes] of Object.entries(lines)) {
+        writeFileSync(tmp.file(`bin${ext}`), Buffer.concat([bytes, Buffer.from('\n')]));
+        const r = await run(['trace', 'cat', `bin${ext}`], tmp.dir);
+        expect(r.code, ext).toBe(2);
+        const message = r.err.trimEnd();
+        expect(message, ext).not.toMatch(/[\x00-\x1f\x7f-\x9f]/);
+        expect(message.length, `${ext}: ${message}`).toBeLessThan(tmp.file('').length + 300);
+        // ASC reads control characters as blanks between tokens: it has nothing to escape.
+        if (ext !== '.asc') expect(message, ext).toMatch(/\\x0[0-9a-f]|\\x7f|\\x8[0-9a-f]|\\t/);
+      }
+      writeFileSync(tmp.file('long.log'), `(1.0) can0 123#11 ${'Z'.repeat(1000)}\n`);
+      const long = await run(['trace', 'cat', 'long.log'], tmp.dir);
+      expect(long.err).toContain(`"${'Z'.repeat(120)}"…`);
+      expect(long.err).not.toContain('Z'.repeat(121));
+    } finally {
+      tmp.remove();
+    }
+  });
+
   it('exits 2 for an unknown extension and for bad usage', async () => {
     expect((await run(['trace', 'cat', 'x.mf4'])).err).toMatch(/known extensions: .*\.log/);
     expect((await run(['trace', 'cat'])).code).toBe(2);
@@ -57,7 +102,8 @@ describe('ecu-ai trace', () => {
         expect(r.code, r.err).toBe(0);
         const back = (await readAll(tmp.file(`out${ext}`))).frames;
         expect(back.map((f) => [f.id, f.rtr, f.fd, f.error, Buffer.from(f.data).toString('hex')]), ext).toEqual(
-          original.map((f) => [ext === '.asc' && f.error ? 0 : f.id, f.rtr, f.fd, f.error, Buffer.from(f.data).toString('hex')]),
+          // ASC error frames keep no id; a candump error frame without error class bits is a bus error (0x80).
+          original.map((f) => [ext === '.asc' && f.error ? 0 : ext === '.log' && f.error && f.id === 0 ? 0x80 : f.id, f.rtr, f.fd, f.error, Buffer.from(f.data).toString('hex')]),
         );
       }
     } finally {
@@ -106,4 +152,125 @@ describe('ecu-ai trace', () => {
       tmp.remove();
     }
   });
+});
+
+/** Files in `dir` other than the ones the test put there: a leftover temporary file shows up here. */
+function extraFiles(dir: string, expected: readonly string[]): string[] {
+  return readdirSync(dir).filter((name) => !expected.includes(name));
+}
+
+describe('ecu-ai trace convert never destroys a file', () => {
+  it('refuses OUT naming IN, however spelt, with exit 2 and the input intact', async () => {
+    const tmp = tempDir();
+    try {
+      const log = '(1.0) can0 123#11\n(2.0) can0 124#22\n';
+      writeFileSync(tmp.file('same.log'), log);
+      writeFileSync(tmp.file('same.blf'), 'not overwritten');
+      symlinkSync(tmp.file('same.log'), tmp.file('link.log'));
+      for (const [input, output] of [['same.log', 'same.log'], ['same.log', './sub/../same.log'], ['same.blf', 'same.blf'], ['link.log', 'same.log']] as const) {
+        const r = await run(['trace', 'convert', input, output], tmp.dir);
+        expect(r.code, `${input} -> ${output}`).toBe(2);
+        expect(r.err).toMatch(/same file as IN/);
+        expect(r.err).not.toContain('frames written');
+      }
+      expect(readFileSync(tmp.file('same.log'), 'utf8')).toBe(log);
+      expect(readFileSync(tmp.file('same.blf'), 'utf8')).toBe('not overwritten');
+      expect(extraFiles(tmp.dir, ['same.log', 'same.blf', 'link.log'])).toEqual([]);
+    } finally {
+      tmp.remove();
+    }
+  });
+
+  it('leaves an existing OUT as it was when IN turns out malformed part-way', async () => {
+    const tmp = tempDir();
+    try {
+      const good = Array.from({ length: 50_000 }, (_, i) => `(${(i / 1000).toFixed(6)}) can0 123#${(i & 0xff).toString(16).padStart(2, '0')}`);
+      writeFileSync(tmp.file('bad.log'), [...good, '(99.0) can0 12Z#11', ...good].join('\n') + '\n');
+      for (const ext of ['.log', '.asc', '.blf', '.trc', '.jsonl']) {
+        writeFileSync(tmp.file(`out${ext}`), `previous ${ext}`);
+        const r = await run(['trace', 'convert', 'bad.log', `out${ext}`], tmp.dir);
+        expect(r.code, ext).toBe(2);
+        expect(r.err).toContain(`${tmp.file('bad.log')}:50001:`);
+        expect(readFileSync(tmp.file(`out${ext}`), 'utf8')).toBe(`previous ${ext}`);
+      }
+      expect(extraFiles(tmp.dir, ['bad.log', ...['.log', '.asc', '.blf', '.trc', '.jsonl'].map((e) => `out${e}`)])).toEqual([]);
+    } finally {
+      tmp.remove();
+    }
+  });
+});
+
+describe('ecu-ai trace convert interrupted part-way', () => {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const repoRoot = path.resolve(here, '..', '..');
+  const work = mkdtempSync(path.join(os.tmpdir(), 'ecu-ai-convert-kill-'));
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+  // main.ts loads its commands with import(), which the transpiler does not follow: compile trace.ts too.
+  const main = transpileTree(path.join(repoRoot, 'cli', 'main.ts'), repoRoot, path.join(work, 'js'));
+  transpileTree(path.join(repoRoot, 'cli', 'trace.ts'), repoRoot, path.join(work, 'js'));
+  const big = path.join(work, 'big.log');
+  const lines: string[] = [];
+  for (let i = 0; i < 400_000; i++) lines.push(`(${1_700_000_000 + i / 1000}) can0 ${(0x100 + (i % 32)).toString(16)}#${(i >>> 0).toString(16).padStart(16, '0')}`);
+  writeFileSync(big, lines.join('\n') + '\n');
+  lines.length = 0;
+
+  /** Starts a convert into `dest`, sends `signal` once its temporary file exists, and resolves with how it ended. */
+  function convertAndInterrupt(dest: string, signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, [main, 'trace', 'convert', big, dest], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const started = Date.now();
+      const poll = setInterval(() => {
+        const writing = readdirSync(path.dirname(dest)).some((n) => n.startsWith(`.${path.basename(dest)}.`) && n.endsWith('.tmp'));
+        if (writing) {
+          clearInterval(poll);
+          // Part-way, not at the first byte: the temporary file has had time to grow.
+          setTimeout(() => child.kill(signal), 150);
+        } else if (Date.now() - started > 20_000) {
+          clearInterval(poll);
+          child.kill('SIGKILL');
+          reject(new Error(`no temporary file for ${dest} after 20 s: ${stderr}`));
+        }
+      }, 5);
+      child.on('exit', (code, sig) => {
+        clearInterval(poll);
+        resolve({ code, signal: sig, stderr });
+      });
+    });
+  }
+
+  for (const ext of ['.blf', '.asc']) {
+    it(`SIGINT exits 130, keeps the old ${ext} and removes its temporary file`, async () => {
+      const dir = mkdtempSync(path.join(work, 'int-'));
+      const dest = path.join(dir, `out${ext}`);
+      writeFileSync(dest, 'the old recording');
+      const r = await convertAndInterrupt(dest, 'SIGINT');
+      expect(r.stderr).not.toContain('frames written');
+      expect(r.code, r.stderr).toBe(130);
+      expect(readFileSync(dest, 'utf8')).toBe('the old recording');
+      expect(readdirSync(dir)).toEqual([`out${ext}`]);
+    }, 30_000);
+
+    it(`SIGKILL keeps the old ${ext} intact (a hidden temporary file may remain)`, async () => {
+      const dir = mkdtempSync(path.join(work, 'kill-'));
+      const dest = path.join(dir, `out${ext}`);
+      writeFileSync(dest, 'the old recording');
+      const r = await convertAndInterrupt(dest, 'SIGKILL');
+      expect(r.signal).toBe('SIGKILL');
+      expect(readFileSync(dest, 'utf8')).toBe('the old recording');
+      expect(readdirSync(dir).filter((n) => !n.startsWith('.'))).toEqual([`out${ext}`]);
+    }, 30_000);
+  }
+
+  it('without interruption, replaces the old file with the whole conversion', async () => {
+    const dir = mkdtempSync(path.join(work, 'done-'));
+    const dest = path.join(dir, 'out.blf');
+    writeFileSync(dest, 'the old recording');
+    const r = await run(['trace', 'convert', big, dest]);
+    expect(r.code, r.err).toBe(0);
+    expect(existsSync(dest)).toBe(true);
+    expect((await readAll(dest)).frames).toHaveLength(400_000);
+    expect(readdirSync(dir)).toEqual(['out.blf']);
+  }, 30_000);
 });

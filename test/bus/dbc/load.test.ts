@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeDbcBytes, loadDbcFile } from '../../../bus/dbc/index.js';
+import { UnsupportedDbcFormatError } from '../../../bus/errors.js';
 import { hasSharedData, sharedPath, sharedSkipReason } from '../../helpers/shared-data.js';
 
 describe('loadDbcFile', () => {
@@ -38,5 +39,16 @@ describe('loadDbcFile', () => {
     }
     // Generous bound: the test machine is shared; bench/dbc-decode measures the real figure.
     expect(Math.min(...times)).toBeLessThan(600);
+  });
+});
+
+describe('loadDbcFile and other database formats', () => {
+  it.skipIf(!hasSharedData)(`throws UnsupportedDbcFormatError naming a KCD file ${sharedSkipReason}`, async () => {
+    for (const name of ['the_homer.kcd', 'vehicle.kcd']) {
+      const file = sharedPath('dbc', name);
+      const err = await loadDbcFile(file).then(() => undefined, (e: unknown) => e);
+      expect(err).toBeInstanceOf(UnsupportedDbcFormatError);
+      expect(err).toMatchObject({ code: 'DBC_FORMAT_UNSUPPORTED', file, format: 'KCD (Kayak XML)' });
+    }
   });
 });

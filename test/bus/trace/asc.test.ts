@@ -2,8 +2,11 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { TraceParseError } from '../../../bus/errors.js';
 import type { CanFrame } from '../../../bus/frame.js';
-import { AscParser, parseAscText } from '../../../bus/trace/index.js';
+import { AscParser, openTraceReader, parseAscText } from '../../../bus/trace/index.js';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { hasSharedData, sharedPath, sharedSkipReason } from '../../helpers/shared-data.js';
 import { describeTraceFormat } from './trace-format.contract.js';
+import { readAll, tempDir } from './helpers.js';
 
 // ASC error frames record only the channel: no id, data or direction.
 describeTraceFormat({
@@ -16,6 +19,41 @@ const HEADER = 'date Sat Sep 30 03:06:13.191 pm 2017\nbase hex  timestamps absol
 const START = new Date(2017, 8, 30, 15, 6, 13, 191).getTime() / 1000;
 
 describe('Vector ASC', () => {
+  it.skipIf(!hasSharedData)(`skips a cut last line with a warning, wherever the line is cut ${sharedSkipReason}`, async () => {
+    const tmp = tempDir();
+    try {
+      const text = readFileSync(sharedPath('traces', 'python-can', 'logfile.asc'), 'latin1');
+      const lines = text.split('\n');
+      // Line 26 is a classic frame, line 33 a CAN FD frame; what follows them is dropped as a recording that stopped.
+      for (const lineNo of [26, 33]) {
+        const before = (await readAllText(tmp, lines.slice(0, lineNo - 1).join('\n') + '\n')).frames;
+        const line = lines[lineNo - 1] as string;
+        const dataEnd = line.search(/\d\d\s*(Length|\s\d{6})/);
+        for (const cut of [4, 12, 16, 30, 45, dataEnd]) {
+          const file = tmp.file(`cut-${lineNo}-${cut}.asc`);
+          writeFileSync(file, lines.slice(0, lineNo - 1).join('\n') + '\n' + line.slice(0, cut), 'latin1');
+          for (const lenient of [false, true]) {
+            const reader = await readAllWith(file, lenient);
+            expect(reader.frames.length, `line ${lineNo} cut at ${cut}`).toBe(before.length);
+            expect(reader.skipped, `line ${lineNo} cut at ${cut}`).toBe(1);
+            expect(reader.warnings).toEqual([expect.stringContaining(`${file}:${lineNo}: the last line is cut short`)]);
+          }
+        }
+      }
+      // Whole files without a final newline lose nothing and warn of nothing.
+      for (const whole of [text.trimEnd(), lines.slice(0, 26).join('\n')]) {
+        const file = tmp.file('whole.asc');
+        writeFileSync(file, whole, 'latin1');
+        const reader = await readAllWith(file, false);
+        expect(reader.warnings).toEqual([]);
+        expect(reader.skipped).toBe(0);
+      }
+      expect((await readAllWith(tmp.file('whole.asc'), false)).frames.at(-1)?.id).toBe(0x6f8);
+    } finally {
+      tmp.remove();
+    }
+  });
+
   it('makes times absolute from the date header', () => {
     const [f] = parseAscText(`${HEADER}   2.500000 1  123             Rx   d 2 01 02\n`);
     expect(f?.timestamp).toBeCloseTo(START + 2.5, 6);
@@ -129,3 +167,15 @@ describe('ASC fast path', () => {
     expect(frames).toBeGreaterThan(150);
   });
 });
+
+async function readAllWith(file: string, lenient: boolean): Promise<{ frames: CanFrame[]; skipped: number; warnings: readonly string[] }> {
+  const reader = openTraceReader(file, { lenient });
+  const frames: CanFrame[] = [];
+  for await (const f of reader) frames.push(f);
+  return { frames, skipped: reader.skipped, warnings: reader.warnings };
+}
+
+async function readAllText(tmp: ReturnType<typeof tempDir>, text: string): Promise<{ frames: CanFrame[] }> {
+  writeFileSync(tmp.file('part.asc'), text, 'latin1');
+  return readAll(tmp.file('part.asc'));
+}

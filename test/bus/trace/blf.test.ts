@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { TraceParseError } from '../../../bus/errors.js';
 import type { CanFrame } from '../../../bus/frame.js';
+import { hasSharedData, sharedPath, sharedSkipReason } from '../../helpers/shared-data.js';
 import { describeTraceFormat } from './trace-format.contract.js';
 import { framesArb, readAll, tempDir, writeAll } from './helpers.js';
 
@@ -27,6 +28,34 @@ describe('Vector BLF', () => {
     }
   });
 
+  it.skipIf(!hasSharedData)(`says where a cut file ends, wherever a real BLF is cut ${sharedSkipReason}`, async () => {
+    const tmp = tempDir();
+    try {
+      for (const name of ['test_CanMessage.blf', 'issue_1905.blf', 'test_CanFdMessage64.blf']) {
+        const bytes = readFileSync(sharedPath('traces', 'python-can', name));
+        const whole = await readAll(sharedPath('traces', 'python-can', name));
+        expect(whole.frames.length, name).toBeGreaterThan(0);
+        // Inside the signature, the file header, an object header, a container and its last bytes.
+        const cuts = [2, 60, 143, 144, 150, 176, 200, bytes.length - 40, bytes.length - 1];
+        for (const cut of cuts) {
+          const file = tmp.file(`cut-${cut}-${name}`);
+          writeFileSync(file, bytes.subarray(0, cut));
+          const err = await readAll(file).then(() => undefined, (e: unknown) => e);
+          expect(err, `${name} cut at ${cut}`).toBeInstanceOf(TraceParseError);
+          expect((err as TraceParseError).message, `${name} cut at ${cut}`).toContain(`truncated at byte ${cut}`);
+          expect((err as TraceParseError).location).toMatchObject({ file, offset: cut });
+          if (cut >= 144) {
+            const lenient = await readAll(file, { lenient: true });
+            expect(lenient.skipped, `${name} cut at ${cut}`).toBe(1);
+            expect(lenient.frames.length).toBeLessThanOrEqual(whole.frames.length);
+          }
+        }
+      }
+    } finally {
+      tmp.remove();
+    }
+  });
+
   it('throws only TraceParseError (with a byte offset) on damaged files, and skips in lenient mode', async () => {
     const tmp = tempDir();
     try {
@@ -45,9 +74,11 @@ describe('Vector BLF', () => {
             expect((err as TraceParseError).location.offset).toBeTypeOf('number');
           }
           await readAll(file, { lenient: true }).catch((err: unknown) => {
-            // Only a broken file header is fatal even when lenient: there is nothing to read.
+            // Only a broken file header is fatal even when lenient: there is nothing to read. A header
+            // longer than the file is reported where the file ends.
             expect(err).toBeInstanceOf(TraceParseError);
-            expect((err as TraceParseError).location.offset).toBeLessThan(144);
+            const { message, location } = err as TraceParseError;
+            expect((location.offset ?? Infinity) < 144 || /truncated at byte \d+: the file header/.test(message), message).toBe(true);
           });
         }),
         { numRuns: 80 },

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { TraceParseError } from '../../../bus/errors.js';
+import { makeFrame, type CanFrame } from '../../../bus/frame.js';
 import { formatCandumpLine, parseCandumpLine } from '../../../bus/trace/index.js';
 import { ByteSlab } from '../../../bus/trace/byte-slab.js';
 import { parseCandump, parseCandumpFast } from '../../../bus/trace/candump.js';
@@ -9,7 +10,10 @@ import { describeTraceFormat } from './trace-format.contract.js';
 import { frameArb, readAll, tempDir } from './helpers.js';
 import { writeFileSync } from 'node:fs';
 
-describeTraceFormat({ ext: '.log' });
+/** An error frame without error class bits is written as a bus error (CAN_ERR_BUSERROR), as python-can does. */
+const withErrorClass = (f: CanFrame): CanFrame => (f.error && f.id === 0 ? { ...f, id: 0x80 } : f);
+
+describeTraceFormat({ ext: '.log', normalize: withErrorClass });
 
 describe('candump -L lines', () => {
   it('reads classic, extended, remote, FD and error frames', () => {
@@ -21,6 +25,15 @@ describe('candump -L lines', () => {
     expect(parseCandumpLine('(1.5) can0 20000080#0000000000000000')).toMatchObject({ error: true, id: 0x80 });
     expect(parseCandumpLine('(1.5) can0 123#1122334455667788_C')).toMatchObject({ dlc: 12, fd: false });
     expect(parseCandumpLine('(1.5) can0 123#11 T')).toMatchObject({ tx: true });
+  });
+
+  it('writes error frames with CAN_ERR_FLAG and their class bits, CAN_ERR_BUSERROR when they have none, and reads them back as error frames', () => {
+    const noClass = makeFrame({ timestamp: 1.5, id: 0, extended: true, error: true, data: [0, 0, 0, 0, 0, 0, 0, 0] });
+    expect(formatCandumpLine(noClass)).toBe('(1.500000) can0 20000080#0000000000000000');
+    expect(parseCandumpLine(formatCandumpLine(noClass))).toMatchObject({ error: true, id: 0x80, extended: true });
+    const busOff = makeFrame({ timestamp: 1.5, id: 0x40, extended: true, error: true, data: [] });
+    expect(formatCandumpLine(busOff)).toBe('(1.500000) can0 20000040#');
+    expect(parseCandumpLine(formatCandumpLine(busOff))).toMatchObject({ error: true, id: 0x40 });
   });
 
   it('names the column of what is wrong', () => {
@@ -41,7 +54,7 @@ describe('candump -L lines', () => {
         const f = { ...frame, timestamp: us / 1e6 };
         const back = parseCandumpLine(formatCandumpLine(f));
         expect(back).not.toBeNull();
-        expect({ ...back, timestamp: 0 }).toEqual({ ...f, timestamp: 0, ...(f.tx ? {} : {}) });
+        expect({ ...back, timestamp: 0 }).toEqual({ ...withErrorClass(f), timestamp: 0 });
         expect(Math.abs((back?.timestamp ?? 0) - f.timestamp)).toBeLessThan(1e-6);
       }),
       { numRuns: 300 },

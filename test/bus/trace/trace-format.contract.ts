@@ -2,11 +2,13 @@
  * The contract every writable trace format meets: random frames written and read back are the same
  * frames, up to what the format can record (`normalize`), with times to the format's resolution.
  */
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { CanFrame } from '../../../bus/frame.js';
 import { TraceParseError } from '../../../bus/errors.js';
-import { openTraceReader } from '../../../bus/trace/index.js';
+import { makeFrame } from '../../../bus/frame.js';
+import { openTraceReader, openTraceWriter } from '../../../bus/trace/index.js';
 import { framesArb, readAll, tempDir, writeAll } from './helpers.js';
 
 export interface TraceFormatSpec {
@@ -80,10 +82,34 @@ export function describeTraceFormat(spec: TraceFormatSpec): void {
       }
     });
 
+    it('leaves the destination as it was until close, and untouched by abort', async () => {
+      const tmp = tempDir();
+      try {
+        const file = tmp.file(`kept${spec.ext}`);
+        const old = Buffer.from('the previous recording, which must survive\n');
+        writeFileSync(file, old);
+        const frames = Array.from({ length: 5000 }, (_, i) => makeFrame({ timestamp: i / 1000, id: 0x100 + (i % 16), data: [i & 0xff, 1, 2, 3, 4, 5, 6, 7] }));
+        const aborted = await openTraceWriter(file);
+        for (const f of frames) await aborted.write(f);
+        expect(readFileSync(file).equals(old)).toBe(true);
+        await aborted.abort();
+        expect(readFileSync(file).equals(old)).toBe(true);
+        expect(readdirSync(tmp.dir)).toEqual([`kept${spec.ext}`]);
+        const closed = await openTraceWriter(file);
+        for (const f of frames) await closed.write(f);
+        expect(readFileSync(file).equals(old)).toBe(true);
+        await closed.close();
+        await closed.abort();
+        expect(readdirSync(tmp.dir)).toEqual([`kept${spec.ext}`]);
+        expect((await readAll(file)).frames).toHaveLength(frames.length);
+      } finally {
+        tmp.remove();
+      }
+    });
+
     it('names the file when the file is damaged', async () => {
       const tmp = tempDir();
       try {
-        const { writeFileSync } = await import('node:fs');
         const file = tmp.file(`bad${spec.ext}`);
         writeFileSync(file, spec.ext === '.blf' ? Buffer.from('LOGG not really a blf file at all.............') : '(((garbage\n');
         const err = await readAll(file).then(() => undefined, (e: unknown) => e);

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
-import type { CanFrame } from '../../../bus/frame.js';
+import { makeFrame, type CanFrame } from '../../../bus/frame.js';
 import { pythonModulePeer, runPython } from '../../helpers/peers.js';
 import { readAll, tempDir, writeAll } from './helpers.js';
 
@@ -124,6 +124,23 @@ describe.skipIf(!peer.available)(`python-can 4.1 interop ${peer.reason}`, () => 
       expect(classic.length).toBeLessThan(frames.length);
       const shift = Math.floor(frames[0]!.timestamp * 1000) / 1000;
       expectSame(classic, theirs.map((p) => ({ ...p, t: p.t + shift, ch: (p.ch as number) - 1 })), 2e-6, '.trc');
+    } finally {
+      tmp.remove();
+    }
+  });
+
+  it.each(['.log', '.asc', '.blf'])('writes error frames python-can reads as error frames in %s, and reads them back itself', async (ext) => {
+    const tmp = tempDir();
+    try {
+      const file = tmp.file(`err${ext}`);
+      const classic = makeFrame({ timestamp: 1_700_000_000.25, id: 0x123, data: [1, 2] });
+      const noClass = makeFrame({ timestamp: 1_700_000_000.5, id: 0, extended: true, error: true, data: [0, 0, 0, 0, 0, 0, 0, 0] });
+      await writeAll(file, [classic, noClass, { ...noClass, timestamp: noClass.timestamp + 1 }, { ...classic, timestamp: 1_700_000_002 }]);
+      const theirs = JSON.parse(runPython(PY, ['read', file])) as PyFrame[];
+      expect(theirs.map((p) => p.err)).toEqual([false, true, true, false]);
+      expect(theirs.map((p) => (p.err ? 'error' : p.id))).toEqual([0x123, 'error', 'error', 0x123]);
+      const { frames: ours } = await readAll(file);
+      expect(ours.map((f) => f.error)).toEqual([false, true, true, false]);
     } finally {
       tmp.remove();
     }

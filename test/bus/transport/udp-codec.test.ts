@@ -99,9 +99,12 @@ describe('the UDP frame codec', () => {
   });
 
   it('rejects length prefixes larger than the datagram without allocating them', () => {
-    expect(() => decodeMsgpack(Uint8Array.from([0xdd, 0xff, 0xff, 0xff, 0xff]), 's')).toThrow(/needs 4294967295 more bytes/);
+    expect(() => decodeMsgpack(Uint8Array.from([0xdd, 0xff, 0xff, 0xff, 0xff]), 's')).toThrow(/a length of 4294967295 needs more bytes than the 0 that remain/);
     expect(() => decodeMsgpack(Uint8Array.from([0xc6, 0xff, 0xff, 0xff, 0xff]), 's')).toThrow(BusProtocolError);
-    expect(() => decodeMsgpack(Uint8Array.from(new Array(40).fill(0x91)), 's')).toThrow(/nesting deeper/);
+    expect(() => decodeMsgpack(Uint8Array.from([...new Array<number>(40).fill(0x91), 0xc0]), 's')).toThrow(/nesting deeper/);
+    // A msgpack timestamp (extension -1) and any other extension: python-can never sends them.
+    expect(() => decodeMsgpack(Uint8Array.of(0xd6, 0xff, 0, 0, 0, 1), 's')).toThrow(/extension types are not supported/);
+    expect(() => decodeMsgpack(Uint8Array.of(0xd4, 0x05, 0), 's')).toThrow(BusProtocolError);
   });
 
   it('rejects well-formed msgpack that does not describe a frame', () => {
