@@ -67,6 +67,8 @@ describe('the npm pack tarball, installed for production', () => {
     for (const f of ['package.json', '.npmrc']) cpSync(path.join(repoRoot, 'deploy', 'vehicle', f), path.join(vehicle, f));
     const r = await inVehicle('npm', ['install', '--omit=dev', '--no-audit', '--no-fund', '--prefer-offline', tarball], 150_000);
     console.log(`production install of the tarball: ${r.seconds.toFixed(1)} s, node_modules ${du(path.join(vehicle, 'node_modules'))}`);
+    const binding = path.join(vehicle, 'node_modules', 'socketcan', 'build', 'Release', 'can.node');
+    expect(existsSync(binding), `${binding} is missing: socketcan's native build needs python3, make and g++`).toBe(true);
     expect(existsSync(path.join(vehicle, 'node_modules', 'typescript'))).toBe(false);
     expect(existsSync(path.join(vehicle, 'node_modules', 'vitest'))).toBe(false);
   }, 160_000);
