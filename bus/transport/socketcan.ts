@@ -7,6 +7,8 @@
  * 8 bytes are marked FD, shorter FD frames arrive as classic ones (BRS/ESI are not reported).
  */
 import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { BusInitError, BusOperationError } from '../errors.js';
 import { lengthToDlc, makeFrame, type CanFrame } from '../frame.js';
 import type { CommonBusOptions } from './bus.js';
@@ -54,6 +56,41 @@ export function socketcanSupport(channel?: string): { available: boolean; reason
   return { available: true, reason: '' };
 }
 
+/**
+ * Loads the native binding. npm leaves out an optional dependency whose native build fails at install,
+ * quietly, and npm 11.16+ builds it only when allowScripts allows it: the error says which happened and
+ * the command that rebuilds it, in the folder that holds node_modules.
+ * @throws {BusInitError} naming the failed native build and how to rebuild it.
+ */
+export async function loadSocketcanNative(name = 'socketcan'): Promise<NativeModule> {
+  try {
+    // A variable specifier keeps the optional native module out of compile-time resolution.
+    const specifier = 'socketcan';
+    return (await import(specifier)) as NativeModule;
+  } catch (err) {
+    const reason = (err as Error).message.split('\n')[0] ?? '';
+    const folder = installationFolder();
+    const absent = (err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && reason.includes("package 'socketcan'");
+    const advice = absent
+      ? 'the optional native module "socketcan" is not installed: npm leaves it out, quietly, when its native build fails at install ' +
+        `(node-gyp needs python3, make and a C++ compiler) or under --omit=optional; with those tools, run \`npm install --omit=dev\` again in ${folder}`
+      : 'the native build of "socketcan" failed, did not run at install (npm 11.16+ runs it only when allowScripts allows socketcan) ' +
+        `or was made for another Node.js; with python3, make and a C++ compiler, run \`npm rebuild socketcan\` in ${folder}`;
+    throw new BusInitError(`${name}: ${advice} (${reason})`, { cause: err });
+  }
+}
+
+/** The folder whose node_modules holds (or should hold) socketcan: above the last node_modules, else the package root. */
+function installationFolder(): string {
+  const here = fileURLToPath(import.meta.url);
+  const marker = `${path.sep}node_modules${path.sep}`;
+  const inDependencies = here.lastIndexOf(marker);
+  if (inDependencies >= 0) return here.slice(0, inDependencies);
+  let dir = path.dirname(here);
+  while (!existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  return dir;
+}
+
 export class SocketcanBus extends BaseBus {
   readonly #channel: NativeChannel;
 
@@ -78,14 +115,7 @@ export class SocketcanBus extends BaseBus {
     const name = `socketcan:${options.channel}`;
     const support = socketcanSupport(options.channel);
     if (!support.available) throw new BusInitError(`${name}: ${support.reason}`);
-    let mod: NativeModule;
-    try {
-      // A variable specifier keeps the optional native module out of compile-time resolution.
-      const specifier = 'socketcan';
-      mod = (await import(specifier)) as NativeModule;
-    } catch (err) {
-      throw new BusInitError(`${name}: the optional native module "socketcan" is not installed or not built: ${(err as Error).message}`, { cause: err });
-    }
+    const mod = await loadSocketcanNative(name);
     let native: NativeChannel;
     try {
       native = mod.createRawChannelWithOptions(options.channel, { timestamps: true, non_block_send: true });
