@@ -98,7 +98,9 @@ describe('the npm pack tarball, installed for production', () => {
     console.log(`${r.out.trim()}; node_modules ${before} -> ${du(path.join(vehicle, 'node_modules'))}`);
   });
 
-  it('runs ecu-ai --help, and simulates and replays a short drive with the shipped models', async () => {
+  it('runs ecu-ai --version and --help, and simulates and replays a short drive with the shipped models', async () => {
+    const version = await ecuAi('--version');
+    expect(version.out).toBe(`ecu-ai ${readJson<{ version: string }>(path.join(packageDir, 'package.json')).version}\n`);
     const help = await ecuAi('--help');
     expect(help.out).toMatch(/^Usage: ecu-ai COMMAND/);
     await ecuAi('sim', '--scenario', 'highway-cruise', '--duration', '20', '--seed', '3', '--out', 'drive.blf', '--labels', 'drive.labels.jsonl');
