@@ -2,15 +2,17 @@
  * `ecu-ai trace`: cat (JSON lines), convert (format by extension) and stats (per-id rates) for traces.
  */
 import path from 'node:path';
-import { assertDistinctPaths, SamePathError } from '../bus/files/index.js';
+import { assertDistinctPaths } from '../bus/files/index.js';
 import type { CanFrame } from '../bus/frame.js';
 import { frameToJsonLine, openTraceReader, openTraceWriter, type DecodedFields, type TraceReader } from '../bus/trace/index.js';
 import { intFlag, parseCliArgs } from './args.js';
-import { EXIT_BAD_INPUT, EXIT_OK, UsageError, writeOut, type CliCommand, type CliIo } from './command.js';
+import { createProgress } from './progress.js';
+import { subcommandHelps } from './subcommand-help.js';
+import { EXIT_OK, UsageError, writeOut, type CliCommand, type CliIo } from './command.js';
 
 const HELP = `Usage:
   ecu-ai trace cat FILE [--dbc DBC] [--limit N] [--lenient]
-  ecu-ai trace convert IN OUT [--lenient]
+  ecu-ai trace convert IN OUT [--lenient] [--quiet]
   ecu-ai trace stats FILE [--json] [--lenient]
 
 Formats by extension: .log (candump -L), .asc (Vector), .blf (Vector), .trc (PEAK; written as 2.1), .jsonl.
@@ -21,6 +23,7 @@ cat      one JSON object per frame per line:
 convert  reads IN and writes OUT, formats by extension. OUT is written to a hidden temporary file
          beside it and replaces OUT only when every frame is written: a malformed IN, an error or
          an interrupt (Ctrl-C exits 130) leaves an existing OUT as it was. OUT naming IN exits 2.
+         Formats by extension as above. Progress on stderr on a terminal (not with --quiet).
 stats    per-id frame count, mean period and jitter (standard deviation of the period), and totals.
 
 --lenient skips malformed lines or records (their count goes to stderr) instead of failing.
@@ -98,45 +101,34 @@ async function cat(args: readonly string[], io: CliIo): Promise<number> {
 }
 
 async function convert(args: readonly string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseCliArgs(args, { lenient: { type: 'boolean' } });
+  const { values, positionals } = parseCliArgs(args, { lenient: { type: 'boolean' }, quiet: { type: 'boolean' } });
   if (positionals.length !== 2) throw new UsageError('trace convert takes IN and OUT');
   const input = path.resolve(io.cwd, positionals[0] as string);
   const output = path.resolve(io.cwd, positionals[1] as string);
-  refuseOverwritingInput(positionals[0] as string, positionals[1] as string, io.cwd);
+  // A same-file refusal (SamePathError) is bad input, exit 2, with the user's own spelling of both paths.
+  assertDistinctPaths([{ role: 'IN', file: positionals[0] as string }], [{ role: 'OUT', file: positionals[1] as string }], io.cwd);
   const reader = openTraceReader(input, { lenient: values.lenient ?? false });
   const writer = await openTraceWriter(output);
+  const progress = createProgress(io.stderr, { label: 'convert', unit: 'frames', quiet: values.quiet === true });
   let count = 0;
   try {
     for await (const batch of reader.batches()) {
       for (const frame of batch) await writer.write(frame);
       count += batch.length;
+      progress.update(count);
     }
   } catch (err) {
+    progress.end();
     await writer.abort();
     throw err;
   }
+  progress.end();
   await writer.close();
   reportSkipped(io, input, reader);
   io.stderr.write(`${count} frames written to ${positionals[1]}\n`);
   return EXIT_OK;
 }
 
-/** A same-file refusal is bad input (exit 2), named with the user's own spelling of both paths. */
-class OverwritesInputError extends Error {
-  readonly exitCode = EXIT_BAD_INPUT;
-  constructor(cause: SamePathError) {
-    super(cause.message, { cause });
-    this.name = 'OverwritesInputError';
-  }
-}
-
-function refuseOverwritingInput(input: string, output: string, cwd: string): void {
-  try {
-    assertDistinctPaths([{ role: 'IN', file: input }], [{ role: 'OUT', file: output }], cwd);
-  } catch (err) {
-    throw err instanceof SamePathError ? new OverwritesInputError(err) : err;
-  }
-}
 
 interface IdStats {
   id: number;
@@ -233,6 +225,7 @@ export const traceCommand: CliCommand = {
   name: 'trace',
   summary: 'read, convert and summarise CAN traces',
   help: HELP,
+  subcommandHelp: subcommandHelps('trace', HELP, ['cat', 'convert', 'stats']),
   async run(args, io) {
     const [sub, ...rest] = args;
     if (sub === 'cat') return cat(rest, io);

@@ -6,7 +6,7 @@
  *   W_int8 ─DQ(axis 0)─ Gemm ─Q(s_z,z_z)─DQ─ Relu ─ (next layer's Q)
  *   B_int32 ─DQ(axis 0)┘
  *
- * Weights: per output channel, symmetric int8 (scale = max|w| / 127, zero point 0).
+ * Weights: per output channel, symmetric int8 in 7 bits (scale = max|w| / 63, zero point 0; see WEIGHT_QMAX).
  * Bias: int32 at scale s_x · s_w (the integer kernel's accumulator scale).
  * Activations: per tensor, asymmetric uint8, from the min/max seen on calibration data (the
  * range always includes 0 so that zero, and ReLU's floor, are exact). The network input is
@@ -31,6 +31,15 @@ export interface QuantizedWeights {
 const MIN_SCALE = Math.fround(1e-30);
 
 /**
+ * Weights use 7 bits (-63..63), not 8. On x86 without VNNI (AVX2 only) onnxruntime multiplies uint8
+ * activations by int8 weights with vpmaddubsw, which adds two u8·s8 products into a saturating int16:
+ * 255·127·2 overflows it and the int8 model drifts from fp32 (measured: body's MAE gap 0.046 against
+ * 0.005 on a VNNI machine), while 255·63·2 fits. This is onnxruntime's own `reduce_range`; ARM and
+ * VNNI kernels lose one bit of weight precision by it, and every CPU computes the same numbers.
+ */
+export const WEIGHT_QMAX = 63;
+
+/**
  * Quantises a [out, in] weight matrix per output channel.
  * Every dequantised weight q·scale lies within scale/2 of the original.
  */
@@ -41,9 +50,9 @@ export function quantizeWeights(weight: Float32Array, outSize: number, inSize: n
     let max = 0;
     for (let i = 0; i < inSize; i++) max = Math.max(max, Math.abs(weight[o * inSize + i] as number));
     // An all-zero (or vanishingly small) channel still needs a positive, normal float32 scale.
-    const s = max > 0 ? Math.max(Math.fround(max / 127), MIN_SCALE) : 1;
+    const s = max > 0 ? Math.max(Math.fround(max / WEIGHT_QMAX), MIN_SCALE) : 1;
     scale[o] = s;
-    for (let i = 0; i < inSize; i++) q[o * inSize + i] = Math.max(-127, Math.min(127, Math.round((weight[o * inSize + i] as number) / s)));
+    for (let i = 0; i < inSize; i++) q[o * inSize + i] = Math.max(-WEIGHT_QMAX, Math.min(WEIGHT_QMAX, Math.round((weight[o * inSize + i] as number) / s)));
   }
   return { q, scale };
 }

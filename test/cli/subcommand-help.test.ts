@@ -8,6 +8,7 @@ const dir = mkdtempSync(path.join(os.tmpdir(), 'ecu-ai-subhelp-'));
 
 describe('a subcommand\'s --help', () => {
   it.each([
+    ['trace', 'convert', ['ecu-ai trace convert IN OUT', 'replaces OUT only when', '--lenient skips'], ['ecu-ai trace cat', 'stats    per-id']],
     ['dbc', 'decode', ['ecu-ai dbc decode DBC', '--choices', 'Exit codes'], ['ecu-ai dbc encode', 'show     messages']],
     ['models', 'eval', ['ecu-ai models eval', 'Exit 1 when a model misses its bar', 'Domains:'], ['models build', 'Re-calibrate']],
     ['someip', 'call', ['ecu-ai someip call SERVICE METHOD', 'calls METHOD', '--sd '], ['someip list', 'subscribe  finds']],

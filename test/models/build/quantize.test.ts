@@ -4,7 +4,7 @@ import { foldStandardisation, runGraphJs, type GraphSpec } from '../../../models
 import { trainMlp } from '../../../models/build/mlp-trainer.js';
 import { openVectorSession } from '../../../models/build/ort.js';
 import { Prng } from '../../../models/build/prng.js';
-import { activationQuant, calibrate, exportInt8, quantizeWeights } from '../../../models/build/quantize.js';
+import { activationQuant, calibrate, exportInt8, quantizeWeights, WEIGHT_QMAX } from '../../../models/build/quantize.js';
 
 describe('int8 quantiser', () => {
   it('dequantises every weight to within half a step of its fp32 value, per output channel', () => {
@@ -21,7 +21,7 @@ describe('int8 quantiser', () => {
             expect(s).toBeGreaterThan(0);
             for (let i = 0; i < inSize; i++) {
               const k = o * inSize + i;
-              expect(Math.abs(q.q[k] as number)).toBeLessThanOrEqual(127);
+              expect(Math.abs(q.q[k] as number)).toBeLessThanOrEqual(WEIGHT_QMAX);
               expect(Math.abs((q.q[k] as number) * s - (w[k] as number))).toBeLessThanOrEqual(s / 2 + 1e-6 * Math.abs(w[k] as number));
             }
           }
@@ -30,10 +30,11 @@ describe('int8 quantiser', () => {
     );
   });
 
-  it('uses the largest magnitude of each channel for its scale (symmetric, 127 steps)', () => {
-    const q = quantizeWeights(Float32Array.of(0.5, -1.27, 0.1, 0, 0, 0), 2, 3);
+  it('uses the largest magnitude of each channel for its scale (symmetric, 63 steps: 7 bits, so u8 x s8 pairs fit an int16)', () => {
+    expect(WEIGHT_QMAX).toBe(63);
+    const q = quantizeWeights(Float32Array.of(0.5, -0.63, 0.1, 0, 0, 0), 2, 3);
     expect(q.scale[0]).toBeCloseTo(0.01, 7);
-    expect(Array.from(q.q.subarray(0, 3))).toEqual([50, -127, 10]);
+    expect(Array.from(q.q.subarray(0, 3))).toEqual([50, -63, 10]);
     // An all-zero channel still gets a usable scale and zeros.
     expect(q.scale[1]).toBeGreaterThan(0);
     expect(Array.from(q.q.subarray(3))).toEqual([0, 0, 0]);
