@@ -50,6 +50,12 @@ export interface DomainDefinition<R = unknown, L = unknown> {
   interpret(output: Float32Array): R;
   /** The rule-based answer on the same window, used while the model is unavailable or too slow. */
   fallback(window: Float32Array): R;
+  /**
+   * The answer while some input signal is stale or missing at the cycle's tick: the model is not
+   * asked (what it says on fill values is no evidence), and this answer must claim nothing it cannot
+   * know, e.g. a confidence of 0. Default: the fallback's answer.
+   */
+  invalidInputs?(window: Float32Array): R;
   /** The DBC message that carries the result, and its signal values for a result. */
   readonly outputMessage: string;
   encode(result: R): Record<string, number>;
