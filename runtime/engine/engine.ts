@@ -118,7 +118,7 @@ export class Engine {
       for (const [name, src] of Object.entries(d.signals)) {
         if (seen.has(name)) continue;
         seen.add(name);
-        entries.push({ name, message: src.message, signal: src.signal, ...(src.channel ? { channel: src.channel } : {}) });
+        entries.push({ name, message: src.message, signal: src.signal, ...(src.channel ? { channel: src.channel } : {}), ...(src.periodMs ? { periodMs: src.periodMs } : {}) });
       }
     }
     const catalog = new SignalCatalog(entries, 'domains');

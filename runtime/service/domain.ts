@@ -12,6 +12,11 @@ export interface SignalSource {
   readonly message: string;
   readonly signal: string;
   readonly channel?: string;
+  /**
+   * How often the signal itself arrives, ms, where that differs from its message's cycle time: a
+   * multiplexed signal comes once per round of its multiplexer. Its validity is judged by it.
+   */
+  readonly periodMs?: number;
 }
 
 /** Scores a domain's results against the simulator's labels, for the replay summary's `metrics`. */
