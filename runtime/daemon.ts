@@ -75,7 +75,8 @@ const SEND_FAILURE_LOG_PERIOD_S = 10;
 
 /**
  * Starts the daemon and resolves once it is ready (models warm, buses open, HTTP listening).
- * The HTTP endpoint binds first, so a taken port fails the start before any worker is spawned.
+ * The HTTP endpoint binds first and the buses open before the models load, so a taken port or a
+ * refusing bus fails the start before any worker is spawned.
  * @throws {Error} with code EADDRINUSE / EACCES when the HTTP address cannot be bound
  * @throws {AdmissionError}, {ModelLoadError}, {BusInitError} at start-up, after releasing what was opened
  * @throws {ConfigInvalidError} naming `cloud.password_env` or `cloud.tls.*` when the cloud's secrets cannot be read (cloud)
@@ -139,6 +140,9 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     const cloudMod = cfg.cloud.enabled ? await import('./cloud/vehicle-cloud.js') : undefined;
     const cloudAccess = cloudMod ? await cloudMod.resolveCloudAccess(cfg.cloud, o.baseDir ?? process.cwd(), o.env ?? {}) : undefined;
     // --- end cloud
+    // Buses before models: a bus that refuses fails the start before any worker is spawned.
+    if (o.buses) buses.push(...o.buses);
+    else for (const spec of cfg.transports) buses.push(await openBus(spec as BusSpec));
     const registry = await ModelRegistry.create({ roots: [o.modelsDir] });
     const workers = await InferencePool.create({
       registry,
@@ -172,8 +176,6 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
       });
     }
     // --- end cloud
-    if (o.buses) buses.push(...o.buses);
-    else for (const spec of cfg.transports) buses.push(await openBus(spec as BusSpec));
     const out = buses[0];
     const engine = new Engine({
       config: cfg,

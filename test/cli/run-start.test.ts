@@ -3,12 +3,14 @@
  * one line on stderr naming the cause, and no inference worker left behind.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCli, type BuiltCli } from '../helpers/cli-build.js';
+import { repoRoot } from '../helpers/shared-data.js';
 
 interface StartRun {
   readonly code: number | null;
@@ -126,7 +128,7 @@ describe('ecu-ai run, when it cannot start', () => {
     await expectCleanFailure(['--http', '127.0.0.1:0', '--config', file], /bad\.yaml.*scheduler\.cores/);
   });
 
-  it('exits 1 when a configured bus refuses the connection, after stopping the workers it had started', async () => {
+  it('exits 1 when a configured bus refuses the connection, before any worker starts', async () => {
     // A port that was free a moment ago: nothing listens there.
     const probe = createServer();
     await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
@@ -135,7 +137,23 @@ describe('ecu-ai run, when it cannot start', () => {
     const file = path.join(work, 'refused.yaml');
     writeFileSync(file, `transports:\n  - kind: socketcand\n    host: 127.0.0.1\n    port: ${port}\n    channel: vcan0\n`);
     const r = await expectCleanFailure(['--http', '127.0.0.1:0', '--config', file], /ECONNREFUSED/);
-    // The models load before the buses open: the workers did start, and are gone.
+    expect(r.children).toEqual([]);
+  });
+
+  it('exits 1 when a model will not load in its worker, after stopping the workers already started', async () => {
+    // The shipped models, the body's fp32 file replaced by bytes that are no ONNX (its checksum
+    // updated, so only onnxruntime in the worker can tell): the safety process is up by then.
+    const models = mkdtempSync(path.join(work, 'models-broken-body-'));
+    for (const name of readdirSync(path.join(repoRoot, 'models'))) {
+      if (name !== 'build') cpSync(path.join(repoRoot, 'models', name), path.join(models, name), { recursive: true });
+    }
+    const garbage = Buffer.from('not an onnx model');
+    writeFileSync(path.join(models, 'body-comfort', 'fp32.onnx'), garbage);
+    const manifestPath = path.join(models, 'body-comfort', 'manifest.json');
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { variants: { fp32: { sha256: string } } };
+    manifest.variants.fp32.sha256 = createHash('sha256').update(garbage).digest('hex');
+    writeFileSync(manifestPath, JSON.stringify(manifest));
+    const r = await expectCleanFailure(['--http', '127.0.0.1:0', '--models', models], /body-comfort/);
     expect(r.children.length).toBeGreaterThan(0);
   });
 });
