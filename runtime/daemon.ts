@@ -102,7 +102,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
           logger: log.child({ component: 'http' }),
           metrics: () => {
             if (live) {
-              // Both are cumulative at their source; the counters catch up to them.
+              // All three are cumulative at their source; the counters catch up to them.
               for (const h of live.pool.health()) catchUp(std.workerRestarts.labels({ domain: h.domain }), h.restarts);
               for (const s of live.engine.services) catchUp(std.deadlineMisses.labels({ domain: s.domain }), live.engine.dispatcher.stats(s.domain).missed);
               for (const s of live.engine.services) catchUp(std.invalidInputs.labels({ domain: s.domain }), live.engine.dispatcher.stats(s.domain).invalidInputs);
