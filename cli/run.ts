@@ -1,14 +1,14 @@
 /** `ecu-ai run`: the daemon on the configured buses, in real time, until SIGTERM or SIGINT. */
 import path from 'node:path';
 import { loadConfigFile, parseConfig } from '../runtime/config.js';
-import { startDaemon } from '../runtime/daemon.js';
-import { createLogger } from '../runtime/observe/index.js';
+import { startDaemon, type Daemon } from '../runtime/daemon.js';
+import { createLogger, type Logger } from '../runtime/observe/index.js';
 import { DOMAINS } from '../domains/index.js';
 import { parseCliArgs } from './args.js';
-import { UsageError, type CliCommand, type CliIo } from './command.js';
+import { EXIT_FAILURE, UsageError, type CliCommand, type CliIo } from './command.js';
 import { bundledDbc, bundledModels, workerEntry } from './paths.js';
 
-const HELP = `Usage: ecu-ai run [--config FILE] [--http HOST:PORT] [--dbc FILE] [--models DIR]
+const HELP = `Usage: ecu-ai run [--config FILE] [--http HOST:PORT] [--dbc FILE] [--models DIR] [--verbose]
 
 Runs the daemon: opens the configured transports (default: the in-process virtual bus can0),
 loads and warms every enabled domain's model in its own isolated worker, serves the domains in
@@ -20,6 +20,10 @@ With cloud.enabled in the config, the daemon also connects to the MQTT broker (c
 lets comfort services run in the cloud when budgets are tight, and reports telemetry and
 trigger-based data snippets through a disk outbox (cloud.outbox_dir); a broker that is down
 only delays the reports. /health then shows a "cloud" component (degraded while unreachable).
+
+A start that fails (HTTP port taken, DBC, model or config unreadable or invalid) ends the process
+with exit code 1 and one line on stderr naming the cause, after stopping every worker it started;
+--verbose adds the stack trace. Bad flags exit with 2.
 `;
 
 /** Parses HOST:PORT (IPv6 hosts in brackets). */
@@ -40,27 +44,21 @@ export const runCommand: CliCommand = {
       http: { type: 'string' },
       dbc: { type: 'string' },
       models: { type: 'string' },
+      verbose: { type: 'boolean' },
     });
     if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+    const http = values.http ? parseHostPort(values.http) : undefined;
     const configPath = values.config ? path.resolve(io.cwd, values.config) : undefined;
-    const config = configPath ? await loadConfigFile(configPath) : parseConfig({});
-    // Paths inside a config file are relative to the file's folder.
-    const base = configPath ? path.dirname(configPath) : io.cwd;
-    const http = values.http ? parseHostPort(values.http) : config.http;
-    const logger = createLogger({ level: config.log_level, base: { vehicle: config.vehicle_id } });
-    const daemon = await startDaemon({
-      config,
-      domains: Object.values(DOMAINS),
-      dbcPath: values.dbc ? path.resolve(io.cwd, values.dbc) : config.dbc ? path.resolve(base, config.dbc) : bundledDbc,
-      modelsDir: values.models ? path.resolve(io.cwd, values.models) : config.models_dir ? path.resolve(base, config.models_dir) : bundledModels,
-      logger,
-      workerEntry,
-      http,
-      // --- cloud: relative cloud paths start at the config file's folder; cloud.password_env is read here, at start.
-      baseDir: base,
-      env: process.env,
-      // --- end cloud
-    });
+    let started: { daemon: Daemon; logger: Logger };
+    try {
+      started = await start(values, configPath, http, io);
+    } catch (err) {
+      // A supervisor (systemd) restarts on the exit code; the operator reads one line, not a trace.
+      io.stderr.write(`ecu-ai run: cannot start: ${oneLine(err)}\n`);
+      if (values.verbose === true && err instanceof Error && err.stack) io.stderr.write(`${err.stack}\n`);
+      return EXIT_FAILURE;
+    }
+    const { daemon, logger } = started;
     const onSignal = (sig: string): void => {
       logger.info({ signal: sig }, 'signal received');
       void daemon.stop();
@@ -71,3 +69,41 @@ export const runCommand: CliCommand = {
     return 0;
   },
 };
+
+/** The config, the logger and the daemon, started; everything here is a start failure when it throws. */
+async function start(
+  values: { readonly dbc?: string | undefined; readonly models?: string | undefined },
+  configPath: string | undefined,
+  httpFlag: { host: string; port: number } | undefined,
+  io: CliIo,
+): Promise<{ daemon: Daemon; logger: Logger }> {
+  const config = configPath ? await loadConfigFile(configPath) : parseConfig({});
+  // Paths inside a config file are relative to the file's folder.
+  const base = configPath ? path.dirname(configPath) : io.cwd;
+  const http = httpFlag ?? config.http;
+  const logger = createLogger({ level: config.log_level, base: { vehicle: config.vehicle_id } });
+  const daemon = await startDaemon({
+    config,
+    domains: Object.values(DOMAINS),
+    dbcPath: values.dbc ? path.resolve(io.cwd, values.dbc) : config.dbc ? path.resolve(base, config.dbc) : bundledDbc,
+    modelsDir: values.models ? path.resolve(io.cwd, values.models) : config.models_dir ? path.resolve(base, config.models_dir) : bundledModels,
+    logger,
+    workerEntry,
+    http,
+    // --- cloud: relative cloud paths start at the config file's folder; cloud.password_env is read here, at start.
+    baseDir: base,
+    env: process.env,
+    // --- end cloud
+  });
+  return { daemon, logger };
+}
+
+/** An error as one line: its message with line breaks folded (a config lists one issue per line). */
+export function oneLine(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  return text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0)
+    .reduce((line, part) => (line === '' ? part : line.endsWith(':') ? `${line} ${part}` : `${line}; ${part}`), '');
+}

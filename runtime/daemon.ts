@@ -13,7 +13,7 @@ import { telemetryValues } from './cloud/telemetry-values.js'; // --- cloud
 import type { EcuAiConfig } from './config.js';
 import { Engine } from './engine/engine.js';
 import { InferencePool, ModelRegistry } from './inference/index.js';
-import { HealthModel, MetricsRegistry, registerStandardMetrics, startObserveServer, type ObserveServer } from './observe/index.js';
+import { HealthModel, LogThrottle, MetricsRegistry, registerStandardMetrics, startObserveServer, type ObserveServer } from './observe/index.js';
 import { openDomainModels } from './engine/domain-models.js';
 import type { DomainDefinition } from './service/domain.js';
 import type { CloudInference } from './service/runner.js';
@@ -70,8 +70,14 @@ export interface Daemon {
   readonly done: Promise<void>;
 }
 
+/** How often a recurring output send failure is logged (s); the metric counts every one. */
+const SEND_FAILURE_LOG_PERIOD_S = 10;
+
 /**
  * Starts the daemon and resolves once it is ready (models warm, buses open, HTTP listening).
+ * The HTTP endpoint binds first and the buses open before the models load, so a taken port or a
+ * refusing bus fails the start before any worker is spawned.
+ * @throws {Error} with code EADDRINUSE / EACCES when the HTTP address cannot be bound
  * @throws {AdmissionError}, {ModelLoadError}, {BusInitError} at start-up, after releasing what was opened
  * @throws {ConfigInvalidError} naming `cloud.password_env` or `cloud.tls.*` when the cloud's secrets cannot be read (cloud)
  */
@@ -82,24 +88,41 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   const metrics = new MetricsRegistry();
   const std = registerStandardMetrics(metrics);
   const health = new HealthModel();
-  const { database, warnings } = await loadDbcFile(o.dbcPath);
-  if (warnings.length > 0) log.warn({ dbc: o.dbcPath, warnings: warnings.length }, 'DBC loaded with warnings');
-  const codecs = compileDatabase(database);
-  // --- cloud: secrets (env variable, PEM files) are checked before any model is loaded, so a bad config fails fast.
-  const cloudMod = cfg.cloud.enabled ? await import('./cloud/vehicle-cloud.js') : undefined;
-  const cloudAccess = cloudMod ? await cloudMod.resolveCloudAccess(cfg.cloud, o.baseDir ?? process.cwd(), o.env ?? {}) : undefined;
-  // --- end cloud
-  const registry = await ModelRegistry.create({ roots: [o.modelsDir] });
-  const pool = await InferencePool.create({
-    registry,
-    logger: log.child({ component: 'inference' }),
-    clock,
-    spinUs: cfg.inference.spin_us,
-    ...(o.workerEntry ? { workerEntry: o.workerEntry } : {}),
-  });
+  const enabled = o.domains.filter((d) => cfg.domains[d.domain]?.enabled !== false);
+  for (const d of enabled) health.setDomain(d.domain, { state: 'starting', critical: d.criticality === 'safety' });
+  // Set once they exist; until then /health says the domains are starting and /metrics has no counts.
+  let live: { readonly engine: Engine; readonly pool: InferencePool } | undefined;
+  const httpCfg = o.http === undefined ? cfg.http : o.http;
+  const http: ObserveServer | undefined =
+    httpCfg === false
+      ? undefined
+      : await startObserveServer({
+          host: httpCfg.host,
+          port: httpCfg.port,
+          logger: log.child({ component: 'http' }),
+          metrics: () => {
+            if (live) {
+              // All three are cumulative at their source; the counters catch up to them.
+              for (const h of live.pool.health()) catchUp(std.workerRestarts.labels({ domain: h.domain }), h.restarts);
+              for (const s of live.engine.services) catchUp(std.deadlineMisses.labels({ domain: s.domain }), live.engine.dispatcher.stats(s.domain).missed);
+              for (const s of live.engine.services) catchUp(std.invalidInputs.labels({ domain: s.domain }), live.engine.dispatcher.stats(s.domain).invalidInputs);
+            }
+            return metrics.render();
+          },
+          health: () => {
+            if (live) {
+              for (const s of live.engine.services) health.recordMisses(s.domain, live.engine.dispatcher.stats(s.domain).missed, clock.now());
+              for (const h of live.pool.health()) {
+                health.setDomain(h.domain, { worker: { isolation: h.isolation, ...(h.pid === undefined ? {} : { pid: h.pid }), restarts: h.restarts } });
+                if (h.state === 'restarting' || h.state === 'failed') health.setDomain(h.domain, { state: h.state === 'failed' ? 'failed' : 'restarting', ...(h.lastError ? { lastError: { message: h.lastError.message, code: h.lastError.code, t: clock.now() } } : {}) });
+              }
+            }
+            return health.report(clock.now());
+          },
+        });
   const buses: Bus[] = [];
   const ownBuses = o.buses === undefined;
-  let http: ObserveServer | undefined;
+  let pool: InferencePool | undefined;
   let someip: SomeipBridge | undefined; // SOME/IP bridge: set once the engine exists
   // --- cloud: set before the engine (it takes the cloud) and the recorder once the engine exists
   let vc: VehicleCloud | undefined;
@@ -108,10 +131,36 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   let framesIn = 0;
   const cloudCtl = new AbortController(); // ends the telemetry loop on stop and on a failed start
   // --- end cloud
+  const stopCtl = new AbortController(); // ends the bus readers and the dispatcher
   try {
-    const enabled = o.domains.filter((d) => cfg.domains[d.domain]?.enabled !== false);
-    for (const d of enabled) health.setDomain(d.domain, { state: 'starting', critical: d.criticality === 'safety' });
-    const models = await openDomainModels(pool, registry, cfg, enabled, {
+    const { database, warnings } = await loadDbcFile(o.dbcPath);
+    if (warnings.length > 0) log.warn({ dbc: o.dbcPath, warnings: warnings.length }, 'DBC loaded with warnings');
+    const codecs = compileDatabase(database);
+    // --- cloud: secrets (env variable, PEM files) are checked before any model is loaded, so a bad config fails fast.
+    const cloudMod = cfg.cloud.enabled ? await import('./cloud/vehicle-cloud.js') : undefined;
+    const cloudAccess = cloudMod ? await cloudMod.resolveCloudAccess(cfg.cloud, o.baseDir ?? process.cwd(), o.env ?? {}) : undefined;
+    // --- end cloud
+    // Buses before models: a bus that refuses fails the start before any worker is spawned.
+    if (o.buses) buses.push(...o.buses);
+    else for (const spec of cfg.transports) buses.push(await openBus(spec as BusSpec));
+    const registry = await ModelRegistry.create({ roots: [o.modelsDir] });
+    const workers = await InferencePool.create({
+      registry,
+      logger: log.child({ component: 'inference' }),
+      clock,
+      spinUs: cfg.inference.spin_us,
+      ...(o.workerEntry ? { workerEntry: o.workerEntry } : {}),
+    });
+    pool = workers;
+    const windowWidths = new Map<string, number>(enabled.map((d) => [d.domain, d.window.signals.length]));
+    // A bus that refuses frames refuses them at the output rate: count each, log a few.
+    const sendLog = new LogThrottle(SEND_FAILURE_LOG_PERIOD_S);
+    const onSendFailure = (bus: string, err: unknown): void => {
+      std.outputSendFailures.labels({ bus }).inc();
+      const d = sendLog.hit(clock.now());
+      if (d.log) log.warn({ bus, err: (err as Error).message, failures: std.outputSendFailures.labels({ bus }).value, suppressed: d.suppressed }, 'output send failed');
+    };
+    const models = await openDomainModels(workers, registry, cfg, enabled, {
       onReady: (domain, m) => log.info({ domain, model: `${m.name}@${m.version}` }, 'model ready'),
     });
     // --- cloud: never waits for the broker; the outbox buffers until it answers.
@@ -127,8 +176,6 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
       });
     }
     // --- end cloud
-    if (o.buses) buses.push(...o.buses);
-    else for (const spec of cfg.transports) buses.push(await openBus(spec as BusSpec));
     const out = buses[0];
     const engine = new Engine({
       config: cfg,
@@ -139,14 +186,25 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
       dbcMessages: [...database.messages, ...(cfg.someip.enabled ? someipCatalogSource(someipInputsFromConfig(cfg.someip)).messages : [])],
       clock,
       timing: 'real',
-      local: pool,
+      local: workers,
       ...(o.cloud ? { cloud: o.cloud } : vc ? { cloud: vc.runner } : {}), // --- cloud
       logger: log,
-      ...(out ? { send: (f: CanFrame) => void out.send(f).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'output send failed')) } : {}),
+      ...(out ? { send: (f: CanFrame) => void out.send(f).catch((err: unknown) => onSendFailure(out.name, err)) } : {}),
       onResult: (r) => {
         someip?.publish(r);
         snippets?.onResult(r); // --- cloud
-        health.setDomain(r.domain, { state: r.variant === 'fallback' ? 'fallback' : 'running', variant: r.variant, lastHeartbeat: clock.now() });
+        const width = windowWidths.get(r.domain) ?? 0;
+        const invalid = r.invalidSignals ?? [];
+        health.setDomain(r.domain, {
+          state: r.variant === 'fallback' ? 'fallback' : 'running',
+          variant: r.variant,
+          lastHeartbeat: clock.now(),
+          signalsTotal: width,
+          signalsValid: width - invalid.length,
+          invalidSignals: invalid,
+        });
+        health.recordMisses(r.domain, live?.engine.dispatcher.stats(r.domain).missed ?? 0, clock.now());
+        std.signalsValid.labels({ domain: r.domain }).set(width - invalid.length);
         for (const v of ['fp32', 'int8', 'cloud', 'fallback'] as const) std.variantInUse.labels({ domain: r.domain, variant: v }).set(v === r.variant ? 1 : 0);
       },
       onServed: (domain, variant, wallMs) => std.inferenceLatency.labels({ domain, variant }).observe(wallMs / 1000),
@@ -209,7 +267,6 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     };
     // --- end cloud
 
-    const stopCtl = new AbortController();
     const readers = buses.map(async (bus) => {
       for await (const frame of bus.frames(stopCtl.signal)) {
         std.framesReceived.labels({ channel: frame.channel }).inc();
@@ -237,27 +294,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
       }
     })().catch(() => undefined);
     // --- end cloud
-    const httpCfg = o.http === undefined ? cfg.http : o.http;
-    if (httpCfg !== false) {
-      http = await startObserveServer({
-        host: httpCfg.host,
-        port: httpCfg.port,
-        logger: log.child({ component: 'http' }),
-        metrics: () => {
-          // Both are cumulative at their source; the counters catch up to them.
-          for (const h of pool.health()) catchUp(std.workerRestarts.labels({ domain: h.domain }), h.restarts);
-          for (const s of engine.services) catchUp(std.deadlineMisses.labels({ domain: s.domain }), engine.dispatcher.stats(s.domain).missed);
-          return metrics.render();
-        },
-        health: () => {
-          for (const h of pool.health()) {
-            health.setDomain(h.domain, { worker: { isolation: h.isolation, ...(h.pid === undefined ? {} : { pid: h.pid }), restarts: h.restarts } });
-            if (h.state === 'restarting' || h.state === 'failed') health.setDomain(h.domain, { state: h.state === 'failed' ? 'failed' : 'restarting', ...(h.lastError ? { lastError: { message: h.lastError.message, code: h.lastError.code, t: clock.now() } } : {}) });
-          }
-          return health.report(clock.now());
-        },
-      });
-    }
+    live = { engine, pool: workers };
     log.info({ domains: enabled.map((d) => d.domain), buses: buses.map((b) => b.name), http: http?.url }, 'ecu-ai ready');
 
     let stopping: Promise<void> | undefined;
@@ -282,7 +319,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
         await sendTelemetry();
         await vc?.close();
         // --- end cloud
-        await pool.close();
+        await workers.close();
         for (const d of enabled) health.setDomain(d.domain, { state: 'stopped' });
         log.info('stopped');
         log.flush();
@@ -290,8 +327,9 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
       })();
       return stopping;
     };
-    return { engine, pool, http, metrics, health, someip, cloud: vc, snippets, stop, done }; // --- cloud: cloud, snippets
+    return { engine, pool: workers, http, metrics, health, someip, cloud: vc, snippets, stop, done }; // --- cloud: cloud, snippets
   } catch (err) {
+    stopCtl.abort();
     // --- cloud
     cloudCtl.abort();
     await vc?.close(0);
@@ -299,7 +337,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     await someip?.close();
     await http?.close();
     if (ownBuses) await Promise.allSettled(buses.map((b) => b.close()));
-    await pool.close();
+    await pool?.close();
     throw err;
   }
 }

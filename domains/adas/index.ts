@@ -79,6 +79,11 @@ function fallback(window: Float32Array): AdasResult {
   return { level: warn ? 2 : 0, probability: warn ? 1 : 0, ttcS: Math.min(ttc, NO_TTC_S), targetId: lead ? lead.id : 0, source: 'fallback' };
 }
 
+/** No radar or ego motion: no warning, no target, and (FCW_Confidence) no confidence in that. */
+function invalidInputs(): AdasResult {
+  return { level: 0, probability: 0, ttcS: NO_TTC_S, targetId: 0, source: 'invalid' };
+}
+
 /** Recall over imminent samples; false warnings = warning episodes with no imminent sample within 1 s, per hour. */
 function createScorer(): DomainScorer<AdasResult, AdasLabel> {
   const det = new DetectionCounter();
@@ -113,6 +118,7 @@ export const adasDomain: DomainDefinition<AdasResult, AdasLabel> = {
   features: adasFeatures,
   interpret,
   fallback,
+  invalidInputs,
   outputMessage: 'ADAS_FCW',
   encode(r) {
     return {
@@ -121,7 +127,7 @@ export const adasDomain: DomainDefinition<AdasResult, AdasLabel> = {
       FCW_Level: r.level,
       FCW_Ttc: Math.round(clampNum(r.ttcS, 0, NO_TTC_S) * 10) / 10,
       FCW_TargetId: Math.round(clampNum(r.targetId, 0, 255)),
-      FCW_Confidence: Math.round(clampNum(r.level > 0 ? r.probability : 1 - r.probability, 0, 1) * 100),
+      FCW_Confidence: r.source === 'invalid' ? 0 : Math.round(clampNum(r.level > 0 ? r.probability : 1 - r.probability, 0, 1) * 100),
       FCW_Mode: modeValue(r.source),
     };
   },

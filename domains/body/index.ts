@@ -44,6 +44,11 @@ function fallback(window: Float32Array): BodyResult {
   return { setpointC: sp > 0 ? clampNum(sp, 15, 32) : SETPOINT_CENTER_C, occupancy: Math.max(1, seatCounts(w).seats), source: 'fallback' };
 }
 
+/** The rule's set-point and seats (the user's last choice holds), marked as coming from invalid inputs. */
+function invalidInputs(window: Float32Array): BodyResult {
+  return { ...fallback(window), source: 'invalid' };
+}
+
 /** `mae` of the set-point (°C); `occupancy_accuracy` beside it. */
 function createScorer(): DomainScorer<BodyResult, BodyLabel> {
   const mae = new MaeCounter();
@@ -70,6 +75,7 @@ export const bodyDomain: DomainDefinition<BodyResult, BodyLabel> = {
   features: bodyFeatures,
   interpret,
   fallback,
+  invalidInputs,
   outputMessage: 'BDY_ComfortPred',
   encode(r) {
     return { CMF_Setpoint: clampNum(roundHalf(r.setpointC), 15, 32), CMF_Occupancy: Math.round(clampNum(r.occupancy, 0, 5)), CMF_Mode: modeValue(r.source) };

@@ -56,6 +56,11 @@ function fallback(window: Float32Array): ChassisResult {
   return { frictionClass: k, confidence: 0.5, mu: CLASS_MU[k] as number, source: 'fallback' };
 }
 
+/** The rule's class (asphalt unless the inputs that are left say otherwise), claimed with no confidence. */
+function invalidInputs(window: Float32Array): ChassisResult {
+  return { ...fallback(window), confidence: 0, source: 'invalid' };
+}
+
 function createScorer(): DomainScorer<ChassisResult, ChassisLabel> {
   const acc = new AccuracyCounter();
   return {
@@ -81,6 +86,7 @@ export const chassisDomain: DomainDefinition<ChassisResult, ChassisLabel> = {
   features: chassisFeatures,
   interpret,
   fallback,
+  invalidInputs,
   outputMessage: 'CHS_Friction',
   encode(r) {
     return {

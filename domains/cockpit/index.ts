@@ -34,6 +34,11 @@ function fallback(window: Float32Array): CockpitResult {
   return { level, confidence: 0.5, source: 'fallback' };
 }
 
+/** Eyes and steering unknown: no drowsiness claimed, with no confidence. */
+function invalidInputs(): CockpitResult {
+  return { level: 0, confidence: 0, source: 'invalid' };
+}
+
 function createScorer(): DomainScorer<CockpitResult, CockpitLabel> {
   const acc = new AccuracyCounter();
   return {
@@ -57,6 +62,7 @@ export const cockpitDomain: DomainDefinition<CockpitResult, CockpitLabel> = {
   features: cockpitFeatures,
   interpret,
   fallback,
+  invalidInputs,
   outputMessage: 'CKP_Drowsiness',
   encode(r) {
     return { DRW_Level: r.level, DRW_Confidence: Math.round(clampNum(r.confidence, 0, 1) * 100), DRW_Mode: modeValue(r.source) };

@@ -62,6 +62,14 @@ function fallback(window: Float32Array): PowertrainResult {
 }
 
 /**
+ * Cells or sensors unheard read as 0 V and 0 °C, which the limits would take for a dead cell: with
+ * inputs missing nothing is flagged, and the score says so.
+ */
+function invalidInputs(): PowertrainResult {
+  return { score: 0, suspectCell: null, flag: false, source: 'invalid' };
+}
+
+/**
  * Detection allowance (s) for the `*_after_allowance` recalls: a thermal event's short starts at
  * up to 3 ohm (~1.2 A of leak, ~1.4 mV of sag: under the 2 mV voltage resolution) and falls for up
  * to 40 s, so its first seconds are invisible to any detector; by 30 s even the slowest is below
@@ -144,6 +152,7 @@ export const powertrainDomain: DomainDefinition<PowertrainResult, PowertrainLabe
   features: powertrainFeatures,
   interpret,
   fallback,
+  invalidInputs,
   outputMessage: 'PT_BatteryAnomaly',
   encode(r) {
     return {

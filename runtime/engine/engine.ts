@@ -118,7 +118,7 @@ export class Engine {
       for (const [name, src] of Object.entries(d.signals)) {
         if (seen.has(name)) continue;
         seen.add(name);
-        entries.push({ name, message: src.message, signal: src.signal, ...(src.channel ? { channel: src.channel } : {}) });
+        entries.push({ name, message: src.message, signal: src.signal, ...(src.channel ? { channel: src.channel } : {}), ...(src.periodMs ? { periodMs: src.periodMs } : {}) });
       }
     }
     const catalog = new SignalCatalog(entries, 'domains');
@@ -167,7 +167,7 @@ export class Engine {
           ...(options.cloud ? { cloud: options.cloud } : {}),
           // In virtual time a wall-clock timeout would make results depend on machine load; the
           // worker's watchdog still bounds a hang.
-          ...(options.timing === 'virtual' ? { localTimeoutMs: 10_000, overlap: true } : {}),
+          ...(options.timing === 'virtual' ? { localTimeoutMs: 10_000, overlap: true } : { clock: options.clock }),
           onResult: (r) => (options.timing === 'virtual' ? this.#inOrder(d, r) : this.#onResult(d, r)),
           ...(options.logger ? { logger: options.logger } : {}),
         }),
@@ -303,6 +303,7 @@ export class Engine {
   }
 
   #onResult(d: DomainDefinition, raw: ServiceResult): void {
+    if (!raw.inputsValid) this.dispatcher.stats(d.domain).invalidInputs++;
     const r = this.#stabilize(d, raw);
     this.#o.onResult?.(r);
     const send = this.#o.send;

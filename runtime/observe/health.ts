@@ -5,10 +5,12 @@
  *
  * Rules: a domain is alive unless failed or stopped, or its watchdog ran out since the last
  * heartbeat; ready when alive and serving (running, degraded or on its fallback); degraded when not
- * on its primary path or when some input signals are invalid. The whole is ready when every
- * critical domain and every component is ready; a non-critical domain that is not ready only
- * degrades the whole.
+ * on its primary path (its fallback answers, its worker restarts), when some of its input signals
+ * are stale or invalid, or when it missed deadlines within the last `missWindowS` seconds; every
+ * such finding is listed in the domain's `reasons`. The whole is ready when every critical domain
+ * and every component is ready; a non-critical domain that is not ready only degrades the whole.
  */
+import { RecentCount } from './recent-count.js';
 
 export type DomainState = 'starting' | 'running' | 'degraded' | 'fallback' | 'restarting' | 'stopped' | 'failed';
 
@@ -31,6 +33,8 @@ export interface DomainStatus {
   readonly lastError?: HealthError;
   readonly signalsValid?: number;
   readonly signalsTotal?: number;
+  /** Input signals that were not alive at the domain's last cycle (the first few, by name). */
+  readonly invalidSignals?: readonly string[];
   /**
    * The process the domain's model runs in: `shared` with the others of its group, a `process` of
    * its own (also after being moved out of a group), or a `thread` of the daemon.
@@ -43,6 +47,10 @@ export interface DomainHealth extends DomainStatus {
   readonly alive: boolean;
   readonly ready: boolean;
   readonly degraded: boolean;
+  /** Deadline misses within the last `missWindowS` seconds. */
+  readonly recentMisses: number;
+  /** Why the domain is degraded or not ready, one sentence each; empty when healthy. */
+  readonly reasons: readonly string[];
 }
 
 /** A component check's answer (bus, platform sensors, cloud link, ...). */
@@ -63,9 +71,25 @@ export interface HealthReport {
 const SERVING: ReadonlySet<DomainState> = new Set(['running', 'degraded', 'fallback']);
 const DEAD: ReadonlySet<DomainState> = new Set(['stopped', 'failed']);
 
+export interface HealthOptions {
+  /** How far back deadline misses make a domain degraded, in seconds. Default 10. */
+  readonly missWindowS?: number;
+}
+
+/** Signal names a reason lists before it says "and N more". */
+const NAMED_SIGNALS = 5;
+
 export class HealthModel {
+  readonly missWindowS: number;
   readonly #domains = new Map<string, DomainStatus>();
+  readonly #misses = new Map<string, RecentCount>();
   readonly #checks = new Map<string, (now: number) => ComponentHealth>();
+
+  /** @throws {RangeError} for a miss window that is not a positive number of seconds */
+  constructor(options: HealthOptions = {}) {
+    this.missWindowS = options.missWindowS ?? 10;
+    if (!(this.missWindowS > 0)) throw new RangeError(`missWindowS must be positive, got ${this.missWindowS}`);
+  }
 
   /** Creates or updates a domain's status (fields not given are kept). */
   setDomain(name: string, update: Partial<DomainStatus>): void {
@@ -85,8 +109,19 @@ export class HealthModel {
     this.setDomain(name, { lastError: code === undefined ? { message, t } : { message, code, t } });
   }
 
+  /** Records a domain's cumulative deadline misses as of `t` (the scheduler's counter). */
+  recordMisses(name: string, total: number, t: number): void {
+    let m = this.#misses.get(name);
+    if (!m) {
+      m = new RecentCount(this.missWindowS);
+      this.#misses.set(name, m);
+    }
+    m.observe(t, total);
+  }
+
   removeDomain(name: string): void {
     this.#domains.delete(name);
+    this.#misses.delete(name);
   }
 
   /** Adds (or replaces) a component check, called on every report. A check that throws counts as not ready. */
@@ -100,7 +135,7 @@ export class HealthModel {
     let ready = true;
     let degraded = false;
     for (const [name, s] of [...this.#domains].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-      const h = evaluateDomain(name, s, now);
+      const h = evaluateDomain(name, s, now, this.#misses.get(name)?.count(now) ?? 0, this.missWindowS);
       domains[name] = h;
       if (!h.ready && s.critical) ready = false;
       if (h.degraded || !h.ready) degraded = true;
@@ -121,14 +156,33 @@ export class HealthModel {
   }
 }
 
-function evaluateDomain(name: string, s: DomainStatus, now: number): DomainHealth {
+function evaluateDomain(name: string, s: DomainStatus, now: number, recentMisses: number, missWindowS: number): DomainHealth {
+  const reasons: string[] = [];
   let alive = !DEAD.has(s.state);
+  if (!alive) reasons.push(`domain ${s.state}`);
   if (alive && s.watchdogS !== undefined) {
     // Before the first heartbeat only a starting domain gets the benefit of the doubt.
     alive = s.lastHeartbeat === undefined ? s.state === 'starting' : now - s.lastHeartbeat < s.watchdogS;
+    if (!alive) reasons.push(s.lastHeartbeat === undefined ? 'no answer yet' : `no answer for ${round1(now - s.lastHeartbeat)} s (watchdog ${s.watchdogS} s)`);
   }
   const ready = alive && SERVING.has(s.state);
+  if (alive && !ready) reasons.push(`domain ${s.state}`);
+  if (s.state === 'fallback') reasons.push('answering from its rule-based fallback');
+  if (s.state === 'restarting') reasons.push('inference worker restarting');
+  if (s.state === 'degraded') reasons.push('off its primary path');
   const signalsShort = s.signalsTotal !== undefined && s.signalsValid !== undefined && s.signalsValid < s.signalsTotal;
-  const degraded = s.state === 'degraded' || s.state === 'fallback' || s.state === 'restarting' || signalsShort;
-  return { name, ...s, alive, ready, degraded };
+  if (signalsShort) reasons.push(`inputs invalid: ${(s.signalsTotal as number) - (s.signalsValid as number)} of ${s.signalsTotal} signals stale or missing${namedSignals(s.invalidSignals)}`);
+  if (recentMisses > 0) reasons.push(`${recentMisses} deadline miss${recentMisses === 1 ? '' : 'es'} in the last ${missWindowS} s`);
+  const degraded = s.state === 'degraded' || s.state === 'fallback' || s.state === 'restarting' || signalsShort || recentMisses > 0;
+  return { name, ...s, alive, ready, degraded, recentMisses, reasons };
+}
+
+function namedSignals(names: readonly string[] | undefined): string {
+  if (names === undefined || names.length === 0) return '';
+  const shown = names.slice(0, NAMED_SIGNALS).join(', ');
+  return names.length > NAMED_SIGNALS ? ` (${shown} and ${names.length - NAMED_SIGNALS} more)` : ` (${shown})`;
+}
+
+function round1(x: number): number {
+  return Math.round(x * 10) / 10;
 }

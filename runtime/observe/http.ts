@@ -1,7 +1,9 @@
 /**
  * The observability endpoint: `GET /metrics` (Prometheus text 0.0.4) and `GET /health` (JSON;
- * 200 when ready, 503 otherwise). Binds loopback by default: exposing it beyond the ECU is a
- * deliberate configuration choice, never an accident.
+ * 200 when the status is `ok`, 503 when `degraded` or `down`: a probe that only reads the code must
+ * not take a degraded vehicle function for a healthy one; the body tells ready from not). Binds
+ * loopback by default: exposing it beyond the ECU is a deliberate configuration choice, never an
+ * accident.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -89,7 +91,7 @@ function handle(req: IncomingMessage, res: ServerResponse, options: ObserveServe
       send(res, req, 200, PROMETHEUS_CONTENT_TYPE, options.metrics());
     } else if (path === '/health') {
       const report = options.health();
-      send(res, req, report.ready ? 200 : 503, 'application/json; charset=utf-8', JSON.stringify(report) + '\n');
+      send(res, req, report.status === 'ok' ? 200 : 503, 'application/json; charset=utf-8', JSON.stringify(report) + '\n');
     } else {
       send(res, req, 404, 'text/plain; charset=utf-8', 'not found: try /metrics or /health\n');
     }

@@ -24,6 +24,9 @@ export {
   type DomainState,
   type DomainStatus,
   type HealthError,
+  type HealthOptions,
   type HealthReport,
 } from './health.js';
+export { RecentCount } from './recent-count.js';
+export { LogThrottle, type ThrottleDecision } from './log-throttle.js';
 export { startObserveServer, DEFAULT_HTTP_HOST, DEFAULT_HTTP_PORT, type ObserveServer, type ObserveServerOptions } from './http.js';

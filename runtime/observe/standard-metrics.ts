@@ -22,6 +22,10 @@ export interface StandardMetrics {
   readonly variantInUse: Gauge;
   /** Labels: domain. Valid vehicle signals of the domain's inputs. */
   readonly signalsValid: Gauge;
+  /** Labels: domain. Cycles answered without the model because an input was stale or missing. */
+  readonly invalidInputs: Counter;
+  /** Labels: bus. Output frames the bus refused to send. */
+  readonly outputSendFailures: Counter;
 }
 
 /**
@@ -39,5 +43,7 @@ export function registerStandardMetrics(registry: MetricsRegistry): StandardMetr
     workerRestarts: registry.counter('ecu_ai_worker_restarts_total', 'Inference worker restarts by the supervisor.', ['domain']),
     variantInUse: registry.gauge('ecu_ai_variant_in_use', 'Model variant in use per domain (1 in use, 0 not).', ['domain', 'variant']),
     signalsValid: registry.gauge('ecu_ai_signals_valid', 'Valid input signals per domain.', ['domain']),
+    invalidInputs: registry.counter('ecu_ai_invalid_input_cycles_total', 'Cycles answered without the model because an input signal was stale or missing.', ['domain']),
+    outputSendFailures: registry.counter('ecu_ai_output_send_failures_total', 'Output frames that could not be sent.', ['bus']),
   };
 }

@@ -12,6 +12,8 @@ export interface ServiceSummary {
   readonly dropped: number;
   readonly latency_ms: { readonly p50: number; readonly p99: number; readonly max: number };
   readonly variants: Readonly<Record<Variant, number>>;
+  /** Cycles whose inputs were invalid at their tick: answered without the model, under `variants.fallback`. */
+  readonly invalid_inputs: number;
 }
 
 export class ServiceStats {
@@ -21,6 +23,8 @@ export class ServiceStats {
   dropped = 0;
   /** Jobs whose `execute` rejected; each also counts as missed. */
   failed = 0;
+  /** Cycles whose inputs were invalid (no model inference; the fallback variant answered). */
+  invalidInputs = 0;
   readonly variants: Record<Variant, number> = { fp32: 0, int8: 0, cloud: 0, fallback: 0 };
   /** Release to completion, ms (modelled in virtual time, measured in real time). */
   readonly latency = new LatencyHistogram();
@@ -38,6 +42,7 @@ export class ServiceStats {
       dropped: this.dropped,
       latency_ms: { p50: round3(s.p50), p99: round3(s.p99), max: round3(s.max) },
       variants: { ...this.variants },
+      invalid_inputs: this.invalidInputs,
     };
   }
 }

@@ -12,6 +12,11 @@ export interface SignalSource {
   readonly message: string;
   readonly signal: string;
   readonly channel?: string;
+  /**
+   * How often the signal itself arrives, ms, where that differs from its message's cycle time: a
+   * multiplexed signal comes once per round of its multiplexer. Its validity is judged by it.
+   */
+  readonly periodMs?: number;
 }
 
 /** Scores a domain's results against the simulator's labels, for the replay summary's `metrics`. */
@@ -53,6 +58,12 @@ export interface DomainDefinition<R = unknown, L = unknown> {
   interpret(output: Float32Array): R;
   /** The rule-based answer on the same window, used while the model is unavailable or too slow. */
   fallback(window: Float32Array): R;
+  /**
+   * The answer while some input signal is stale or missing at the cycle's tick: the model is not
+   * asked (what it says on fill values is no evidence), and this answer must claim nothing it cannot
+   * know, e.g. a confidence of 0. Default: the fallback's answer.
+   */
+  invalidInputs?(window: Float32Array): R;
   /** The DBC message that carries the result, and its signal values for a result. */
   readonly outputMessage: string;
   encode(result: R): Record<string, number>;

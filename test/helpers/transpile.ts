@@ -21,7 +21,8 @@ export function transpileTree(entry: string, repoRoot: string, outDir: string): 
     const target = path.join(outDir, path.relative(repoRoot, file)).replace(/\.ts$/, '.js');
     mkdirSync(path.dirname(target), { recursive: true });
     writeFileSync(target, out);
-    for (const m of src.matchAll(/from\s+'(\.{1,2}\/[^']+)\.js'/g)) {
+    // Static imports and the lazy `import('./x.js')` of the CLI's subcommands alike.
+    for (const m of src.matchAll(/(?:from\s+|import\(\s*)'(\.{1,2}\/[^']+)\.js'/g)) {
       visit(path.resolve(path.dirname(file), `${m[1] ?? ''}.ts`));
     }
   };

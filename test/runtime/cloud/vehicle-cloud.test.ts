@@ -109,7 +109,7 @@ describe('runner adapter and telemetry values', () => {
   it('flattens domains, platform and counters into dotted snake_case names, leaving out non-finite values', () => {
     const v = telemetryValues({
       uptimeS: 12.5,
-      domains: { adas: { inferences: 10, deadline_misses: 1, dropped: 0, latency_ms: { p50: 0.4, p99: 1.1, max: 2 }, variants: { fp32: 8, int8: 1, cloud: 0, fallback: 1 } } },
+      domains: { adas: { inferences: 10, deadline_misses: 1, dropped: 0, latency_ms: { p50: 0.4, p99: 1.1, max: 2 }, variants: { fp32: 8, int8: 1, cloud: 0, fallback: 1 }, invalid_inputs: 0 } },
       platform: { socC: 61.5, powerW: Number.NaN },
       link: { connected: true, lateResponses: 2 },
       outbox: { records: 3 },

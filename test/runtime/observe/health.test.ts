@@ -73,4 +73,29 @@ describe('HealthModel', () => {
     h.removeDomain('body');
     expect(Object.keys(h.report(0).domains)).toEqual(['adas', 'powertrain']);
   });
+
+  it('says why a domain is degraded: its fallback, its stale inputs by name', () => {
+    const h = new HealthModel();
+    h.setDomain('cockpit', { state: 'fallback', critical: false, signalsTotal: 3, signalsValid: 1, invalidSignals: ['Eye.Left', 'Eye.Right'] });
+    const c = h.report(0).domains.cockpit!;
+    expect(c.degraded).toBe(true);
+    expect(c.reasons).toEqual(['answering from its rule-based fallback', 'inputs invalid: 2 of 3 signals stale or missing (Eye.Left, Eye.Right)']);
+    h.setDomain('cockpit', { state: 'running', signalsValid: 3, invalidSignals: [] });
+    expect(h.report(0).domains.cockpit?.reasons).toEqual([]);
+  });
+
+  it('is degraded while a domain missed deadlines within the miss window, and recovers after it', () => {
+    const h = new HealthModel({ missWindowS: 10 });
+    h.setDomain('chassis', { state: 'running' });
+    h.recordMisses('chassis', 0, 0);
+    expect(h.report(1)).toMatchObject({ status: 'ok' });
+    h.recordMisses('chassis', 3, 2);
+    const r = h.report(5);
+    expect(r.status).toBe('degraded');
+    expect(r.domains.chassis).toMatchObject({ degraded: true, ready: true, recentMisses: 3, reasons: ['3 deadline misses in the last 10 s'] });
+    h.recordMisses('chassis', 3, 11);
+    expect(h.report(11.9).domains.chassis?.recentMisses).toBe(3);
+    expect(h.report(12.1)).toMatchObject({ status: 'ok' });
+    expect(h.report(12.1).domains.chassis?.recentMisses).toBe(0);
+  });
 });

@@ -60,6 +60,15 @@ describe('startObserveServer on 127.0.0.1', () => {
     expect(JSON.parse(up.body)).toMatchObject({ status: 'ok', ready: true });
   });
 
+  it('answers 503 while degraded, even though ready', async () => {
+    const { reg, health } = setup();
+    health.setDomain('adas', { state: 'fallback' });
+    server = await startObserveServer({ port: 0, metrics: () => reg.render(), health: () => health.report(1) });
+    const r = await fetchText(`${server.url}/health`);
+    expect(r.status).toBe(503);
+    expect(JSON.parse(r.body)).toMatchObject({ status: 'degraded', ready: true, domains: { adas: { reasons: ['answering from its rule-based fallback'] } } });
+  });
+
   it('answers 404 for other paths, 405 for other methods and HEAD without a body', async () => {
     const { reg, health } = setup();
     server = await startObserveServer({ port: 0, metrics: () => reg.render(), health: () => health.report(0) });
