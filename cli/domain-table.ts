@@ -1,6 +1,5 @@
 /** The per-domain table `ecu-ai replay` and `npm start` print for people. */
 import type { ReplaySummary } from '../runtime/engine/summary.js';
-import { windowSeconds } from './domain-windows.js';
 
 function cell(v: string | number, width: number, left = false): string {
   const s = String(v);
@@ -20,9 +19,8 @@ export function formatDomainTable(s: ReplaySummary): string {
   const lines = [header.map((h, i) => cell(h, widths[i] as number, i === 0 || i === header.length - 1)).join('  ')];
   for (const [name, d] of Object.entries(s.domains)) {
     const switches = s.events.filter((e) => e.domain === name).length;
-    const windowS = windowSeconds(name);
-    const note = d.inputs.first_valid_t !== null ? '' : s.duration_s < windowS ? `drive shorter than its ${windowS} s window; ` : 'INPUTS NEVER VALID; ';
-    const row = [name, d.inferences, d.inputs.invalid_results, d.latency_ms.p50, d.latency_ms.p99, d.deadline_misses, d.dropped, d.variants.fp32, d.variants.int8, d.variants.cloud, d.variants.fallback, switches, note + metricsText(d.metrics)];
+    const note = d.first_valid_input_t === null ? 'INPUTS NEVER VALID; ' : '';
+    const row = [name, d.inferences, d.invalid_inputs, d.latency_ms.p50, d.latency_ms.p99, d.deadline_misses, d.dropped, d.variants.fp32, d.variants.int8, d.variants.cloud, d.variants.fallback, switches, note + metricsText(d.metrics)];
     lines.push(row.map((v, i) => cell(v, widths[i] as number, i === 0 || i === row.length - 1)).join('  '));
   }
   const ev = s.events.length === 0 ? ['  (none)'] : s.events.slice(0, 20).map((e) => `  t=${e.t.toFixed(1)} s  ${e.kind} ${e.domain} -> ${e.to}: ${e.why}`);

@@ -13,7 +13,6 @@ import { parseCliArgs } from './args.js';
 import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, UsageError, type CliCommand, type CliIo } from './command.js';
 import { createProgress } from './progress.js';
 import { formatDomainTable } from './domain-table.js';
-import { windowSeconds } from './domain-windows.js';
 import { renderHtmlReport } from './html-report.js';
 import { startCloud } from './cloud-setup.js';
 import { folderSnippetSink, recorderFromConfig } from '../runtime/datalog/index.js';
@@ -95,7 +94,7 @@ export function checkReplayPaths(a: ReplayArgs, outputs: ReplayOutputs, cwd: str
 
 /**
  * What makes a replay not clean: no frame the DBC describes, or an enabled domain whose inputs never
- * became valid although the drive was long enough to fill its window. Each is one line for people.
+ * became valid. Each is one line for people.
  */
 export function replayProblems(s: ReplaySummary): string[] {
   const problems: string[] = [];
@@ -104,7 +103,7 @@ export function replayProblems(s: ReplaySummary): string[] {
     problems.push(`no frame of ${s.trace.path} is described by the DBC (${s.trace.frames} frames read${ids ? `; ids seen: ${ids}` : ''})`);
   }
   for (const [name, d] of Object.entries(s.domains)) {
-    if (d.inputs.first_valid_t === null && s.duration_s >= windowSeconds(name)) problems.push(`${name}: its inputs never became valid (${d.inputs.invalid_results} answers on invalid inputs)`);
+    if (d.first_valid_input_t === null) problems.push(`${name}: its inputs never became valid (${d.invalid_inputs} cycles on invalid inputs)`);
   }
   return problems;
 }

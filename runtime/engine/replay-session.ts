@@ -62,12 +62,7 @@ export interface ReplayProgress {
 /** How many ids that the DBC does not describe the summary names (the most frequent first). */
 const UNKNOWN_IDS_LISTED = 10;
 
-/** Per domain: how many answers came from valid inputs, and when the inputs first were. */
-interface InputTally {
-  valid: number;
-  invalid: number;
-  firstValidT: number | null;
-}
+
 
 /**
  * Replays a trace and returns its summary.
@@ -107,7 +102,7 @@ export async function runReplaySession(o: ReplaySessionOptions): Promise<ReplayS
     let lastSoc = Number.NaN;
     let powerSum = 0;
     let powerN = 0;
-    const inputs = new Map<string, InputTally>();
+    const firstValid = new Map<string, number>();
     const engine = new Engine({
       config: o.config,
       domains: o.domains,
@@ -122,12 +117,7 @@ export async function runReplaySession(o: ReplaySessionOptions): Promise<ReplayS
       ...(o.logger ? { logger: o.logger } : {}),
       onResult: (r) => {
         o.onResult?.(r);
-        const tally = inputs.get(r.domain) ?? { valid: 0, invalid: 0, firstValidT: null };
-        if (r.inputsValid) {
-          tally.valid++;
-          tally.firstValidT ??= r.t;
-        } else tally.invalid++;
-        inputs.set(r.domain, tally);
+        if (r.inputsValid && !firstValid.has(r.domain)) firstValid.set(r.domain, r.t);
         const scorer = scorers.get(r.domain);
         const label = scorer ? o.labels?.at(r.domain, r.t) : undefined;
         if (scorer && label !== undefined) scorer.add(r.t, r.result, label);
@@ -186,16 +176,12 @@ export async function runReplaySession(o: ReplaySessionOptions): Promise<ReplayS
     for (const [name, s] of Object.entries(engine.dispatcher.summary())) {
       const scorer = scorers.get(name);
       const metrics = scorer ? roundAll(scorer.summary(durationS)) : undefined;
-      const tally = inputs.get(name);
+      const validAt = firstValid.get(name);
       domains[name] = {
         ...s,
         ...(metrics ? { metrics } : {}),
         faults: engine.runners.get(name)?.faults ?? 0,
-        inputs: {
-          valid_results: tally?.valid ?? 0,
-          invalid_results: tally?.invalid ?? 0,
-          first_valid_t: tally?.firstValidT === null || tally === undefined ? null : round(tally.firstValidT, 6),
-        },
+        first_valid_input_t: validAt === undefined ? null : round(validAt, 6),
       };
     }
     const rs = engine.router.stats();

@@ -10,11 +10,8 @@ export interface DomainSummary extends ServiceSummary {
   readonly metrics?: Readonly<Record<string, number | null>>;
   /** Calls whose chosen path failed and were answered by the fallback. */
   readonly faults: number;
-  /**
-   * Answers given on valid inputs (every sample of the window alive) and on invalid ones (a window
-   * not yet full, a signal missing or stale), and when the inputs were first valid (null: never).
-   */
-  readonly inputs: { readonly valid_results: number; readonly invalid_results: number; readonly first_valid_t: number | null };
+  /** When the domain's inputs were first valid (every signal alive at the cycle's tick); null: never. */
+  readonly first_valid_input_t: number | null;
 }
 
 export interface ReplaySummary {
