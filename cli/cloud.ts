@@ -9,7 +9,7 @@ import { OnnxModelRunner } from '../cloud/model-runner.js';
 import { loadShippedModels } from '../cloud/shipped-models.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../runtime/cloud/embedded-broker.js';
 import { intFlag, parseCliArgs } from './args.js';
-import { EXIT_OK, UsageError, type CliCommand, type CliIo } from './command.js';
+import { EXIT_FAILURE, EXIT_OK, oneLine, UsageError, type CliCommand, type CliIo } from './command.js';
 
 const HELP = `Usage: ecu-ai cloud [--broker URL] [--workers N] [--models DIR] [--data DIR] [--mqtt 4|5]
                     [--username U --password P] [--port N]
@@ -69,10 +69,19 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
   const protocolVersion: 4 | 5 = embedded ? 4 : values.mqtt === '4' ? 4 : 5;
   const creds = { ...(values.username !== undefined ? { username: values.username } : {}), ...(values.password !== undefined ? { password: values.password } : {}) };
   const runner = new OnnxModelRunner(models.resolve);
-  const started = await Promise.all(
-    Array.from({ length: embedded ? 1 : workers }, (_, i) => InferenceWorker.start({ url, id: `w${i + 1}`, runner, protocolVersion, ...creds })),
-  );
-  const ingest = await Ingest.start({ url, dataDir: path.resolve(io.cwd, values.data ?? 'cloud-data'), protocolVersion, ...creds });
+  const started: InferenceWorker[] = [];
+  let ingest: Ingest;
+  try {
+    for (let i = 0; i < (embedded ? 1 : workers); i++) started.push(await InferenceWorker.start({ url, id: `w${i + 1}`, runner, protocolVersion, ...creds }));
+    ingest = await Ingest.start({ url, dataDir: path.resolve(io.cwd, values.data ?? 'cloud-data'), protocolVersion, ...creds });
+  } catch (err) {
+    // One line for the operator (a supervisor restarts on the exit code), and nothing left running.
+    io.stderr.write(`ecu-ai cloud: cannot connect to ${url}: ${oneLine(err)}\n`);
+    for (const w of started) await w.stop().catch(() => undefined);
+    await runner.close();
+    await embedded?.close();
+    return EXIT_FAILURE;
+  }
   io.stderr.write(`${started.length} worker(s) and ingest connected to ${url}\n`);
   await new Promise<void>((resolve) => {
     const stop = (): void => resolve();

@@ -5,7 +5,7 @@ import { startDaemon, type Daemon } from '../runtime/daemon.js';
 import { createLogger, type Logger } from '../runtime/observe/index.js';
 import { DOMAINS } from '../domains/index.js';
 import { parseCliArgs } from './args.js';
-import { EXIT_FAILURE, UsageError, type CliCommand, type CliIo } from './command.js';
+import { EXIT_FAILURE, oneLine, UsageError, type CliCommand, type CliIo } from './command.js';
 import { bundledDbc, bundledModels, workerEntry } from './paths.js';
 
 const HELP = `Usage: ecu-ai run [--config FILE] [--http HOST:PORT] [--dbc FILE] [--models DIR] [--verbose]
@@ -98,12 +98,3 @@ async function start(
   return { daemon, logger };
 }
 
-/** An error as one line: its message with line breaks folded (a config lists one issue per line). */
-export function oneLine(err: unknown): string {
-  const text = err instanceof Error ? err.message : String(err);
-  return text
-    .split(/\r?\n/)
-    .map((l) => l.trim())
-    .filter((l) => l.length > 0)
-    .reduce((line, part) => (line === '' ? part : line.endsWith(':') ? `${line} ${part}` : `${line}; ${part}`), '');
-}

@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadShippedModels } from '../../cloud/shipped-models.js';
 import { ModelLoadError } from '../../runtime/errors.js';
+import { cli } from '../helpers/cli.js';
 import { repoRoot } from '../helpers/shared-data.js';
 
 const shipped = path.join(repoRoot, 'models');
@@ -59,4 +61,21 @@ describe('the models a cloud worker serves', () => {
     const err2 = await loadShippedModels(path.dirname(broken)).catch((e: unknown) => e);
     expect((err2 as Error).message).toMatch(/no model to serve.*refused:\n {2}.*m[\\/]manifest\.json: invalid manifest/s);
   });
+});
+
+describe('ecu-ai cloud against a broker that is not there', () => {
+  it('exits 1 with one line naming the broker, no stack trace', async () => {
+    // A port that was free a moment ago: nothing listens there.
+    const port = await new Promise<number>((resolve) => {
+      const srv = net.createServer().listen(0, '127.0.0.1', () => {
+        const p = (srv.address() as { port: number }).port;
+        srv.close(() => resolve(p));
+      });
+    });
+    const r = await cli(work, 'cloud', '--broker', `mqtt://127.0.0.1:${port}`, '--models', shipped);
+    expect(r.code).toBe(1);
+    const lines = r.err.trim().split('\n').filter((l) => l.startsWith('ecu-ai cloud:'));
+    expect(lines).toEqual([expect.stringMatching(new RegExp(`^ecu-ai cloud: cannot connect to mqtt://127\\.0\\.0\\.1:${port}: .*ECONNREFUSED`))]);
+    expect(r.err).not.toMatch(/\n\s+at /);
+  }, 20_000);
 });
