@@ -69,8 +69,10 @@ describe.skipIf(!peer.available)('replay through a real broker and a real ecu-ai
     }
     const body = summaryOf('a.json').domains['body']!;
     expect(body.inferences).toBe(30);
-    expect(body.variants.cloud).toBe(30);
-    expect(body.variants.fallback).toBe(0);
+    // The first cycle comes before body's signals have all arrived: answered without a model, counted apart.
+    expect(body.invalid_inputs).toBe(1);
+    expect(body.variants.cloud).toBe(29);
+    expect(body.variants.fallback).toBe(body.invalid_inputs);
     expect(body.faults).toBe(0);
     expect(JSON.stringify(withoutWall(summaryOf('b.json')))).toBe(JSON.stringify(withoutWall(summaryOf('a.json'))));
 
@@ -83,7 +85,8 @@ describe.skipIf(!peer.available)('replay through a real broker and a real ecu-ai
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.kill('SIGINT');
     expect(await exited).toBe(0);
-    expect(JSON.parse(cloud!.stdout())).toMatchObject({ served: 60, failed: 0, rejected: 0, expired: 0, misdirected: 0 });
+    // Two replays of 29 cloud cycles each (the first cycle of each is on invalid inputs, never sent).
+    expect(JSON.parse(cloud!.stdout())).toMatchObject({ served: 58, failed: 0, rejected: 0, expired: 0, misdirected: 0 });
   }, 180_000);
 
   it("works against ecu-ai cloud's embedded MQTT 3.1.1 broker though the vehicle asks for MQTT 5", async () => {
@@ -95,7 +98,7 @@ describe.skipIf(!peer.available)('replay through a real broker and a real ecu-ai
       expect(r.code).toBe(0);
       const embedded = await cli(dir, 'replay', 'drive.blf', '--config', 'cfg.yaml', '--json', 'embedded-2.json', '--quiet');
       expect(embedded.code).toBe(0);
-      expect(summaryOf('aedes.json').domains['body']!.variants.cloud).toBe(30);
+      expect(summaryOf('aedes.json').domains['body']!.variants.cloud).toBe(29);
       expect(JSON.stringify(withoutWall(summaryOf('aedes.json')))).toBe(JSON.stringify(withoutWall(summaryOf('embedded-2.json'))));
     } finally {
       aedes.child.kill('SIGKILL');
