@@ -8,7 +8,7 @@ import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { CloudError } from '../runtime/errors.js';
 import { decodeInferenceRequest, encodeInferenceResponse, type InferenceRequest } from '../runtime/cloud/messages.js';
 import { noDelay } from '../runtime/cloud/mqtt-link.js';
-import { parseVehicleTopic, vehicleTopics, workerRequestFilter } from '../runtime/cloud/topics.js';
+import { isTopicLevel, parseVehicleTopic, vehicleTopics, workerRequestFilter } from '../runtime/cloud/topics.js';
 import type { ModelRunner } from './model-runner.js';
 
 export interface WorkerOptions {
@@ -43,7 +43,10 @@ export class InferenceWorker {
     this.#opts = opts;
     this.#client = client;
     client.on('message', (topic, payload, packet) => {
-      void this.#handle(topic, payload, packet.properties?.responseTopic, packet.properties?.correlationData);
+      // One bad message is counted and dropped; nothing a client publishes may end the worker.
+      this.#handle(topic, payload, packet.properties?.responseTopic, packet.properties?.correlationData).catch(() => {
+        this.stats.rejected++;
+      });
     });
   }
 
@@ -87,7 +90,7 @@ export class InferenceWorker {
     // A vehicle may only ask for answers on its own response topic: no reflecting traffic to others.
     const own = vehicleTopics(parsed.vehicleId).response;
     const replyTo = responseTopic ?? req.replyTo;
-    if (replyTo !== own || req.vehicleId !== parsed.vehicleId) {
+    if (replyTo !== own || req.vehicleId !== parsed.vehicleId || req.domain !== parsed.domain || !isTopicLevel(req.domain)) {
       this.stats.misdirected++;
       return;
     }

@@ -32,6 +32,8 @@ export interface IngestStats {
   stored: number;
   duplicates: number;
   rejected: number;
+  /** Records that could not be stored (left unacknowledged, so the broker delivers them again). */
+  failed: number;
   /** Receipts published (each confirms up to MAX_RECEIPT_IDS records). */
   receipts: number;
 }
@@ -59,6 +61,10 @@ function decode(kind: Kind, payload: Buffer, source: string): Decoded {
   return { recordId: u.recordId, vehicleId: u.vehicleId, tUnixMs: u.tUnixMs, line: { ...u } };
 }
 
+/** Record times ingest accepts: from 2000-01-01 to 2100-01-01 (UTC). */
+const EARLIEST_RECORD_MS = Date.UTC(2000, 0, 1);
+const LATEST_RECORD_MS = Date.UTC(2100, 0, 1);
+
 /** The file a record belongs to. */
 export function ingestFile(dataDir: string, vehicleId: string, kind: Kind, tUnixMs: number): string {
   const day = new Date(Number.isFinite(tUnixMs) && Math.abs(tUnixMs) < 8.64e15 ? tUnixMs : 0).toISOString().slice(0, 10);
@@ -69,7 +75,7 @@ export function ingestFile(dataDir: string, vehicleId: string, kind: Kind, tUnix
 const MAX_OPEN_FILES = 256;
 
 export class Ingest {
-  readonly stats: IngestStats = { stored: 0, duplicates: 0, rejected: 0, receipts: 0 };
+  readonly stats: IngestStats = { stored: 0, duplicates: 0, rejected: 0, receipts: 0, failed: 0 };
   readonly #opts: IngestOptions;
   readonly #seen = new Map<string, Set<string>>();
   /** Open day files, least recently written first: one open per file rather than per record. */
@@ -107,7 +113,11 @@ export class Ingest {
     client.handleMessage = (packet, done) => {
       ingest.#store(packet.topic, Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload)).then(
         () => done(),
-        (err: unknown) => done(err instanceof Error ? err : new Error(String(err))),
+        (err: unknown) => {
+          // Not stored (a disk error, say): no PUBACK, so the broker delivers it again; never fatal.
+          ingest.stats.failed++;
+          done(err instanceof Error ? err : new Error(String(err)));
+        },
       );
     };
     client.on('error', () => undefined);
@@ -124,11 +134,18 @@ export class Ingest {
   async #store(topic: string, payload: Buffer): Promise<void> {
     const parsed = parseVehicleTopic(topic);
     const kind = parsed?.kind;
-    if (!parsed || (kind !== 'telemetry' && kind !== 'snippets' && kind !== 'updateStatus')) return;
+    if (!parsed || (kind !== 'telemetry' && kind !== 'snippets' && kind !== 'updateStatus')) {
+      this.stats.rejected++;
+      return;
+    }
     let rec: Decoded;
     try {
       rec = decode(kind, payload, topic);
       if (rec.vehicleId !== parsed.vehicleId) throw new CloudError('CLOUD_PAYLOAD', topic, `record of vehicle ${rec.vehicleId} on another vehicle's topic`);
+      // The time names the day file: one outside any vehicle's life is a bad record, not a new file.
+      if (!(rec.tUnixMs >= EARLIEST_RECORD_MS && rec.tUnixMs < LATEST_RECORD_MS)) {
+        throw new CloudError('CLOUD_PAYLOAD', topic, `record time ${rec.tUnixMs} ms is outside ${new Date(EARLIEST_RECORD_MS).toISOString()} .. ${new Date(LATEST_RECORD_MS).toISOString()}`);
+      }
     } catch (err) {
       if (!(err instanceof CloudError)) throw err;
       this.stats.rejected++;

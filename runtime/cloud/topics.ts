@@ -22,12 +22,17 @@ export const INGEST_SHARE_GROUP = 'ecu-ai-ingest';
 
 const VEHICLE_ID_RE = /^[A-Za-z0-9_.:-]{1,64}$/;
 
+/** Whether a vehicle id or domain can stand as one topic level (and as one folder name). */
+export function isTopicLevel(value: string): boolean {
+  return VEHICLE_ID_RE.test(value) && value !== '.' && value !== '..';
+}
+
 /**
  * Checks a vehicle id or domain can stand as one topic level.
  * @throws {CloudError} CLOUD_PAYLOAD when it holds a topic separator, wildcard or is empty
  */
 export function checkTopicLevel(kind: string, value: string): string {
-  if (!VEHICLE_ID_RE.test(value) || value === '.' || value === '..') {
+  if (!isTopicLevel(value)) {
     throw new CloudError('CLOUD_PAYLOAD', `${kind} "${value}"`, 'must be 1 to 64 of [A-Za-z0-9_.:-] (no /, +, #)');
   }
   return value;
@@ -85,7 +90,8 @@ export function parseVehicleTopic(topic: string): { vehicleId: string; kind: Veh
   const parts = topic.split('/');
   if (parts[0] !== 'ecu-ai' || parts[1] !== 'v1' || parts.length < 4) return undefined;
   const vehicleId = parts[2] ?? '';
-  if (!VEHICLE_ID_RE.test(vehicleId)) return undefined;
+  // The same rule as for sending: "." and ".." would name folders, not vehicles, in ingest's files.
+  if (!isTopicLevel(vehicleId)) return undefined;
   const rest = parts.slice(3).join('/');
   if (parts[3] === 'infer' && parts[4] === 'request' && parts.length === 6) return { vehicleId, kind: 'request', domain: parts[5] ?? '' };
   const kinds: Record<string, VehicleTopicKind> = {
