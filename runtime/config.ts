@@ -66,6 +66,11 @@ const someipSchema = z
     /** SD multicast group; absent: SD "multicast" goes to `sd_peers` by unicast (loopback has no multicast). */
     multicast: z.string().optional(),
     sd_peers: z.array(someipHostPort).default([]),
+    /**
+     * IPv4 addresses a Subscribe may name as its event endpoint besides the subscriber's own source
+     * address (a gateway subscribing for an ECU behind it). Anything else is refused (NACK): no reflection.
+     */
+    subscriber_endpoints: z.array(z.string().regex(/^\d{1,3}(\.\d{1,3}){3}$/, 'an IPv4 address')).default([]),
     services: z.object(Object.fromEntries(DOMAIN_NAMES.map((d) => [d, someipServiceIds.optional()])) as Record<DomainName, z.ZodOptional<typeof someipServiceIds>>).strict().default({}),
     /** Remote events fed into the signal store as pseudo-messages `SOMEIP_<service>_<event>` (hex). */
     inputs: z

@@ -34,9 +34,14 @@ export interface SdLimits {
   readonly maxRemoteServices: number;
   readonly maxSubscribersPerEventgroup: number;
   readonly maxPeers: number;
+  /**
+   * Longest a subscription lives without being renewed, seconds: a Subscribe asking for more (up to
+   * 0xFFFFFF, "until stopped") gets this, and its Ack says so. Subscribers renew on every offer.
+   */
+  readonly maxSubscriptionTtlS: number;
 }
 
-export const SD_DEFAULT_LIMITS: SdLimits = { maxRemoteServices: 512, maxSubscribersPerEventgroup: 64, maxPeers: 256 };
+export const SD_DEFAULT_LIMITS: SdLimits = { maxRemoteServices: 512, maxSubscribersPerEventgroup: 64, maxPeers: 256, maxSubscriptionTtlS: 30 };
 
 export interface LocalOffer {
   readonly serviceId: number;
@@ -93,6 +98,12 @@ export interface SdEngineOptions {
    * multicast on one socket and so cannot tell the channels apart: peers then see one rising sequence.
    */
   readonly sharedSessionCounter?: boolean;
+  /**
+   * Whether events may go to `endpoint` for a Subscribe sent from `peerAddress` (the sender's IP).
+   * Default: only to the sender's own address, so one Subscribe naming a third party's endpoint
+   * cannot turn this host into a reflector that sends events to a port that never asked.
+   */
+  readonly allowSubscriberEndpoint?: (peerAddress: string, endpoint: SdIpv4Option) => boolean;
 }
 
 type Phase = 'initial' | 'repetition' | 'main';
@@ -118,7 +129,7 @@ const ANY8 = 0xff;
 
 /** Service discovery for one SD endpoint (one unicast address plus the multicast group). */
 export class SdEngine {
-  readonly stats = { received: 0, ignoredEntries: 0, rejectedSubscriptions: 0, droppedRemote: 0, reboots: 0 };
+  readonly stats = { received: 0, ignoredEntries: 0, rejectedSubscriptions: 0, foreignEndpointSubscriptions: 0, droppedRemote: 0, reboots: 0 };
   readonly #o: SdEngineOptions;
   readonly #t: SdTimings;
   readonly #l: SdLimits;
@@ -403,16 +414,25 @@ export class SdEngine {
     const endpoint = opts.find((o): o is SdIpv4Option => o.type === 'ipv4-endpoint' && o.protocol === 'udp') ?? opts.find((o): o is SdIpv4Option => o.type === 'ipv4-endpoint');
     const ack = (t: number): SdEntryInit => ({ type: SdEntryType.SUBSCRIBE_EVENTGROUP_ACK, serviceId, instanceId, majorVersion: major, ttl: t, eventgroupId, counter, initialDataRequested: false });
     const full = (subs?.size ?? 0) >= this.#l.maxSubscribersPerEventgroup && !subs?.has(peer);
-    if (!offer || offer.majorVersion !== major || !offer.eventgroups.includes(eventgroupId) || !endpoint || full) {
+    const peerAddress = peer.slice(0, peer.lastIndexOf(':'));
+    const allowed = endpoint !== undefined && (this.#o.allowSubscriberEndpoint ?? sameAddress)(peerAddress, endpoint);
+    if (!offer || offer.majorVersion !== major || !offer.eventgroups.includes(eventgroupId) || !endpoint || full || !allowed) {
       this.stats.rejectedSubscriptions++;
+      if (endpoint && !allowed) this.stats.foreignEndpointSubscriptions++;
       return [ack(0)];
     }
     const map = subs ?? new Map<string, Subscriber>();
     this.#subscribers.set(k3, map);
     const isNew = !map.has(peer);
-    const sub: Subscriber = { peer, endpoint, expiresAt: ttl === SD_TTL_INFINITE ? Infinity : now + ttl };
+    const granted = Math.min(ttl, this.#l.maxSubscriptionTtlS);
+    const sub: Subscriber = { peer, endpoint, expiresAt: now + granted };
     map.set(peer, sub);
     if (isNew) this.#emit({ kind: 'subscriber-added', serviceId, instanceId, eventgroupId, subscriber: sub });
-    return [ack(ttl)];
+    return [ack(granted)];
   }
+}
+
+/** The default subscriber policy: events go only to the address the Subscribe came from. */
+function sameAddress(peerAddress: string, endpoint: SdIpv4Option): boolean {
+  return endpoint.address === peerAddress;
 }

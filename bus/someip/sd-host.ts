@@ -23,6 +23,8 @@ export interface SomeipSdOptions {
   readonly random?: () => number;
   /** Seconds; default monotonic wall time. Timers still fire by wall time. */
   readonly clock?: NowSource;
+  /** Which event endpoints a Subscribe may name (see SdEngineOptions); default the sender's own address. */
+  readonly allowSubscriberEndpoint?: (peerAddress: string, endpoint: SdIpv4Option) => boolean;
 }
 
 export class SomeipSd {
@@ -44,6 +46,7 @@ export class SomeipSd {
       ...(opts.timings ? { timings: opts.timings } : {}),
       ...(opts.limits ? { limits: opts.limits } : {}),
       ...(opts.random ? { random: opts.random } : {}),
+      ...(opts.allowSubscriberEndpoint ? { allowSubscriberEndpoint: opts.allowSubscriberEndpoint } : {}),
       // One socket receives both channels here, so keep one rising session sequence for peers.
       sharedSessionCounter: true,
       onEvent: (e) => {

@@ -71,7 +71,13 @@ export async function startSomeipBridge(o: SomeipBridgeOptions): Promise<SomeipB
   const services = domainServices(cfg).filter((s) => wanted.has(s.domain));
   const inputs = o.sink ? someipInputsFromConfig(cfg) : [];
   const peers = cfg.sd_peers.map(parseHostPort);
-  const sd = await SomeipSd.open({ address: cfg.address, port: cfg.sd_port, ...(cfg.multicast ? { multicastGroup: cfg.multicast } : { peers }) });
+  const extra = new Set(cfg.subscriber_endpoints);
+  const sd = await SomeipSd.open({
+    address: cfg.address,
+    port: cfg.sd_port,
+    ...(cfg.multicast ? { multicastGroup: cfg.multicast } : { peers }),
+    allowSubscriberEndpoint: (from, endpoint) => endpoint.address === from || extra.has(endpoint.address),
+  });
   let endpoint: SomeipUdpEndpoint;
   try {
     endpoint = await SomeipUdpEndpoint.open({ address: cfg.address, port: cfg.service_port });

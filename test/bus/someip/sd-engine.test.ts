@@ -211,3 +211,49 @@ describe('SD session IDs and reboot detection', () => {
     expect(d.observe('p', 'unicast', { sessionId: 1, reboot: true })).toBe(false);
   });
 });
+
+describe('SD subscriptions a hostile peer sends', () => {
+  const subscribe = (endpoint: ReturnType<typeof EP>, ttl: number) =>
+    buildSdPayload({ reboot: false, unicast: true }, [
+      { type: SdEntryType.SUBSCRIBE_EVENTGROUP, serviceId: 0x1234, instanceId: 1, majorVersion: 1, ttl, eventgroupId: 0x10, counter: 0, initialDataRequested: true, options: [endpoint] },
+    ]);
+  const server = (opts: Partial<ConstructorParameters<typeof SdEngine>[0]> = {}) => {
+    const clock = new FakeClock();
+    const sent: SdOutgoing[] = [];
+    const e = new SdEngine({ clock, send: (o) => sent.push(o), random: () => 0, timings: TIMINGS, ...opts });
+    e.offer(OFFER);
+    return { e, clock, sent };
+  };
+  const lastAckTtl = (sent: SdOutgoing[]): number | undefined => {
+    const entry = sent.at(-1)?.payload.entries.find((x) => x.type === SdEntryType.SUBSCRIBE_EVENTGROUP_ACK);
+    return entry?.ttl;
+  };
+
+  it('refuses (NACK) a Subscribe naming a third party\'s endpoint: no reflection', () => {
+    const { e, sent } = server();
+    e.receive(CLIENT, 1, subscribe(EP('10.0.0.99', 40000), 0xffffff), false);
+    expect(e.subscribers(0x1234, 1, 0x10)).toEqual([]);
+    expect(lastAckTtl(sent)).toBe(0);
+    expect(e.stats.foreignEndpointSubscriptions).toBe(1);
+    e.receive(CLIENT, 2, subscribe(EP('10.0.0.2', 40000), 3), false);
+    expect(e.subscribers(0x1234, 1, 0x10).map((s) => s.endpoint)).toEqual([EP('10.0.0.2', 40000)]);
+  });
+
+  it('accepts another endpoint only where the policy allows it', () => {
+    const { e } = server({ allowSubscriberEndpoint: (from, ep) => ep.address === from || ep.address === '10.0.0.99' });
+    e.receive(CLIENT, 1, subscribe(EP('10.0.0.99', 40000), 3), false);
+    expect(e.subscribers(0x1234, 1, 0x10)).toHaveLength(1);
+  });
+
+  it('bounds a subscription\'s TTL: "until stopped" lives 30 s without renewal, and the Ack says so', () => {
+    const { e, clock, sent } = server();
+    e.receive(CLIENT, 1, subscribe(EP('10.0.0.2', 40000), 0xffffff), false);
+    expect(lastAckTtl(sent)).toBe(30);
+    clock.t = 29;
+    e.poll();
+    expect(e.subscribers(0x1234, 1, 0x10)).toHaveLength(1);
+    clock.t = 31;
+    e.poll();
+    expect(e.subscribers(0x1234, 1, 0x10)).toEqual([]);
+  });
+});
