@@ -174,8 +174,9 @@ export class Ingest {
       this.#files.set(file, handle);
       return handle;
     }
-    await mkdir(path.dirname(file), { recursive: true });
-    handle = await open(file, 'a');
+    // The fleet's data: readable by the ingest's user alone.
+    await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+    handle = await open(file, 'a', 0o600);
     this.#files.set(file, handle);
     if (this.#files.size > MAX_OPEN_FILES) {
       const [oldest, h] = this.#files.entries().next().value as [string, FileHandle];

@@ -47,7 +47,7 @@ export async function readAckedSeq(dir: string): Promise<number> {
 export async function writeAckedSeq(dir: string, seq: number): Promise<void> {
   const file = path.join(dir, ACKED_FILE);
   const tmp = `${file}.tmp`;
-  const fh = await open(tmp, 'w');
+  const fh = await open(tmp, 'w', 0o600);
   try {
     await fh.writeFile(JSON.stringify({ ackedSeq: seq }));
     await fh.sync();

@@ -15,7 +15,7 @@
  * Records are kept in memory as well as on disk (at most `maxBytes`), so reading them to forward
  * costs no I/O.
  */
-import { mkdir, open, readdir, readFile, unlink, type FileHandle } from 'node:fs/promises';
+import { chmod, mkdir, open, readdir, readFile, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { CloudError } from '../errors.js';
 import { encodeFrame, scanFrames } from './record-frame.js';
@@ -107,7 +107,9 @@ export class Outbox {
   }
 
   async #recover(): Promise<void> {
-    await mkdir(this.dir, { recursive: true });
+    // Telemetry and snippets are the vehicle's data: readable by the daemon's user alone.
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    await chmod(this.dir, 0o700);
     this.#ackedSeq = await readAckedSeq(this.dir);
     this.#persistedAck = this.#ackedSeq;
     const names = (await readdir(this.dir)).filter((n) => /^seg-\d{16}\.log$/.test(n)).sort();
@@ -155,7 +157,7 @@ export class Outbox {
 
   async #newSegment(): Promise<Segment> {
     const file = path.join(this.dir, segmentName(this.#nextSeq));
-    const handle = await open(file, 'w');
+    const handle = await open(file, 'w', 0o600);
     // The new name must survive a crash as well as the bytes written into it.
     await syncDir(this.dir);
     return { path: file, handle, size: 0, lastSeq: -1 };

@@ -63,11 +63,11 @@ export function snippetJson(c: SnippetCapture): string {
 export function folderSnippetSink(dir: string): (c: SnippetCapture) => Promise<void> {
   let made: Promise<unknown> | undefined;
   return async (c) => {
-    made ??= mkdir(dir, { recursive: true });
+    made ??= mkdir(dir, { recursive: true, mode: 0o700 });
     await made;
     const file = path.join(dir, snippetFileName(c));
     const tmp = `${file}.tmp`;
-    const fh = await open(tmp, 'w');
+    const fh = await open(tmp, 'w', 0o600);
     try {
       await fh.writeFile(snippetJson(c));
       await fh.sync();

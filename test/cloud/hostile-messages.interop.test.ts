@@ -2,7 +2,7 @@
  * Any client of a broker without ACLs can publish anything under ecu-ai/v1/: every malformed topic
  * and payload is counted and dropped by the workers and ingest, which go on serving.
  */
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import mqtt from 'mqtt';
@@ -87,6 +87,9 @@ describe.skipIf(!peer.available)('the cloud side under hostile messages', () => 
     expect(readdirSync(root)).toEqual(['data']);
     expect(readdirSync(dataDir)).toEqual(['VGOOD']);
     expect(readdirSync(path.join(dataDir, 'VGOOD'))).toEqual(['2026-12-03.telemetry.jsonl']);
+    // The fleet's data is its owner's alone.
+    expect(statSync(path.join(dataDir, 'VGOOD')).mode & 0o777).toBe(0o700);
+    expect(statSync(path.join(dataDir, 'VGOOD', '2026-12-03.telemetry.jsonl')).mode & 0o777).toBe(0o600);
     await link.close();
     await attacker.endAsync();
     await worker.stop();
