@@ -7,18 +7,10 @@ export const CELLS_PER_SENSOR = CELLS / TEMP_SENSORS;
 
 const pad = (n: number): string => String(n).padStart(2, '0');
 
-/**
- * The cell messages are multiplexed: a frame every 10 ms carries one of 24 voltage groups, one every
- * 100 ms one of 4 temperature groups. Each cell is thus heard every 240 ms and each sensor every
- * 400 ms; judged by the frames' cycle time they would pass for stale between two rounds.
- */
-const CELL_PERIOD_MS = 24 * 10;
-const TEMP_PERIOD_MS = 4 * 100;
-
 function buildSignals(): Record<string, SignalSource> {
   const out: Record<string, SignalSource> = {};
-  for (let c = 1; c <= CELLS; c++) out[`Vehicle.Powertrain.TractionBattery.Cell${pad(c)}.Voltage`] = { message: 'BMS_CellVoltages', signal: `CV_Cell${pad(c)}`, periodMs: CELL_PERIOD_MS };
-  for (let s = 1; s <= TEMP_SENSORS; s++) out[`Vehicle.Powertrain.TractionBattery.Sensor${pad(s)}.Temperature`] = { message: 'BMS_CellTemps', signal: `CT_Temp${pad(s)}`, periodMs: TEMP_PERIOD_MS };
+  for (let c = 1; c <= CELLS; c++) out[`Vehicle.Powertrain.TractionBattery.Cell${pad(c)}.Voltage`] = { message: 'BMS_CellVoltages', signal: `CV_Cell${pad(c)}` };
+  for (let s = 1; s <= TEMP_SENSORS; s++) out[`Vehicle.Powertrain.TractionBattery.Sensor${pad(s)}.Temperature`] = { message: 'BMS_CellTemps', signal: `CT_Temp${pad(s)}` };
   out['Vehicle.Powertrain.TractionBattery.Current'] = { message: 'BMS_PackStatus', signal: 'BMS_PackCurrent' };
   out['Vehicle.Powertrain.TractionBattery.StateOfCharge'] = { message: 'BMS_PackStatus', signal: 'BMS_SoC' };
   return out;

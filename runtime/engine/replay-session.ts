@@ -134,8 +134,7 @@ export async function runReplaySession(o: ReplaySessionOptions): Promise<ReplayS
       },
     });
     let frames = 0;
-    let decoded = 0;
-    const unknownIds = new Map<string, number>();
+    let dataFrames = 0;
     let lastT = firstT;
     const wall = o.pace !== undefined ? new RealClock() : undefined;
     const aborted = (): boolean => o.signal?.aborted === true;
@@ -154,11 +153,7 @@ export async function runReplaySession(o: ReplaySessionOptions): Promise<ReplayS
         o.onFrame?.(frame);
         lastT = frame.timestamp;
         frames++;
-        if (!frame.error && !frame.rtr && codecs.forFrame(frame) !== undefined) decoded++;
-        else if (!frame.error && !frame.rtr) {
-          const key = frameIdText(frame);
-          unknownIds.set(key, (unknownIds.get(key) ?? 0) + 1);
-        }
+        if (!frame.error && !frame.rtr) dataFrames++;
       }
       o.onProgress?.({ frames, driveS: lastT - firstT });
     };
@@ -191,10 +186,10 @@ export async function runReplaySession(o: ReplaySessionOptions): Promise<ReplayS
       const s = h.summary();
       wallLatency[d] = { p50: round(s.p50), p99: round(s.p99), max: round(s.max) };
     }
-    const topUnknown = [...unknownIds]
-      .sort(([a, na], [b, nb]) => nb - na || (a < b ? -1 : a > b ? 1 : 0))
-      .slice(0, UNKNOWN_IDS_LISTED)
-      .map(([id, n]) => ({ id, frames: n }));
+    // The router looked every data frame up in the DBC already; its misses are the unknown ids.
+    const unknownIds = [...engine.router.unknownIds()].map(([key, n]) => ({ id: idText(key), frames: n }));
+    const notInDbc = unknownIds.reduce((a, u) => a + u.frames, 0);
+    const topUnknown = unknownIds.sort((a, b) => b.frames - a.frames || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).slice(0, UNKNOWN_IDS_LISTED);
     return {
       complete: !aborted(),
       trace: {
@@ -202,8 +197,8 @@ export async function runReplaySession(o: ReplaySessionOptions): Promise<ReplayS
         format: reader.format,
         frames,
         skipped: reader.skipped,
-        decoded,
-        not_in_dbc: [...unknownIds.values()].reduce((a, n) => a + n, 0),
+        decoded: dataFrames - notInDbc,
+        not_in_dbc: notInDbc,
         unknown_ids: topUnknown,
         first_t: frames === 0 ? null : round(firstT, 6),
         last_t: frames === 0 ? null : round(lastT, 6),
@@ -226,9 +221,9 @@ export async function runReplaySession(o: ReplaySessionOptions): Promise<ReplayS
   }
 }
 
-/** An id as candump spells it: three hex digits for a standard id, eight for an extended one. */
-function frameIdText(f: CanFrame): string {
-  return f.extended ? f.id.toString(16).toUpperCase().padStart(8, '0') : f.id.toString(16).toUpperCase().padStart(3, '0');
+/** A router id key as candump spells the id: three hex digits for a standard id, eight for an extended one. */
+function idText(key: number): string {
+  return key < 0 ? (-1 - key).toString(16).toUpperCase().padStart(8, '0') : key.toString(16).toUpperCase().padStart(3, '0');
 }
 
 function roundAll(m: Record<string, number | null>): Record<string, number | null> {

@@ -45,6 +45,7 @@ export class SignalRouter {
   readonly #windows: FeatureWindow[] = [];
   readonly #decodeErrors = new Map<string, number>();
   readonly #firstError = new Map<string, string>();
+  readonly #unknown = new Map<number, number>();
   #frames = 0;
   #routed = 0;
   #ignored = 0;
@@ -78,6 +79,7 @@ export class SignalRouter {
     let decoded: DecodedValues;
     try {
       codec = this.#db.forFrame(frame);
+      if (codec === undefined) this.#countUnknown(frame);
       // Decoding is the costly part; a message no catalog entry reads is never decoded.
       plan = codec === undefined ? undefined : this.#store.planFor(codec.message.name, frame.channel);
       if (codec === undefined || plan === undefined) {
@@ -97,6 +99,17 @@ export class SignalRouter {
     }
     this.#routed++;
     return this.#store.ingestPlan(plan, codec.message, decoded, at);
+  }
+
+  #countUnknown(frame: CanFrame): void {
+    // A number key keeps the per-frame cost at one map update: extended ids are stored negated.
+    const key = frame.extended ? -1 - frame.id : frame.id;
+    this.#unknown.set(key, (this.#unknown.get(key) ?? 0) + 1);
+  }
+
+  /** Data frames whose id the database does not describe, per id (extended ids as `-1 - id`). */
+  unknownIds(): ReadonlyMap<number, number> {
+    return this.#unknown;
   }
 
   #countError(key: string, err: unknown): void {
