@@ -81,7 +81,6 @@ export class DomainServiceRunner<R = unknown> {
   readonly domain: string;
   readonly #o: RunnerOptions<R>;
   readonly #snapshot: Float32Array;
-  readonly #validity: Uint8Array;
   readonly #features: Float32Array;
   #stopped = false;
   #faults = 0;
@@ -92,7 +91,6 @@ export class DomainServiceRunner<R = unknown> {
     this.#o = options;
     this.domain = options.definition.domain;
     this.#snapshot = new Float32Array(options.window.length * options.window.width);
-    this.#validity = new Uint8Array(options.window.length * options.window.width);
     this.#features = new Float32Array(options.definition.featureSize);
   }
 
@@ -116,7 +114,7 @@ export class DomainServiceRunner<R = unknown> {
     if (this.#stopped) return { variant: 'fallback' };
     const def = this.#o.definition;
     this.#o.window.advanceTo(job.release);
-    this.#o.window.snapshot(this.#snapshot, this.#validity);
+    this.#o.window.snapshot(this.#snapshot);
     const invalidSignals = this.#staleAtTick();
     const inputsValid = invalidSignals.length === 0;
     const snapshot = this.#o.overlap === true && job.variant !== 'fallback' && inputsValid ? this.#snapshot.slice() : this.#snapshot;
@@ -151,12 +149,11 @@ export class DomainServiceRunner<R = unknown> {
 
   /** The window's signals not valid in its newest row (all of them before the first row). */
   #staleAtTick(): readonly string[] {
-    const w = this.#o.window.width;
-    const newest = (this.#o.window.length - 1) * w;
+    const window = this.#o.window;
     let stale: string[] | undefined;
-    for (let s = 0; s < w; s++) {
-      if (this.#validity[newest + s] === 1) continue;
-      (stale ??= []).push(this.#o.window.signals[s] as string);
+    for (let s = 0; s < window.width; s++) {
+      if (window.validAtNewest(s)) continue;
+      (stale ??= []).push(window.signals[s] as string);
     }
     return stale ?? NONE;
   }

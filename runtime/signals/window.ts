@@ -91,6 +91,14 @@ export class FeatureWindow {
     return Number.isNaN(this.#nextK) ? Number.NaN : this.#nextK / this.rateHz + this.delayS;
   }
 
+  /**
+   * Whether signal `s` (its column) was valid at the newest tick; false before the first tick.
+   * Reads the window in place: a per-call check that copies nothing.
+   */
+  validAtNewest(s: number): boolean {
+    return this.#head >= 0 && this.#valid[this.#head * this.width + s] === 1;
+  }
+
   /** True when the window is full and every sample in it is valid. */
   allValid(): boolean {
     return this.#filled === this.length && this.#invalid === 0;
