@@ -4,7 +4,6 @@ import type { DomainDefinition } from '../runtime/service/domain.js';
 import { adasDomain } from './adas/index.js';
 import { bodyDomain } from './body/index.js';
 import { chassisDomain } from './chassis/index.js';
-import { sealE2e } from './common/rolling-counter.js';
 import { cockpitDomain } from './cockpit/index.js';
 import { powertrainDomain } from './powertrain/index.js';
 
@@ -14,14 +13,13 @@ export type { ChassisResult } from './chassis/index.js';
 export type { PowertrainResult } from './powertrain/index.js';
 export type { CockpitResult } from './cockpit/index.js';
 export type { BodyResult } from './body/index.js';
-export { sealE2e };
 
 // The table erases each domain's result and label types: the framework treats them opaquely.
-// The three safety outputs are end-to-end protected in the reference DBC (<P>_CRC in byte 0).
+// Output protection (counter, CRC) is the DBC's: the engine seals whatever message declares it.
 export const DOMAINS: Readonly<Record<DomainName, DomainDefinition>> = Object.freeze({
-  adas: { ...(adasDomain as unknown as DomainDefinition), seal: sealE2e },
-  chassis: { ...(chassisDomain as unknown as DomainDefinition), seal: sealE2e },
-  powertrain: { ...(powertrainDomain as unknown as DomainDefinition), seal: sealE2e },
+  adas: adasDomain as unknown as DomainDefinition,
+  chassis: chassisDomain as unknown as DomainDefinition,
+  powertrain: powertrainDomain as unknown as DomainDefinition,
   cockpit: cockpitDomain as unknown as DomainDefinition,
   body: bodyDomain as unknown as DomainDefinition,
 });

@@ -9,7 +9,7 @@
  */
 import type { CompiledDatabase, MessageCodec } from '../bus/dbc/index.js';
 import { makeFrame, type CanFrame } from '../bus/frame.js';
-import { applyE2e } from '../bus/e2e.js';
+import { E2eSealer } from '../bus/e2e.js';
 import { DOMAINS, LABEL_PERIOD_MS, labelFor, type LabelRecord } from './labels.js';
 import { createMessageBuilders, type MessageBuilder } from './messages.js';
 import { clamp } from './numeric.js';
@@ -58,11 +58,10 @@ interface Scheduled {
   readonly cycleSteps: number;
   readonly phase: number;
   readonly slotUs: number;
-  readonly counterSignal: string | undefined;
-  readonly crcSignal: string | undefined;
+  /** The message's end-to-end protection, when the DBC gives it a counter or a CRC. */
+  readonly e2e: E2eSealer | undefined;
   /** Physical [min, max] by signal name, to clamp values into what the DBC can carry. */
   readonly ranges: Readonly<Record<string, readonly [number, number]>>;
-  counter: number;
 }
 
 /** Thrown for a scenario name or duration the simulator does not accept. */
@@ -121,10 +120,8 @@ function buildSchedule(db: CompiledDatabase, builders: Readonly<Record<string, M
       cycleSteps,
       phase: index % cycleSteps,
       slotUs: ((index * 523) % 9000) + 50,
-      counterSignal: signals.find((s) => s.name.endsWith('_Counter'))?.name,
-      crcSignal: signals.find((s) => s.name.endsWith('_CRC') && s.startBit === 0 && s.length === 8)?.name,
+      e2e: E2eSealer.of(codec.message),
       ranges,
-      counter: 0,
     });
   });
   return out;
@@ -176,9 +173,7 @@ function encode(m: Scheduled): Uint8Array {
     const range = m.ranges[name];
     if (range) values[name] = clamp(values[name] as number, range[0], range[1]);
   }
-  if (m.counterSignal) values[m.counterSignal] = m.counter;
-  if (m.crcSignal) values[m.crcSignal] = 0;
-  m.counter = (m.counter + 1) & 0x0f;
+  m.e2e?.prepare(values);
   const data = m.codec.encode(values);
-  return m.crcSignal ? applyE2e(m.codec.message.id, data) : data;
+  return m.e2e ? m.e2e.seal(data) : data;
 }

@@ -7,7 +7,6 @@ import type { AdasLabel } from '../../sim/labels.js';
 import type { DomainDefinition, DomainScorer, ResultStabilizer } from '../../runtime/service/domain.js';
 import { DOMAIN_TIMING } from '../../runtime/scheduler/domain-timing.js';
 import { modeValue, type ResultSource } from '../common/mode.js';
-import { RollingCounter } from '../common/rolling-counter.js';
 import { DetectionCounter, EpisodeCounter, metric, ratio } from '../common/scorers.js';
 import { WindowView, clampNum } from '../common/window-view.js';
 import { ADAS_FEATURE_SIZE, NO_TTC_S, adasFeatures } from './features.js';
@@ -105,8 +104,6 @@ function createScorer(): DomainScorer<AdasResult, AdasLabel> {
   };
 }
 
-const counter = new RollingCounter();
-
 export const adasDomain: DomainDefinition<AdasResult, AdasLabel> = {
   domain: 'adas',
   description: 'Forward collision warning from radar objects and ego motion',
@@ -122,8 +119,6 @@ export const adasDomain: DomainDefinition<AdasResult, AdasLabel> = {
   outputMessage: 'ADAS_FCW',
   encode(r) {
     return {
-      FCW_CRC: 0,
-      FCW_Counter: counter.take(),
       FCW_Level: r.level,
       FCW_Ttc: Math.round(clampNum(r.ttcS, 0, NO_TTC_S) * 10) / 10,
       FCW_TargetId: Math.round(clampNum(r.targetId, 0, 255)),

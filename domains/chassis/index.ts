@@ -6,7 +6,6 @@ import type { ChassisLabel } from '../../sim/labels.js';
 import type { DomainDefinition, DomainScorer } from '../../runtime/service/domain.js';
 import { DOMAIN_TIMING } from '../../runtime/scheduler/domain-timing.js';
 import { modeValue, type ResultSource } from '../common/mode.js';
-import { RollingCounter } from '../common/rolling-counter.js';
 import { AccuracyCounter, metric } from '../common/scorers.js';
 import { WindowView, argmax, clampNum } from '../common/window-view.js';
 import { CHASSIS_FEATURE_SIZE, chassisFeatures, slipStats } from './features.js';
@@ -73,8 +72,6 @@ function createScorer(): DomainScorer<ChassisResult, ChassisLabel> {
   };
 }
 
-const counter = new RollingCounter();
-
 export const chassisDomain: DomainDefinition<ChassisResult, ChassisLabel> = {
   domain: 'chassis',
   description: 'Road friction class from wheel slip, dynamics and weather',
@@ -90,8 +87,6 @@ export const chassisDomain: DomainDefinition<ChassisResult, ChassisLabel> = {
   outputMessage: 'CHS_Friction',
   encode(r) {
     return {
-      CHS_CRC: 0,
-      CHS_Counter: counter.take(),
       CHS_FrictionClass: r.frictionClass,
       CHS_Confidence: Math.round(clampNum(r.confidence, 0, 1) * 100),
       CHS_MuEstimate: Math.round(clampNum(r.mu, 0, 1.275) / 0.005) * 0.005,

@@ -7,7 +7,6 @@ import type { PowertrainLabel } from '../../sim/labels.js';
 import type { DomainDefinition, DomainScorer } from '../../runtime/service/domain.js';
 import { DOMAIN_TIMING } from '../../runtime/scheduler/domain-timing.js';
 import { modeValue, type ResultSource } from '../common/mode.js';
-import { RollingCounter } from '../common/rolling-counter.js';
 import { DetectionCounter, EventCounter, metric, ratio } from '../common/scorers.js';
 import { argmax, clampNum } from '../common/window-view.js';
 import { POWERTRAIN_FEATURE_SIZE, cellStats, powertrainFeatures } from './features.js';
@@ -139,8 +138,6 @@ function createScorer(): DomainScorer<PowertrainResult, PowertrainLabel> {
   };
 }
 
-const counter = new RollingCounter();
-
 export const powertrainDomain: DomainDefinition<PowertrainResult, PowertrainLabel> = {
   domain: 'powertrain',
   description: 'Battery cell anomaly score and suspect cell',
@@ -156,8 +153,6 @@ export const powertrainDomain: DomainDefinition<PowertrainResult, PowertrainLabe
   outputMessage: 'PT_BatteryAnomaly',
   encode(r) {
     return {
-      BAN_CRC: 0,
-      BAN_Counter: counter.take(),
       BAN_Score: Math.round(clampNum(r.score, 0, 1) * 1000) / 1000,
       BAN_SuspectCell: r.suspectCell ?? 127,
       BAN_Flag: r.flag ? 1 : 0,

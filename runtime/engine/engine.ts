@@ -9,6 +9,7 @@
 import type { Logger } from 'pino';
 import type { CanFrame } from '../../bus/frame.js';
 import { makeFrame } from '../../bus/frame.js';
+import { E2eSealer, type E2eMessage } from '../../bus/e2e.js';
 import type { Clock } from '../clock.js';
 import type { DomainName, EcuAiConfig } from '../config.js';
 import { createPlatform, type Platform, type PlatformReading } from '../platform/index.js';
@@ -35,7 +36,7 @@ export interface EngineCodecs {
   forFrame(frame: CanFrame): { readonly message: { readonly name: string; readonly cycleTimeMs?: number | undefined }; decode(data: Uint8Array): Readonly<Record<string, number | string>> } | undefined;
   byName(name: string):
     | {
-        readonly message: { readonly id: number; readonly extended: boolean; readonly fd: boolean; readonly length: number; readonly signals: readonly { readonly name: string }[] };
+        readonly message: E2eMessage & { readonly extended: boolean; readonly fd: boolean; readonly length: number };
         encode(values: Readonly<Record<string, number | string>>, options?: { strict?: boolean }): Uint8Array;
       }
     | undefined;
@@ -100,7 +101,8 @@ export class Engine {
   readonly #dispatched = new Map<number, Variant>();
   #inFlight: Promise<unknown>[] = [];
   /** Rolling counters of the output messages, owned here so every engine (every replay) starts at 0. */
-  readonly #counters = new Map<string, number>();
+  /** The end-to-end protection of each output message this engine sends (null: unprotected). */
+  readonly #sealers = new Map<string, E2eSealer | null>();
   #encodeErrors = 0;
 
   /**
@@ -302,6 +304,15 @@ export class Engine {
     }
   }
 
+  #sealerOf(name: string, message: E2eMessage): E2eSealer | undefined {
+    let sealer = this.#sealers.get(name);
+    if (sealer === undefined) {
+      sealer = E2eSealer.of(message) ?? null;
+      this.#sealers.set(name, sealer);
+    }
+    return sealer ?? undefined;
+  }
+
   #onResult(d: DomainDefinition, raw: ServiceResult): void {
     if (!raw.inputsValid) this.dispatcher.stats(d.domain).invalidInputs++;
     const r = this.#stabilize(d, raw);
@@ -316,15 +327,10 @@ export class Engine {
     try {
       const m = codec.message;
       const values = (d as DomainDefinition<unknown>).encode(r.result);
-      // The reference network's E2E convention: a <P>_Counter signal counts 0..15 per transmission.
-      const counterSignal = m.signals.find((sig) => sig.name.endsWith('_Counter'))?.name;
-      if (counterSignal) {
-        const n = this.#counters.get(d.outputMessage) ?? 0;
-        values[counterSignal] = n;
-        this.#counters.set(d.outputMessage, (n + 1) & 0x0f);
-      }
+      const e2e = this.#sealerOf(d.outputMessage, m);
+      e2e?.prepare(values);
       const packed = codec.encode(values, { strict: false });
-      const data = d.seal ? d.seal(m.id, packed) : packed;
+      const data = e2e ? e2e.seal(packed) : packed;
       send(makeFrame({ timestamp: r.t, channel: this.#o.outputChannel ?? 'can0', id: m.id, extended: m.extended, fd: m.fd, data }));
       this.#outputFrames.set(d.outputMessage, (this.#outputFrames.get(d.outputMessage) ?? 0) + 1);
     } catch (err) {

@@ -64,14 +64,12 @@ export interface DomainDefinition<R = unknown, L = unknown> {
    * know, e.g. a confidence of 0. Default: the fallback's answer.
    */
   invalidInputs?(window: Float32Array): R;
-  /** The DBC message that carries the result, and its signal values for a result. */
+  /**
+   * The DBC message that carries the result, and its signal values for a result. A message the DBC
+   * protects end to end gets its counter and CRC from the engine (`E2eSealer`), not from here.
+   */
   readonly outputMessage: string;
   encode(result: R): Record<string, number>;
-  /**
-   * Seals the packed output payload (e.g. writes an end-to-end CRC over the id and the other bytes)
-   * after the signal values are encoded; absent for unprotected messages.
-   */
-  seal?(id: number, payload: Uint8Array): Uint8Array;
   /** A JSON-friendly form of the result for logs, snippets and the cloud. */
   toJson(result: R): Record<string, number | string | boolean | null>;
   /** Ground-truth scoring; absent for domains without a metric. */
