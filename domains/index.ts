@@ -13,6 +13,11 @@ export type { ChassisResult } from './chassis/index.js';
 export type { PowertrainResult } from './powertrain/index.js';
 export type { CockpitResult } from './cockpit/index.js';
 export type { BodyResult } from './body/index.js';
+export type { AdasLabel } from './adas/label.js';
+export type { ChassisLabel } from './chassis/label.js';
+export type { PowertrainLabel } from './powertrain/label.js';
+export type { CockpitLabel } from './cockpit/label.js';
+export type { BodyLabel } from './body/label.js';
 
 // The table erases each domain's result and label types: the framework treats them opaquely.
 // Output protection (counter, CRC) is the DBC's: the engine seals whatever message declares it.

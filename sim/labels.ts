@@ -1,39 +1,17 @@
 /**
  * Ground truth for the five domain services, read off the simulated world at each service's rate.
- * One JSON line per label: {"t": seconds, "domain": "adas", "label": {...}}.
+ * One JSON line per label: {"t": seconds, "domain": "adas", "label": {...}}. What each label means
+ * is its domain's (domains/NAME/label.ts); this file only reads it off the world.
  */
+import { DOMAINS as DOMAIN_TABLE } from '../domains/index.js';
+import { MIN_CLOSING_MPS, TTC_IMMINENT_S, type AdasLabel } from '../domains/adas/label.js';
+import type { BodyLabel } from '../domains/body/label.js';
+import type { ChassisLabel } from '../domains/chassis/label.js';
+import type { CockpitLabel } from '../domains/cockpit/label.js';
+import type { PowertrainLabel } from '../domains/powertrain/label.js';
 import type { World } from './vehicle/world.js';
 
-/** Time to collision below which (with the lead really closing) a collision counts as imminent. */
-export const TTC_IMMINENT_S = 2.5;
-/** Closing speed below which the ego is not considered to be closing in (sensor noise level). */
-export const MIN_CLOSING_MPS = 0.5;
-
-export interface AdasLabel {
-  collision_imminent: boolean;
-  ttc_s: number | null;
-  lead_distance_m: number | null;
-  closing_speed_mps: number | null;
-  lead_id: number | null;
-}
-export interface ChassisLabel {
-  friction_class: 'dry' | 'wet' | 'snow' | 'ice';
-  mu: number;
-}
-export interface PowertrainLabel {
-  anomaly: boolean;
-  /** Cell number 1..96 (as in the DBC's CV_CellNN), or null. */
-  cell: number | null;
-  fault: 'weak_cell' | 'thermal_event' | null;
-}
-export interface CockpitLabel {
-  drowsiness: 0 | 1 | 2;
-  fatigue: number;
-}
-export interface BodyLabel {
-  setpoint_c: number;
-  occupancy: number;
-}
+export type { AdasLabel, BodyLabel, ChassisLabel, CockpitLabel, PowertrainLabel };
 
 export type LabelRecord =
   | { t: number; domain: 'adas'; label: AdasLabel }
@@ -44,10 +22,13 @@ export type LabelRecord =
 
 export type Domain = LabelRecord['domain'];
 
-/** Label period of each domain, in ms: the service's rate. */
-export const LABEL_PERIOD_MS: Readonly<Record<Domain, number>> = { adas: 50, chassis: 20, powertrain: 100, cockpit: 200, body: 1000 };
+/** The labelled domains, in the order of the domain table (the order of each step's labels). */
+export const DOMAINS: readonly Domain[] = Object.keys(DOMAIN_TABLE) as Domain[];
 
-export const DOMAINS: readonly Domain[] = ['adas', 'chassis', 'powertrain', 'cockpit', 'body'];
+/** Label period of each domain, in ms: one label per run of its service. */
+export const LABEL_PERIOD_MS: Readonly<Record<Domain, number>> = Object.fromEntries(
+  DOMAINS.map((d) => [d, Math.round(1000 / DOMAIN_TABLE[d].rateHz)]),
+) as Record<Domain, number>;
 
 function round(x: number, digits: number): number {
   const f = 10 ** digits;

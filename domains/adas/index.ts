@@ -3,7 +3,7 @@
  * Model: probability that a collision is imminent (TTC < 2.5 s with the lead closing in).
  * Fallback: the classic constant-speed time-to-collision threshold on the newest radar cycle.
  */
-import type { AdasLabel } from '../../sim/labels.js';
+import type { AdasLabel } from './label.js';
 import type { DomainDefinition, DomainScorer, ResultStabilizer } from '../../runtime/service/domain.js';
 import { DOMAIN_TIMING } from '../../runtime/scheduler/domain-timing.js';
 import { modeValue, type ResultSource } from '../common/mode.js';

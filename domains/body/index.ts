@@ -2,7 +2,7 @@
  * Body: cabin comfort, the HVAC set-point the occupants will find comfortable and how many people
  * ride. Fallback: the last set-point the user chose, and the seats whose mat is pressed.
  */
-import type { BodyLabel } from '../../sim/labels.js';
+import type { BodyLabel } from './label.js';
 import type { DomainDefinition, DomainScorer } from '../../runtime/service/domain.js';
 import { DOMAIN_TIMING } from '../../runtime/scheduler/domain-timing.js';
 import { modeValue, type ResultSource } from '../common/mode.js';

@@ -2,7 +2,7 @@
  * Chassis: road friction class (dry, wet, snow, ice) from wheel speeds, accelerations, yaw,
  * steering and the weather sensors. Fallback: a slip-ratio rule.
  */
-import type { ChassisLabel } from '../../sim/labels.js';
+import type { ChassisLabel } from './label.js';
 import type { DomainDefinition, DomainScorer } from '../../runtime/service/domain.js';
 import { DOMAIN_TIMING } from '../../runtime/scheduler/domain-timing.js';
 import { modeValue, type ResultSource } from '../common/mode.js';

@@ -2,7 +2,7 @@
  * Cockpit: driver drowsiness level 0 (awake), 1 (drowsy), 2 (very drowsy) from the driver camera
  * and the driving. Fallback: the PERCLOS rule.
  */
-import type { CockpitLabel } from '../../sim/labels.js';
+import type { CockpitLabel } from './label.js';
 import type { DomainDefinition, DomainScorer } from '../../runtime/service/domain.js';
 import { DOMAIN_TIMING } from '../../runtime/scheduler/domain-timing.js';
 import { modeValue, type ResultSource } from '../common/mode.js';

@@ -3,7 +3,7 @@
  * temperature sensors and the pack current. The model scores each cell (one shared network per
  * cell); the pack's score is the highest cell's. Fallback: fixed voltage and temperature limits.
  */
-import type { PowertrainLabel } from '../../sim/labels.js';
+import type { PowertrainLabel } from './label.js';
 import type { DomainDefinition, DomainScorer } from '../../runtime/service/domain.js';
 import { DOMAIN_TIMING } from '../../runtime/scheduler/domain-timing.js';
 import { modeValue, type ResultSource } from '../common/mode.js';

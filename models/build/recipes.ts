@@ -3,7 +3,11 @@
  * weights, and the graph around the network. Everything a build needs to reproduce a model.
  */
 import type { DomainName } from '../../runtime/config.js';
-import type { AdasLabel, BodyLabel, ChassisLabel, CockpitLabel, PowertrainLabel } from '../../sim/labels.js';
+import type { AdasLabel } from '../../domains/adas/label.js';
+import type { BodyLabel } from '../../domains/body/label.js';
+import type { ChassisLabel } from '../../domains/chassis/label.js';
+import type { CockpitLabel } from '../../domains/cockpit/label.js';
+import type { PowertrainLabel } from '../../domains/powertrain/label.js';
 import { ADAS_AUX_FEATURES, ADAS_FEATURE_SIZE, ADAS_MODEL_FEATURES } from '../../domains/adas/index.js';
 import { BODY_FEATURE_SIZE, OCCUPANCY_CENTER, OCCUPANCY_SCALE, SETPOINT_CENTER_C, SETPOINT_SCALE_C } from '../../domains/body/index.js';
 import { CHASSIS_FEATURE_SIZE, FRICTION_CLASSES } from '../../domains/chassis/index.js';

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { withoutWall, type ReplaySummary } from '../../runtime/engine/summary.js';
 import { cli } from '../helpers/cli.js';
 import { parseCandumpLine } from '../../bus/trace/index.js';
-import { verifyE2e } from '../../bus/e2e.js';
+import { e2eCounter, verifyE2e } from '../../bus/e2e.js';
 
 let dir = '';
 beforeAll(async () => {
@@ -36,6 +36,8 @@ describe('ecu-ai replay', () => {
     const fcw = outLines.map((l) => parseCandumpLine(l)).filter((f) => f !== null && f.id === 0x2a0);
     expect(fcw.length).toBe(s.domains['adas']!.inferences);
     expect(fcw.every((f) => verifyE2e(f!.id, f!.data))).toBe(true);
+    // ... and a rolling counter that steps by one per transmission, from 0.
+    expect(fcw.slice(0, 18).map((f) => e2eCounter(f!.data))).toEqual([...Array.from({ length: 16 }, (_, i) => i), 0, 1]);
     // They are the vehicle's own transmissions, not frames it received.
     expect(outLines.map((l) => parseCandumpLine(l)?.tx)).toEqual(outLines.map(() => true));
   }, 120_000);

@@ -3,7 +3,7 @@ import { ADAS_FEATURE_SIZE, ADAS_MODEL_FEATURES } from '../../../domains/adas/in
 import type { DomainDataset } from '../../../models/build/dataset.js';
 import { DEFAULT_BUILD } from '../../../models/build/pipeline.js';
 import { RECIPES } from '../../../models/build/recipes.js';
-import type { AdasLabel } from '../../../sim/labels.js';
+import type { AdasLabel } from '../../../domains/adas/label.js';
 
 const label = (ttc: number | null): AdasLabel => ({ collision_imminent: ttc !== null && ttc < 2.5, ttc_s: ttc, lead_distance_m: null, closing_speed_mps: null, lead_id: null });
 
