@@ -4,6 +4,8 @@
  * 18 MB, and five of them do not fit a 150 MB budget. The daemon, with the bus and every rule-based
  * fallback, never loads onnxruntime, so no model can take it down; a domain whose call crashes or
  * hangs its shared process is moved out to a process of its own (see the pool), so it does so once.
+ * A shared process stopped from outside (SIGSTOP) is no member's fault: it is killed and restarted
+ * whole as soon as a call outlives its caller's deadline, the members' fallbacks answering meanwhile.
  * `isolation: process` gives a domain its own process from the start.
  */
 import type { DomainConfig } from '../config.js';

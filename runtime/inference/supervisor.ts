@@ -2,7 +2,10 @@
  * Keeps one domain's inference worker alive: detects a crash (exit or signal), a hang (a call past
  * the watchdog) and runaway memory (RSS over the limit, polled), kills and restarts the worker with
  * exponential backoff, and fails calls fast with a typed error meanwhile, so the caller answers with
- * its rule-based fallback. Health is data: state, restarts, last error.
+ * its rule-based fallback. A worker that leaves a call unanswered past its caller's deadline is
+ * stalled: every call fails fast until it answers again, and a stalled process found stopped
+ * (SIGSTOP, a tracer) is killed and restarted at once rather than at the watchdog. Health is data:
+ * state, restarts, last error.
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
@@ -127,6 +130,14 @@ export class DomainSupervisor {
   #watchTimer: NodeJS.Timeout | undefined;
   #firstStart: { resolve: () => void; reject: (e: Error) => void } | undefined;
   #drained: (() => void)[] = [];
+  /**
+   * Set while the worker holds a call past its caller's deadline. The worker answers in order, so
+   * nothing sent behind that call can come back in time: calls fail fast instead of each holding its
+   * caller (and a core of the scheduler) until its own deadline.
+   */
+  #stalled: { readonly since: number; readonly detail: string } | undefined;
+  /** A /proc read of the stalled worker's state is under way. */
+  #probing = false;
 
   constructor(opts: SupervisorOptions) {
     this.#o = opts;
@@ -198,6 +209,10 @@ export class DomainSupervisor {
       case 'result':
       case 'error': {
         this.#outstanding.delete(m.id);
+        if (this.#stalled !== undefined && this.#outstanding.size === 0) {
+          this.#o.logger?.info({ stalledMs: Math.round((this.#o.clock.now() - this.#stalled.since) * 1000) }, 'inference worker answers again');
+          this.#stalled = undefined;
+        }
         const p = this.#pending.get(m.id);
         if (p === undefined) return;
         this.#settle(m.id);
@@ -223,8 +238,45 @@ export class DomainSupervisor {
       const oldest = this.#outstanding.values().next().value;
       if (oldest !== undefined && (now - oldest.sentAt) * 1000 > o.watchdogMs) {
         this.#fail(channel, 'INFERENCE_TIMEOUT', `a call has run for over ${o.watchdogMs} ms (watchdog)`, true);
+      } else if (this.#stalled !== undefined) {
+        // It may be stopped after the stall was seen.
+        this.#probeStopped(channel);
       }
     }, Math.max(5, Math.min(50, o.watchdogMs / 4)));
+  }
+
+  /**
+   * After a caller gave up on call `id`: if the worker has still not answered it once the answers
+   * already waiting in the pipe are read (a late event loop runs timers before it reads), the
+   * worker is stalled. The other calls waiting on it are failed now, so their callers answer with
+   * their fallbacks at once.
+   */
+  #checkStall(channel: WorkerChannel, id: number, domain: string, waitedMs: number): void {
+    setImmediate(() => {
+      if (this.#stalled !== undefined || this.#channel !== channel || this.#state !== 'ready' || !this.#outstanding.has(id)) return;
+      const detail = `stalled: ${domain}'s call unanswered after its caller's ${Math.ceil(waitedMs)} ms`;
+      this.#stalled = { since: this.#o.clock.now(), detail };
+      this.#setError(new InferenceError('INFERENCE_TIMEOUT', this.#o.domain, detail));
+      this.#o.logger?.warn({ domain: this.#o.domain, culprit: domain, waitedMs: Math.ceil(waitedMs) }, 'inference worker stalled; calls fail fast until it answers');
+      for (const pid of [...this.#pending.keys()]) {
+        const p = this.#pending.get(pid);
+        this.#settle(pid);
+        p?.reject(new InferenceError('INFERENCE_TIMEOUT', p.domain, `inference unavailable (${detail})`));
+      }
+      this.#probeStopped(channel);
+    });
+  }
+
+  /** Kills and restarts a stalled worker found stopped: no call of any member is to blame, so none is moved out. */
+  #probeStopped(channel: WorkerChannel): void {
+    if (this.#probing) return;
+    this.#probing = true;
+    void channel.stopped().then((stopped) => {
+      this.#probing = false;
+      if (stopped && this.#stalled !== undefined && this.#channel === channel) {
+        this.#fail(channel, 'INFERENCE_TIMEOUT', 'the worker process is stopped (SIGSTOP or a tracer) with calls unanswered', false);
+      }
+    });
   }
 
   #stopMonitors(): void {
@@ -246,6 +298,7 @@ export class DomainSupervisor {
     if (this.#channel !== channel || this.#state === 'closed') return;
     this.#stopMonitors();
     this.#channel = undefined;
+    this.#stalled = undefined;
     channel.kill();
     const culprit = traceable ? this.#outstanding.values().next().value?.domain : undefined;
     this.#outstanding.clear();
@@ -301,15 +354,17 @@ export class DomainSupervisor {
       const why = this.#lastError === undefined ? '' : ` after ${this.#lastError.code}: ${this.#lastError.message}`;
       return Promise.reject(new InferenceError('WORKER_CRASHED', domain, `inference unavailable (${this.#state}${why})`));
     }
+    if (this.#stalled !== undefined) return Promise.reject(new InferenceError('INFERENCE_TIMEOUT', domain, `inference unavailable (${this.#stalled.detail})`));
     const id = this.#nextId++;
     return new Promise<Outputs>((resolve, reject) => {
       const deadline =
         timeoutMs === undefined
           ? undefined
           : setTimeout(() => {
-              // Only the caller gives up here; the worker is judged by the watchdog.
+              // The caller gives up here; the worker is judged stalled, stopped or hung apart.
               this.#settle(id);
-              reject(new InferenceError('INFERENCE_TIMEOUT', domain, `no answer within ${timeoutMs} ms`));
+              reject(new InferenceError('INFERENCE_TIMEOUT', domain, `no answer within ${Math.ceil(timeoutMs)} ms`));
+              this.#checkStall(channel, id, domain, timeoutMs);
             }, timeoutMs);
       const sentAt = this.#o.clock.now();
       this.#pending.set(id, { domain, resolve, reject, deadline });
@@ -350,6 +405,7 @@ export class DomainSupervisor {
     this.#state = 'closed';
     this.#stopMonitors();
     clearTimeout(this.#restartTimer);
+    this.#stalled = undefined;
     const channel = this.#channel;
     this.#channel = undefined;
     this.#outstanding.clear();

@@ -36,6 +36,8 @@ export interface WorkerChannel {
   kill(): void;
   /** Resident memory of the worker in bytes; undefined where it cannot be told apart (threads, non-Linux). */
   rssBytes(): Promise<number | undefined>;
+  /** Whether the worker is stopped by a signal (SIGSTOP, a tracer): it cannot answer until continued. False where it cannot be told. */
+  stopped(): Promise<boolean>;
 }
 
 export interface SpawnOptions {
@@ -76,6 +78,21 @@ export async function processRssBytes(pid: number): Promise<number | undefined> 
     return kb === undefined ? undefined : Number(kb) * 1024;
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * Whether a process is stopped (state T) or stopped by a tracer (t), from /proc/PID/stat (Linux);
+ * false elsewhere or once it is gone. The state follows the command name, which may itself hold
+ * spaces and parentheses, hence the last ')'.
+ */
+export async function processStopped(pid: number): Promise<boolean> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state === 'T' || state === 't';
+  } catch {
+    return false;
   }
 }
 
@@ -166,6 +183,7 @@ function processChannel(entry: string, opts: SpawnOptions): WorkerChannel {
     onExit: (cb) => ended.on(cb),
     kill,
     rssBytes: () => (ended.done || child.pid === undefined ? Promise.resolve(undefined) : processRssBytes(child.pid)),
+    stopped: () => (ended.done || child.pid === undefined ? Promise.resolve(false) : processStopped(child.pid)),
   };
 }
 
@@ -207,6 +225,8 @@ function threadChannel(entry: string, opts: SpawnOptions): WorkerChannel {
       if (!ended.done) void worker.terminate();
     },
     rssBytes: () => Promise.resolve(undefined),
+    // A thread cannot be stopped apart from the daemon.
+    stopped: () => Promise.resolve(false),
   };
 }
 
