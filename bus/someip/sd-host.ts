@@ -88,6 +88,11 @@ export class SomeipSd {
     return this.#endpoint.local;
   }
 
+  /** The SD socket's own counters: datagrams that did not parse, TP reassembly. */
+  get socketStats(): { readonly malformed: number; readonly tp: SomeipUdpEndpoint['tpStats'] } {
+    return { malformed: this.#endpoint.stats.malformed, tp: this.#endpoint.tpStats };
+  }
+
   /** Adds a unicast fan-out peer (only when opened with `peers`, i.e. without multicast). */
   addPeer(peer: SomeipAddress): void {
     this.#peers?.push(peer);
