@@ -4,22 +4,16 @@
  * seen by /health, while a legitimate subscriber keeps getting its events.
  */
 import dgram from 'node:dgram';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MessageType, SD_TTL_INFINITE, SdEntryType, buildSdPayload, encodeMessage, encodeSdMessage, makeMessage } from '../../../bus/someip/index.js';
-import { VirtualNetwork } from '../../../bus/transport/index.js';
 import { runCli } from '../../../cli/main.js';
-import { parseConfig } from '../../../runtime/config.js';
-import { startDaemon, type Daemon } from '../../../runtime/daemon.js';
+import type { Daemon } from '../../../runtime/daemon.js';
 import type { HealthReport } from '../../../runtime/observe/index.js';
 import type { DomainDefinition } from '../../../runtime/service/domain.js';
 import { DEFAULT_SERVICE_IDS } from '../../../runtime/someip/index.js';
-import { compiledWorkerEntry } from '../inference/worker-build.js';
-import { sendEgoMotion, testDomain, writeEngineFixture, type TestResult } from '../engine/fixture.js';
-import { silentLogger } from './bridge-fixture.js';
+import { testDomain, type TestResult } from '../engine/fixture.js';
+import { startSomeipDaemon, type SomeipDaemon } from './daemon-fixture.js';
 
 const adasShaped: DomainDefinition<TestResult, { speed: number }> = {
   ...testDomain,
@@ -46,29 +40,15 @@ async function metricValue(url: string, series: string): Promise<number> {
 
 describe('the daemon under hostile SOME/IP input', () => {
   let daemon: Daemon;
-  const net = new VirtualNetwork();
-  const peer = net.open('can0');
-  let stopSending: (() => void) | undefined;
+  let running: SomeipDaemon | undefined;
 
   beforeAll(async () => {
-    const fx = await writeEngineFixture(mkdtempSync(path.join(tmpdir(), 'ecu-ai-someip-hostile-')), 1);
-    daemon = await startDaemon({
-      config: parseConfig({ platform: { sensors: 'model' }, someip: { sd_port: 0, service_port: 0 } }),
-      domains: [adasShaped as unknown as DomainDefinition],
-      dbcPath: fx.dbcPath,
-      modelsDir: fx.modelsDir,
-      logger: silentLogger,
-      workerEntry: compiledWorkerEntry(),
-      http: { host: '127.0.0.1', port: 0 },
-      buses: [net.open('can0')],
-    });
-    stopSending = sendEgoMotion(peer);
+    running = await startSomeipDaemon(adasShaped as unknown as DomainDefinition, true);
+    daemon = running.daemon;
   });
 
   afterAll(async () => {
-    stopSending?.();
-    await daemon?.stop();
-    await peer.close();
+    await running?.close();
   });
 
   it('sends no event to a third party named by a forged Subscribe, while a real subscriber gets them', async () => {
