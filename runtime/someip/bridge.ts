@@ -40,6 +40,8 @@ export interface SomeipBridgeStats {
 export interface SomeipInputStats {
   /** Datagrams that did not parse. */
   readonly malformed: number;
+  /** Datagrams dropped undecoded because their sender exceeded its datagram rate. */
+  readonly rateLimited: number;
   /** TP drops by reason (rejected segments, limit evictions, timeouts), summed over both sockets. */
   readonly tpDrops: Readonly<Record<TpDropReason, number>>;
   /** Subscribes refused for naming someone else's endpoint (reflection attempts). */
@@ -143,7 +145,7 @@ export async function startSomeipBridge(o: SomeipBridgeOptions): Promise<SomeipB
       const sdSocket = sd.socketStats;
       const tp = [sdSocket.tp, endpoint.tpStats];
       const tpDrops = Object.fromEntries(TP_DROP_REASONS.map((r) => [r, tp.reduce((sum, t) => sum + t[r], 0)])) as Record<TpDropReason, number>;
-      return { malformed: sdSocket.malformed + endpoint.stats.malformed, tpDrops, foreignEndpointSubscriptions: sd.engine.stats.foreignEndpointSubscriptions };
+      return { malformed: sdSocket.malformed + endpoint.stats.malformed, rateLimited: sdSocket.rateLimited + endpoint.stats.rateLimited, tpDrops, foreignEndpointSubscriptions: sd.engine.stats.foreignEndpointSubscriptions };
     },
     publish(r) {
       const d = byDomain.get(r.domain);
