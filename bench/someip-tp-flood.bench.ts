@@ -1,9 +1,10 @@
 /**
  * The SOME/IP-TP flood against the real daemon: `ecu-ai run` reads the bundled demo drive in real
  * time over socketcand while a second process sends one 1 MiB SOME/IP-TP message after another in
- * 16-byte segments, last segment first, at about 54 KB/s (the rate that used to starve the event
- * loop) to the daemon's SOME/IP service port. Measured over the same window with and without the
- * flood: the safety domains' deadline misses, the daemon's peak RSS and the TP drops it counted.
+ * 16-byte segments, last segment first, to the daemon's SOME/IP service port: at about 54 KB/s (the
+ * rate that used to starve the event loop), and at a rate far above what one sender may send.
+ * Measured over the same window with and without the flood: the safety domains' deadline misses,
+ * the daemon's peak RSS and the drops it counted.
  *
  * `node dist/bench/someip-tp-flood.bench.js [--compare ROOT]`: ROOT is a second checkout (built,
  * with node_modules) whose daemon is measured the same way, e.g. a commit before a change.
@@ -27,11 +28,11 @@ const WARM_S = 8;
 const SAFETY = ['adas', 'chassis', 'powertrain'] as const;
 const MESSAGE_BYTES = 1 << 20;
 const SEGMENT_BYTES = 16;
-/** Datagrams per second: 65,535 segments in 43 s, as in the attack observed. */
-const RATE = 1524;
+/** Datagrams per second: 65,535 segments in 43 s, as in the attack observed; then one far above a sender's allowed rate. */
+const RATES = [1524, 20_000] as const;
 
 /** The flooding process: `--flood HOST:PORT SECONDS`. */
-async function flood(target: string, seconds: number): Promise<void> {
+async function flood(target: string, seconds: number, rate: number): Promise<void> {
   const [host, port] = [target.slice(0, target.lastIndexOf(':')), Number(target.slice(target.lastIndexOf(':') + 1))];
   const socket = dgram.createSocket('udp4');
   const segments = MESSAGE_BYTES / SEGMENT_BYTES;
@@ -42,7 +43,7 @@ async function flood(target: string, seconds: number): Promise<void> {
   const started = performance.now();
   const end = started + seconds * 1000;
   while (performance.now() < end) {
-    const due = Math.floor(((performance.now() - started) / 1000) * RATE);
+    const due = Math.floor(((performance.now() - started) / 1000) * rate);
     while (sent < due) {
       const m = makeMessage({ serviceId: 0x4a01, methodId: 0x0001, clientId: 0x6666, sessionId: session, messageType: MessageType.REQUEST, payload });
       socket.send(encodeMessage({ ...m, tp: { offset: next * SEGMENT_BYTES, more: next < segments - 1 } }), port, host);
@@ -103,19 +104,21 @@ function rssMb(pid: number): number {
 
 interface Run {
   readonly tree: string;
-  readonly flooded: boolean;
+  /** Datagrams a second of the flood; 0 without one. */
+  readonly rate: number;
   readonly misses: Record<string, number>;
   readonly rssStart: number;
   readonly rssPeak: number;
   readonly tpDrops: number;
+  readonly rateLimited: number;
   readonly health: string;
   readonly sent: number;
   readonly load: number;
 }
 
-async function measure(tree: string, root: string, flooded: boolean, dir: string, socketcandPort: number, network: VirtualNetwork): Promise<Run> {
+async function measure(tree: string, root: string, rate: number, dir: string, socketcandPort: number, network: VirtualNetwork): Promise<Run> {
   const servicePort = await freeUdpPort();
-  const config = path.join(dir, `config-${tree}-${flooded}.json`);
+  const config = path.join(dir, `config-${path.basename(root)}-${rate}.json`);
   writeFileSync(config, JSON.stringify({ transports: [{ kind: 'socketcand', host: '127.0.0.1', port: socketcandPort, channel: 'can0' }], http: { host: '127.0.0.1', port: 0 }, someip: { sd_port: 0, service_port: servicePort } }));
   const { child, url } = await startDaemon(root, config);
   const pid = child.pid as number;
@@ -135,8 +138,8 @@ async function measure(tree: string, root: string, flooded: boolean, dir: string
       if (status !== 'ok' && worstHealth !== 'down') worstHealth = status;
     }, () => undefined);
   }, 2000);
-  if (flooded) {
-    const flooder = spawn(process.execPath, [fileURLToPath(import.meta.url), '--flood', `127.0.0.1:${servicePort}`, String(WINDOW_S)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  if (rate > 0) {
+    const flooder = spawn(process.execPath, [fileURLToPath(import.meta.url), '--flood', `127.0.0.1:${servicePort}`, String(WINDOW_S), String(rate)], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     flooder.stdout.on('data', (c: Buffer) => (out += c.toString()));
     await new Promise((r) => flooder.once('exit', r));
@@ -155,11 +158,12 @@ async function measure(tree: string, root: string, flooded: boolean, dir: string
   await exited;
   return {
     tree,
-    flooded,
+    rate,
     misses: Object.fromEntries(SAFETY.map((d) => [d, misses(after, d) - misses(before, d)])),
     rssStart,
     rssPeak,
     tpDrops: tpDrops(after) - tpDrops(before),
+    rateLimited: (after.get('ecu_ai_someip_rate_limited_datagrams_total') ?? 0) - (before.get('ecu_ai_someip_rate_limited_datagrams_total') ?? 0),
     health: worstHealth,
     sent,
     load: os.loadavg()[0] ?? NaN,
@@ -177,9 +181,9 @@ async function main(): Promise<void> {
   const runs: Run[] = [];
   try {
     for (const [tree, root] of trees) {
-      for (const flooded of [false, true]) {
-        console.log(`${tree}, ${flooded ? 'flooded' : 'no flood'}: ${WINDOW_S} s of the demo drive in real time ...`);
-        const r = await measure(tree, root, flooded, dir, server.port, network);
+      for (const rate of [0, ...RATES]) {
+        console.log(`${tree}, ${rate ? `flood of ${rate} datagrams/s` : 'no flood'}: ${WINDOW_S} s of the demo drive in real time ...`);
+        const r = await measure(tree, root, rate, dir, server.port, network);
         console.log(`  ${JSON.stringify(r)}`);
         runs.push(r);
       }
@@ -194,21 +198,22 @@ async function main(): Promise<void> {
       '## SOME/IP-TP flood against the daemon (`bench/someip-tp-flood.bench.ts`)',
       '',
       `\`ecu-ai run\` (shipped models, default layout) reading the bundled demo drive in real time over socketcand (127.0.0.1), measured over`,
-      `${WINDOW_S} s after ${WARM_S} s of warm-up; "flooded": a second process sends 1 MiB SOME/IP-TP messages in 16-byte segments, last`,
-      `segment first, at ${RATE} datagrams/s (about 54 KB/s with headers) to the daemon's service port for the whole window.`,
+      `${WINDOW_S} s after ${WARM_S} s of warm-up; with a flood, a second process sends 1 MiB SOME/IP-TP messages in 16-byte segments, last`,
+      `segment first, to the daemon's service port for the whole window: ${RATES[0]} datagrams/s (about 54 KB/s with headers, the attack observed)`,
+      `or ${RATES[1]} (above the 5000 a second one sender may send; the flooding process then takes a good part of a core itself).`,
       '',
-      '| daemon | flood | datagrams sent | ADAS misses | chassis misses | powertrain misses | RSS at start / peak MB | TP drops counted | worst /health | load avg |',
-      '|---|---|---:|---:|---:|---:|---:|---:|---|---:|',
-      ...runs.map((r) => `| ${r.tree} | ${r.flooded ? 'yes' : 'no'} | ${r.sent} | ${r.misses['adas']} | ${r.misses['chassis']} | ${r.misses['powertrain']} | ${r.rssStart.toFixed(0)} / ${r.rssPeak.toFixed(0)} | ${r.tpDrops} | ${r.health} | ${r.load.toFixed(1)} |`),
+      '| daemon | flood, datagrams/s | datagrams sent | ADAS misses | chassis misses | powertrain misses | RSS at start / peak MB | TP drops / over the rate | worst /health | load avg |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|---|---:|',
+      ...runs.map((r) => `| ${r.tree} | ${r.rate || '-'} | ${r.sent} | ${r.misses['adas']} | ${r.misses['chassis']} | ${r.misses['powertrain']} | ${r.rssStart.toFixed(0)} / ${r.rssPeak.toFixed(0)} | ${r.tpDrops} / ${r.rateLimited} | ${r.health} | ${r.load.toFixed(1)} |`),
       '',
-      'Misses are the growth of `ecu_ai_deadline_misses_total` over the window; TP drops the growth of `ecu_ai_someip_tp_dropped_total` (a',
-      'daemon without that metric shows 0); /health was polled every 2 s. The machine is shared: the load average is the one-minute one at the end of each run.',
+      'Misses are the growth of `ecu_ai_deadline_misses_total` over the window; TP drops and over the rate the growth of `ecu_ai_someip_tp_dropped_total`',
+      'and `ecu_ai_someip_rate_limited_datagrams_total` (a daemon without them shows 0); /health was polled every 2 s. The machine is shared: the load average is the one-minute one at the end of each run.',
     ].join('\n'),
   );
 }
 
 if (process.argv[2] === '--flood') {
-  flood(process.argv[3] as string, Number(process.argv[4])).catch((err: unknown) => {
+  flood(process.argv[3] as string, Number(process.argv[4]), Number(process.argv[5])).catch((err: unknown) => {
     console.error(err);
     process.exit(1);
   });

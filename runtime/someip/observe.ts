@@ -1,7 +1,7 @@
 /**
  * SOME/IP input in `/metrics` and `/health`: what arrived and was dropped (malformed datagrams,
- * datagrams over a sender's rate, TP drops by reason, forged Subscribes). A flood shows up twice: in the counters, and as a degraded
- * `someip` component while drops keep happening within the health window. Drops degrade, never
+ * datagrams over a sender's rate, TP drops by reason, forged Subscribes). A flood shows up twice:
+ * in the counters, and as a degraded `someip` component while drops keep happening within the health window. Drops degrade, never
  * "down": the vehicle functions do not depend on SOME/IP input being accepted.
  */
 import type { HealthModel } from '../observe/health.js';
