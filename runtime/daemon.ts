@@ -19,6 +19,7 @@ import type { DomainDefinition } from './service/domain.js';
 import type { CloudInference } from './service/runner.js';
 import { BusInitError } from '../bus/errors.js';
 import { startSomeipBridge, type SomeipBridge } from './someip/bridge.js';
+import { observeSomeip } from './someip/observe.js';
 import { someipCatalogSource, someipInputsFromConfig } from './someip/signal-source.js';
 // --- cloud
 import path from 'node:path';
@@ -225,6 +226,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     if (cfg.someip.enabled) {
       try {
         someip = await startSomeipBridge({ config: cfg, domains: enabled, logger: log, clock, sink: engine.store });
+        observeSomeip(someip, metrics, health);
       } catch (err) {
         if (!(err instanceof BusInitError)) throw err;
         log.error({ err: err.message }, 'SOME/IP not available');

@@ -88,6 +88,11 @@ export class SomeipSd {
     return this.#endpoint.local;
   }
 
+  /** The SD socket's own counters: datagrams that did not parse or came too fast, TP reassembly. */
+  get socketStats(): { readonly malformed: number; readonly rateLimited: number; readonly tp: SomeipUdpEndpoint['tpStats'] } {
+    return { malformed: this.#endpoint.stats.malformed, rateLimited: this.#endpoint.stats.rateLimited, tp: this.#endpoint.tpStats };
+  }
+
   /** Adds a unicast fan-out peer (only when opened with `peers`, i.e. without multicast). */
   addPeer(peer: SomeipAddress): void {
     this.#peers?.push(peer);

@@ -1,11 +1,14 @@
 /**
  * A SOME/IP endpoint over UDP (`node:dgram`). Each datagram may carry several messages; a
  * malformed datagram is counted and reported, never delivered in part. Messages larger than one
- * datagram go out as SOME/IP-TP segments and come back whole through a TpReassembler.
+ * datagram go out as SOME/IP-TP segments and come back whole through a TpReassembler. A sender
+ * over its datagram rate has the excess dropped before decoding, so the cost of a flood per datagram
+ * stays a map lookup and timers keep their turn between the socket's reads.
  */
 import dgram from 'node:dgram';
 import { BusClosedError, BusInitError } from '../errors.js';
 import { decodeMessages, encodeMessage, encodedLength, type SomeipMessage } from './header.js';
+import { PeerRateLimit } from './peer-rate.js';
 import { TP_DEFAULT_MAX_SEGMENT_PAYLOAD, TpReassembler, segmentMessage, type NowSource, type TpReassemblerOptions } from './tp.js';
 
 export interface SomeipAddress {
@@ -28,17 +31,25 @@ export interface SomeipUdpEndpointOptions {
   /** Time source for TP reassembly timeouts; default monotonic wall time in seconds. */
   readonly clock?: NowSource;
   readonly tp?: Omit<TpReassemblerOptions, 'clock'>;
+  /**
+   * Datagrams a second one sender (address:port) may send, in bursts of as many (default 5000: a 1 MiB
+   * message in 1392-byte segments is 754); the excess is dropped undecoded and counted (`rateLimited`).
+   */
+  readonly maxDatagramsPerSecondPerPeer?: number;
   /** Called for datagrams that fail to parse (they are dropped); default: counted only. */
   readonly onError?: (e: Error, from: SomeipAddress) => void;
 }
 
+export const DEFAULT_DATAGRAMS_PER_SECOND_PER_PEER = 5000;
+
 export const wallClock: NowSource = { now: () => performance.now() / 1000 };
 
 export class SomeipUdpEndpoint {
-  readonly stats = { received: 0, sent: 0, malformed: 0 };
+  readonly stats = { received: 0, sent: 0, malformed: 0, rateLimited: 0 };
   readonly #socket: dgram.Socket;
   readonly #handlers = new Set<SomeipMessageHandler>();
   readonly #reassembler: TpReassembler;
+  readonly #rate: PeerRateLimit;
   readonly #opts: SomeipUdpEndpointOptions;
   #closed = false;
 
@@ -46,6 +57,7 @@ export class SomeipUdpEndpoint {
     this.#socket = socket;
     this.#opts = opts;
     this.#reassembler = new TpReassembler({ clock: opts.clock ?? wallClock, ...opts.tp });
+    this.#rate = new PeerRateLimit(opts.clock ?? wallClock, opts.maxDatagramsPerSecondPerPeer ?? DEFAULT_DATAGRAMS_PER_SECOND_PER_PEER);
     socket.on('message', (buf, rinfo) => this.#onDatagram(buf, { address: rinfo.address, port: rinfo.port }));
   }
 
@@ -94,6 +106,10 @@ export class SomeipUdpEndpoint {
   }
 
   #onDatagram(buf: Buffer, from: SomeipAddress): void {
+    if (!this.#rate.allow(`${from.address}:${from.port}`)) {
+      this.stats.rateLimited++;
+      return;
+    }
     let messages: SomeipMessage[];
     try {
       messages = decodeMessages(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength));

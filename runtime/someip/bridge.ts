@@ -36,6 +36,21 @@ export interface SomeipBridgeStats {
   errors: number;
 }
 
+/** What arrived on the SOME/IP sockets (SD and services together) and was not used. */
+export interface SomeipInputStats {
+  /** Datagrams that did not parse. */
+  readonly malformed: number;
+  /** Datagrams dropped undecoded because their sender exceeded its datagram rate. */
+  readonly rateLimited: number;
+  /** TP drops by reason (rejected segments, limit evictions, timeouts), summed over both sockets. */
+  readonly tpDrops: Readonly<Record<TpDropReason, number>>;
+  /** Subscribes refused for naming someone else's endpoint (reflection attempts). */
+  readonly foreignEndpointSubscriptions: number;
+}
+
+export const TP_DROP_REASONS = ['tooLarge', 'inconsistent', 'badSegment', 'peerLimit', 'byteLimit', 'concurrencyLimit', 'timedOut'] as const;
+export type TpDropReason = (typeof TP_DROP_REASONS)[number];
+
 export interface SomeipBridge {
   readonly services: readonly DomainService[];
   /** Where SD and the services listen (ports resolved when configured as 0). */
@@ -43,6 +58,8 @@ export interface SomeipBridge {
   readonly serviceAddress: SomeipAddress;
   readonly inputs: SomeipSignalSource | undefined;
   readonly stats: Readonly<SomeipBridgeStats>;
+  /** Input counters as of now (cumulative). */
+  inputStats(): SomeipInputStats;
   /** Sends a domain result to its subscribers; never throws (failures are counted and logged once). */
   publish(r: ServiceResult): void;
   /** Subscribers of a domain's eventgroup right now. */
@@ -124,6 +141,12 @@ export async function startSomeipBridge(o: SomeipBridgeOptions): Promise<SomeipB
     serviceAddress: endpoint.local,
     inputs: source,
     stats,
+    inputStats() {
+      const sdSocket = sd.socketStats;
+      const tp = [sdSocket.tp, endpoint.tpStats];
+      const tpDrops = Object.fromEntries(TP_DROP_REASONS.map((r) => [r, tp.reduce((sum, t) => sum + t[r], 0)])) as Record<TpDropReason, number>;
+      return { malformed: sdSocket.malformed + endpoint.stats.malformed, rateLimited: sdSocket.rateLimited + endpoint.stats.rateLimited, tpDrops, foreignEndpointSubscriptions: sd.engine.stats.foreignEndpointSubscriptions };
+    },
     publish(r) {
       const d = byDomain.get(r.domain);
       if (!d || closed) return;

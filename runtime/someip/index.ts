@@ -2,3 +2,4 @@
 export * from './service-interfaces.js';
 export * from './signal-source.js';
 export * from './bridge.js';
+export * from './observe.js';

@@ -21,6 +21,23 @@ async function udp(): Promise<SomeipUdpEndpoint> {
 }
 
 describe('SOME/IP over UDP', () => {
+  it('drops what one sender sends beyond its datagram rate, undecoded, and keeps serving the others', async () => {
+    const frozen = { now: () => 0 }; // no time passes: a sender has its burst and nothing more
+    const target = await SomeipUdpEndpoint.open({ clock: frozen, maxDatagramsPerSecondPerPeer: 50 });
+    closers.push(() => target.close());
+    const flooder = await udp();
+    const other = await udp();
+    const got: string[] = [];
+    target.onMessage((_m, from) => got.push(String(from.port)));
+    const m = encodeMessage(makeMessage({ serviceId: 1, methodId: 1 }));
+    for (let i = 0; i < 200; i++) await flooder.sendRaw(m, target.local);
+    for (let i = 0; i < 5; i++) await other.sendRaw(m, target.local);
+    await waitFor(() => (target.stats.received + target.stats.rateLimited === 205 ? true : undefined));
+    expect(got.filter((p) => p === String(flooder.local.port))).toHaveLength(50);
+    expect(got.filter((p) => p === String(other.local.port))).toHaveLength(5);
+    expect(target.stats.rateLimited).toBe(150);
+  });
+
   it('delivers several messages of one datagram and drops a malformed datagram whole', async () => {
     const a = await udp();
     const b = await udp();

@@ -1,17 +1,12 @@
 /** The daemon with SOME/IP on: real engine results reach a SOME/IP subscriber through SD. */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { VirtualNetwork } from '../../../bus/transport/index.js';
 import { runCli } from '../../../cli/main.js';
-import { parseConfig } from '../../../runtime/config.js';
-import { startDaemon, type Daemon } from '../../../runtime/daemon.js';
+import type { Daemon } from '../../../runtime/daemon.js';
 import type { DomainDefinition } from '../../../runtime/service/domain.js';
-import { compiledWorkerEntry } from '../inference/worker-build.js';
-import { sendEgoMotion, testDomain, writeEngineFixture, type TestResult } from '../engine/fixture.js';
-import { sameValues, silentLogger } from './bridge-fixture.js';
+import { testDomain, type TestResult } from '../engine/fixture.js';
+import { startSomeipDaemon, type SomeipDaemon } from './daemon-fixture.js';
+import { sameValues } from './bridge-fixture.js';
 
 /** The test domain, speaking the ADAS result's JSON form, remembering what it handed out. */
 const published: Record<string, number | string | boolean | null>[] = [];
@@ -26,29 +21,15 @@ const adasShaped: DomainDefinition<TestResult, { speed: number }> = {
 
 describe('the daemon with SOME/IP enabled', () => {
   let daemon: Daemon;
-  const net = new VirtualNetwork();
-  const peer = net.open('can0');
-  let stopSending: (() => void) | undefined;
+  let running: SomeipDaemon | undefined;
 
   beforeAll(async () => {
-    const fx = await writeEngineFixture(mkdtempSync(path.join(tmpdir(), 'ecu-ai-someip-daemon-')), 1);
-    daemon = await startDaemon({
-      config: parseConfig({ platform: { sensors: 'model' }, someip: { sd_port: 0, service_port: 0 } }),
-      domains: [adasShaped as unknown as DomainDefinition],
-      dbcPath: fx.dbcPath,
-      modelsDir: fx.modelsDir,
-      logger: silentLogger,
-      workerEntry: compiledWorkerEntry(),
-      http: false,
-      buses: [net.open('can0')],
-    });
-    stopSending = sendEgoMotion(peer);
+    running = await startSomeipDaemon(adasShaped as unknown as DomainDefinition, false);
+    daemon = running.daemon;
   });
 
   afterAll(async () => {
-    stopSending?.();
-    await daemon?.stop();
-    await peer.close();
+    await running?.close();
   });
 
   it('offers only the enabled domains and streams their results to `ecu-ai someip subscribe`', async () => {

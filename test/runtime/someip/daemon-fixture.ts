@@ -1,0 +1,43 @@
+/** The real daemon with SOME/IP on free loopback ports and one test domain fed by a virtual CAN bus. */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { VirtualNetwork } from '../../../bus/transport/index.js';
+import { parseConfig } from '../../../runtime/config.js';
+import { startDaemon, type Daemon } from '../../../runtime/daemon.js';
+import type { DomainDefinition } from '../../../runtime/service/domain.js';
+import { compiledWorkerEntry } from '../inference/worker-build.js';
+import { sendEgoMotion, writeEngineFixture } from '../engine/fixture.js';
+import { silentLogger } from './bridge-fixture.js';
+
+export interface SomeipDaemon {
+  readonly daemon: Daemon;
+  /** Stops the frames, the daemon and the bus. */
+  close(): Promise<void>;
+}
+
+/** Starts the daemon serving `domain`; `http` false keeps it off, else it listens on 127.0.0.1 at a free port. */
+export async function startSomeipDaemon(domain: DomainDefinition, http: boolean): Promise<SomeipDaemon> {
+  const net = new VirtualNetwork();
+  const peer = net.open('can0');
+  const fx = await writeEngineFixture(mkdtempSync(path.join(tmpdir(), 'ecu-ai-someip-daemon-')), 1);
+  const daemon = await startDaemon({
+    config: parseConfig({ platform: { sensors: 'model' }, someip: { sd_port: 0, service_port: 0 } }),
+    domains: [domain],
+    dbcPath: fx.dbcPath,
+    modelsDir: fx.modelsDir,
+    logger: silentLogger,
+    workerEntry: compiledWorkerEntry(),
+    http: http ? { host: '127.0.0.1', port: 0 } : false,
+    buses: [net.open('can0')],
+  });
+  const stopSending = sendEgoMotion(peer);
+  return {
+    daemon,
+    async close() {
+      stopSending();
+      await daemon.stop();
+      await peer.close();
+    },
+  };
+}
