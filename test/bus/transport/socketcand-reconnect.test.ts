@@ -3,7 +3,6 @@
  * the peer every socketcand test uses) is stopped and started again on the same port while a
  * client reads, and a client is opened while no server listens yet.
  */
-import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BusDownError } from '../../../bus/errors.js';
 import { makeFrame, type CanFrame } from '../../../bus/frame.js';
@@ -11,15 +10,8 @@ import { openBus, type Bus } from '../../../bus/transport/index.js';
 import type { LinkStatus } from '../../../bus/transport/link.js';
 import { serveSocketcand, type SocketcandServer } from '../../../bus/transport/socketcand-server.js';
 import { VirtualNetwork } from '../../../bus/transport/virtual.js';
+import { freePort } from '../../helpers/free-port.js';
 import { until } from '../../helpers/wait.js';
-
-async function freePort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const port = (probe.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
 
 /** A peer on the server's virtual bus sending `ids` in turn every 10 ms, with a running counter in byte 0. */
 function sendEvery10ms(peer: Bus, ids: readonly number[]): () => void {
