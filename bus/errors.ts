@@ -14,6 +14,7 @@ export type BusErrorCode =
   | 'BUS_INIT'
   | 'BUS_OPERATION'
   | 'BUS_CLOSED'
+  | 'BUS_DOWN'
   | 'SOMEIP_PARSE'
   | 'SOMEIP_SERIALIZE'
   | 'SOMEIP_TIMEOUT'
@@ -147,6 +148,15 @@ export class BusOperationError extends BusError {
 export class BusClosedError extends BusError {
   constructor(name: string) {
     super('BUS_CLOSED', `${name}: the bus is closed`);
+  }
+}
+
+/** A send while the bus's link is lost and being re-established: refused at once, not queued. */
+export class BusDownError extends BusError {
+  readonly state: string;
+  constructor(name: string, state: string, lastError: string | undefined) {
+    super('BUS_DOWN', `${name}: the link is ${state}${lastError ? ` (${lastError})` : ''}; frame not sent`);
+    this.state = state;
   }
 }
 

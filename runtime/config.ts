@@ -44,7 +44,16 @@ const transportSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('virtual'), channel: z.string().default('can0') }).strict(),
   z.object({ kind: z.literal('socketcan'), channel: z.string() }).strict(),
   z
-    .object({ kind: z.literal('socketcand'), host: z.string().default('127.0.0.1'), port: z.number().int().min(1).max(65535), channel: z.string() })
+    .object({
+      kind: z.literal('socketcand'),
+      host: z.string().default('127.0.0.1'),
+      port: z.number().int().min(1).max(65535),
+      channel: z.string(),
+      // A lost session comes back with backoff; false ends the bus instead.
+      reconnect: z.boolean().default(true),
+      // true: the daemon does not start while the server is unreachable (fail fast); default: it starts and waits.
+      required_at_start: z.boolean().default(false),
+    })
     .strict(),
   z.object({ kind: z.literal('udp'), host: z.string().default('127.0.0.1'), port: z.number().int().min(1).max(65535) }).passthrough(),
 ]);

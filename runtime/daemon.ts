@@ -7,7 +7,8 @@
 import type { Logger } from 'pino';
 import { compileDatabase, loadDbcFile } from '../bus/dbc/index.js';
 import type { CanFrame } from '../bus/frame.js';
-import { openBus, type Bus, type BusSpec } from '../bus/transport/index.js';
+import type { Bus } from '../bus/transport/index.js';
+import { BusMonitor } from './bus-monitor.js';
 import { RealClock, type Clock } from './clock.js';
 import { telemetryValues } from './cloud/telemetry-values.js'; // --- cloud
 import type { EcuAiConfig } from './config.js';
@@ -89,6 +90,8 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   const metrics = new MetricsRegistry();
   const std = registerStandardMetrics(metrics);
   const health = new HealthModel();
+  const busMonitor = new BusMonitor(clock, log.child({ component: 'bus' }), std);
+  health.setBusSource((now) => busMonitor.buses(now));
   const enabled = o.domains.filter((d) => cfg.domains[d.domain]?.enabled !== false);
   for (const d of enabled) health.setDomain(d.domain, { state: 'starting', critical: d.criticality === 'safety' });
   // Set once they exist; until then /health says the domains are starting and /metrics has no counts.
@@ -108,6 +111,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
               for (const s of live.engine.services) catchUp(std.deadlineMisses.labels({ domain: s.domain }), live.engine.dispatcher.stats(s.domain).missed);
               for (const s of live.engine.services) catchUp(std.invalidInputs.labels({ domain: s.domain }), live.engine.dispatcher.stats(s.domain).invalidInputs);
             }
+            busMonitor.refreshMetrics(clock.now());
             return metrics.render();
           },
           health: () => {
@@ -141,9 +145,11 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     const cloudMod = cfg.cloud.enabled ? await import('./cloud/vehicle-cloud.js') : undefined;
     const cloudAccess = cloudMod ? await cloudMod.resolveCloudAccess(cfg.cloud, o.baseDir ?? process.cwd(), o.env ?? {}) : undefined;
     // --- end cloud
-    // Buses before models: a bus that refuses fails the start before any worker is spawned.
-    if (o.buses) buses.push(...o.buses);
-    else for (const spec of cfg.transports) buses.push(await openBus(spec as BusSpec));
+    // Buses before models: a bus required at start that refuses fails the start before any worker
+    // is spawned; a socketcand server that is not up yet is waited for (and logged) meanwhile.
+    if (o.buses) buses.push(...o.buses.map((b) => busMonitor.track(b)));
+    else for (const spec of cfg.transports) buses.push(await busMonitor.open(spec));
+    const busLog = busMonitor.run(stopCtl.signal);
     const registry = await ModelRegistry.create({ roots: [o.modelsDir] });
     const workers = await InferencePool.create({
       registry,
@@ -156,8 +162,10 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     const windowWidths = new Map<string, number>(enabled.map((d) => [d.domain, d.window.signals.length]));
     // A bus that refuses frames refuses them at the output rate: count each, log a few.
     const sendLog = new LogThrottle(SEND_FAILURE_LOG_PERIOD_S);
-    const onSendFailure = (bus: string, err: unknown): void => {
+    const onSendFailure = (out: Bus, err: unknown): void => {
+      const bus = out.name;
       std.outputSendFailures.labels({ bus }).inc();
+      if (busMonitor.refused(out, err)) return; // the link's own log lines tell it
       const d = sendLog.hit(clock.now());
       if (d.log) log.warn({ bus, err: (err as Error).message, failures: std.outputSendFailures.labels({ bus }).value, suppressed: d.suppressed }, 'output send failed');
     };
@@ -190,7 +198,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
       local: workers,
       ...(o.cloud ? { cloud: o.cloud } : vc ? { cloud: vc.runner } : {}), // --- cloud
       logger: log,
-      ...(out ? { send: (f: CanFrame) => void out.send(f).catch((err: unknown) => onSendFailure(out.name, err)) } : {}),
+      ...(out ? { send: (f: CanFrame) => void out.send(f).catch((err: unknown) => onSendFailure(out, err)) } : {}),
       onResult: (r) => {
         someip?.publish(r);
         snippets?.onResult(r); // --- cloud
@@ -220,7 +228,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
       },
     });
     for (const d of enabled) health.setDomain(d.domain, { state: 'running', watchdogS: Math.max(2, (5 * 1000) / (cfg.domains[d.domain]?.rate_hz ?? d.rateHz) / 1000) });
-    health.addCheck('buses', () => ({ ready: buses.length > 0, detail: buses.map((b) => b.name).join(', ') }));
+    health.addCheck('buses', (now) => busMonitor.component(now));
     // --- SOME/IP (runtime/someip): results out as events, SOME/IP inputs into the signal store.
     // A port in use costs the SOME/IP output only, never the vehicle functions: logged, not fatal.
     if (cfg.someip.enabled) {
@@ -270,7 +278,9 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     // --- end cloud
 
     const readers = buses.map(async (bus) => {
+      const track = busMonitor.trackOf(bus);
       for await (const frame of bus.frames(stopCtl.signal)) {
+        track.lastFrameAt = clock.now();
         std.framesReceived.labels({ channel: frame.channel }).inc();
         engine.ingestLive(frame);
         // --- cloud
@@ -314,6 +324,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
         await http?.close();
         if (ownBuses) await Promise.all(buses.map((b) => b.close()));
         await Promise.allSettled(readers);
+        await busLog;
         // --- cloud: open snippets and a last telemetry record into the outbox, then a short drain.
         cloudCtl.abort();
         await cloudLoop;

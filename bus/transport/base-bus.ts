@@ -8,6 +8,7 @@ import type { CanFrame } from '../frame.js';
 import type { Bus, BusStats, CommonBusOptions, DropPolicy } from './bus.js';
 import { compileFilters } from './filter.js';
 import { FrameQueue } from './frame-queue.js';
+import { connectionlessLink, type LinkStatus } from './link.js';
 
 export const DEFAULT_QUEUE_LIMIT = 10_000;
 
@@ -36,6 +37,11 @@ export abstract class BaseBus implements Bus {
 
   get stats(): Readonly<BusStats> {
     return { ...this.#stats };
+  }
+
+  /** A medium with a connection that can be lost overrides this. */
+  get link(): Readonly<LinkStatus> {
+    return connectionlessLink(this.closed);
   }
 
   get closed(): boolean {

@@ -7,6 +7,7 @@
  */
 import type { BusError } from '../errors.js';
 import type { CanFrame } from '../frame.js';
+import type { LinkStatus } from './link.js';
 
 export interface BusStats {
   /** Frames this endpoint handed to its medium. */
@@ -37,6 +38,8 @@ export interface Bus {
   /** Releases the medium and ends every reader. Safe to call more than once. */
   close(): Promise<void>;
   readonly stats: Readonly<BusStats>;
+  /** The connection to the medium: `up` from open to close for media without one. */
+  readonly link: Readonly<LinkStatus>;
 }
 
 /**

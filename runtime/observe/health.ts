@@ -8,7 +8,8 @@
  * on its primary path (its fallback answers, its worker restarts), when some of its input signals
  * are stale or invalid, or when it missed deadlines within the last `missWindowS` seconds; every
  * such finding is listed in the domain's `reasons`. The whole is ready when every critical domain
- * and every component is ready; a non-critical domain that is not ready only degrades the whole.
+ * and every component and bus link is ready (up); a non-critical domain that is not ready only
+ * degrades the whole.
  */
 import { RecentCount } from './recent-count.js';
 
@@ -60,12 +61,27 @@ export interface ComponentHealth {
   readonly detail?: string;
 }
 
+/** One bus's link as health tells it. */
+export interface BusHealth {
+  readonly state: 'up' | 'connecting' | 'down' | 'closed';
+  readonly reconnects: number;
+  /** Failed connection attempts since the link was last up. */
+  readonly attempts: number;
+  readonly lastError?: string;
+  /** Seconds since the link stopped being up (or since start while it never was); only while not up. */
+  readonly downForS?: number;
+  /** Seconds since the last frame arrived; null before the first. */
+  readonly lastFrameAgeS: number | null;
+}
+
 export interface HealthReport {
   readonly status: 'ok' | 'degraded' | 'down';
   readonly ready: boolean;
   readonly t: number;
   readonly domains: Readonly<Record<string, DomainHealth>>;
   readonly components: Readonly<Record<string, ComponentHealth>>;
+  /** Each bus's link, by bus name. A bus that is not up makes the whole not ready. */
+  readonly buses: Readonly<Record<string, BusHealth>>;
 }
 
 const SERVING: ReadonlySet<DomainState> = new Set(['running', 'degraded', 'fallback']);
@@ -84,6 +100,7 @@ export class HealthModel {
   readonly #domains = new Map<string, DomainStatus>();
   readonly #misses = new Map<string, RecentCount>();
   readonly #checks = new Map<string, (now: number) => ComponentHealth>();
+  #buses: ((now: number) => Readonly<Record<string, BusHealth>>) | undefined;
 
   /** @throws {RangeError} for a miss window that is not a positive number of seconds */
   constructor(options: HealthOptions = {}) {
@@ -129,6 +146,11 @@ export class HealthModel {
     this.#checks.set(name, check);
   }
 
+  /** Sets where the bus links are read from on every report. */
+  setBusSource(source: (now: number) => Readonly<Record<string, BusHealth>>): void {
+    this.#buses = source;
+  }
+
   /** Combines everything known into one report as of `now`. */
   report(now: number): HealthReport {
     const domains: Record<string, DomainHealth> = {};
@@ -152,7 +174,9 @@ export class HealthModel {
       if (!c.ready) ready = false;
       if (c.degraded) degraded = true;
     }
-    return { status: !ready ? 'down' : degraded ? 'degraded' : 'ok', ready, t: now, domains, components };
+    const buses = this.#buses?.(now) ?? {};
+    for (const b of Object.values(buses)) if (b.state !== 'up') ready = false;
+    return { status: !ready ? 'down' : degraded ? 'degraded' : 'ok', ready, t: now, domains, components, buses };
   }
 }
 

@@ -19,6 +19,7 @@ export {
 export { registerStandardMetrics, type StandardMetrics } from './standard-metrics.js';
 export {
   HealthModel,
+  type BusHealth,
   type ComponentHealth,
   type DomainHealth,
   type DomainState,

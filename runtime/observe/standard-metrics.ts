@@ -26,6 +26,12 @@ export interface StandardMetrics {
   readonly invalidInputs: Counter;
   /** Labels: bus. Output frames the bus refused to send. */
   readonly outputSendFailures: Counter;
+  /** 1 for the state a bus's link is in now (up | connecting | down | closed), 0 for the others. Labels: bus, state. */
+  readonly busLinkState: Gauge;
+  /** Labels: bus. Times the link came back after being lost. */
+  readonly busReconnects: Counter;
+  /** Labels: bus. Seconds since the last frame arrived; absent before the first. */
+  readonly busLastFrameAge: Gauge;
 }
 
 /**
@@ -45,5 +51,8 @@ export function registerStandardMetrics(registry: MetricsRegistry): StandardMetr
     signalsValid: registry.gauge('ecu_ai_signals_valid', 'Valid input signals per domain.', ['domain']),
     invalidInputs: registry.counter('ecu_ai_invalid_input_cycles_total', 'Cycles answered without the model because an input signal was stale or missing.', ['domain']),
     outputSendFailures: registry.counter('ecu_ai_output_send_failures_total', 'Output frames that could not be sent.', ['bus']),
+    busLinkState: registry.gauge('ecu_ai_bus_link_state', 'State of each bus link (1 for the current state, 0 for the others).', ['bus', 'state']),
+    busReconnects: registry.counter('ecu_ai_bus_reconnects_total', 'Times a lost bus link was re-established.', ['bus']),
+    busLastFrameAge: registry.gauge('ecu_ai_bus_last_frame_age_seconds', 'Seconds since the last frame arrived on the bus.', ['bus']),
   };
 }

@@ -1,6 +1,7 @@
 /**
  * `ecu-ai run` that cannot start must end, fast and clean, as a real process: exit 1 within 2 s,
- * one line on stderr naming the cause, and no inference worker left behind.
+ * one line on stderr naming the cause, and no inference worker left behind. A bus that is not up
+ * yet is no such cause unless the config requires it at start: the daemon runs and says so.
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -128,17 +129,47 @@ describe('ecu-ai run, when it cannot start', () => {
     await expectCleanFailure(['--http', '127.0.0.1:0', '--config', file], /bad\.yaml.*scheduler\.cores/);
   });
 
-  it('exits 1 when a configured bus refuses the connection, before any worker starts', async () => {
-    // A port that was free a moment ago: nothing listens there.
+  /** A port that was free a moment ago: nothing listens there. */
+  async function refusedPort(): Promise<number> {
     const probe = createServer();
     await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
     const port = (probe.address() as { port: number }).port;
     await new Promise<void>((r) => probe.close(() => r()));
+    return port;
+  }
+
+  it('exits 1 when a bus required at start refuses the connection, before any worker starts', async () => {
+    const port = await refusedPort();
     const file = path.join(work, 'refused.yaml');
-    writeFileSync(file, `transports:\n  - kind: socketcand\n    host: 127.0.0.1\n    port: ${port}\n    channel: vcan0\n`);
+    writeFileSync(file, `transports:\n  - kind: socketcand\n    host: 127.0.0.1\n    port: ${port}\n    channel: vcan0\n    required_at_start: true\n`);
     const r = await expectCleanFailure(['--http', '127.0.0.1:0', '--config', file], /ECONNREFUSED/);
     expect(r.children).toEqual([]);
   });
+
+  it('by default starts while the bus refuses, warning at once and again every 5 s, and stops cleanly on SIGTERM', async () => {
+    const port = await refusedPort();
+    const file = path.join(work, 'waiting.yaml');
+    writeFileSync(file, `transports:\n  - kind: socketcand\n    host: 127.0.0.1\n    port: ${port}\n    channel: vcan0\n`);
+    const child = spawn(process.execPath, [cli.entry, 'run', '--http', '127.0.0.1:0', '--config', file], { cwd: work, stdio: ['ignore', 'pipe', 'pipe'] });
+    const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const warnings = (): Array<{ msg: string; err?: string }> =>
+      stdout
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as { msg: string; level: number; err?: string })
+        .filter((l) => l.level === 40 && /ECONNREFUSED/.test(l.err ?? ''));
+    const t0 = Date.now();
+    while (warnings().length < 2 && Date.now() - t0 < 15_000) await new Promise((r) => setTimeout(r, 100));
+    child.kill('SIGTERM');
+    const code = await exited;
+    clearTimeout(killer);
+    expect(warnings().map((w) => w.msg)).toEqual([expect.stringMatching(/bus link connecting: .*ECONNREFUSED.*retrying/), expect.stringMatching(/bus link still connecting after [\d.]+ s: .*ECONNREFUSED/)]);
+    expect(stdout).toMatch(/ecu-ai ready/);
+    expect(code).toBe(0);
+  }, 30_000);
 
   it('exits 1 when a model will not load in its worker, after stopping the workers already started', async () => {
     // The shipped models, the body's fp32 file replaced by bytes that are no ONNX (its checksum

@@ -119,10 +119,10 @@ describe('the socketcand client', () => {
     silent.unref();
   });
 
-  it('ends its readers when the server goes away', async () => {
+  it('ends its readers when the server goes away and reconnecting is off', async () => {
     const server = await scriptedServer((s) => s.end());
     cleanups.push(server.close);
-    const bus = await SocketcandBus.open({ host: '127.0.0.1', port: server.port, channel: 'can0' });
+    const bus = await SocketcandBus.open({ host: '127.0.0.1', port: server.port, channel: 'can0', reconnect: false });
     const collected = [];
     for await (const f of bus.frames()) collected.push(f);
     expect(collected).toEqual([]);
