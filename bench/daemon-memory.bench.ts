@@ -6,7 +6,6 @@
  * the figure a board's free memory drops by. Variants: the isolation layouts, and the node flags the
  * systemd unit passes against none.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,6 +16,7 @@ import { VirtualNetwork } from '../bus/transport/virtual.js';
 import { bundledDemoTrace, projectRoot } from '../cli/paths.js';
 import { RealClock } from '../runtime/clock.js';
 import { childPids, treeMemory, type TreeMemory } from './process-memory.js';
+import { startDaemon } from './daemon-process.js';
 
 const WARM_S = 20;
 /** The node flags deploy/ecu-ai.service starts the daemon with: read from the unit, so they cannot drift apart. */
@@ -70,32 +70,6 @@ function writeConfig(dir: string, port: number, variant: Variant, index: number)
   return file;
 }
 
-/** Starts the daemon and resolves with its HTTP URL once it logs that it is ready. */
-function startDaemon(flags: readonly string[], config: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [...flags, path.join(projectRoot, 'dist', 'cli', 'main.js'), 'run', '--config', config], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    cwd: projectRoot,
-  });
-  return new Promise((resolve, reject) => {
-    let buffered = '';
-    const timer = setTimeout(() => reject(new Error('the daemon was not ready within 60 s')), 60_000);
-    child.once('exit', (code) => reject(new Error(`the daemon exited with ${code} before it was ready`)));
-    child.stdout?.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString('utf8');
-      let nl;
-      while ((nl = buffered.indexOf('\n')) >= 0) {
-        const line = buffered.slice(0, nl);
-        buffered = buffered.slice(nl + 1);
-        if (!line.includes('"ecu-ai ready"')) continue;
-        const url = (JSON.parse(line) as { http?: string }).http;
-        clearTimeout(timer);
-        if (url === undefined) reject(new Error('the ready line names no HTTP endpoint'));
-        else resolve({ child, url });
-      }
-    });
-  });
-}
-
 /** Sum of a Prometheus counter or histogram count over its series. */
 async function metricSum(url: string, name: string): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text();
@@ -116,7 +90,7 @@ function cpuSeconds(pid: number): number {
 }
 
 async function measure(variant: Variant, index: number, dir: string, network: VirtualNetwork, port: number): Promise<Measured> {
-  const { child, url } = await startDaemon(variant.flags, writeConfig(dir, port, variant, index));
+  const { child, url } = await startDaemon(projectRoot, writeConfig(dir, port, variant, index), variant.flags);
   const feeder = network.open('can0');
   const stop = new AbortController();
   const fed = replay(openTraceReader(bundledDemoTrace), feeder, { clock: new RealClock(), speed: 1, channels: () => 'can0', signal: stop.signal });

@@ -9,7 +9,7 @@
  * `node dist/bench/someip-tp-flood.bench.js [--compare ROOT]`: ROOT is a second checkout (built,
  * with node_modules) whose daemon is measured the same way, e.g. a commit before a change.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import dgram from 'node:dgram';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -22,6 +22,7 @@ import { serveSocketcand } from '../bus/transport/socketcand-server.js';
 import { VirtualNetwork } from '../bus/transport/virtual.js';
 import { bundledDemoTrace, projectRoot } from '../cli/paths.js';
 import { RealClock } from '../runtime/clock.js';
+import { startDaemon } from './daemon-process.js';
 
 const WINDOW_S = Number(process.env['TP_FLOOD_WINDOW_S'] ?? 40);
 const WARM_S = 8;
@@ -65,26 +66,6 @@ function freeUdpPort(): Promise<number> {
     const port = s.address().port;
     s.close(() => resolve(port));
   }));
-}
-
-function startDaemon(root: string, config: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [path.join(root, 'dist', 'cli', 'main.js'), 'run', '--config', config], { stdio: ['ignore', 'pipe', 'inherit'], cwd: root });
-  return new Promise((resolve, reject) => {
-    let buffered = '';
-    const timer = setTimeout(() => reject(new Error('the daemon was not ready within 60 s')), 60_000);
-    child.once('exit', (code) => reject(new Error(`the daemon exited with ${code} before it was ready`)));
-    child.stdout?.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString('utf8');
-      let nl;
-      while ((nl = buffered.indexOf('\n')) >= 0) {
-        const line = buffered.slice(0, nl);
-        buffered = buffered.slice(nl + 1);
-        if (!line.includes('"ecu-ai ready"')) continue;
-        clearTimeout(timer);
-        resolve({ child, url: (JSON.parse(line) as { http: string }).http });
-      }
-    });
-  });
 }
 
 async function scrape(url: string): Promise<Map<string, number>> {
