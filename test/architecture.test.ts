@@ -19,7 +19,8 @@ const NOT_SOURCE = new Set(['node_modules', 'dist', 'coverage']);
  */
 const ALLOWED_IMPORTS: Readonly<Record<string, readonly string[]>> = {
   bus: [],
-  runtime: ['bus', 'runtime/*'],
+  runtime: ['bus'],
+  'runtime/daemon': ['bus', 'runtime', 'runtime/*'],
   'runtime/platform': ['runtime'],
   'runtime/inference': ['bus', 'runtime'],
   'runtime/observe': ['bus', 'runtime'],
@@ -52,6 +53,7 @@ const ALLOWED_IMPORTS: Readonly<Record<string, readonly string[]>> = {
 
 /** Imports that break the table today, `importer -> imported`; the same list is in ARCHITECTURE.md. */
 const KNOWN_EXCEPTIONS: readonly string[] = [
+  'runtime/config.ts -> runtime/datalog/triggers.ts',
   'domains/index.ts -> runtime/config.ts',
   'domains/adas/index.ts -> runtime/scheduler/domain-timing.ts',
   'domains/body/index.ts -> runtime/scheduler/domain-timing.ts',
@@ -103,6 +105,8 @@ function layerOf(file: string): string {
   const parts = file.split('/');
   if (parts.length === 1) return 'root';
   const [top, sub] = parts;
+  // The daemon composes every runtime sub-folder; the other root files are shared by all of them.
+  if (file === 'runtime/daemon.ts') return 'runtime/daemon';
   if (top === 'runtime') return parts.length > 2 ? `runtime/${sub}` : 'runtime';
   if (top === 'domains') return parts.length > 2 ? `domains/${sub}` : 'domains';
   return top!;
