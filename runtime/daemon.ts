@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { compileDatabase, loadDbcFile } from '../bus/dbc/index.js';
 import type { CanFrame } from '../bus/frame.js';
 import type { Bus } from '../bus/transport/index.js';
-import { BusMonitor } from './bus-monitor.js';
+import { BusMonitor } from './observe/bus-monitor.js';
 import { RealClock, type Clock } from './clock.js';
 import { telemetryValues } from './cloud/telemetry-values.js'; // --- cloud
 import type { EcuAiConfig } from './config.js';

@@ -5,12 +5,12 @@
  * age of its last frame. One line per change plus one per period, never one per refused frame.
  */
 import type { Logger } from 'pino';
-import { BusDownError } from '../bus/errors.js';
-import { openBus, type Bus, type BusSpec } from '../bus/transport/index.js';
-import type { LinkStatus } from '../bus/transport/link.js';
-import type { Clock } from './clock.js';
-import type { EcuAiConfig } from './config.js';
-import type { BusHealth, ComponentHealth, StandardMetrics } from './observe/index.js';
+import { BusDownError } from '../../bus/errors.js';
+import { openBus, type Bus, type BusSpec } from '../../bus/transport/index.js';
+import type { LinkStatus } from '../../bus/transport/link.js';
+import type { Clock } from '../clock.js';
+import type { EcuAiConfig } from '../config.js';
+import type { BusHealth, ComponentHealth, StandardMetrics } from './index.js';
 
 /** How often a bus that is not up is logged again (s). */
 export const BUS_DOWN_LOG_PERIOD_S = 5;
