@@ -23,7 +23,7 @@ import type { CanFrame } from '../frame.js';
 import { quoteInput, TraceParseError, type SourceLocation } from '../errors.js';
 import { ByteSlab, NO_DATA } from './byte-slab.js';
 import { channelFromNumber } from './channel.js';
-import { charsOf, EXACT_LIMIT, parseDecimalSeconds, parseDecInt, parseHexInt, POW10, textOf, type Chars } from './chars.js';
+import { charsOf, EXACT_LIMIT, parseDecimalSeconds, parseDecInt, parseHexInt, POW10, quoteChars, textOf, type Chars } from './chars.js';
 import { frameOf } from './frame-of.js';
 import { HEX_VALUE } from './hex.js';
 import type { LineParser } from './line-reader.js';
@@ -132,7 +132,7 @@ export class AscParser implements LineParser {
     }
     if (this.#is(0, 'end') && this.#is(1, 'triggerblock')) return null;
     if (this.#is(0, 'internal') || (this.#is(0, 'no') && this.#is(1, 'internal'))) return null;
-    throw new LineSyntaxError(`not an ASC line: ${quoteInput(textOf(c, start, end).trim())}`, this.#col(0));
+    throw new LineSyntaxError(`not an ASC line: ${quoteChars(c, this.#ts[0] as number, this.#te[this.#n - 1] as number)}`, this.#col(0));
   }
 
   /**
@@ -248,8 +248,8 @@ export class AscParser implements LineParser {
     return (k < this.#n ? (this.#ts[k] as number) : this.#ls) - this.#ls + 1;
   }
 
-  #tok(k: number): string {
-    return textOf(this.#c, this.#ts[k] as number, this.#te[k] as number);
+  #quoted(k: number): string {
+    return quoteChars(this.#c, this.#ts[k] as number, this.#te[k] as number);
   }
 
   #is(k: number, word: string): boolean {
@@ -263,7 +263,7 @@ export class AscParser implements LineParser {
   #num(k: number, what: string): number {
     if (k >= this.#n) throw new LineSyntaxError(`missing ${what}`);
     const v = this.#int(k);
-    if (v < 0) throw new LineSyntaxError(`${quoteInput(this.#tok(k))} is not a ${this.#hex ? 'hex' : 'decimal'} ${what}`, this.#col(k));
+    if (v < 0) throw new LineSyntaxError(`${this.#quoted(k)} is not a ${this.#hex ? 'hex' : 'decimal'} ${what}`, this.#col(k));
     return v;
   }
 
@@ -279,7 +279,7 @@ export class AscParser implements LineParser {
     const extended = ((c[e - 1] as number) | 0x20) === 0x78; /* x */
     if (extended) e--;
     const id = this.#hex ? parseHexInt(c, s, e) : parseDecInt(c, s, e);
-    if (id < 0 || id > (extended ? 0x1fffffff : 0x7ff)) throw new LineSyntaxError(`${quoteInput(this.#tok(k))} is not a CAN id`, this.#col(k));
+    if (id < 0 || id > (extended ? 0x1fffffff : 0x7ff)) throw new LineSyntaxError(`${this.#quoted(k)} is not a CAN id`, this.#col(k));
     this.#idAt = id;
     this.#idExtended = extended;
   }
@@ -305,7 +305,7 @@ export class AscParser implements LineParser {
       } else {
         v = this.#int(k + i);
       }
-      if (v < 0 || v > 255) throw new LineSyntaxError(`${quoteInput(this.#tok(k + i))} is not a data byte`, this.#col(k + i));
+      if (v < 0 || v > 255) throw new LineSyntaxError(`${this.#quoted(k + i)} is not a data byte`, this.#col(k + i));
       out[o + i] = v;
     }
     return slab.take(count);
@@ -323,7 +323,7 @@ export class AscParser implements LineParser {
   #event(slab: ByteSlab): CanFrame | null {
     const c = this.#c;
     const t = parseDecimalSeconds(c, this.#ts[0] as number, this.#te[0] as number);
-    if (Number.isNaN(t)) throw new LineSyntaxError(`${quoteInput(this.#tok(0))} is not a timestamp`, this.#col(0));
+    if (Number.isNaN(t)) throw new LineSyntaxError(`${this.#quoted(0)} is not a timestamp`, this.#col(0));
     if (this.#n < 3) return null;
     if (this.#is(1, 'canfd')) return this.#fdFrame(this.#time(t), slab);
     const ch = parseDecInt(c, this.#ts[1] as number, this.#te[1] as number);
