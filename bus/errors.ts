@@ -51,22 +51,28 @@ export const QUOTE_LIMIT = 120;
 
 /**
  * Input quoted for an error message, safe for a terminal: in double quotes, control characters and
- * anything outside printable ASCII escaped JSON-style (`\x00`, `\n`, `\u2028`), and cut to `limit`
- * characters of the input with "…" when longer (a binary file read as text makes lines of any length).
+ * anything outside printable ASCII escaped JSON-style (`\x00`, `\n`, `\u2028`), and cut with "…" when
+ * longer than `limit` characters of the input or than `2 * limit` characters once escaped (a binary
+ * file read as text makes lines of any length, and every byte of one may take four to escape).
  */
 export function quoteInput(text: string, limit = QUOTE_LIMIT): string {
-  const shown = text.length > limit ? text.slice(0, limit) : text;
-  let out = '"';
-  for (let i = 0; i < shown.length; i++) {
-    const code = shown.charCodeAt(i);
-    if (code >= 0x20 && code < 0x7f) out += code === 0x22 ? '\\"' : code === 0x5c ? '\\\\' : shown[i];
-    else if (code === 0x09) out += '\\t';
-    else if (code === 0x0a) out += '\\n';
-    else if (code === 0x0d) out += '\\r';
-    else if (code < 0x100) out += `\\x${code.toString(16).padStart(2, '0')}`;
-    else out += `\\u${code.toString(16).padStart(4, '0')}`;
+  const shown = Math.min(text.length, limit);
+  const room = 2 * limit;
+  let out = '';
+  let i = 0;
+  for (; i < shown; i++) {
+    const code = text.charCodeAt(i);
+    let piece: string;
+    if (code >= 0x20 && code < 0x7f) piece = code === 0x22 ? '\\"' : code === 0x5c ? '\\\\' : (text[i] as string);
+    else if (code === 0x09) piece = '\\t';
+    else if (code === 0x0a) piece = '\\n';
+    else if (code === 0x0d) piece = '\\r';
+    else if (code < 0x100) piece = `\\x${code.toString(16).padStart(2, '0')}`;
+    else piece = `\\u${code.toString(16).padStart(4, '0')}`;
+    if (out.length + piece.length > room) break;
+    out += piece;
   }
-  return `${out}"${text.length > limit ? '…' : ''}`;
+  return `"${out}"${i < text.length ? '…' : ''}`;
 }
 
 /** A syntax or structure error in a DBC file. */

@@ -23,7 +23,7 @@ import type { CanFrame } from '../frame.js';
 import { quoteInput, TraceParseError, type SourceLocation } from '../errors.js';
 import { ByteSlab, NO_DATA } from './byte-slab.js';
 import { channelFromNumber } from './channel.js';
-import { charsOf, EXACT_LIMIT, parseDecimalSeconds, parseDecInt, parseHexInt, POW10, textOf, type Chars } from './chars.js';
+import { charsOf, EXACT_LIMIT, parseDecimalSeconds, parseDecInt, parseHexInt, POW10, quoteChars, textOf, type Chars } from './chars.js';
 import { frameOf } from './frame-of.js';
 import { HEX_VALUE } from './hex.js';
 import type { LineParser } from './line-reader.js';
@@ -132,7 +132,7 @@ export class AscParser implements LineParser {
     }
     if (this.#is(0, 'end') && this.#is(1, 'triggerblock')) return null;
     if (this.#is(0, 'internal') || (this.#is(0, 'no') && this.#is(1, 'internal'))) return null;
-    throw new LineSyntaxError(`not an ASC line: ${quoteInput(textOf(c, start, end).trim())}`, this.#col(0));
+    throw new LineSyntaxError(`not an ASC line: ${quoteChars(c, this.#ts[0] as number, this.#te[this.#n - 1] as number)}`, this.#col(0));
   }
 
   /**
@@ -167,30 +167,18 @@ export class AscParser implements LineParser {
     if (i === le || (x !== 32 && x !== 9) || digits === 0 || mantissa >= EXACT_LIMIT || fraction > 22) return undefined;
     const t = fraction <= 0 ? mantissa : mantissa / (POW10[fraction] as number);
     while (x === 32 || x === 9) x = ++i < le ? (c[i] as number) : 0;
+    if (x === 67 /* C */) return this.#fastFd(c, i, le, t, slab);
     // Channel number: at most 15 digits, as parseDecInt.
-    const chStart = i;
-    let ch = 0;
-    for (; i < le; i++) {
-      x = c[i] as number;
-      const d = x - 48;
-      if (d < 0 || d > 9) break;
-      ch = ch * 10 + d;
-    }
-    if (i === chStart || i - chStart > 15 || (x !== 32 && x !== 9)) return undefined;
-    while (x === 32 || x === 9) x = ++i < le ? (c[i] as number) : 0;
+    i = this.#fastChannel(c, i, le);
+    if (i < 0) return undefined;
+    const ch = this.#fastCh;
+    x = i < le ? (c[i] as number) : 0;
     // Id: hex digits, `x` for 29-bit.
-    const idStart = i;
-    let id = 0;
-    for (; i < le; i++) {
-      x = c[i] as number;
-      const h = x < 128 ? (HEX_VALUE[x] as number) : -1;
-      if (h < 0) break;
-      id = id * 16 + h;
-    }
-    const idDigits = i - idStart;
-    const extended = (x | 0x20) === 0x78;
-    if (extended) x = ++i < le ? (c[i] as number) : 0;
-    if (idDigits === 0 || idDigits > 8 || (x !== 32 && x !== 9) || id > (extended ? 0x1fffffff : 0x7ff)) return undefined;
+    i = this.#fastId(c, i, le);
+    if (i < 0) return undefined;
+    const id = this.#idAt;
+    const extended = this.#idExtended;
+    x = i < le ? (c[i] as number) : 0;
     while (x === 32 || x === 9) x = ++i < le ? (c[i] as number) : 0;
     // Direction, then `d`, each a token of its own.
     if (i + 4 >= le) return undefined;
@@ -210,21 +198,151 @@ export class AscParser implements LineParser {
     x = ++i < le ? (c[i] as number) : 0;
     if (i < le && x !== 32 && x !== 9) return undefined;
     const count = dlc < 8 ? dlc : 8;
+    if (this.#fastData(c, i, le, count, slab) < 0) return undefined;
+    return frameOf(this.#time(t), channelFromNumber(ch), id, extended, false, false, false, false, false, dlc, slab.take(count), dir === 0x74);
+  }
+
+  /**
+   * `count` data bytes of two hex digits each, after blanks, from `c[i]` into the slab (not yet taken);
+   * the index past the last, or -1 for anything else.
+   */
+  #fastData(c: Chars, i: number, le: number, count: number, slab: ByteSlab): number {
     const out = slab.room(count);
     const o = slab.offset;
+    let x = i < le ? (c[i] as number) : 0;
     for (let k = 0; k < count; k++) {
       while (x === 32 || x === 9) x = ++i < le ? (c[i] as number) : 0;
-      if (i + 1 >= le) return undefined;
-      const a = x;
+      if (i + 1 >= le) return -1;
+      const hi = x < 128 ? (HEX_VALUE[x] as number) : -1;
       const b = c[i + 1] as number;
-      const hi = a < 128 ? (HEX_VALUE[a] as number) : -1;
       const lo = b < 128 ? (HEX_VALUE[b] as number) : -1;
       i += 2;
       x = i < le ? (c[i] as number) : 0;
-      if ((hi | lo) < 0 || (i < le && x !== 32 && x !== 9)) return undefined;
+      if ((hi | lo) < 0 || (i < le && x !== 32 && x !== 9)) return -1;
       out[o + k] = (hi << 4) | lo;
     }
-    return frameOf(this.#time(t), channelFromNumber(ch), id, extended, false, false, false, false, false, dlc, slab.take(count), dir === 0x74);
+    return i;
+  }
+
+  #fastCh = 0;
+
+  /** A channel number at `c[i]` (at most 15 digits, as parseDecInt) into `#fastCh`; the index past its blanks, or -1. */
+  #fastChannel(c: Chars, i: number, le: number): number {
+    const start = i;
+    let ch = 0;
+    let x = 0;
+    for (; i < le; i++) {
+      x = c[i] as number;
+      const d = x - 48;
+      if (d < 0 || d > 9) break;
+      ch = ch * 10 + d;
+    }
+    if (i === start || i - start > 15 || (x !== 32 && x !== 9)) return -1;
+    while (i < le && (c[i] === 32 || c[i] === 9)) i++;
+    this.#fastCh = ch;
+    return i;
+  }
+
+  /** A hex id at `c[i]`, `x` for 29-bit, into `#idAt` and `#idExtended`; the index past its blanks, or -1. */
+  #fastId(c: Chars, i: number, le: number): number {
+    const start = i;
+    let id = 0;
+    let x = 0;
+    for (; i < le; i++) {
+      x = c[i] as number;
+      const h = x < 128 ? (HEX_VALUE[x] as number) : -1;
+      if (h < 0) break;
+      id = id * 16 + h;
+    }
+    const digits = i - start;
+    const extended = (x | 0x20) === 0x78;
+    if (extended) x = ++i < le ? (c[i] as number) : 0;
+    if (i >= le || digits === 0 || digits > 8 || (x !== 32 && x !== 9) || id > (extended ? 0x1fffffff : 0x7ff)) return -1;
+    while (i < le && (c[i] === 32 || c[i] === 9)) i++;
+    this.#idAt = id;
+    this.#idExtended = extended;
+    return i;
+  }
+
+  /**
+   * The rest of a CANFD line as python-can and CANoe write it (`CANFD CH Rx|Tx ID[x] BRS ESI DLC LEN
+   * HH ... DUR BITS FLAGS ...`) from `c[i]`, the time `t` already read; one pass, no tokens. A symbolic
+   * name, a missing FLAGS column, a DLC or data byte written otherwise, a mismatched length or an
+   * error frame return undefined before any state changes, for the general path (which reads what
+   * this accepts identically: test/bus/trace/asc.test.ts compares the two).
+   */
+  #fastFd(c: Chars, i: number, le: number, t: number, slab: ByteSlab): CanFrame | undefined {
+    if (i + 5 >= le || c[i + 1] !== 65 || c[i + 2] !== 78 || c[i + 3] !== 70 || c[i + 4] !== 68) return undefined; // ANFD
+    i += 5;
+    let x = c[i] as number;
+    if (x !== 32 && x !== 9) return undefined;
+    while (x === 32 || x === 9) x = ++i < le ? (c[i] as number) : 0;
+    i = this.#fastChannel(c, i, le);
+    if (i < 0) return undefined;
+    const ch = this.#fastCh;
+    x = i < le ? (c[i] as number) : 0;
+    if (i + 2 >= le) return undefined;
+    const dir = x | 0x20;
+    const after = c[i + 2] as number;
+    if ((dir !== 0x72 && dir !== 0x74) || ((c[i + 1] as number) | 0x20) !== 0x78 || (after !== 32 && after !== 9)) return undefined;
+    i += 2;
+    x = after;
+    while (x === 32 || x === 9) x = ++i < le ? (c[i] as number) : 0;
+    i = this.#fastId(c, i, le);
+    if (i < 0) return undefined;
+    const id = this.#idAt;
+    const extended = this.#idExtended;
+    x = i < le ? (c[i] as number) : 0;
+    // BRS and ESI, each a lone 0 or 1; then the DLC, one hex digit, and the length, one or two digits.
+    while (x === 32 || x === 9) x = ++i < le ? (c[i] as number) : 0;
+    if (i + 1 >= le || (x | 1) !== 49 || (c[i + 1] !== 32 && c[i + 1] !== 9)) return undefined;
+    const brsCol = x === 49;
+    x = c[++i] as number;
+    while (x === 32 || x === 9) x = ++i < le ? (c[i] as number) : 0;
+    if (i + 1 >= le || (x | 1) !== 49 || (c[i + 1] !== 32 && c[i + 1] !== 9)) return undefined;
+    const esiCol = x === 49;
+    x = c[++i] as number;
+    while (x === 32 || x === 9) x = ++i < le ? (c[i] as number) : 0;
+    const dlc = x < 128 ? (HEX_VALUE[x] as number) : -1;
+    if (dlc < 0 || i + 1 >= le || (c[i + 1] !== 32 && c[i + 1] !== 9)) return undefined;
+    x = c[++i] as number;
+    while (x === 32 || x === 9) x = ++i < le ? (c[i] as number) : 0;
+    const lenStart = i;
+    let length = 0;
+    for (; i < le; i++) {
+      x = c[i] as number;
+      const d = x - 48;
+      if (d < 0 || d > 9) break;
+      length = length * 10 + d;
+    }
+    if (i === lenStart || i - lenStart > 2 || length > 64 || (x !== 32 && x !== 9)) return undefined;
+    i = this.#fastData(c, i, le, length, slab);
+    if (i < 0) return undefined;
+    x = i < le ? (c[i] as number) : 0;
+    // Duration and bit count pass; FLAGS is hex, at most 8 digits.
+    for (let skip = 0; skip < 2; skip++) {
+      while (x === 32 || x === 9) x = ++i < le ? (c[i] as number) : 0;
+      while (x !== 32 && x !== 9 && i < le) x = ++i < le ? (c[i] as number) : 0;
+    }
+    while (x === 32 || x === 9) x = ++i < le ? (c[i] as number) : 0;
+    const flagsStart = i;
+    let flags = 0;
+    for (; i < le; i++) {
+      x = c[i] as number;
+      const h = x < 128 ? (HEX_VALUE[x] as number) : -1;
+      if (h < 0) break;
+      flags = flags * 16 + h;
+    }
+    if (i === flagsStart || i - flagsStart > 8 || (i < le && x !== 32 && x !== 9)) return undefined;
+    const fd = (flags & 0x1000) !== 0 || length > 8 || dlc > 8;
+    const tx = dir === 0x74;
+    if (fd) {
+      if (FD_LENGTHS[dlc] !== length) return undefined;
+      return frameOf(this.#time(t), channelFromNumber(ch), id, extended, true, brsCol || (flags & 0x2000) !== 0, esiCol || (flags & 0x4000) !== 0, false, false, dlc, slab.take(length), tx);
+    }
+    const rtr = length === 0 && (dlc > 0 || (flags & 0x10) !== 0);
+    if (!rtr && length !== Math.min(dlc, 8)) return undefined;
+    return frameOf(this.#time(t), channelFromNumber(ch), id, extended, false, false, false, rtr, false, dlc, slab.take(length), tx);
   }
 
   #tokenize(c: Chars, start: number, end: number): void {
@@ -248,8 +366,8 @@ export class AscParser implements LineParser {
     return (k < this.#n ? (this.#ts[k] as number) : this.#ls) - this.#ls + 1;
   }
 
-  #tok(k: number): string {
-    return textOf(this.#c, this.#ts[k] as number, this.#te[k] as number);
+  #quoted(k: number): string {
+    return quoteChars(this.#c, this.#ts[k] as number, this.#te[k] as number);
   }
 
   #is(k: number, word: string): boolean {
@@ -263,7 +381,7 @@ export class AscParser implements LineParser {
   #num(k: number, what: string): number {
     if (k >= this.#n) throw new LineSyntaxError(`missing ${what}`);
     const v = this.#int(k);
-    if (v < 0) throw new LineSyntaxError(`${quoteInput(this.#tok(k))} is not a ${this.#hex ? 'hex' : 'decimal'} ${what}`, this.#col(k));
+    if (v < 0) throw new LineSyntaxError(`${this.#quoted(k)} is not a ${this.#hex ? 'hex' : 'decimal'} ${what}`, this.#col(k));
     return v;
   }
 
@@ -279,7 +397,7 @@ export class AscParser implements LineParser {
     const extended = ((c[e - 1] as number) | 0x20) === 0x78; /* x */
     if (extended) e--;
     const id = this.#hex ? parseHexInt(c, s, e) : parseDecInt(c, s, e);
-    if (id < 0 || id > (extended ? 0x1fffffff : 0x7ff)) throw new LineSyntaxError(`${quoteInput(this.#tok(k))} is not a CAN id`, this.#col(k));
+    if (id < 0 || id > (extended ? 0x1fffffff : 0x7ff)) throw new LineSyntaxError(`${this.#quoted(k)} is not a CAN id`, this.#col(k));
     this.#idAt = id;
     this.#idExtended = extended;
   }
@@ -305,7 +423,7 @@ export class AscParser implements LineParser {
       } else {
         v = this.#int(k + i);
       }
-      if (v < 0 || v > 255) throw new LineSyntaxError(`${quoteInput(this.#tok(k + i))} is not a data byte`, this.#col(k + i));
+      if (v < 0 || v > 255) throw new LineSyntaxError(`${this.#quoted(k + i)} is not a data byte`, this.#col(k + i));
       out[o + i] = v;
     }
     return slab.take(count);
@@ -323,7 +441,7 @@ export class AscParser implements LineParser {
   #event(slab: ByteSlab): CanFrame | null {
     const c = this.#c;
     const t = parseDecimalSeconds(c, this.#ts[0] as number, this.#te[0] as number);
-    if (Number.isNaN(t)) throw new LineSyntaxError(`${quoteInput(this.#tok(0))} is not a timestamp`, this.#col(0));
+    if (Number.isNaN(t)) throw new LineSyntaxError(`${this.#quoted(0)} is not a timestamp`, this.#col(0));
     if (this.#n < 3) return null;
     if (this.#is(1, 'canfd')) return this.#fdFrame(this.#time(t), slab);
     const ch = parseDecInt(c, this.#ts[1] as number, this.#te[1] as number);

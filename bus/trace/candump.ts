@@ -17,9 +17,9 @@
  * for transmitted frames only, so received frames look exactly like candump's own output.
  */
 import { lengthToDlc, type CanFrame } from '../frame.js';
-import { quoteInput, TraceParseError, type SourceLocation } from '../errors.js';
+import { TraceParseError, type SourceLocation } from '../errors.js';
 import { ByteSlab, NO_DATA } from './byte-slab.js';
-import { ChannelNames, charsOf, EXACT_LIMIT, hexAt, parseDecimalSeconds, POW10, textOf, type Chars } from './chars.js';
+import { ChannelNames, charsOf, EXACT_LIMIT, hexAt, parseDecimalSeconds, POW10, quoteChars, textOf, type Chars } from './chars.js';
 import { frameOf } from './frame-of.js';
 import { bytesToHexUpper, HEX_VALUE } from './hex.js';
 import type { LineParser } from './line-reader.js';
@@ -55,7 +55,7 @@ function hexBytes(c: Chars, start: number, end: number, ls: number, slab: ByteSl
     const b = c[p + 1] as number;
     const hi = a < 128 ? (HEX_VALUE[a] as number) : -1;
     const lo = b < 128 ? (HEX_VALUE[b] as number) : -1;
-    if ((hi | lo) < 0) fail(`${quoteInput(textOf(c, p, p + 2))} is not a hex byte`, hi < 0 ? p : p + 1, ls);
+    if ((hi | lo) < 0) fail(`${quoteChars(c, p, p + 2)} is not a hex byte`, hi < 0 ? p : p + 1, ls);
     out[o++] = (hi << 4) | lo;
   }
   return slab.take(n);
@@ -172,7 +172,7 @@ export function parseCandump(c: Chars, ls: number, le: number, slab: ByteSlab, n
   while (close < le && c[close] !== 41 /* ) */) close++;
   if (close === le) fail('missing ")" after the timestamp', i, ls);
   const timestamp = parseDecimalSeconds(c, i + 1, close);
-  if (Number.isNaN(timestamp)) fail(`${quoteInput(textOf(c, i + 1, close))} is not a timestamp in seconds`, i + 1, ls);
+  if (Number.isNaN(timestamp)) fail(`${quoteChars(c, i + 1, close)} is not a timestamp in seconds`, i + 1, ls);
   i = skipSpaces(c, close + 1, le);
   const chEnd = tokenEnd(c, i, le);
   if (chEnd === i) fail('missing interface name', i, ls);
@@ -187,7 +187,7 @@ export function parseCandump(c: Chars, ls: number, le: number, slab: ByteSlab, n
     const dir = dirEnd - j === 1 ? (c[j] as number) | 0x20 : 0;
     if (dir === 0x74 /* t */) tx = true;
     else if (dir === 0x72 /* r */) tx = false;
-    else fail(`unexpected ${quoteInput(textOf(c, j, dirEnd))} after the frame`, j, ls);
+    else fail(`unexpected ${quoteChars(c, j, dirEnd)} after the frame`, j, ls);
     if (skipSpaces(c, dirEnd, le) !== le) fail('unexpected text after the direction', dirEnd, ls);
   }
   let hash = frameStart;
@@ -198,7 +198,7 @@ export function parseCandump(c: Chars, ls: number, le: number, slab: ByteSlab, n
   let rawId = 0;
   for (let p = frameStart; p < hash; p++) {
     const d = hexAt(c, p, hash);
-    if (d < 0) fail(`${quoteInput(textOf(c, frameStart, hash))} is not a hex id`, p, ls);
+    if (d < 0) fail(`${quoteChars(c, frameStart, hash)} is not a hex id`, p, ls);
     rawId = rawId * 16 + d;
   }
   let extended = idDigits > 3;
@@ -219,7 +219,7 @@ export function parseCandump(c: Chars, ls: number, le: number, slab: ByteSlab, n
     let dlc = 0;
     if (p + 1 < frameEnd) {
       dlc = hexAt(c, p + 1, frameEnd);
-      if (dlc < 0 || p + 2 !== frameEnd) fail(`${quoteInput(textOf(c, p + 1, frameEnd))} is not a DLC`, p + 1, ls);
+      if (dlc < 0 || p + 2 !== frameEnd) fail(`${quoteChars(c, p + 1, frameEnd)} is not a DLC`, p + 1, ls);
     }
     return frameOf(timestamp, channel, id, extended, false, false, false, true, error, dlc, NO_DATA, tx);
   }

@@ -4,6 +4,7 @@
  * public string functions hand them the string's UTF-16 code units instead, so a character above
  * U+00FF stays what it is (and is rejected where the format wants ASCII) rather than being truncated.
  */
+import { QUOTE_LIMIT, quoteInput } from '../errors.js';
 import { HEX_VALUE } from './hex.js';
 
 /** Character codes of a text: a file's bytes, or a string's UTF-16 code units. */
@@ -16,11 +17,26 @@ export function charsOf(line: string): Uint16Array {
   return out;
 }
 
+/** Code units per `String.fromCharCode` call: well below the engine's limit on arguments. */
+const DECODE_STEP = 8192;
+
 /** `c[start..end)` as a string; for messages and header lines, never for frames. */
 export function textOf(c: Chars, start: number, end: number): string {
+  if (end <= start) return '';
+  // One decode of the bytes, not a string grown a character at a time (a header line may be long).
+  if (c instanceof Uint8Array) return Buffer.from(c.buffer, c.byteOffset, c.byteLength).toString('latin1', start, end);
   let s = '';
-  for (let i = start; i < end; i++) s += String.fromCharCode(c[i] as number);
+  for (let i = start; i < end; i += DECODE_STEP) s += String.fromCharCode(...c.subarray(i, Math.min(end, i + DECODE_STEP)));
   return s;
+}
+
+/**
+ * `c[start..end)` quoted for an error message (see `quoteInput`): only what the quote shows is
+ * decoded, so a token of megabytes costs no more than a short one.
+ */
+export function quoteChars(c: Chars, start: number, end: number): string {
+  // One character past the limit, so quoteInput sees the text is longer and says so.
+  return quoteInput(textOf(c, start, Math.min(end, start + QUOTE_LIMIT + 1)));
 }
 
 /** Value of the hex digit at `c[p]` if `p < end`, else -1. */

@@ -34,6 +34,7 @@ export { formatAscLine } from './asc-write.js';
 export { TrcParser, oleDateToEpoch } from './trc.js';
 export { epochToOleDate, formatTrcLine } from './trc-write.js';
 export { channelFromNumber, channelToNumber } from './channel.js';
+export { DEFAULT_MAX_LINE_BYTES } from './types.js';
 
 /** JSON lines are UTF-8; a newline byte never occurs inside a multi-byte character, so lines split safely as bytes. */
 function utf8Line(c: Chars, start: number, end: number): string {

@@ -1,19 +1,23 @@
 /**
  * Reading line-based trace formats in constant memory. The file is read in 1 MiB chunks into two
  * buffers taking turns, the next chunk read while this one is parsed (a line longer than 64 KiB gets a
- * buffer of its own); lines are found by scanning the bytes for newlines and each
+ * buffer of its own, up to the line length limit); lines are found by scanning the bytes for newlines and each
  * goes to the format's parser as a byte range, so no line is decoded into a string. Frames copy their
  * payload into a `ByteSlab` and intern their channel names, so nothing they hold points into the read
  * buffer. A parser is created per iteration, so stateful formats (ASC headers, TRC columns) start
  * fresh each time.
+ *
+ * A line longer than `maxLineBytes` fails the read as soon as that many bytes pass without a newline,
+ * so a file that is one endless line (a binary file, a crafted comment) costs no more memory than the
+ * limit and a chunk, and no time decoding it.
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import type { CanFrame } from '../frame.js';
-import { quoteInput, TraceParseError } from '../errors.js';
+import { TraceParseError } from '../errors.js';
 import { BatchIterator, BatchStream, type FrameBatchSource } from './batch-iterator.js';
 import { ByteSlab } from './byte-slab.js';
-import { textOf, type Chars } from './chars.js';
-import { LineSyntaxError, type TraceReader, type TraceReadOptions } from './types.js';
+import { quoteChars, type Chars } from './chars.js';
+import { DEFAULT_MAX_LINE_BYTES, LineSyntaxError, type TraceReader, type TraceReadOptions } from './types.js';
 
 /** Turns one line into a frame, or null for lines that carry none. */
 export interface LineParser {
@@ -45,6 +49,7 @@ export class LineTraceReader implements TraceReader {
   readonly format: string;
   readonly #path: string;
   readonly #lenient: boolean;
+  readonly #maxLine: number;
   readonly #makeParser: () => LineParser;
   #skipped = 0;
   readonly #warnings: string[] = [];
@@ -53,6 +58,8 @@ export class LineTraceReader implements TraceReader {
     this.format = format;
     this.#path = path;
     this.#lenient = options.lenient ?? false;
+    this.#maxLine = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+    if (!Number.isSafeInteger(this.#maxLine) || this.#maxLine < 1) throw new RangeError(`maxLineBytes must be a whole number of bytes, at least 1, not ${String(options.maxLineBytes)}`);
     this.#makeParser = makeParser;
   }
 
@@ -76,8 +83,15 @@ export class LineTraceReader implements TraceReader {
   #skipIfCutShort(parser: LineParser, c: Chars, start: number, end: number, line: number): boolean {
     if (parser.isCutShort?.(c, start, end) !== true) return false;
     this.#skipped++;
-    this.#warnings.push(`${this.#path}:${line}: the last line is cut short (no newline at the end of the file), skipped: ${quoteInput(textOf(c, start, end))}`);
+    this.#warnings.push(`${this.#path}:${line}: the last line is cut short (no newline at the end of the file), skipped: ${quoteChars(c, start, end)}`);
     return true;
+  }
+
+  #tooLong(c: Chars, start: number, end: number, line: number, offset: number): TraceParseError {
+    return new TraceParseError(
+      { file: this.#path, line, offset },
+      `line longer than ${this.#maxLine} bytes (the limit; TraceReadOptions.maxLineBytes raises it), starting ${quoteChars(c, start, end)}`,
+    );
   }
 
   #source(): FrameBatchSource {
@@ -95,6 +109,11 @@ export class LineTraceReader implements TraceReader {
     let eof = false;
     let done = false;
     let lineNo = 0;
+    // Bytes read from the file so far: buffer[i] is at file offset `readTotal - (end - i)`.
+    let readTotal = 0;
+    // Passing over the rest of a line too long to read (lenient mode), up to its newline.
+    let discarding = false;
+    const maxLine = this.#maxLine;
     // A malformed line fails the read only after the frames before it were handed out.
     let pendingError: TraceParseError | undefined;
 
@@ -116,6 +135,7 @@ export class LineTraceReader implements TraceReader {
         eof = true;
         return;
       }
+      readTotal += bytesRead;
       const tail = end - pos;
       const seen = scanned - pos;
       let next: Buffer;
@@ -152,9 +172,33 @@ export class LineTraceReader implements TraceReader {
           // memchr beats a loop over the bytes; what lies past `end` is stale and does not count.
           let nl = buffer.indexOf(10, scanned);
           if (nl < 0 || nl > end) nl = end;
+          if (discarding) {
+            // Nothing of a line already reported as too long is kept, its newline is all that is sought.
+            pos = scanned = nl === end ? end : nl + 1;
+            discarding = nl === end;
+            if (nl < end) continue;
+            if (eof) {
+              done = true;
+              break;
+            }
+            await fill(handle);
+            continue;
+          }
           if (nl === end) {
             scanned = end;
             if (!eof) {
+              // Too long already, whatever follows (a carriage return at the end may still be the line's end).
+              if (end - pos - (buffer[end - 1] === 13 ? 1 : 0) > maxLine) {
+                lineNo++;
+                if (this.#lenient) {
+                  this.#skipped++;
+                  discarding = true;
+                  pos = scanned = end;
+                  continue;
+                }
+                pendingError = this.#tooLong(buffer, pos, end, lineNo, readTotal - (end - pos));
+                break;
+              }
               await fill(handle);
               continue;
             }
@@ -170,6 +214,14 @@ export class LineTraceReader implements TraceReader {
           const unterminated = nl === end;
           pos = unterminated ? end : nl + 1;
           scanned = pos;
+          if (lineEnd - start > maxLine) {
+            if (this.#lenient) {
+              this.#skipped++;
+              continue;
+            }
+            pendingError = this.#tooLong(buffer, start, lineEnd, lineNo, readTotal - (end - start));
+            break;
+          }
           try {
             const frame = parser.parseLine(buffer, start, lineEnd, slab);
             if (frame !== null) out.push(frame);

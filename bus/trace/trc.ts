@@ -16,7 +16,7 @@ import { quoteInput } from '../errors.js';
 import type { CanFrame } from '../frame.js';
 import { ByteSlab, NO_DATA } from './byte-slab.js';
 import { channelFromNumber } from './channel.js';
-import { charsOf, parseDecimalSeconds, parseDecInt, parseHexInt, textOf, type Chars } from './chars.js';
+import { charsOf, parseDecimalSeconds, parseDecInt, parseHexInt, quoteChars, textOf, type Chars } from './chars.js';
 import { frameOf } from './frame-of.js';
 import { HEX_VALUE } from './hex.js';
 import type { LineParser } from './line-reader.js';
@@ -99,7 +99,8 @@ export class TrcParser implements LineParser {
     while (s < end && isSpace(c[s] as number)) s++;
     if (s === end) return null;
     if (c[s] === 59 /* ; */) {
-      this.#header(textOf(c, start, end).trim());
+      // Only `;$KEY=value` lines say anything; a comment is passed over without being decoded.
+      if (s + 1 < end && c[s + 1] === 36 /* $ */) this.#header(textOf(c, start, end).trim());
       return null;
     }
     this.#c = c;
@@ -131,7 +132,7 @@ export class TrcParser implements LineParser {
     const key = line.slice(2, eq).trim().toUpperCase();
     const value = line.slice(eq + 1).trim();
     if (key === 'FILEVERSION') {
-      if (!/^(1\.[0-3]|2\.[01])$/.test(value)) throw new LineSyntaxError(`unsupported TRC file version ${value}`);
+      if (!/^(1\.[0-3]|2\.[01])$/.test(value)) throw new LineSyntaxError(`unsupported TRC file version ${quoteInput(value)}`);
       this.#version = value;
     } else if (key === 'STARTTIME') {
       const days = Number(value);
@@ -197,9 +198,9 @@ export class TrcParser implements LineParser {
     return k === ABSENT ? ABSENT : k < this.#n ? k : MISSING;
   }
 
-  /** The text of a column (empty when missing), for messages. */
-  #text(k: number): string {
-    return k < 0 ? '' : textOf(this.#c, this.#ts[k] as number, this.#te[k] as number);
+  /** A column quoted for a message (empty when missing). */
+  #quoted(k: number): string {
+    return k < 0 ? '""' : quoteChars(this.#c, this.#ts[k] as number, this.#te[k] as number);
   }
 
   #len(k: number): number {
@@ -225,7 +226,7 @@ export class TrcParser implements LineParser {
     let type: number;
     if (this.#v1) {
       const n0 = this.#te[0] as number;
-      if (c[n0 - 1] !== 41 /* ) */) throw new LineSyntaxError(`expected a message number like "1)", not ${quoteInput(this.#text(0))}`);
+      if (c[n0 - 1] !== 41 /* ) */) throw new LineSyntaxError(`expected a message number like "1)", not ${this.#quoted(0)}`);
       type = this.#typeAt === ABSENT ? RX : this.#type(this.#at(this.#typeAt));
       if (type === WARNG) return null;
     } else {
@@ -234,13 +235,13 @@ export class TrcParser implements LineParser {
     }
     const time = this.#at(this.#timeAt);
     const ms = time < 0 ? NaN : parseDecimalSeconds(c, this.#ts[time] as number, this.#te[time] as number);
-    if (Number.isNaN(ms)) throw new LineSyntaxError(`${quoteInput(this.#text(time))} is not a time offset in ms`);
+    if (Number.isNaN(ms)) throw new LineSyntaxError(`${this.#quoted(time)} is not a time offset in ms`);
     const timestamp = this.#start + ms / 1000;
     let channel = 'can0';
     const busAt = this.#at(this.#busAt);
     if (busAt !== ABSENT && !(this.#len(busAt) === 1 && c[this.#ts[busAt] as number] === 45 /* - */)) {
       const bus = busAt < 0 ? -1 : parseDecInt(c, this.#ts[busAt] as number, this.#te[busAt] as number);
-      if (bus < 1) throw new LineSyntaxError(`${quoteInput(this.#text(busAt))} is not a bus number`);
+      if (bus < 1) throw new LineSyntaxError(`${this.#quoted(busAt)} is not a bus number`);
       channel = channelFromNumber(bus);
     }
     const dirAt = this.#at(this.#dirAt);
@@ -249,11 +250,11 @@ export class TrcParser implements LineParser {
       return frameOf(timestamp, channel, 0, false, false, false, false, false, true, 0, NO_DATA, tx);
     }
     const fd = type === FD || type === FB || type === FE || type === BI;
-    if (!fd && type !== DT && type !== RR && type !== RX && type !== TX) throw new LineSyntaxError(`unknown message type ${quoteInput(this.#text(this.#at(this.#typeAt)))}`);
+    if (!fd && type !== DT && type !== RR && type !== RX && type !== TX) throw new LineSyntaxError(`unknown message type ${this.#quoted(this.#at(this.#typeAt))}`);
     const idAt = this.#at(this.#idAt);
     const rawId = idAt < 0 ? -1 : parseHexInt(c, this.#ts[idAt] as number, this.#te[idAt] as number);
     const extended = this.#len(idAt) > 4;
-    if (rawId < 0 || rawId > (extended ? 0x1fffffff : 0x7ff)) throw new LineSyntaxError(`${quoteInput(this.#text(idAt))} is not a CAN id`);
+    if (rawId < 0 || rawId > (extended ? 0x1fffffff : 0x7ff)) throw new LineSyntaxError(`${this.#quoted(idAt)} is not a CAN id`);
     let dlc = -1;
     const dlcAt = this.#at(this.#dlcAt);
     const lengthAt = this.#at(this.#lengthAt);
@@ -262,10 +263,10 @@ export class TrcParser implements LineParser {
       const len = lengthAt < 0 ? -1 : parseDecInt(c, this.#ts[lengthAt] as number, this.#te[lengthAt] as number);
       dlc = fd ? FD_LENGTHS.indexOf(len) : len;
     }
-    if (dlc < 0 || dlc > 15) throw new LineSyntaxError(`${quoteInput(this.#text(dlcAt !== ABSENT ? dlcAt : lengthAt))} is not a DLC`);
+    if (dlc < 0 || dlc > 15) throw new LineSyntaxError(`${this.#quoted(dlcAt !== ABSENT ? dlcAt : lengthAt)} is not a DLC`);
     const dataAt = this.#dataAt === ABSENT ? this.#n : Math.min(this.#dataAt, this.#n);
     const available = this.#n - dataAt;
-    const rtr = type === RR || (available === 1 && this.#text(dataAt) === 'RTR');
+    const rtr = type === RR || (available === 1 && this.#len(dataAt) === 3 && c[this.#ts[dataAt] as number] === 82 && c[(this.#ts[dataAt] as number) + 1] === 84 && c[(this.#ts[dataAt] as number) + 2] === 82) /* RTR */;
     const count = rtr ? 0 : fd ? (FD_LENGTHS[dlc] as number) : Math.min(dlc, 8);
     if (available < count) throw new LineSyntaxError(`expected ${count} data bytes, found ${available}`);
     const out = slab.room(count);
@@ -281,7 +282,7 @@ export class TrcParser implements LineParser {
         const lo = b < 128 ? (HEX_VALUE[b] as number) : -1;
         if ((hi | lo) >= 0) v = (hi << 4) | lo;
       }
-      if (v < 0) throw new LineSyntaxError(`${quoteInput(this.#text(k))} is not a hex data byte`);
+      if (v < 0) throw new LineSyntaxError(`${this.#quoted(k)} is not a hex data byte`);
       out[o + i] = v;
     }
     const data = slab.take(count);

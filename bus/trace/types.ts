@@ -6,9 +6,18 @@
  */
 import type { CanFrame } from '../frame.js';
 
+/** Longest line the text readers take, without its line ending: far above any real trace line. */
+export const DEFAULT_MAX_LINE_BYTES = 64 * 1024;
+
 export interface TraceReadOptions {
   /** Skip malformed lines or records (counted in `skipped`) instead of throwing `TraceParseError`. */
   lenient?: boolean;
+  /**
+   * Text formats: the longest line read, in bytes without the line ending (default
+   * `DEFAULT_MAX_LINE_BYTES`, 64 KiB). A longer line is a `TraceParseError` naming file, line and byte
+   * offset (skipped and counted when lenient), found before more than this much of it is held.
+   */
+  maxLineBytes?: number;
 }
 
 export interface TraceReader extends AsyncIterable<CanFrame> {

@@ -14,12 +14,18 @@ describe('quoteInput', () => {
     expect(quoteInput('abcdef', 3)).toBe('"abc"…');
   });
 
+  it('cuts escaped input to twice the limit, so bytes that each take four characters to show stay short', () => {
+    expect(quoteInput('\u0001'.repeat(120))).toBe(`"${'\\x01'.repeat(60)}"…`);
+    expect(quoteInput('\u0001'.repeat(60))).toBe(`"${'\\x01'.repeat(60)}"`);
+    expect(quoteInput('"'.repeat(120))).toBe(`"${'\\"'.repeat(120)}"`);
+  });
+
   it('never lets a control character through, whatever the input', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary', maxLength: 400 }), (text) => {
         const q = quoteInput(text);
         expect(q).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
-        expect(q.length).toBeLessThanOrEqual(2 + 1 + 120 * 6);
+        expect(q.length).toBeLessThanOrEqual(2 + 1 + 2 * 120);
       }),
     );
   });

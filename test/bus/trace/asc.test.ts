@@ -123,6 +123,34 @@ describe('Vector ASC', () => {
   });
 });
 
+/** What a parser makes of a line: a comparable frame, null, or the error with its column. */
+function outcome(p: AscParser, l: string): unknown {
+  try {
+    const f = p.parse(l);
+    return f === null ? null : { ...f, data: [...f.data], timestamp: String(f.timestamp) };
+  } catch (err) {
+    return `${(err as Error).message} @${String((err as { column?: number }).column)}`;
+  }
+}
+
+/** Checks the fast and the general path read runs of `line` alike; returns how many frames they gave. */
+function framesReadAlike(line: fc.Arbitrary<string>): number {
+  let frames = 0;
+  fc.assert(
+    fc.property(fc.array(line, { maxLength: 8 }), (lines) => {
+      const fast = new AscParser();
+      const general = new AscParser({ fastPath: false });
+      for (const l of lines) {
+        const a = outcome(fast, l);
+        expect(a, l).toEqual(outcome(general, l));
+        if (a !== null && typeof a === 'object') frames++;
+      }
+    }),
+    { numRuns: 2000 },
+  );
+  return frames;
+}
+
 describe('ASC fast path', () => {
   it('reads every line exactly as the general path does, in hex and decimal, absolute and relative', () => {
     const hex2 = fc.integer({ min: 0, max: 255 }).map((b) => b.toString(16).toUpperCase().padStart(2, '0'));
@@ -141,29 +169,45 @@ describe('ASC fast path', () => {
       )
       .map(([t, ch, id, dir, kind, dlc, data, tail, g]) => `${g[0]}${t}${g[1] || ' '}${ch}${g[2] || ' '}${id}${g[3] || ' '}${dir}${g[4] || ' '}${kind}${g[5] || ' '}${dlc} ${data.join(' ')}${tail}`);
     const header = fc.constantFrom('base hex  timestamps absolute', 'base dec  timestamps relative', 'base hex  timestamps relative', 'date Sat Sep 30 03:06:13.191 pm 2017');
-    const outcome = (p: AscParser, l: string): unknown => {
-      try {
-        const f = p.parse(l);
-        return f === null ? null : { ...f, data: [...f.data], timestamp: String(f.timestamp) };
-      } catch (err) {
-        return `${(err as Error).message} @${String((err as { column?: number }).column)}`;
-      }
-    };
-    let frames = 0;
-    fc.assert(
-      fc.property(fc.array(fc.oneof(line, line, line, header), { maxLength: 8 }), (lines) => {
-        const fast = new AscParser();
-        const general = new AscParser({ fastPath: false });
-        for (const l of lines) {
-          const a = outcome(fast, l);
-          expect(a, l).toEqual(outcome(general, l));
-          if (a !== null && typeof a === 'object') frames++;
-        }
-      }),
-      { numRuns: 2000 },
-    );
+    const frames = framesReadAlike(fc.oneof(line, line, line, header));
     // The generator must make enough well-formed frame lines for the comparison to mean something;
     // runs give about 290-360 of them, so the guard sits well below the spread of random seeds.
+    expect(frames).toBeGreaterThan(150);
+  });
+});
+
+describe('ASC fast path for CANFD lines', () => {
+  it('reads every CANFD line exactly as the general path does', () => {
+    const hex2 = fc.integer({ min: 0, max: 255 }).map((b) => b.toString(16).toUpperCase().padStart(2, '0'));
+    const gap = fc.constantFrom(' ', ' ', '   ', '\t');
+    const fdLength = fc.constantFrom(0, 1, 3, 8, 8, 12, 16, 20, 24, 32, 48, 64, 64, 65);
+    const line = fc
+      .tuple(
+        fc.oneof(fc.integer({ min: 0, max: 1e12 }).map((us) => (us / 1e6).toFixed(6)), fc.constantFrom('1.', '.5', '1..2')),
+        fc.constantFrom('CANFD', 'CANFD', 'CANFD', 'canfd', 'CANFDX'),
+        fc.oneof(fc.integer({ min: 1, max: 16 }).map(String), fc.constantFrom('x', '1234567890123456')),
+        fc.constantFrom('Rx', 'Tx', 'rx', 'Rxx'),
+        fc.oneof(fc.stringMatching(/^[0-9A-F]{1,9}[xX]?$/), fc.constantFrom('100', '7FF', '800', '1FFFFFFFx', 'ErrorFrame')),
+        fc.constantFrom('', '', '', 'Name '),
+        fc.constantFrom('0', '1', '1', '2'),
+        fc.constantFrom('0', '1', '01'),
+        fc.oneof(fc.constant('auto'), fc.constant('auto'), fc.constant('auto'), fc.integer({ min: 0, max: 15 }).map((d) => d.toString(16)), fc.constantFrom('0f', 'g')),
+        fdLength,
+        fc.array(fc.oneof(hex2, hex2, hex2, hex2, fc.constantFrom('A', '0AB')), { minLength: 64, maxLength: 64 }),
+        fc.constantFrom(0, 0, 0, 0, 0, -1, 1),
+        fc.oneof(fc.integer({ min: 0, max: 0xffff }).map((f) => (f & 0x7010).toString(16)), fc.constantFrom('', 'zz', '123456789')),
+        fc.constantFrom('', '        0        0        0', ' x'),
+        gap,
+      )
+      .map(([t, canfd, ch, dir, id, name, brs, esi, dlcChoice, length, bytes, extra, flags, tail, g]) => {
+        let dlc = dlcChoice;
+        const data = bytes.slice(0, Math.max(0, Math.min(64, length + extra)));
+        if (dlc === 'auto') dlc = Math.max(0, [0, 1, 2, 3, 4, 5, 6, 7, 8, 12, 16, 20, 24, 32, 48, 64].indexOf(length)).toString(16);
+        const dataText = data.length > 0 ? `${data.join(' ')}${g}` : '';
+        return ` ${t} ${canfd}${g}${ch} ${dir}${g}${id}${g}${name}${brs} ${esi}${g}${dlc} ${length}${g}${dataText}0 0${g}${flags}${tail}`;
+      });
+    const header = fc.constantFrom('base hex  timestamps absolute', 'base hex  timestamps relative', 'base dec  timestamps absolute');
+    const frames = framesReadAlike(fc.oneof(line, line, line, line, header));
     expect(frames).toBeGreaterThan(150);
   });
 });

@@ -9,6 +9,9 @@ function comparable(f: CanFrame): unknown {
   return { ...f, data: Buffer.from(f.data).toString('hex') };
 }
 
+/** Room for the several-MiB lines of `candumpText`, far above the default limit. */
+const ROOMY = { maxLineBytes: 4 * 1024 * 1024 };
+
 /** Lines of every length from short to several MiB, so lines straddle every chunk boundary. */
 function candumpText(): { text: string; lines: string[] } {
   const lines: string[] = [];
@@ -33,7 +36,7 @@ describe('line-based reading', () => {
       const expected = lines.map((l) => parseCandumpLine(l)).filter((f) => f !== null);
       for (const [name, body] of [['lf.log', text], ['crlf.log', text.replace(/\n/g, '\r\n') + '\r\n']] as const) {
         writeFileSync(tmp.file(name), body, 'latin1');
-        const { frames } = await readAll(tmp.file(name));
+        const { frames } = await readAll(tmp.file(name), ROOMY);
         expect(frames.length).toBe(expected.length);
         frames.forEach((f, i) => {
           if (JSON.stringify(comparable(f)) !== JSON.stringify(comparable(expected[i] as CanFrame))) expect(comparable(f), `frame ${i}`).toEqual(comparable(expected[i] as CanFrame));
@@ -49,8 +52,8 @@ describe('line-based reading', () => {
     const tmp = tempDir();
     try {
       writeFileSync(tmp.file('b.log'), candumpText().text, 'latin1');
-      const one = (await readAll(tmp.file('b.log'))).frames;
-      const reader = openTraceReader(tmp.file('b.log'));
+      const one = (await readAll(tmp.file('b.log'), ROOMY)).frames;
+      const reader = openTraceReader(tmp.file('b.log'), ROOMY);
       const batched: CanFrame[] = [];
       let batches = 0;
       for await (const batch of reader.batches()) {
@@ -70,15 +73,15 @@ describe('line-based reading', () => {
     try {
       writeFileSync(tmp.file('k.log'), candumpText().text, 'latin1');
       const kept: CanFrame[] = [];
-      for await (const batch of openTraceReader(tmp.file('k.log')).batches()) {
+      for await (const batch of openTraceReader(tmp.file('k.log'), ROOMY).batches()) {
         kept.push(batch[0] as CanFrame);
         if (kept.length === 20) break;
       }
       const copies = kept.map((f) => formatCandumpLine(f));
-      for await (const f of openTraceReader(tmp.file('k.log'))) if (f.id < 0) break; // read everything again
+      for await (const f of openTraceReader(tmp.file('k.log'), ROOMY)) if (f.id < 0) break; // read everything again
       expect(kept.map((f) => formatCandumpLine(f))).toEqual(copies);
       let n = 0;
-      for await (const f of openTraceReader(tmp.file('k.log'))) if (f.id >= 0 && ++n === 5) break;
+      for await (const f of openTraceReader(tmp.file('k.log'), ROOMY)) if (f.id >= 0 && ++n === 5) break;
       expect(n).toBe(5);
     } finally {
       tmp.remove();
@@ -92,7 +95,7 @@ describe('line-based reading', () => {
       const bad = 45_000;
       const withBad = [...lines.slice(0, bad), '(1.0) can0 12X#00', ...lines.slice(bad), '(2.0) can0 123#1'];
       writeFileSync(tmp.file('bad.log'), withBad.join('\n'), 'latin1');
-      const reader = openTraceReader(tmp.file('bad.log'));
+      const reader = openTraceReader(tmp.file('bad.log'), ROOMY);
       let before = 0;
       const err = await (async () => {
         for await (const f of reader) if (f.id >= 0) before++;
@@ -100,7 +103,7 @@ describe('line-based reading', () => {
       expect(err).toBeInstanceOf(TraceParseError);
       expect((err as TraceParseError).location).toMatchObject({ file: tmp.file('bad.log'), line: bad + 1, column: 14 });
       expect(before).toBe(bad);
-      const lenient = await readAll(tmp.file('bad.log'), { lenient: true });
+      const lenient = await readAll(tmp.file('bad.log'), { ...ROOMY, lenient: true });
       expect(lenient.skipped).toBe(2);
       expect(lenient.frames.length).toBe(lines.length);
     } finally {
