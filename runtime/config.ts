@@ -128,11 +128,12 @@ const cloudSchema = z
     /** Ceiling of the reconnect backoff, s. */
     reconnect_max_s: z.number().min(0.25).max(3600).default(30),
     /**
-     * When a record may leave the outbox: on the broker's PUBACK (`broker`), or on ingest's receipt
-     * once the record is on the cloud's disk (`ingest`: nothing is lost even by a broker that loses
-     * what it acknowledged; needs ingest's receipts).
+     * When a record may leave the outbox: on ingest's receipt once the record is on the cloud's disk
+     * (`ingest`, the default: nothing is lost even by a broker that loses what it acknowledged), or on
+     * the broker's PUBACK (`broker`: for a cloud side without ingest's receipts; a broker crash can
+     * lose what it had acknowledged and not yet delivered).
      */
-    delivery: z.enum(['broker', 'ingest']).default('broker'),
+    delivery: z.enum(['broker', 'ingest']).default('ingest'),
     /** With `delivery: ingest`: a record without a receipt this long is sent again. */
     receipt_timeout_s: z.number().min(0.1).max(3600).default(10),
     snippets: snippetsSchema.default(snippetsSchema.parse({})),
