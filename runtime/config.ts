@@ -134,6 +134,12 @@ const cloudSchema = z
      * lose what it had acknowledged and not yet delivered).
      */
     delivery: z.enum(['broker', 'ingest']).default('ingest'),
+    /**
+     * Largest MQTT packet the vehicle takes from the broker, bytes (default 1 MiB + 4 KiB: the largest
+     * inference answer it decodes, and room for topic and header). Announced in MQTT 5 CONNECT; a
+     * bigger message is dropped on the socket before it is buffered, and counted.
+     */
+    max_packet_bytes: z.number().int().min(16_384).max(268_435_455).default(1_052_672),
     /** With `delivery: ingest`: a record without a receipt this long is sent again. */
     receipt_timeout_s: z.number().min(0.1).max(3600).default(10),
     snippets: snippetsSchema.default(snippetsSchema.parse({})),

@@ -86,6 +86,7 @@ export class VehicleCloud {
       url: cfg.broker,
       vehicleId: o.vehicleId,
       protocolVersion: cfg.protocol,
+      maxPacketBytes: cfg.max_packet_bytes,
       ...(cfg.username !== undefined ? { username: cfg.username } : {}),
       ...(o.access?.password !== undefined ? { password: o.access.password } : {}),
       ...(o.access?.tls ? { tls: o.access.tls } : {}),
