@@ -113,6 +113,8 @@ describe.skipIf(!peer.available)('the daemon with cloud.enabled against mosquitt
     const health = (await (await fetch(`${daemon.http!.url}/health`)).json()) as { ready: boolean; components: Record<string, { ready: boolean; degraded?: boolean }> };
     expect(health.ready).toBe(true);
     expect(health.components['cloud']).toMatchObject({ ready: true, degraded: false });
+    // Cloud requests that go unanswered are counted per domain in /metrics.
+    expect(await (await fetch(`${daemon.http!.url}/metrics`)).text()).toContain('# TYPE ecu_ai_cloud_unanswered_total counter');
 
     // A warning now: the snippet holds the bus frames around it and reaches the ingest.
     const t = daemon.engine.dispatcher.now;
