@@ -12,7 +12,7 @@ import { intFlag, parseCliArgs } from './args.js';
 import { EXIT_FAILURE, EXIT_OK, oneLine, UsageError, type CliCommand, type CliIo } from './command.js';
 
 const HELP = `Usage: ecu-ai cloud [--broker URL] [--workers N] [--models DIR] [--data DIR] [--mqtt 4|5]
-                    [--username U --password P] [--port N]
+                    [--username U --password P] [--port N] [--max-packet-bytes N]
 
 Runs the cloud side: inference workers on the shared subscription
 $share/ecu-ai-workers/ecu-ai/v1/+/infer/request/+, and the ingest of telemetry, snippets and OTA
@@ -33,6 +33,12 @@ A folder with nothing to serve exits 2. On exit, prints the counts as JSON: serv
   --data DIR       ingest folder (default ./cloud-data)
   --mqtt 4|5       protocol version (default 5; 4 with the embedded broker)
   --duration S     stop after S seconds (default: run until SIGINT/SIGTERM)
+  --max-packet-bytes N
+                   largest MQTT packet the workers, the ingest and the embedded broker take
+                   (default: 1 MiB + 4 KiB for workers, 4 MiB + 4 KiB for ingest and the
+                   embedded broker, from the largest request and data snippet); bigger ones are
+                   dropped before they are buffered and counted as "oversize" (the embedded
+                   broker disconnects their sender)
 
 Example:
   ecu-ai cloud --broker mqtt://127.0.0.1:1883 --workers 4 --models models/ --data /var/lib/ecu-ai
@@ -49,10 +55,14 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     password: { type: 'string' },
     port: { type: 'string' },
     duration: { type: 'string' },
+    'max-packet-bytes': { type: 'string' },
   });
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   const workers = intFlag('workers', values.workers, 2);
   if (workers < 1) throw new UsageError('--workers takes 1 or more');
+  const maxPacket = values['max-packet-bytes'] === undefined ? undefined : intFlag('max-packet-bytes', values['max-packet-bytes'], 0);
+  if (maxPacket !== undefined && !(maxPacket >= 16_384 && maxPacket <= 268_435_455)) throw new UsageError(`--max-packet-bytes takes 16384 to 268435455, not "${values['max-packet-bytes']}"`);
+  const limit = maxPacket !== undefined ? { maxPacketBytes: maxPacket } : {};
   if (values.mqtt !== undefined && values.mqtt !== '4' && values.mqtt !== '5') throw new UsageError(`--mqtt takes 4 or 5, not "${values.mqtt}"`);
   if (values.broker !== undefined && !/^(mqtts?|tcp|tls):\/\/[^/]+/.test(values.broker)) throw new UsageError(`--broker takes mqtt://host:port, not "${values.broker}"`);
   if (values.broker === undefined && values.mqtt === '5') throw new UsageError('--mqtt 5 needs --broker: the embedded broker speaks MQTT 3.1.1 only');
@@ -62,7 +72,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
   io.stderr.write(`serving ${models.served.join(', ')}\n`);
   let embedded: EmbeddedBroker | undefined;
   if (values.broker === undefined) {
-    embedded = await startEmbeddedBroker({ port: intFlag('port', values.port, 1883), host: '127.0.0.1' });
+    embedded = await startEmbeddedBroker({ port: intFlag('port', values.port, 1883), host: '127.0.0.1', ...limit });
     io.stderr.write(`embedded broker (MQTT 3.1.1) on ${embedded.url}\n`);
   }
   const url = values.broker ?? (embedded as EmbeddedBroker).url;
@@ -72,8 +82,8 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
   const started: InferenceWorker[] = [];
   let ingest: Ingest;
   try {
-    for (let i = 0; i < (embedded ? 1 : workers); i++) started.push(await InferenceWorker.start({ url, id: `w${i + 1}`, runner, protocolVersion, ...creds }));
-    ingest = await Ingest.start({ url, dataDir: path.resolve(io.cwd, values.data ?? 'cloud-data'), protocolVersion, ...creds });
+    for (let i = 0; i < (embedded ? 1 : workers); i++) started.push(await InferenceWorker.start({ url, id: `w${i + 1}`, runner, protocolVersion, ...creds, ...limit }));
+    ingest = await Ingest.start({ url, dataDir: path.resolve(io.cwd, values.data ?? 'cloud-data'), protocolVersion, ...creds, ...limit });
   } catch (err) {
     // One line for the operator (a supervisor restarts on the exit code), and nothing left running.
     io.stderr.write(`ecu-ai cloud: cannot connect to ${url}: ${oneLine(err)}\n`);
@@ -94,7 +104,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
   await runner.close();
   await embedded?.close();
   const total = (key: keyof WorkerStats): number => started.reduce((a, w) => a + w.stats[key], 0);
-  const counts = { served: total('served'), failed: total('failed'), rejected: total('rejected'), expired: total('expired'), misdirected: total('misdirected') };
+  const counts = { served: total('served'), failed: total('failed'), rejected: total('rejected'), expired: total('expired'), misdirected: total('misdirected'), oversize: total('oversize') };
   io.stdout.write(`${JSON.stringify({ ...counts, ingest: ingest.stats })}\n`);
   return EXIT_OK;
 }

@@ -1,6 +1,6 @@
 /** `ecu-ai run`: the daemon on the configured buses, in real time, until SIGTERM or SIGINT. */
 import path from 'node:path';
-import { loadConfigFile, parseConfig } from '../runtime/config.js';
+import { exposedSecrets, loadConfigFile, parseConfig } from '../runtime/config.js';
 import { startDaemon, type Daemon } from '../runtime/daemon.js';
 import { createLogger, type Logger } from '../runtime/observe/index.js';
 import { DOMAINS } from '../domains/index.js';
@@ -9,6 +9,7 @@ import { EXIT_FAILURE, oneLine, UsageError, type CliCommand, type CliIo } from '
 import { bundledDbc, bundledModels, workerEntry } from './paths.js';
 
 const HELP = `Usage: ecu-ai run [--config FILE] [--http HOST:PORT] [--dbc FILE] [--models DIR] [--verbose]
+                  [--refuse-exposed-secrets]
 
 Runs the daemon: opens the configured transports (default: the in-process virtual bus can0),
 loads and warms every enabled domain's model in its own isolated worker, serves the domains in
@@ -24,6 +25,11 @@ only delays the reports. /health then shows a "cloud" component (degraded while 
 A start that fails (HTTP port taken, DBC, model or config unreadable or invalid) ends the process
 with exit code 1 and one line on stderr naming the cause, after stopping every worker it started;
 --verbose adds the stack trace. Bad flags exit with 2.
+
+A config file that others may read (mode & 077) holding a secret inline (cloud.password) gets a
+warning on stderr naming the file and the fix (chmod 600 FILE, or cloud.password_env), and the
+daemon starts: a file mode must not keep a vehicle's safety services from running.
+--refuse-exposed-secrets makes it a start failure instead (exit 1).
 `;
 
 /** Parses HOST:PORT (IPv6 hosts in brackets). */
@@ -45,6 +51,7 @@ export const runCommand: CliCommand = {
       dbc: { type: 'string' },
       models: { type: 'string' },
       verbose: { type: 'boolean' },
+      'refuse-exposed-secrets': { type: 'boolean' },
     });
     if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
     const http = values.http ? parseHostPort(values.http) : undefined;
@@ -72,12 +79,15 @@ export const runCommand: CliCommand = {
 
 /** The config, the logger and the daemon, started; everything here is a start failure when it throws. */
 async function start(
-  values: { readonly dbc?: string | undefined; readonly models?: string | undefined },
+  values: { readonly dbc?: string | undefined; readonly models?: string | undefined; readonly 'refuse-exposed-secrets'?: boolean | undefined },
   configPath: string | undefined,
   httpFlag: { host: string; port: number } | undefined,
   io: CliIo,
 ): Promise<{ daemon: Daemon; logger: Logger }> {
   const config = configPath ? await loadConfigFile(configPath) : parseConfig({});
+  const exposed = configPath ? await exposedSecrets(configPath, config) : undefined;
+  if (exposed && values['refuse-exposed-secrets'] === true) throw new Error(`refused (--refuse-exposed-secrets): ${exposed.message}`);
+  if (exposed) io.stderr.write(`ecu-ai run: warning: ${exposed.message}\n`);
   // Paths inside a config file are relative to the file's folder.
   const base = configPath ? path.dirname(configPath) : io.cwd;
   const http = httpFlag ?? config.http;

@@ -4,7 +4,8 @@
  * Requests that are malformed, oversized or already past their deadline are counted and dropped:
  * nothing a vehicle sends can stop the worker.
  */
-import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import type { IClientOptions, MqttClient } from 'mqtt';
+import { connectGuardedAsync, DEFAULT_MAX_PACKET_BYTES } from '../runtime/cloud/guarded-client.js';
 import { CloudError } from '../runtime/errors.js';
 import { decodeInferenceRequest, encodeInferenceResponse, type InferenceRequest } from '../runtime/cloud/messages.js';
 import { noDelay } from '../runtime/cloud/mqtt-link.js';
@@ -21,6 +22,8 @@ export interface WorkerOptions {
   readonly password?: string;
   /** Skip requests whose absolute deadline passed before work starts (default true). */
   readonly dropExpired?: boolean;
+  /** Largest packet taken from the broker, bytes; default 1 MiB + 4 KiB (a request's limit). */
+  readonly maxPacketBytes?: number;
 }
 
 export interface WorkerStats {
@@ -30,13 +33,17 @@ export interface WorkerStats {
   expired: number;
   /** Requests whose reply topic is not their own vehicle's response topic: not answered. */
   misdirected: number;
+  /** Requests over `maxPacketBytes` dropped as they arrived, before being buffered. */
+  oversize: number;
 }
 
 export class InferenceWorker {
   readonly id: string;
-  readonly stats: WorkerStats = { served: 0, failed: 0, rejected: 0, expired: 0, misdirected: 0 };
+  readonly stats: WorkerStats = { served: 0, failed: 0, rejected: 0, expired: 0, misdirected: 0, oversize: 0 };
   readonly #client: MqttClient;
   readonly #opts: WorkerOptions;
+  /** Oversized requests dropped on the socket whose empty stand-in has not arrived yet. */
+  #emptied = 0;
 
   private constructor(opts: WorkerOptions, client: MqttClient) {
     this.id = opts.id;
@@ -64,10 +71,18 @@ export class InferenceWorker {
       ...(opts.username !== undefined ? { username: opts.username } : {}),
       ...(opts.password !== undefined ? { password: opts.password } : {}),
     };
-    const client = await mqtt.connectAsync(opts.url, options);
+    let worker: InferenceWorker | undefined;
+    const client = await connectGuardedAsync(opts.url, options, {
+      maxPacketBytes: opts.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES.worker,
+      onDrop: () => {
+        if (!worker) return;
+        worker.stats.oversize++;
+        worker.#emptied++;
+      },
+    });
     noDelay(client);
     client.on('connect', () => noDelay(client));
-    const worker = new InferenceWorker(opts, client);
+    worker = new InferenceWorker(opts, client);
     const granted = await client.subscribeAsync(workerRequestFilter(v5), { qos: 1 });
     if (granted.some((g) => g.qos > 2)) {
       await client.endAsync(true);
@@ -77,6 +92,11 @@ export class InferenceWorker {
   }
 
   async #handle(topic: string, payload: Buffer, responseTopic: string | undefined, correlation: Buffer | undefined): Promise<void> {
+    // An oversized request arrives emptied by the packet guard, which counted it as oversize.
+    if (payload.length === 0 && this.#emptied > 0) {
+      this.#emptied--;
+      return;
+    }
     const parsed = parseVehicleTopic(topic);
     let req: InferenceRequest;
     try {

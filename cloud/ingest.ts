@@ -10,7 +10,8 @@
  */
 import { mkdir, open, readFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import type { IClientOptions, MqttClient } from 'mqtt';
+import { connectGuarded, DEFAULT_MAX_PACKET_BYTES } from '../runtime/cloud/guarded-client.js';
 import { CloudError } from '../runtime/errors.js';
 import { MAX_RECEIPT_IDS, decodeDataSnippet, decodeTelemetry, decodeUpdateStatus, encodeDeliveryReceipt } from '../runtime/cloud/messages.js';
 import { ingestFilters, parseVehicleTopic, vehicleTopics } from '../runtime/cloud/topics.js';
@@ -26,6 +27,8 @@ export interface IngestOptions {
   readonly clientId?: string;
   /** How long record IDs gather before a receipt goes out, ms; default 20. */
   readonly receiptDelayMs?: number;
+  /** Largest packet taken from the broker, bytes; default 4 MiB + 4 KiB (a data snippet's limit). */
+  readonly maxPacketBytes?: number;
 }
 
 export interface IngestStats {
@@ -36,6 +39,8 @@ export interface IngestStats {
   failed: number;
   /** Receipts published (each confirms up to MAX_RECEIPT_IDS records). */
   receipts: number;
+  /** Messages over `maxPacketBytes` dropped as they arrived, before being buffered. */
+  oversize: number;
 }
 
 type Kind = 'telemetry' | 'snippets' | 'updateStatus';
@@ -75,7 +80,7 @@ export function ingestFile(dataDir: string, vehicleId: string, kind: Kind, tUnix
 const MAX_OPEN_FILES = 256;
 
 export class Ingest {
-  readonly stats: IngestStats = { stored: 0, duplicates: 0, rejected: 0, receipts: 0, failed: 0 };
+  readonly stats: IngestStats = { stored: 0, duplicates: 0, rejected: 0, receipts: 0, failed: 0, oversize: 0 };
   readonly #opts: IngestOptions;
   readonly #seen = new Map<string, Set<string>>();
   /** Open day files, least recently written first: one open per file rather than per record. */
@@ -84,6 +89,8 @@ export class Ingest {
   readonly #toConfirm = new Map<string, string[]>();
   #receiptTimer: NodeJS.Timeout | undefined;
   #client: MqttClient | undefined;
+  /** Oversized messages dropped on the socket whose empty stand-in has not arrived yet. */
+  #emptied = 0;
 
   private constructor(opts: IngestOptions) {
     this.#opts = opts;
@@ -106,7 +113,10 @@ export class Ingest {
       ...(opts.password !== undefined ? { password: opts.password } : {}),
       manualConnect: true,
     };
-    const client = mqtt.connect(opts.url, options);
+    const client = connectGuarded(opts.url, options, { maxPacketBytes: opts.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES.ingest, onDrop: () => {
+      ingest.stats.oversize++;
+      ingest.#emptied++;
+    } });
     // Set before connecting: stored sessions deliver (and get receipts) as soon as it connects.
     ingest.#client = client;
     // mqtt.js sends the PUBACK when this callback is called: after the line is on disk.
@@ -132,6 +142,11 @@ export class Ingest {
   }
 
   async #store(topic: string, payload: Buffer): Promise<void> {
+    // An oversized message arrives emptied by the packet guard, which counted it as oversize.
+    if (payload.length === 0 && this.#emptied > 0) {
+      this.#emptied--;
+      return;
+    }
     const parsed = parseVehicleTopic(topic);
     const kind = parsed?.kind;
     if (!parsed || (kind !== 'telemetry' && kind !== 'snippets' && kind !== 'updateStatus')) {

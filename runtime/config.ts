@@ -3,7 +3,7 @@
  * embedded defaults, validated once with zod, and frozen; every problem is reported with its path
  * (`domains.adas.deadline_ms`), all at once.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { isMap, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import { z } from 'zod';
 import { knownKeysAt, nearestKey } from './config-keys.js';
@@ -137,11 +137,18 @@ const cloudSchema = z
     /** Ceiling of the reconnect backoff, s. */
     reconnect_max_s: z.number().min(0.25).max(3600).default(30),
     /**
-     * When a record may leave the outbox: on the broker's PUBACK (`broker`), or on ingest's receipt
-     * once the record is on the cloud's disk (`ingest`: nothing is lost even by a broker that loses
-     * what it acknowledged; needs ingest's receipts).
+     * When a record may leave the outbox: on ingest's receipt once the record is on the cloud's disk
+     * (`ingest`, the default: nothing is lost even by a broker that loses what it acknowledged), or on
+     * the broker's PUBACK (`broker`: for a cloud side without ingest's receipts; a broker crash can
+     * lose what it had acknowledged and not yet delivered).
      */
-    delivery: z.enum(['broker', 'ingest']).default('broker'),
+    delivery: z.enum(['broker', 'ingest']).default('ingest'),
+    /**
+     * Largest MQTT packet the vehicle takes from the broker, bytes (default 1 MiB + 4 KiB: the largest
+     * inference answer it decodes, and room for topic and header). Announced in MQTT 5 CONNECT; a
+     * bigger message is dropped on the socket before it is buffered, and counted.
+     */
+    max_packet_bytes: z.number().int().min(16_384).max(268_435_455).default(1_052_672),
     /** With `delivery: ingest`: a record without a receipt this long is sent again. */
     receipt_timeout_s: z.number().min(0.1).max(3600).default(10),
     snippets: snippetsSchema.default(snippetsSchema.parse({})),
@@ -309,6 +316,36 @@ export async function readYamlFile(path: string): Promise<unknown> {
 export async function loadConfigFile(path: string): Promise<Readonly<EcuAiConfig>> {
   const { data, locate } = await readYamlFileLocated(path);
   return parseConfig(data, path, locate);
+}
+
+/** Config fields that hold a secret inline (each a path from the root). */
+const INLINE_SECRET_FIELDS: readonly (readonly [keyof EcuAiConfig, string])[] = [['cloud', 'password']];
+
+/** A config file others may read that holds a secret inline. */
+export interface ExposedSecrets {
+  readonly file: string;
+  /** The file's permission bits (0o644, say). */
+  readonly mode: number;
+  /** The secret fields set inline (`cloud.password`). */
+  readonly fields: readonly string[];
+  /** One line for the operator: what, where, and the fix. */
+  readonly message: string;
+}
+
+/**
+ * Whether `file`, the source of `config`, is readable or writable by its group or others
+ * (mode & 0o077) while it holds a secret inline: anyone with an account on the vehicle could read
+ * the broker password.
+ * @throws {Error} when the file cannot be stat'ed (it was read a moment ago, so rarely)
+ */
+export async function exposedSecrets(file: string, config: Readonly<EcuAiConfig>): Promise<ExposedSecrets | undefined> {
+  const fields = INLINE_SECRET_FIELDS.filter(([section, key]) => (config[section] as Readonly<Record<string, unknown>>)[key] !== undefined).map(([section, key]) => `${section}.${key}`);
+  if (fields.length === 0) return undefined;
+  const mode = (await stat(file)).mode & 0o777;
+  if ((mode & 0o077) === 0) return undefined;
+  const octal = `0${mode.toString(8)}`;
+  const message = `${file} (mode ${octal}) holds ${fields.join(', ')} inline and others on this machine may read it: chmod 600 ${file}, or move the secret out with cloud.password_env`;
+  return { file, mode, fields, message };
 }
 
 function deepFreeze<T>(value: T): T {

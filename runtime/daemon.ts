@@ -174,7 +174,9 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     });
     // --- cloud: never waits for the broker; the outbox buffers until it answers.
     if (cloudMod) {
+      const unanswered = metrics.counter('ecu_ai_cloud_unanswered_total', 'Cloud requests with no answer within their deadline (the service fell back to local).', ['domain']);
       vc = await cloudMod.VehicleCloud.open({
+        onUnanswered: (domain) => unanswered.labels({ domain }).inc(),
         config: cfg.cloud,
         vehicleId: cfg.vehicle_id,
         domains: enabled.map((d) => ({ domain: d.domain, model: cfg.domains[d.domain]?.model ?? d.model, criticality: cfg.domains[d.domain]?.criticality ?? d.criticality })),

@@ -36,6 +36,8 @@ export interface CloudInferenceOptions {
   readonly models: Readonly<Record<string, CloudModelRef>>;
   readonly clock?: Clock;
   readonly breaker?: BreakerOptions;
+  /** Called for each request sent that got no answer within its deadline (the service fell back). */
+  readonly onUnanswered?: (domain: string) => void;
 }
 
 export interface CloudInferenceStats {
@@ -48,6 +50,9 @@ export interface CloudInferenceStats {
 
 export class CloudInference {
   readonly stats: CloudInferenceStats = { ok: 0, timedOut: 0, unavailable: 0, failedFast: 0 };
+  /** Requests sent that got no answer within their deadline, per domain. */
+  readonly unanswered = new Map<string, number>();
+  readonly #onUnanswered: ((domain: string) => void) | undefined;
   readonly #link: CloudLink;
   readonly #models: Readonly<Record<string, CloudModelRef>>;
   readonly #breaker: CircuitBreaker;
@@ -56,6 +61,7 @@ export class CloudInference {
     this.#link = opts.link;
     this.#models = opts.models;
     this.#breaker = new CircuitBreaker(opts.clock ?? new RealClock(), opts.breaker);
+    this.#onUnanswered = opts.onUnanswered;
   }
 
   /** The breaker's state, for health reports. */
@@ -90,6 +96,8 @@ export class CloudInference {
     if (outcome.status === 'timedOut') {
       this.#breaker.failure();
       this.stats.timedOut++;
+      this.unanswered.set(domain, (this.unanswered.get(domain) ?? 0) + 1);
+      this.#onUnanswered?.(domain);
       return outcome;
     }
     if (outcome.status === 'unavailable') {

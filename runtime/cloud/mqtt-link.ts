@@ -9,10 +9,11 @@
  * it then loses only the session expiry (a 3.1.1 broker keeps the session as long as it likes).
  */
 import { randomBytes } from 'node:crypto';
-import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import type { IClientOptions, MqttClient } from 'mqtt';
 import { RealClock, type Clock } from '../clock.js';
 import { CloudError } from '../errors.js';
 import { Backoff, type BackoffOptions } from './backoff.js';
+import { connectGuarded, DEFAULT_MAX_PACKET_BYTES } from './guarded-client.js';
 import { decodeDeliveryReceipt, decodeInferenceResponse, decodeModelCampaign, encodeInferenceRequest, type InferenceResponse, type ModelCampaign, type Tensor } from './messages.js';
 import { vehicleTopics, type VehicleTopics } from './topics.js';
 
@@ -48,6 +49,12 @@ export interface CloudLinkOptions {
   readonly clock?: Clock;
   /** Called with each valid campaign received on `ota/campaign`. */
   readonly onCampaign?: (campaign: ModelCampaign) => void;
+  /**
+   * Largest packet taken from the broker, bytes; default 1 MiB + 4 KiB (the largest inference
+   * answer a vehicle decodes). Announced in MQTT 5 CONNECT, and bigger ones are dropped on the
+   * socket before they are buffered (counted in `oversizeDropped`).
+   */
+  readonly maxPacketBytes?: number;
 }
 
 export interface LinkStats {
@@ -59,6 +66,8 @@ export interface LinkStats {
   /** Answers to no request this link knows. */
   unknownResponses: number;
   rejectedPayloads: number;
+  /** Messages over `maxPacketBytes` dropped as they arrived (an MQTT 5 broker drops them itself, unseen). */
+  oversizeDropped: number;
   connects: number;
   disconnects: number;
 }
@@ -91,7 +100,7 @@ function toBuffer(b: Uint8Array): Buffer {
 
 export class CloudLink {
   readonly topics: VehicleTopics;
-  readonly stats: LinkStats = { requests: 0, responses: 0, timeouts: 0, lateResponses: 0, unknownResponses: 0, rejectedPayloads: 0, connects: 0, disconnects: 0 };
+  readonly stats: LinkStats = { requests: 0, responses: 0, timeouts: 0, lateResponses: 0, unknownResponses: 0, rejectedPayloads: 0, oversizeDropped: 0, connects: 0, disconnects: 0 };
   readonly #opts: CloudLinkOptions;
   readonly #client: MqttClient;
   readonly #clock: Clock;
@@ -107,6 +116,8 @@ export class CloudLink {
   #lastError: Error | undefined;
   #version: 4 | 5;
   #reconnectAtOnce = false;
+  /** Oversized messages dropped on the socket whose empty stand-in has not arrived yet. */
+  #emptied = 0;
 
   private constructor(opts: CloudLinkOptions) {
     this.#opts = opts;
@@ -114,7 +125,13 @@ export class CloudLink {
     this.topics = vehicleTopics(opts.vehicleId);
     this.#clock = opts.clock ?? new RealClock();
     this.#backoff = new Backoff(opts.backoff, opts.random);
-    this.#client = mqtt.connect(opts.url, this.#clientOptions());
+    this.#client = connectGuarded(opts.url, this.#clientOptions(), {
+      maxPacketBytes: opts.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES.vehicle,
+      onDrop: () => {
+        this.stats.oversizeDropped++;
+        this.#emptied++;
+      },
+    });
     this.#client.on('connect', () => this.#onConnect());
     this.#client.on('close', () => this.#onClose());
     // mqtt.js emits connection and protocol errors here; they end in 'close', which reconnects.
@@ -234,6 +251,11 @@ export class CloudLink {
   }
 
   #onMessage(topic: string, payload: Buffer): void {
+    // What an oversized message becomes on the socket (counted there as oversize).
+    if (payload.length === 0 && this.#emptied > 0) {
+      this.#emptied--;
+      return;
+    }
     if (topic === this.topics.response) {
       this.#onResponse(payload);
     } else if (topic === this.topics.receipts) {

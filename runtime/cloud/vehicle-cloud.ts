@@ -64,6 +64,8 @@ export interface VehicleCloudOptions {
   readonly access?: CloudAccess;
   readonly clock?: Clock;
   readonly logger?: Logger;
+  /** Called for each cloud request that got no answer within its deadline, with its domain. */
+  readonly onUnanswered?: (domain: string) => void;
 }
 
 export class VehicleCloud {
@@ -86,6 +88,7 @@ export class VehicleCloud {
       url: cfg.broker,
       vehicleId: o.vehicleId,
       protocolVersion: cfg.protocol,
+      maxPacketBytes: cfg.max_packet_bytes,
       ...(cfg.username !== undefined ? { username: cfg.username } : {}),
       ...(o.access?.password !== undefined ? { password: o.access.password } : {}),
       ...(o.access?.tls ? { tls: o.access.tls } : {}),
@@ -101,7 +104,7 @@ export class VehicleCloud {
       if (up) log?.info({ broker: cfg.broker, mqtt: this.link.protocolVersion === 5 ? '5' : '3.1.1' }, 'cloud connected');
       else log?.warn({ broker: cfg.broker, err: this.link.lastError?.message }, 'cloud unreachable; reports wait in the outbox');
     });
-    this.facade = new CloudInference({ link: this.link, models: comfortCloudModels(o.domains), ...(o.clock ? { clock: o.clock } : {}) });
+    this.facade = new CloudInference({ link: this.link, models: comfortCloudModels(o.domains), ...(o.clock ? { clock: o.clock } : {}), ...(o.onUnanswered ? { onUnanswered: o.onUnanswered } : {}) });
     this.runner = runnerCloud(this.facade);
     this.forwarder = new OutboxForwarder(outbox, this.link, {
       confirm: o.config.delivery,

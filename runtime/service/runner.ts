@@ -160,7 +160,11 @@ export class DomainServiceRunner<R = unknown> {
 
   /** The local call's time limit, ms: what is left of the deadline once the fallback's reserve is set aside. */
   #localTimeoutMs(job: Job): number {
-    if (this.#o.localTimeoutMs !== undefined) return this.#o.localTimeoutMs;
+    return this.#o.localTimeoutMs ?? this.#callLimitMs(job);
+  }
+
+  /** What is left of the job's own deadline (the configured `deadline_ms`) less the fallback's reserve, ms. */
+  #callLimitMs(job: Job): number {
     const deadlineMs = (job.deadline - job.release) * 1000;
     const clock = this.#o.clock;
     if (!clock) return Math.max(this.#o.definition.deadlineMs, deadlineMs);
@@ -177,7 +181,9 @@ export class DomainServiceRunner<R = unknown> {
     if (variant === 'cloud') {
       const cloud = this.#o.cloud;
       if (!cloud || !cloud.healthy()) return undefined;
-      outputs = await cloud.infer(this.domain, this.#o.model, feeds, def.deadlineMs);
+      const limitMs = this.#callLimitMs(job);
+      if (limitMs <= 0) return undefined;
+      outputs = await cloud.infer(this.domain, this.#o.model, feeds, limitMs);
       if (!outputs) return undefined;
     } else {
       const local = this.#o.local;

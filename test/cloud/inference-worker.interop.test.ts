@@ -44,6 +44,20 @@ describe.skipIf(!peer.available)('cloud inference through mosquitto', () => {
     await w2.stop();
   });
 
+  it('counts each request no worker answers within its deadline, per domain', async () => {
+    // No worker serves this broker's requests now: every request goes unanswered.
+    const link = CloudLink.connect({ url: broker.url, vehicleId: 'VUNANSWERED' });
+    expect(await link.waitConnected(3000)).toBe(true);
+    const seen: string[] = [];
+    const cloud = new CloudInference({ link, models, onUnanswered: (d) => seen.push(d), breaker: { failureThreshold: 100 } });
+    expect((await cloud.infer('body', feeds, 80)).status).toBe('timedOut');
+    expect((await cloud.infer('body', feeds, 80)).status).toBe('timedOut');
+    expect((await cloud.infer('cockpit', feeds, 80)).status).toBe('timedOut');
+    expect(Object.fromEntries(cloud.unanswered)).toEqual({ body: 2, cockpit: 1 });
+    expect(seen).toEqual(['body', 'body', 'cockpit']);
+    await link.close();
+  });
+
   it('refuses safety domains with a typed error', async () => {
     const link = CloudLink.connect({ url: broker.url, vehicleId: 'VSAFE' });
     const cloud = new CloudInference({ link, models: { ...models, adas: { model: 'x', variant: 'fp32' } } });

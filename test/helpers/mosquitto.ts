@@ -32,6 +32,12 @@ export interface MosquittoOptions {
    * a client certificate must chain to. `requireCertificate` refuses clients without one.
    */
   readonly tls?: { readonly cafile: string; readonly certfile: string; readonly keyfile: string; readonly requireCertificate: boolean };
+  /** Without `users`: whether clients without a login are let in (default true). */
+  readonly anonymous?: boolean;
+  /** Lines of mosquitto.conf to add (a plugin, max_packet_size); `{dir}` stands for the broker's folder. */
+  readonly extraConf?: readonly string[];
+  /** Files to write into the broker's folder before it starts, by name (mode 0666: mosquitto runs as its own user). */
+  readonly files?: Readonly<Record<string, string>>;
 }
 
 export interface Mosquitto {
@@ -92,8 +98,13 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Mosqu
     }
     lines.push('allow_anonymous false', `password_file ${pw}`);
   } else {
-    lines.push('allow_anonymous true');
+    lines.push(`allow_anonymous ${opts.anonymous ?? true}`);
   }
+  for (const [name, text] of Object.entries(opts.files ?? {})) {
+    writeFileSync(path.join(dir, name), text);
+    chmodSync(path.join(dir, name), 0o666);
+  }
+  for (const line of opts.extraConf ?? []) lines.push(line.replaceAll('{dir}', dir));
   if (opts.tls) {
     lines.push(`cafile ${opts.tls.cafile}`, `certfile ${opts.tls.certfile}`, `keyfile ${opts.tls.keyfile}`, `require_certificate ${opts.tls.requireCertificate}`);
   }

@@ -54,7 +54,7 @@ describe.skipIf(!peer.available)('the daemon with cloud.enabled against mosquitt
   });
 
   /** A daemon on its own virtual bus, fed EgoMotion at 100 Hz, reporting to `brokerUrl`. */
-  async function daemonFor(vehicleId: string, brokerUrl: string, delivery: 'broker' | 'ingest' = 'broker'): Promise<Daemon> {
+  async function daemonFor(vehicleId: string, brokerUrl: string, delivery?: 'broker' | 'ingest'): Promise<Daemon> {
     const net = new VirtualNetwork();
     const sensor = net.open('can0');
     const daemon = await startDaemon({
@@ -68,7 +68,7 @@ describe.skipIf(!peer.available)('the daemon with cloud.enabled against mosquitt
           outbox_dir: `outbox-${vehicleId}`,
           telemetry_period_s: 0.2,
           reconnect_max_s: 0.3,
-          delivery,
+          ...(delivery ? { delivery } : {}),
           // Only the trigger the test fires: a loaded machine may make real fallbacks.
           snippets: { pre_s: 1, post_s: 0.5, cooldown_s: 0, triggers: ['adas-warning'] },
         },
@@ -98,8 +98,8 @@ describe.skipIf(!peer.available)('the daemon with cloud.enabled against mosquitt
     const dataDir = path.join(work, 'data-up');
     const ingest = await Ingest.start({ url: broker.url, dataDir, clientId: 'ingest-daemon-up' });
     cleanups.push(() => ingest.stop());
-    // Records leave the outbox only on ingest's receipts: the empty outbox at the end proves they came.
-    const daemon = await daemonFor('VUP1', broker.url, 'ingest');
+    // By default records leave the outbox only on ingest's receipts: the empty outbox at the end proves they came.
+    const daemon = await daemonFor('VUP1', broker.url);
     expect(await daemon.cloud!.link.waitConnected(3000)).toBe(true);
     // The platform model is read once a second: wait for a record that has it.
     expect(await until(() => ingested(dataDir, 'VUP1', 'telemetry').some((l) => 'soc_c' in l.values), 5000)).toBe(true);
@@ -113,6 +113,8 @@ describe.skipIf(!peer.available)('the daemon with cloud.enabled against mosquitt
     const health = (await (await fetch(`${daemon.http!.url}/health`)).json()) as { ready: boolean; components: Record<string, { ready: boolean; degraded?: boolean }> };
     expect(health.ready).toBe(true);
     expect(health.components['cloud']).toMatchObject({ ready: true, degraded: false });
+    // Cloud requests that go unanswered are counted per domain in /metrics.
+    expect(await (await fetch(`${daemon.http!.url}/metrics`)).text()).toContain('# TYPE ecu_ai_cloud_unanswered_total counter');
 
     // A warning now: the snippet holds the bus frames around it and reaches the ingest.
     const t = daemon.engine.dispatcher.now;
@@ -151,7 +153,7 @@ describe.skipIf(!peer.available)('the daemon with cloud.enabled against mosquitt
     await new Promise((r) => setTimeout(r, 2500));
     await broker.kill();
 
-    const daemon = await daemonFor('VDOWN1', broker.url);
+    const daemon = await daemonFor('VDOWN1', broker.url, 'broker');
     type Health = { ready: boolean; status: string; components: Record<string, { ready: boolean; degraded?: boolean; detail?: string }> };
     const getHealth = async (): Promise<Health> => (await (await fetch(`${daemon.http!.url}/health`)).json()) as Health;
     // Ready once the safety domain has answered (its heartbeat), whatever the cloud does.

@@ -1,8 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { loadConfigFile, parseConfig } from '../../runtime/config.js';
+import { runCommand } from '../../cli/run.js';
+import { exposedSecrets, loadConfigFile, parseConfig } from '../../runtime/config.js';
 import { ConfigInvalidError } from '../../runtime/errors.js';
 
 describe('config', () => {
@@ -80,5 +82,60 @@ describe('config errors a user can act on', () => {
 
   it('lists the known keys when nothing is near', () => {
     expect(() => parseConfig({ scheduler: { zzzzzzzzzzzz: 1 } })).toThrow(/scheduler\.zzzzzzzzzzzz: unknown key; known here: .*cores/);
+  });
+});
+
+describe('a secret in a config file others may read', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'ecu-ai-config-secret-'));
+  const configFile = (name: string, text: string, mode: number): string => {
+    const file = path.join(dir, name);
+    writeFileSync(file, text);
+    chmodSync(file, mode);
+    return file;
+  };
+  // A DBC that does not exist ends the start right after the config is read: no daemon runs.
+  const withPassword = 'log_level: silent\ndbc: no-such.dbc\ncloud:\n  username: VIN1\n  password: hunter2\n';
+
+  it('is reported with the file, its mode and the fix when group or others may read it', async () => {
+    const open = configFile('open.yaml', withPassword, 0o644);
+    const found = await exposedSecrets(open, await loadConfigFile(open));
+    expect(found).toMatchObject({ file: open, mode: 0o644, fields: ['cloud.password'] });
+    expect(found?.message).toContain(`chmod 600 ${open}`);
+    expect(found?.message).toContain('mode 0644');
+    const groupOnly = configFile('group.yaml', withPassword, 0o640);
+    expect((await exposedSecrets(groupOnly, await loadConfigFile(groupOnly)))?.mode).toBe(0o640);
+  });
+
+  it('is not reported for a private file, or for a password taken from the environment', async () => {
+    const closed = configFile('closed.yaml', withPassword, 0o600);
+    expect(await exposedSecrets(closed, await loadConfigFile(closed))).toBeUndefined();
+    const fromEnv = configFile('env.yaml', 'cloud:\n  password_env: ECU_AI_MQTT_PASSWORD\n', 0o644);
+    expect(await exposedSecrets(fromEnv, await loadConfigFile(fromEnv))).toBeUndefined();
+  });
+
+  const runWith = async (args: readonly string[]): Promise<{ code: number; stderr: string }> => {
+    let stderr = '';
+    const sink = (collect: (s: string) => void): Writable => new Writable({ write: (chunk: Buffer, _e, done) => (collect(chunk.toString()), done()) });
+    const code = await runCommand.run([...args, '--http', '127.0.0.1:0'], { stdout: sink(() => undefined), stderr: sink((s) => (stderr += s)), cwd: dir });
+    return { code, stderr };
+  };
+
+  it('makes ecu-ai run warn on stderr and go on starting', async () => {
+    const open = configFile('run-open.yaml', withPassword, 0o644);
+    const r = await runWith(['--config', open]);
+    expect(r.stderr).toContain(`ecu-ai run: warning: ${open} (mode 0644) holds cloud.password inline`);
+    // It went on: the start failed later, on the DBC.
+    expect(r.stderr).toMatch(/cannot start: .*no-such\.dbc/);
+    expect(r.code).toBe(1);
+    const closed = configFile('run-closed.yaml', withPassword, 0o600);
+    expect((await runWith(['--config', closed])).stderr).not.toContain('warning');
+  });
+
+  it('makes ecu-ai run refuse to start with --refuse-exposed-secrets', async () => {
+    const open = configFile('run-refuse.yaml', withPassword, 0o604);
+    const r = await runWith(['--config', open, '--refuse-exposed-secrets']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`cannot start: refused (--refuse-exposed-secrets): ${open} (mode 0604)`);
+    expect(r.stderr).not.toContain('no-such.dbc');
   });
 });

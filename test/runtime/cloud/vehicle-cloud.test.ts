@@ -17,7 +17,7 @@ const dir = mkdtempSync(path.join(tmpdir(), 'ecu-ai-vehicle-cloud-'));
 describe('the cloud config section', () => {
   it('is off by default with the documented defaults', () => {
     const c = parseConfig({}).cloud;
-    expect(c).toMatchObject({ enabled: false, broker: 'mqtt://127.0.0.1:1883', protocol: 5, outbox_dir: './ecu-ai-outbox', outbox_max_mb: 64, telemetry_period_s: 10, delivery: 'broker', receipt_timeout_s: 10 });
+    expect(c).toMatchObject({ enabled: false, broker: 'mqtt://127.0.0.1:1883', protocol: 5, outbox_dir: './ecu-ai-outbox', outbox_max_mb: 64, telemetry_period_s: 10, delivery: 'ingest', receipt_timeout_s: 10, max_packet_bytes: 1_052_672 });
     expect(c.snippets).toMatchObject({ enabled: true, pre_s: 10, post_s: 5 });
   });
 

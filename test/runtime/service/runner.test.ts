@@ -66,6 +66,35 @@ describe('the domain service runner', () => {
     expect(runner.invalidInputs).toBe(1);
   });
 
+  it("gives a cloud call the job's own deadline, not the domain's default one", async () => {
+    const asked: number[] = [];
+    const cloudRunner = new DomainServiceRunner({
+      definition: testDomain,
+      window,
+      inputName: 'x',
+      outputName: 'y',
+      model: 'test-adas',
+      clock,
+      onResult: () => undefined,
+      cloud: {
+        healthy: () => true,
+        infer: async (_d, _m, feeds, deadlineMs) => {
+          asked.push(deadlineMs);
+          return { y: { data: new Float32Array(4), dims: [1, 4] } };
+        },
+      },
+    });
+    await sleep(60);
+    const now = clock.now();
+    for (let i = 5; i >= 0; i--) router.ingest(makeFrame({ timestamp: now - i * 0.01, id: 256, data: [0xe8, 0x03, 0, 0, 0, 0, 0, 0] }), now - i * 0.01);
+    const configuredMs = testDomain.deadlineMs * 3 + 100;
+    await cloudRunner.execute({ ...job(clock.now(), configuredMs), variant: 'cloud' });
+    expect(asked).toHaveLength(1);
+    // What is left of the configured deadline, less the fallback's reserve: near it, far from the default.
+    expect(asked[0]).toBeLessThanOrEqual(configuredMs - 2);
+    expect(asked[0]).toBeGreaterThan(configuredMs - 50);
+  });
+
   it('gives up on a hung model early enough for the fallback to answer before the deadline', async () => {
     await sleep(60);
     const now = clock.now();
