@@ -58,3 +58,18 @@ export function writeSystemTime(buf: Buffer, offset: number, epochMs: number | u
 
 /** Timestamps below this (1990-01-01) are not treated as dates; python-can uses the same cut. */
 export const MIN_DATED_TIMESTAMP = 631152000;
+
+/**
+ * Limits that keep a hostile file's cost bounded by its own size, never by a size it claims.
+ * Real writers fill containers of about 128 KiB (python-can 128 KiB, Vector up to a few MB); a
+ * container declaring more uncompressed bytes than MAX_CONTAINER_BYTES is refused, and no container
+ * inflates past what it declares.
+ */
+export const MAX_CONTAINER_BYTES = 16 << 20;
+/** The compressed bytes of a container may exceed its data a little (zlib's worst case is ~0.03 %). */
+export const MAX_CONTAINER_OBJECT = CONTAINER_HEADER_SIZE + MAX_CONTAINER_BYTES + (64 << 10);
+/**
+ * A frame object is at most a header and a CAN FD 64 body with its extension (under 300 bytes); one
+ * claiming more is refused, which bounds what is carried from one container into the next.
+ */
+export const MAX_FRAME_OBJECT = 4096;

@@ -1,15 +1,10 @@
 /**
- * Vector BLF reading, streaming: top-level objects are read one at a time through a fixed window,
- * LOG_CONTAINERs are inflated one at a time, and an object cut at a container's end is carried into
- * the next. Frames come from CAN_MESSAGE (1), CAN_MESSAGE2 (86), CAN_FD_MESSAGE (100),
- * CAN_FD_MESSAGE_64 (101) and CAN_ERROR_EXT (73); other objects are passed over.
- *
- * Where files disagree with themselves, the reading follows what the bus can carry:
- * - an FD object whose EDL flag is set is an FD frame even if its remote bit is set (CAN FD has no
- *   remote frames);
- * - a CAN_FD_MESSAGE_64 never takes data beyond its own object, even when its valid-bytes field claims
- *   more (python-can 4.1 reads into the next object's header there, issue 1905);
- * - a standard-flagged id above 0x7ff is read as a 29-bit id.
+ * Vector BLF reading, streaming, at a cost bounded by the file's own bytes: the file is read through a
+ * window of WINDOW_BYTES, LOG_CONTAINERs are inflated one at a time to at most the size they declare
+ * (itself at most MAX_CONTAINER_BYTES), a container's frames are handed over in batches of BATCH_FRAMES,
+ * and an object cut at a container's end continues in the next one: a frame object (at most
+ * MAX_FRAME_OBJECT bytes) is carried over, anything else is skipped by its declared size without being
+ * buffered. The objects themselves are decoded in blf-objects.ts.
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import { inflateSync } from 'node:zlib';
@@ -17,135 +12,19 @@ import type { CanFrame } from '../frame.js';
 import { TraceParseError } from '../errors.js';
 import { BatchIterator, BatchStream, type FrameBatchSource } from './batch-iterator.js';
 import {
-  CAN_ERROR_EXT, CAN_FD_MESSAGE, CAN_FD_MESSAGE_64, CAN_MESSAGE, CAN_MESSAGE2, CONTAINER_HEADER_SIZE, FILE_HEADER_SIZE, ID_EXT_BIT,
-  LOBJ, LOG_CONTAINER, LOGG, OBJ_BASE_SIZE, TIME_TEN_MICS, readSystemTime,
+  CONTAINER_HEADER_SIZE, FILE_HEADER_SIZE, LOBJ, LOG_CONTAINER, LOGG, MAX_CONTAINER_BYTES, MAX_CONTAINER_OBJECT, MAX_FRAME_OBJECT,
+  OBJ_BASE_SIZE, readSystemTime,
 } from './blf-common.js';
-import { NO_DATA } from './byte-slab.js';
-import { channelFromNumber } from './channel.js';
-import { frameOf } from './frame-of.js';
+import { BlfError, decodeBlfObjects, isFrameObject } from './blf-objects.js';
 import type { TraceReader, TraceReadOptions } from './types.js';
 
-const FD_LENGTHS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 12, 16, 20, 24, 32, 48, 64];
-const MAX_OBJECT = 64 << 20;
 const LOGG_TEXT = 'LOGG';
-
-/** Thrown inside the parser; carries the file offset it is about. */
-class BlfError extends Error {
-  constructor(readonly offset: number, detail: string) {
-    super(detail);
-  }
-}
-
-function lengthToFdDlc(length: number): number {
-  return FD_LENGTHS.indexOf(length);
-}
-
-/**
- * A frame's payload as a view into the container bytes: every buffer decoded here is freshly read or
- * inflated and never written again, so the view stays valid (and saves a copy and an allocation per frame).
- */
-function payload(d: Buffer, at: number, n: number): Uint8Array {
-  return n === 0 ? NO_DATA : new Uint8Array(d.buffer, d.byteOffset + at, n);
-}
-
-/**
- * Decodes the frame objects in `data` (uncompressed container bytes) starting at 0, pushing frames to
- * `out`. Returns how many bytes were consumed; the rest is an object continuing in the next container.
- * @throws {BlfError} on a missing signature or an impossible size.
- */
-export function decodeBlfObjects(data: Buffer, start: number, out: CanFrame[], baseOffset: number): number {
-  let pos = 0;
-  const end = data.length;
-  while (pos + OBJ_BASE_SIZE <= end) {
-    // Objects are 4-byte aligned inside containers by some writers: look a few bytes ahead.
-    let sig = pos;
-    while (sig < pos + 8 && sig + 4 <= end && data.readUInt32LE(sig) !== LOBJ) sig++;
-    if (sig + OBJ_BASE_SIZE > end) return pos;
-    if (data.readUInt32LE(sig) !== LOBJ) throw new BlfError(baseOffset, `no object signature ${pos} bytes into the container data`);
-    pos = sig;
-    const headerSize = data.readUInt16LE(pos + 4);
-    const size = data.readUInt32LE(pos + 8);
-    const type = data.readUInt32LE(pos + 12);
-    if (size < headerSize || headerSize < OBJ_BASE_SIZE || size > MAX_OBJECT) throw new BlfError(baseOffset, `object of impossible size ${size} (header ${headerSize}) ${pos} bytes into the container data`);
-    const next = pos + size;
-    if (next > end) return pos;
-    if (type === CAN_MESSAGE || type === CAN_MESSAGE2 || type === CAN_FD_MESSAGE || type === CAN_FD_MESSAGE_64 || type === CAN_ERROR_EXT) {
-      if (headerSize < 32) throw new BlfError(baseOffset, `object header of ${headerSize} bytes is too short`);
-      const flags = data.readUInt32LE(pos + 16);
-      const raw = data.readUInt32LE(pos + 24) + data.readUInt32LE(pos + 28) * 4294967296;
-      const timestamp = start + raw * (flags === TIME_TEN_MICS ? 1e-5 : 1e-9);
-      const frame = decodeFrame(data, type, pos + headerSize, next, timestamp, baseOffset);
-      if (frame) out.push(frame);
-    }
-    pos = next;
-  }
-  return pos;
-}
-
-function decodeFrame(d: Buffer, type: number, p: number, end: number, timestamp: number, baseOffset: number): CanFrame | null {
-  const need = type === CAN_FD_MESSAGE_64 ? 40 : type === CAN_FD_MESSAGE ? 20 : type === CAN_ERROR_EXT ? 24 : 8;
-  if (p + need > end) throw new BlfError(baseOffset, `object type ${type} too short for its fields`);
-  if (type === CAN_MESSAGE || type === CAN_MESSAGE2) {
-    const channel = channelFromNumber(Math.max(1, d.readUInt16LE(p)));
-    const flags = d[p + 2] as number;
-    const dlc = Math.min(d[p + 3] as number, 15);
-    const rawId = d.readUInt32LE(p + 4);
-    const id = rawId & 0x1fffffff;
-    const extended = (rawId & ID_EXT_BIT) !== 0 || id > 0x7ff;
-    const rtr = (flags & 0x80) !== 0;
-    const n = rtr ? 0 : Math.min(dlc, 8, Math.max(0, end - (p + 8)));
-    const data = payload(d, p + 8, n);
-    return frameOf(timestamp, channel, id, extended, false, false, false, rtr, false, rtr ? dlc : dlc > 8 && n === 8 ? dlc : n, data, (flags & 1) !== 0);
-  }
-  if (type === CAN_ERROR_EXT) {
-    const channel = channelFromNumber(Math.max(1, d.readUInt16LE(p)));
-    const dlc = Math.min(d[p + 10] as number, 15);
-    const rawId = d.readUInt32LE(p + 16);
-    const n = Math.min(dlc, 8, Math.max(0, end - (p + 24)));
-    const data = payload(d, p + 24, n);
-    return { timestamp, channel, id: rawId & 0x1fffffff, extended: (rawId & ID_EXT_BIT) !== 0 || (rawId & 0x1fffffff) > 0x7ff, fd: false, brs: false, esi: false, rtr: false, error: true, dlc: n === 8 ? dlc : n, data };
-  }
-  let channel: string, dlcCode: number, valid: number, rawId: number, edl: boolean, brs: boolean, esi: boolean, remote: boolean, tx: boolean, dataAt: number;
-  if (type === CAN_FD_MESSAGE) {
-    channel = channelFromNumber(Math.max(1, d.readUInt16LE(p)));
-    const flags = d[p + 2] as number;
-    dlcCode = (d[p + 3] as number) & 0x0f;
-    rawId = d.readUInt32LE(p + 4);
-    const fdFlags = d[p + 13] as number;
-    valid = d[p + 14] as number;
-    edl = (fdFlags & 1) !== 0;
-    brs = (fdFlags & 2) !== 0;
-    esi = (fdFlags & 4) !== 0;
-    remote = (flags & 0x80) !== 0;
-    tx = (flags & 1) !== 0;
-    dataAt = p + 20;
-  } else {
-    channel = channelFromNumber(Math.max(1, d[p] as number));
-    dlcCode = (d[p + 1] as number) & 0x0f;
-    valid = d[p + 2] as number;
-    rawId = d.readUInt32LE(p + 4);
-    const flags = d.readUInt32LE(p + 12);
-    edl = (flags & 0x1000) !== 0;
-    brs = (flags & 0x2000) !== 0;
-    esi = (flags & 0x4000) !== 0;
-    remote = (flags & 0x10) !== 0;
-    tx = d[p + 34] !== 0;
-    dataAt = p + 40;
-  }
-  const id = rawId & 0x1fffffff;
-  const extended = (rawId & ID_EXT_BIT) !== 0 || id > 0x7ff;
-  
-  const available = Math.max(0, end - dataAt);
-  if (!edl) {
-    const n = remote ? 0 : Math.min(valid, 8, available, dlcCode);
-    const data = payload(d, dataAt, n);
-    return frameOf(timestamp, channel, id, extended, false, false, false, remote, false, remote ? dlcCode : dlcCode > 8 && n === 8 ? dlcCode : n, data, tx);
-  }
-  let n = Math.min(valid, 64, available);
-  if (lengthToFdDlc(n) < 0) n = FD_LENGTHS.filter((l) => l <= n).pop() ?? 0;
-  const data = payload(d, dataAt, n);
-  return frameOf(timestamp, channel, id, extended, true, brs, esi, false, false, lengthToFdDlc(n), data, tx);
-}
+/** Frames per batch: about a thousand, as `TraceReader.batches()` promises. */
+const BATCH_FRAMES = 1024;
+/** File bytes read at once: many containers per read instead of two reads per container. */
+const WINDOW_BYTES = 1 << 20;
+/** Bytes of the next container joined to a carried object: enough to finish any frame object. */
+const CARRY_LOOKAHEAD = MAX_FRAME_OBJECT + 32;
 
 /** A `TraceReader` over a `.blf` file. */
 export class BlfTraceReader implements TraceReader {
@@ -180,12 +59,29 @@ export class BlfTraceReader implements TraceReader {
     let fileSize = 0;
     let pos = 0;
     let start = 0;
-    let tail: Buffer = Buffer.alloc(0);
     let done = false;
+    // The container being decoded: its bytes, where decoding resumes, and its file offset (for errors).
+    let data: Buffer | undefined;
+    let dataPos = 0;
+    let dataAt = 0;
+    // An object cut at a container's end: a frame object's first bytes (small), or bytes still to skip.
+    let carry: Buffer = Buffer.alloc(0);
+    let skipLeft = 0;
+    let failure: { error: unknown } | undefined;
+    let window: Buffer = Buffer.alloc(0);
+    let windowAt = 0;
     const readAt = async (offset: number, length: number): Promise<Buffer> => {
       const buf = Buffer.allocUnsafe(length);
       const { bytesRead } = await (handle as FileHandle).read(buf, 0, length, offset);
       return bytesRead === length ? buf : buf.subarray(0, bytesRead);
+    };
+    // A fresh buffer per window read, never written again: frames' data may stay views into it.
+    const bytesAt = async (offset: number, length: number): Promise<Buffer> => {
+      if (offset >= windowAt && offset + length <= windowAt + window.length) return window.subarray(offset - windowAt, offset - windowAt + length);
+      if (length > WINDOW_BYTES) return readAt(offset, length);
+      window = await readAt(offset, Math.min(WINDOW_BYTES, fileSize - offset));
+      windowAt = offset;
+      return window.subarray(0, Math.min(length, window.length));
     };
     const fail = (offset: number, detail: string): never => {
       throw new TraceParseError({ file: path, offset }, detail);
@@ -203,122 +99,187 @@ export class BlfTraceReader implements TraceReader {
       if (header.length < 4 || header.readUInt32LE(0) !== LOGG) fail(0, 'not a BLF file (no "LOGG" signature)');
       if (header.length < 72) truncated('the file header needs at least 72 bytes');
       const headerSize = header.readUInt32LE(4);
-      if (headerSize < 72 || headerSize > MAX_OBJECT) fail(4, `impossible header size ${headerSize}`);
+      if (headerSize < 72) fail(4, `impossible header size ${headerSize}`);
       if (headerSize > fileSize) truncated(`the file header is ${headerSize} bytes`);
       recordedSize = Number(header.readBigUInt64LE(16));
       start = readSystemTime(header, 40);
       pos = headerSize;
     };
-    /** At the last object: a file shorter than its header records was cut at an object boundary. */
+    const lenientSkip = (): void => {
+      this.#skipped++;
+      data = undefined;
+      carry = Buffer.alloc(0);
+      skipLeft = 0;
+    };
+    /** At the last object: an object left unfinished, or a file shorter than its header records, was cut. */
     const finish = (): void => {
       done = true;
+      if (skipLeft > 0 || carry.some((b) => b !== 0)) {
+        const cut = skipLeft > 0 ? `${skipLeft} bytes of an object are missing` : `an object of the last container lacks its last bytes (${carry.length} present)`;
+        if (!this.#lenient) truncated(cut);
+        lenientSkip();
+        return;
+      }
       if (recordedSize <= fileSize) return;
       if (!this.#lenient) truncated(`the file header records ${recordedSize} bytes`);
       this.#skipped++;
     };
+    /** Decodes more of the current container into `out`; drops the container when it is used up. */
+    const decodeMore = (out: CanFrame[]): void => {
+      const d = data as Buffer;
+      if (skipLeft > 0) {
+        const n = Math.min(skipLeft, d.length - dataPos);
+        skipLeft -= n;
+        dataPos += n;
+      } else if (carry.length > 0) {
+        // Only the carried object's bytes and the next few are joined: the container itself is never copied.
+        const head = d.subarray(dataPos, Math.min(d.length, dataPos + CARRY_LOOKAHEAD));
+        const joined = Buffer.concat([carry, head]);
+        const used = decodeBlfObjects(joined, 0, carry.length, start, out, Number.POSITIVE_INFINITY, dataAt);
+        if (used >= carry.length) {
+          const resume = dataPos + used - carry.length;
+          carry = Buffer.alloc(0);
+          if (resume > d.length) skipLeft = resume - d.length;
+          dataPos = Math.min(resume, d.length);
+        } else if (dataPos + head.length === d.length) {
+          carry = Buffer.from(joined.subarray(used));
+          dataPos = d.length;
+        } else {
+          throw new BlfError(dataAt, 'an object continued from the previous container does not fit a frame object');
+        }
+      } else {
+        const used = decodeBlfObjects(d, dataPos, d.length, start, out, BATCH_FRAMES, dataAt);
+        if (used > d.length) {
+          skipLeft = used - d.length;
+          dataPos = d.length;
+        } else if (out.length >= BATCH_FRAMES) {
+          dataPos = used;
+        } else {
+          carry = Buffer.from(d.subarray(used));
+          dataPos = d.length;
+        }
+      }
+      if (dataPos >= d.length) data = undefined;
+    };
+    /** The uncompressed bytes of the container at `objectAt`, inflated to at most its declared size. */
+    const containerData = (obj: Buffer, objectAt: number): Buffer => {
+      const method = obj.readUInt16LE(16);
+      const declared = obj.readUInt32LE(24);
+      const payload = obj.subarray(CONTAINER_HEADER_SIZE);
+      if (method === 0) return payload;
+      if (method !== 2) throw new BlfError(objectAt, `unknown container compression ${method}`);
+      if (declared > MAX_CONTAINER_BYTES) throw new BlfError(objectAt, `container declares ${declared} uncompressed bytes, more than the limit of ${MAX_CONTAINER_BYTES}`);
+      // A writer that records no size (0) still gets no more than the limit.
+      const limit = declared === 0 ? MAX_CONTAINER_BYTES : declared;
+      try {
+        return inflateSync(payload, { maxOutputLength: limit });
+      } catch (err) {
+        const code = (err as { code?: unknown }).code;
+        if (code === 'ERR_BUFFER_TOO_LARGE') throw new BlfError(objectAt, `container inflates to more than ${declared === 0 ? `the limit of ${limit}` : `its declared ${declared}`} bytes`);
+        throw new BlfError(objectAt, `container does not inflate: ${(err as Error).message}`);
+      }
+    };
+    /** Reads the next top-level object: a container becomes `data`; a frame object is decoded into `out`. */
+    const nextObject = async (out: CanFrame[]): Promise<void> => {
+      if (pos + OBJ_BASE_SIZE > fileSize) {
+        // Up to 3 zero bytes of padding may follow the last object; anything else is half an object header.
+        const rest = pos < fileSize ? await bytesAt(pos, fileSize - pos) : Buffer.alloc(0);
+        if (rest.some((b) => b !== 0)) {
+          if (!this.#lenient) truncated(`${rest.length} bytes of an object header at byte ${pos}`);
+          this.#skipped++;
+          done = true;
+          return;
+        }
+        finish();
+        return;
+      }
+      const base = await bytesAt(pos, OBJ_BASE_SIZE);
+      if (base.readUInt32LE(0) !== LOBJ) {
+        // Padding after the previous object: python-can pads by size % 4, Vector to 4 bytes.
+        const look = await bytesAt(pos, Math.min(8 + OBJ_BASE_SIZE, fileSize - pos));
+        const idx = look.indexOf('LOBJ', 0, 'latin1');
+        if (idx > 0 && idx < 8) {
+          pos += idx;
+          return;
+        }
+        if (look.every((b) => b === 0)) {
+          finish();
+          return;
+        }
+        if (this.#lenient) {
+          this.#skipped++;
+          done = true;
+          return;
+        }
+        fail(pos, 'no object signature "LOBJ"');
+      }
+      const headerSize = base.readUInt16LE(4);
+      const size = base.readUInt32LE(8);
+      const type = base.readUInt32LE(12);
+      const limit = type === LOG_CONTAINER ? MAX_CONTAINER_OBJECT : isFrameObject(type) ? MAX_FRAME_OBJECT : Number.POSITIVE_INFINITY;
+      const impossible = size < OBJ_BASE_SIZE || size < headerSize || size > limit;
+      if (impossible || pos + size > fileSize) {
+        if (this.#lenient) {
+          this.#skipped++;
+          done = true;
+          return;
+        }
+        if (size > limit) fail(pos, `object of type ${type} claims ${size} bytes, more than the limit of ${limit}`);
+        if (impossible) fail(pos, `object of impossible size ${size}`);
+        truncated(`the object at byte ${pos} is ${size} bytes long`);
+      }
+      const objectAt = pos;
+      pos += size;
+      // Other objects outside containers (markers, comments) are passed over unread.
+      if (type !== LOG_CONTAINER && !isFrameObject(type)) return;
+      try {
+        if (type !== LOG_CONTAINER) {
+          // Uncontained frame objects (old files): decode them as a one-object container.
+          decodeBlfObjects(await bytesAt(objectAt, size), 0, size, start, out, Number.POSITIVE_INFINITY, objectAt);
+          return;
+        }
+        if (size < CONTAINER_HEADER_SIZE) throw new BlfError(objectAt, 'container too short for its header');
+        data = containerData(await bytesAt(objectAt, size), objectAt);
+        dataPos = 0;
+        dataAt = objectAt;
+        if (data.length === 0) data = undefined;
+      } catch (err) {
+        if (!(err instanceof BlfError)) throw err;
+        if (!this.#lenient) fail(err.offset, err.message);
+        lenientSkip();
+      }
+    };
     return {
       next: async () => {
+        if (failure !== undefined) throw failure.error;
         if (done) return null;
         if (handle === undefined) await init();
         const out: CanFrame[] = [];
-        // Gather at least one container's worth of frames per batch.
-        while (out.length === 0) {
-          if (pos + OBJ_BASE_SIZE > fileSize) {
-            // Up to 3 zero bytes of padding may follow the last object; anything else is half an object header.
-            const rest = pos < fileSize ? await readAt(pos, fileSize - pos) : Buffer.alloc(0);
-            if (rest.some((b) => b !== 0)) {
-              if (!this.#lenient) truncated(`${rest.length} bytes of an object header at byte ${pos}`);
-              this.#skipped++;
-              done = true;
-              break;
-            }
-            finish();
-            break;
-          }
-          const base = await readAt(pos, OBJ_BASE_SIZE);
-          if (base.readUInt32LE(0) !== LOBJ) {
-            // Padding after the previous object: python-can pads by size % 4, Vector to 4 bytes.
-            const look = await readAt(pos, Math.min(8 + OBJ_BASE_SIZE, fileSize - pos));
-            const idx = look.indexOf('LOBJ', 0, 'latin1');
-            if (idx > 0 && idx < 8) {
-              pos += idx;
+        try {
+          while (out.length < BATCH_FRAMES && !done) {
+            if (data === undefined) {
+              await nextObject(out);
               continue;
             }
-            if (look.every((b) => b === 0)) {
-              finish();
-              break;
-            }
-            if (this.#lenient) {
-              this.#skipped++;
-              done = true;
-              break;
-            }
-            fail(pos, 'no object signature "LOBJ"');
-          }
-          const headerSize = base.readUInt16LE(4);
-          const size = base.readUInt32LE(8);
-          const type = base.readUInt32LE(12);
-          const impossible = size < OBJ_BASE_SIZE || size < headerSize || size > MAX_OBJECT;
-          if (impossible || pos + size > fileSize) {
-            if (this.#lenient) {
-              this.#skipped++;
-              done = true;
-              break;
-            }
-            if (impossible) fail(pos, `object of impossible size ${size}`);
-            truncated(`the object at byte ${pos} is ${size} bytes long`);
-          }
-          const objectAt = pos;
-          pos += size;
-          if (type !== LOG_CONTAINER) {
-            // Uncontained objects (old files): decode them as a one-object container.
-            const obj = await readAt(objectAt, size);
             try {
-              decodeBlfObjects(obj, start, out, objectAt);
+              decodeMore(out);
             } catch (err) {
               if (!(err instanceof BlfError)) throw err;
-              if (!this.#lenient) fail(objectAt, err.message);
-              this.#skipped++;
+              if (!this.#lenient) fail(err.offset, err.message);
+              lenientSkip();
             }
-            continue;
           }
-          if (size < CONTAINER_HEADER_SIZE) {
-            if (!this.#lenient) fail(objectAt, 'container too short for its header');
-            this.#skipped++;
-            continue;
-          }
-          const obj = await readAt(objectAt, size);
-          const method = obj.readUInt16LE(16);
-          const payload = obj.subarray(CONTAINER_HEADER_SIZE);
-          let data: Buffer;
-          try {
-            if (method === 0) data = payload;
-            else if (method === 2) data = inflateSync(payload);
-            else throw new BlfError(objectAt, `unknown container compression ${method}`);
-          } catch (err) {
-            if (this.#lenient) {
-              this.#skipped++;
-              tail = Buffer.alloc(0);
-              continue;
-            }
-            fail(objectAt, err instanceof BlfError ? err.message : `container does not inflate: ${(err as Error).message}`);
-            throw err;
-          }
-          const joined = tail.length > 0 ? Buffer.concat([tail, data]) : data;
-          try {
-            const used = decodeBlfObjects(joined, start, out, objectAt);
-            tail = Buffer.from(joined.subarray(used));
-          } catch (err) {
-            if (!(err instanceof BlfError)) throw err;
-            if (!this.#lenient) fail(err.offset, err.message);
-            this.#skipped++;
-            tail = Buffer.alloc(0);
-          }
+        } catch (err) {
+          // The frames before the error are delivered first; the error comes with the next batch.
+          if (out.length === 0) throw err;
+          failure = { error: err };
+          done = true;
         }
         return out;
       },
       close: async () => {
         done = true;
+        data = undefined;
         await handle?.close();
         handle = undefined;
       },

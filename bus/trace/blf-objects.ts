@@ -1,0 +1,151 @@
+/**
+ * Decoding the objects inside a BLF container's (uncompressed) bytes into frames. Frames come from
+ * CAN_MESSAGE (1), CAN_MESSAGE2 (86), CAN_FD_MESSAGE (100), CAN_FD_MESSAGE_64 (101) and CAN_ERROR_EXT
+ * (73); other objects are passed over by their declared size, never buffered.
+ *
+ * Where files disagree with themselves, the reading follows what the bus can carry:
+ * - an FD object whose EDL flag is set is an FD frame even if its remote bit is set (CAN FD has no
+ *   remote frames);
+ * - a CAN_FD_MESSAGE_64 never takes data beyond its own object, even when its valid-bytes field claims
+ *   more (python-can 4.1 reads into the next object's header there, issue 1905);
+ * - a standard-flagged id above 0x7ff is read as a 29-bit id.
+ */
+import type { CanFrame } from '../frame.js';
+import {
+  CAN_ERROR_EXT, CAN_FD_MESSAGE, CAN_FD_MESSAGE_64, CAN_MESSAGE, CAN_MESSAGE2, ID_EXT_BIT, LOBJ, MAX_FRAME_OBJECT, OBJ_BASE_SIZE,
+  TIME_TEN_MICS,
+} from './blf-common.js';
+import { NO_DATA } from './byte-slab.js';
+import { channelFromNumber } from './channel.js';
+import { frameOf } from './frame-of.js';
+
+const FD_LENGTHS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 12, 16, 20, 24, 32, 48, 64];
+
+/** Thrown by the decoder; carries the file offset it is about. */
+export class BlfError extends Error {
+  constructor(readonly offset: number, detail: string) {
+    super(detail);
+  }
+}
+
+export function isFrameObject(type: number): boolean {
+  return type === CAN_MESSAGE || type === CAN_MESSAGE2 || type === CAN_FD_MESSAGE || type === CAN_FD_MESSAGE_64 || type === CAN_ERROR_EXT;
+}
+
+function lengthToFdDlc(length: number): number {
+  return FD_LENGTHS.indexOf(length);
+}
+
+/**
+ * A frame's payload as a view into the container bytes: every buffer decoded here is freshly read or
+ * inflated and never written again, so the view stays valid (and saves a copy and an allocation per frame).
+ */
+function payload(d: Buffer, at: number, n: number): Uint8Array {
+  return n === 0 ? NO_DATA : new Uint8Array(d.buffer, d.byteOffset + at, n);
+}
+
+/**
+ * Decodes the objects of `data` from `from`, pushing frames to `out`, while objects start before
+ * `stopAt` and `out` holds fewer than `limit` frames. Returns where it stopped:
+ * - at or before the end: the next object to decode, or an object cut at the end (a frame object of at
+ *   most MAX_FRAME_OBJECT bytes, or less than a header), which continues in the next container;
+ * - beyond the end: a non-frame object continues past the end, and the bytes up to there are to be skipped.
+ * @throws {BlfError} on a missing signature or an impossible size, at `baseOffset` (the container's).
+ */
+export function decodeBlfObjects(data: Buffer, from: number, stopAt: number, start: number, out: CanFrame[], limit: number, baseOffset: number): number {
+  let pos = from;
+  const end = data.length;
+  while (pos < stopAt && pos + OBJ_BASE_SIZE <= end && out.length < limit) {
+    // Objects are 4-byte aligned inside containers by some writers: look a few bytes ahead.
+    let sig = pos;
+    while (sig < pos + 8 && sig + 4 <= end && data.readUInt32LE(sig) !== LOBJ) sig++;
+    if (sig + OBJ_BASE_SIZE > end) return pos;
+    if (data.readUInt32LE(sig) !== LOBJ) throw new BlfError(baseOffset, `no object signature ${pos} bytes into the container data`);
+    pos = sig;
+    const headerSize = data.readUInt16LE(pos + 4);
+    const size = data.readUInt32LE(pos + 8);
+    const type = data.readUInt32LE(pos + 12);
+    if (size < headerSize || headerSize < OBJ_BASE_SIZE) throw new BlfError(baseOffset, `object of impossible size ${size} (header ${headerSize}) ${pos} bytes into the container data`);
+    const next = pos + size;
+    if (!isFrameObject(type)) {
+      pos = next;
+      continue;
+    }
+    if (size > MAX_FRAME_OBJECT) throw new BlfError(baseOffset, `frame object of type ${type} claims ${size} bytes, more than the ${MAX_FRAME_OBJECT} a frame object may have, ${pos} bytes into the container data`);
+    if (next > end) return pos;
+    if (headerSize < 32) throw new BlfError(baseOffset, `object header of ${headerSize} bytes is too short`);
+    const flags = data.readUInt32LE(pos + 16);
+    const raw = data.readUInt32LE(pos + 24) + data.readUInt32LE(pos + 28) * 4294967296;
+    const timestamp = start + raw * (flags === TIME_TEN_MICS ? 1e-5 : 1e-9);
+    const frame = decodeFrame(data, type, pos + headerSize, next, timestamp, baseOffset);
+    if (frame) out.push(frame);
+    pos = next;
+  }
+  return pos;
+}
+
+function decodeFrame(d: Buffer, type: number, p: number, end: number, timestamp: number, baseOffset: number): CanFrame | null {
+  const need = type === CAN_FD_MESSAGE_64 ? 40 : type === CAN_FD_MESSAGE ? 20 : type === CAN_ERROR_EXT ? 24 : 8;
+  if (p + need > end) throw new BlfError(baseOffset, `object type ${type} too short for its fields`);
+  if (type === CAN_MESSAGE || type === CAN_MESSAGE2) {
+    const channel = channelFromNumber(Math.max(1, d.readUInt16LE(p)));
+    const flags = d[p + 2] as number;
+    const dlc = Math.min(d[p + 3] as number, 15);
+    const rawId = d.readUInt32LE(p + 4);
+    const id = rawId & 0x1fffffff;
+    const extended = (rawId & ID_EXT_BIT) !== 0 || id > 0x7ff;
+    const rtr = (flags & 0x80) !== 0;
+    const n = rtr ? 0 : Math.min(dlc, 8, Math.max(0, end - (p + 8)));
+    const data = payload(d, p + 8, n);
+    return frameOf(timestamp, channel, id, extended, false, false, false, rtr, false, rtr ? dlc : dlc > 8 && n === 8 ? dlc : n, data, (flags & 1) !== 0);
+  }
+  if (type === CAN_ERROR_EXT) {
+    const channel = channelFromNumber(Math.max(1, d.readUInt16LE(p)));
+    const dlc = Math.min(d[p + 10] as number, 15);
+    const rawId = d.readUInt32LE(p + 16);
+    const n = Math.min(dlc, 8, Math.max(0, end - (p + 24)));
+    const data = payload(d, p + 24, n);
+    return { timestamp, channel, id: rawId & 0x1fffffff, extended: (rawId & ID_EXT_BIT) !== 0 || (rawId & 0x1fffffff) > 0x7ff, fd: false, brs: false, esi: false, rtr: false, error: true, dlc: n === 8 ? dlc : n, data };
+  }
+  let channel: string, dlcCode: number, valid: number, rawId: number, edl: boolean, brs: boolean, esi: boolean, remote: boolean, tx: boolean, dataAt: number;
+  if (type === CAN_FD_MESSAGE) {
+    channel = channelFromNumber(Math.max(1, d.readUInt16LE(p)));
+    const flags = d[p + 2] as number;
+    dlcCode = (d[p + 3] as number) & 0x0f;
+    rawId = d.readUInt32LE(p + 4);
+    const fdFlags = d[p + 13] as number;
+    valid = d[p + 14] as number;
+    edl = (fdFlags & 1) !== 0;
+    brs = (fdFlags & 2) !== 0;
+    esi = (fdFlags & 4) !== 0;
+    remote = (flags & 0x80) !== 0;
+    tx = (flags & 1) !== 0;
+    dataAt = p + 20;
+  } else {
+    channel = channelFromNumber(Math.max(1, d[p] as number));
+    dlcCode = (d[p + 1] as number) & 0x0f;
+    valid = d[p + 2] as number;
+    rawId = d.readUInt32LE(p + 4);
+    const flags = d.readUInt32LE(p + 12);
+    edl = (flags & 0x1000) !== 0;
+    brs = (flags & 0x2000) !== 0;
+    esi = (flags & 0x4000) !== 0;
+    remote = (flags & 0x10) !== 0;
+    tx = d[p + 34] !== 0;
+    dataAt = p + 40;
+  }
+  const id = rawId & 0x1fffffff;
+  const extended = (rawId & ID_EXT_BIT) !== 0 || id > 0x7ff;
+  
+  const available = Math.max(0, end - dataAt);
+  if (!edl) {
+    const n = remote ? 0 : Math.min(valid, 8, available, dlcCode);
+    const data = payload(d, dataAt, n);
+    return frameOf(timestamp, channel, id, extended, false, false, false, remote, false, remote ? dlcCode : dlcCode > 8 && n === 8 ? dlcCode : n, data, tx);
+  }
+  let n = Math.min(valid, 64, available);
+  if (lengthToFdDlc(n) < 0) n = FD_LENGTHS.filter((l) => l <= n).pop() ?? 0;
+  const data = payload(d, dataAt, n);
+  return frameOf(timestamp, channel, id, extended, true, brs, esi, false, false, lengthToFdDlc(n), data, tx);
+}
+
