@@ -4,16 +4,18 @@
 import path from 'node:path';
 import { assertDistinctPaths } from '../bus/files/index.js';
 import type { CanFrame } from '../bus/frame.js';
-import { frameToJsonLine, openTraceReader, openTraceWriter, type DecodedFields, type TraceReader } from '../bus/trace/index.js';
+import {
+  DEFAULT_MAX_LINE_BYTES, frameToJsonLine, openTraceReader, openTraceWriter, type DecodedFields, type TraceReader, type TraceReadOptions,
+} from '../bus/trace/index.js';
 import { intFlag, parseCliArgs } from './args.js';
 import { createProgress } from './progress.js';
 import { subcommandHelps } from './subcommand-help.js';
 import { EXIT_OK, UsageError, writeOut, type CliCommand, type CliIo } from './command.js';
 
 const HELP = `Usage:
-  ecu-ai trace cat FILE [--dbc DBC] [--limit N] [--lenient]
-  ecu-ai trace convert IN OUT [--lenient] [--quiet]
-  ecu-ai trace stats FILE [--json] [--lenient]
+  ecu-ai trace cat FILE [--dbc DBC] [--limit N] [--lenient] [--max-line-bytes N]
+  ecu-ai trace convert IN OUT [--lenient] [--quiet] [--max-line-bytes N]
+  ecu-ai trace stats FILE [--json] [--lenient] [--max-line-bytes N]
 
 Formats by extension: .log (candump -L), .asc (Vector), .blf (Vector), .trc (PEAK; written as 2.1), .jsonl.
 
@@ -27,6 +29,8 @@ convert  reads IN and writes OUT, formats by extension. OUT is written to a hidd
 stats    per-id frame count, mean period and jitter (standard deviation of the period), and totals.
 
 --lenient skips malformed lines or records (their count goes to stderr) instead of failing.
+--max-line-bytes N: the longest line a text trace may have (default 65536); a longer one is an
+error naming its line (skipped with --lenient), read without ever holding more than N bytes of it.
 A last ASC line cut short (no newline, a frame line that does not parse) is skipped with a warning,
 with or without --lenient.
 A malformed trace exits 2 with the file and line (or byte offset) on stderr.`;
@@ -65,18 +69,27 @@ async function loadDecoder(dbcPath: string): Promise<(frame: CanFrame) => Decode
   };
 }
 
+/** The reader options the trace commands share: --lenient and --max-line-bytes. */
+function readOptions(values: { lenient?: boolean | undefined; 'max-line-bytes'?: string | undefined }): TraceReadOptions {
+  const max = intFlag('max-line-bytes', values['max-line-bytes'], DEFAULT_MAX_LINE_BYTES);
+  if (max < 1) throw new UsageError('--max-line-bytes takes a whole number of at least 1');
+  return { lenient: values.lenient ?? false, maxLineBytes: max };
+}
+
+const READ_FLAGS = { lenient: { type: 'boolean' }, 'max-line-bytes': { type: 'string' } } as const;
+
 function reportSkipped(io: CliIo, file: string, reader: TraceReader): void {
   for (const warning of reader.warnings) io.stderr.write(`warning: ${warning}\n`);
   if (reader.skipped > 0) io.stderr.write(`${file}: skipped ${reader.skipped} malformed or cut line(s) or record(s)\n`);
 }
 
 async function cat(args: readonly string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseCliArgs(args, { dbc: { type: 'string' }, limit: { type: 'string' }, lenient: { type: 'boolean' } });
+  const { values, positionals } = parseCliArgs(args, { dbc: { type: 'string' }, limit: { type: 'string' }, ...READ_FLAGS });
   if (positionals.length !== 1) throw new UsageError('trace cat takes one FILE');
   const file = path.resolve(io.cwd, positionals[0] as string);
   const limit = intFlag('limit', values.limit, Number.POSITIVE_INFINITY);
   const decode = values.dbc === undefined ? undefined : await loadDecoder(path.resolve(io.cwd, values.dbc));
-  const reader = openTraceReader(file, { lenient: values.lenient ?? false });
+  const reader = openTraceReader(file, readOptions(values));
   let count = 0;
   let out = '';
   try {
@@ -101,13 +114,13 @@ async function cat(args: readonly string[], io: CliIo): Promise<number> {
 }
 
 async function convert(args: readonly string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseCliArgs(args, { lenient: { type: 'boolean' }, quiet: { type: 'boolean' } });
+  const { values, positionals } = parseCliArgs(args, { quiet: { type: 'boolean' }, ...READ_FLAGS });
   if (positionals.length !== 2) throw new UsageError('trace convert takes IN and OUT');
   const input = path.resolve(io.cwd, positionals[0] as string);
   const output = path.resolve(io.cwd, positionals[1] as string);
   // A same-file refusal (SamePathError) is bad input, exit 2, with the user's own spelling of both paths.
   assertDistinctPaths([{ role: 'IN', file: positionals[0] as string }], [{ role: 'OUT', file: positionals[1] as string }], io.cwd);
-  const reader = openTraceReader(input, { lenient: values.lenient ?? false });
+  const reader = openTraceReader(input, readOptions(values));
   const writer = await openTraceWriter(output);
   const progress = createProgress(io.stderr, { label: 'convert', unit: 'frames', quiet: values.quiet === true });
   let count = 0;
@@ -143,10 +156,10 @@ interface IdStats {
 }
 
 async function stats(args: readonly string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseCliArgs(args, { json: { type: 'boolean' }, lenient: { type: 'boolean' } });
+  const { values, positionals } = parseCliArgs(args, { json: { type: 'boolean' }, ...READ_FLAGS });
   if (positionals.length !== 1) throw new UsageError('trace stats takes one FILE');
   const file = path.resolve(io.cwd, positionals[0] as string);
-  const reader = openTraceReader(file, { lenient: values.lenient ?? false });
+  const reader = openTraceReader(file, readOptions(values));
   const byId = new Map<string, IdStats>();
   let total = 0;
   let first = Number.NaN;

@@ -12,6 +12,28 @@ import { readAll, tempDir } from '../bus/trace/helpers.js';
 const run = (args: string[], cwd = process.cwd()): Promise<CliRun> => cli(cwd, ...args);
 
 describe('ecu-ai trace', () => {
+  it('--max-line-bytes bounds a text trace line: a longer one exits 2 naming it, --lenient skips it', async () => {
+    const tmp = tempDir();
+    try {
+      writeFileSync(tmp.file('long.log'), '(1.0) can0 123#11\n(2.0) can0 18DAF110##1' + '00'.repeat(64) + '\n(3.0) can0 124#22\n');
+      const whole = await run(['trace', 'stats', 'long.log', '--json'], tmp.dir);
+      expect(whole.code).toBe(0);
+      expect((JSON.parse(whole.out) as { frames: number }).frames).toBe(3);
+      const capped = await run(['trace', 'cat', 'long.log', '--max-line-bytes', '64'], tmp.dir);
+      expect(capped.code).toBe(2);
+      expect(capped.err).toMatch(/long\.log:2\b.*line longer than 64 bytes/);
+      expect(capped.out.trim().split('\n')).toHaveLength(1);
+      const skipped = await run(['trace', 'stats', 'long.log', '--json', '--max-line-bytes', '64', '--lenient'], tmp.dir);
+      expect(skipped.code).toBe(0);
+      expect((JSON.parse(skipped.out) as { frames: number }).frames).toBe(2);
+      const bad = await run(['trace', 'stats', 'long.log', '--max-line-bytes', '0'], tmp.dir);
+      expect(bad.code).toBe(2);
+      expect(bad.err).toContain('--max-line-bytes');
+    } finally {
+      tmp.remove();
+    }
+  });
+
   it('cat prints one contract JSON object per frame, honouring --limit', async () => {
     const tmp = tempDir();
     try {
