@@ -181,14 +181,10 @@ export class AscParser implements LineParser {
     x = i < le ? (c[i] as number) : 0;
     while (x === 32 || x === 9) x = ++i < le ? (c[i] as number) : 0;
     // Direction, then `d`, each a token of its own.
-    if (i + 4 >= le) return undefined;
-    const dir = (c[i] as number) | 0x20;
-    const x2 = (c[i + 1] as number) | 0x20;
-    const after = c[i + 2] as number;
-    if ((dir !== 0x72 && dir !== 0x74) || x2 !== 0x78 || (after !== 32 && after !== 9)) return undefined;
-    i += 2;
-    x = after;
-    while (x === 32 || x === 9) x = ++i < le ? (c[i] as number) : 0;
+    i = this.#fastDirection(c, i, le);
+    if (i < 0) return undefined;
+    const tx = this.#fastTx;
+    x = i < le ? (c[i] as number) : 0;
     if (i + 2 >= le || (x | 0x20) !== 0x64 || (c[i + 1] !== 32 && c[i + 1] !== 9)) return undefined;
     x = c[++i] as number;
     while (x === 32 || x === 9) x = ++i < le ? (c[i] as number) : 0;
@@ -199,7 +195,7 @@ export class AscParser implements LineParser {
     if (i < le && x !== 32 && x !== 9) return undefined;
     const count = dlc < 8 ? dlc : 8;
     if (this.#fastData(c, i, le, count, slab) < 0) return undefined;
-    return frameOf(this.#time(t), channelFromNumber(ch), id, extended, false, false, false, false, false, dlc, slab.take(count), dir === 0x74);
+    return frameOf(this.#time(t), channelFromNumber(ch), id, extended, false, false, false, false, false, dlc, slab.take(count), tx);
   }
 
   /**
@@ -225,6 +221,19 @@ export class AscParser implements LineParser {
   }
 
   #fastCh = 0;
+  #fastTx = false;
+
+  /** `Rx` or `Tx` (any case) at `c[i]`, a token of its own, into `#fastTx`; the index past its blanks, or -1. */
+  #fastDirection(c: Chars, i: number, le: number): number {
+    if (i + 2 >= le) return -1;
+    const dir = (c[i] as number) | 0x20;
+    const after = c[i + 2] as number;
+    if ((dir !== 0x72 && dir !== 0x74) || ((c[i + 1] as number) | 0x20) !== 0x78 || (after !== 32 && after !== 9)) return -1;
+    i += 3;
+    while (i < le && (c[i] === 32 || c[i] === 9)) i++;
+    this.#fastTx = dir === 0x74;
+    return i;
+  }
 
   /** A channel number at `c[i]` (at most 15 digits, as parseDecInt) into `#fastCh`; the index past its blanks, or -1. */
   #fastChannel(c: Chars, i: number, le: number): number {
@@ -280,14 +289,10 @@ export class AscParser implements LineParser {
     i = this.#fastChannel(c, i, le);
     if (i < 0) return undefined;
     const ch = this.#fastCh;
+    i = this.#fastDirection(c, i, le);
+    if (i < 0) return undefined;
+    const tx = this.#fastTx;
     x = i < le ? (c[i] as number) : 0;
-    if (i + 2 >= le) return undefined;
-    const dir = x | 0x20;
-    const after = c[i + 2] as number;
-    if ((dir !== 0x72 && dir !== 0x74) || ((c[i + 1] as number) | 0x20) !== 0x78 || (after !== 32 && after !== 9)) return undefined;
-    i += 2;
-    x = after;
-    while (x === 32 || x === 9) x = ++i < le ? (c[i] as number) : 0;
     i = this.#fastId(c, i, le);
     if (i < 0) return undefined;
     const id = this.#idAt;
@@ -335,7 +340,6 @@ export class AscParser implements LineParser {
     }
     if (i === flagsStart || i - flagsStart > 8 || (i < le && x !== 32 && x !== 9)) return undefined;
     const fd = (flags & 0x1000) !== 0 || length > 8 || dlc > 8;
-    const tx = dir === 0x74;
     if (fd) {
       if (FD_LENGTHS[dlc] !== length) return undefined;
       return frameOf(this.#time(t), channelFromNumber(ch), id, extended, true, brsCol || (flags & 0x2000) !== 0, esiCol || (flags & 0x4000) !== 0, false, false, dlc, slab.take(length), tx);
