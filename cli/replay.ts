@@ -5,7 +5,7 @@ import { openTraceWriter } from '../bus/trace/index.js';
 import type { CanFrame } from '../bus/frame.js';
 import { loadConfigFile, parseConfig } from '../runtime/config.js';
 import { loadLabels } from '../runtime/engine/labels.js';
-import { runReplaySession } from '../runtime/engine/replay-session.js';
+import { runReplaySession } from '../runtime/compose/replay-session.js';
 import type { ReplaySummary } from '../runtime/engine/summary.js';
 import { createLogger } from '../runtime/observe/index.js';
 import { DOMAINS } from '../domains/index.js';

@@ -21,6 +21,7 @@ const ALLOWED_IMPORTS: Readonly<Record<string, readonly string[]>> = {
   bus: [],
   runtime: ['bus'],
   'runtime/daemon': ['bus', 'runtime', 'runtime/*'],
+  'runtime/compose': ['bus', 'runtime', 'runtime/*'],
   'runtime/platform': ['runtime'],
   'runtime/inference': ['bus', 'runtime'],
   'runtime/observe': ['bus', 'runtime'],

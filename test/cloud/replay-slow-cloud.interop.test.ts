@@ -8,7 +8,7 @@ import { OnnxModelRunner } from '../../cloud/model-runner.js';
 import { loadShippedModels } from '../../cloud/shipped-models.js';
 import { DOMAINS } from '../../domains/index.js';
 import { parseConfig } from '../../runtime/config.js';
-import { runReplaySession } from '../../runtime/engine/replay-session.js';
+import { runReplaySession } from '../../runtime/compose/replay-session.js';
 import { withoutWall, type ReplaySummary } from '../../runtime/engine/summary.js';
 import { cli } from '../helpers/cli.js';
 import { mosquittoPeer, startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';

@@ -4,11 +4,11 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../runtime/config.js';
 import { loadLabels } from '../../../runtime/engine/labels.js';
-import { runReplaySession } from '../../../runtime/engine/replay-session.js';
+import { runReplaySession } from '../../../runtime/compose/replay-session.js';
 import { withoutWall } from '../../../runtime/engine/summary.js';
 import type { CanFrame } from '../../../bus/frame.js';
 import { compiledWorkerEntry } from '../inference/worker-build.js';
-import { testDomain, writeEngineFixture, type EngineFixture } from './fixture.js';
+import { testDomain, writeEngineFixture, type EngineFixture } from '../engine/fixture.js';
 
 describe('replay through the engine with a real ONNX model', () => {
   let fx: EngineFixture;

@@ -1,25 +1,30 @@
 /**
  * One replay: a trace through the engine in virtual time, with the real models in their isolated
  * workers, scored against labels when given. Used by `ecu-ai replay`, `npm start` and the tests.
+ * It builds the same components as the daemon (vehicle database, inference, engine) on a lifecycle,
+ * with a virtual clock, and a trace instead of buses as the frame source; paced replays go through
+ * `bus/replay.ts`. SOME/IP, HTTP and the outbox are the daemon's alone.
  */
 import { access } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { compileDatabase, loadDbcFile } from '../../bus/dbc/index.js';
 import type { CanFrame } from '../../bus/frame.js';
-import { openTraceReader } from '../../bus/trace/index.js';
+import { replay } from '../../bus/replay.js';
+import { openTraceReader, type TraceReader } from '../../bus/trace/index.js';
 import { RealClock, VirtualClock } from '../clock.js';
 import { EmptyTraceError } from '../errors.js';
 import type { EcuAiConfig } from '../config.js';
-import { InferencePool, ModelRegistry } from '../inference/index.js';
+import type { InferencePool } from '../inference/index.js';
 import type { PlatformReading } from '../platform/index.js';
 import type { LadderEvent } from '../scheduler/index.js';
-import { openDomainModels } from './domain-models.js';
 import type { DomainDefinition, DomainScorer } from '../service/domain.js';
 import type { CloudInference, ServiceResult } from '../service/runner.js';
-import { Engine } from './engine.js';
-import type { LabelTrack } from './labels.js';
-import { round, type DomainSummary, type ReplaySummary } from './summary.js';
+import { Engine } from '../engine/engine.js';
+import type { LabelTrack } from '../engine/labels.js';
+import { round, type DomainSummary, type ReplaySummary } from '../engine/summary.js';
+import { inferenceComponent } from './inference-component.js';
+import { component, Lifecycle, type Component } from './lifecycle.js';
+import { vehicleDatabase } from './vehicle-database.js';
 
 export interface ReplaySessionOptions {
   readonly config: Readonly<EcuAiConfig>;
@@ -71,24 +76,23 @@ const UNKNOWN_IDS_LISTED = 10;
  */
 export async function runReplaySession(o: ReplaySessionOptions): Promise<ReplaySummary> {
   const wallStart = performance.now();
-  // A missing or empty trace is the user's first mistake to hear about, before any model is loaded.
-  await access(o.tracePath);
-  const reader = openTraceReader(o.tracePath);
-  const batches = reader.batches();
-  const head = await batches.next();
-  const firstBatch: readonly CanFrame[] = head.done ? [] : head.value;
-  if (firstBatch.length === 0) throw new EmptyTraceError(o.tracePath);
-  const { database } = await loadDbcFile(o.dbcPath);
-  const codecs = compileDatabase(database);
-  const registry = await ModelRegistry.create({ roots: [o.modelsDir] });
-  const pool = await InferencePool.create({
-    registry,
-    ...(o.logger ? { logger: o.logger } : {}),
-    ...(o.workerEntry ? { workerEntry: o.workerEntry } : {}),
-    ...(o.faultInjection ? { faultInjection: true } : {}),
-  });
+  const life = new Lifecycle();
   try {
-    const models = await openDomainModels(pool, registry, o.config, o.domains, { minWatchdogMs: 2000 });
+    // A missing or empty trace is the user's first mistake to hear about, before any model is loaded.
+    const trace = await life.start(traceSource(o.tracePath));
+    const { reader, firstBatch, rest } = trace;
+    const { database, codecs } = await life.start(vehicleDatabase(o.dbcPath));
+    const { pool, models } = await life.start(
+      inferenceComponent({
+        modelsDir: o.modelsDir,
+        config: o.config,
+        domains: o.domains.filter((d) => o.config.domains[d.domain]?.enabled !== false),
+        ...(o.logger ? { logger: o.logger } : {}),
+        ...(o.workerEntry ? { workerEntry: o.workerEntry } : {}),
+        ...(o.faultInjection ? { faultInjection: true } : {}),
+        minWatchdogMs: 2000,
+      }),
+    );
     o.onPoolReady?.(pool);
     const firstT = firstBatch[0]?.timestamp ?? 0;
     const clock = new VirtualClock(firstT);
@@ -103,66 +107,73 @@ export async function runReplaySession(o: ReplaySessionOptions): Promise<ReplayS
     let powerSum = 0;
     let powerN = 0;
     const firstValid = new Map<string, number>();
-    const engine = new Engine({
-      config: o.config,
-      domains: o.domains,
-      models,
-      codecs,
-      dbcMessages: database.messages,
-      clock,
-      timing: 'virtual',
-      local: pool,
-      ...(o.cloud ? { cloud: o.cloud } : {}),
-      ...(o.onOutput ? { send: o.onOutput } : { send: () => undefined }),
-      ...(o.logger ? { logger: o.logger } : {}),
-      onResult: (r) => {
-        o.onResult?.(r);
-        if (r.inputsValid && !firstValid.has(r.domain)) firstValid.set(r.domain, r.t);
-        const scorer = scorers.get(r.domain);
-        const label = scorer ? o.labels?.at(r.domain, r.t) : undefined;
-        if (scorer && label !== undefined) scorer.add(r.t, r.result, label);
-      },
-      onEvent: (e) => {
-        events.push({ ...e, t: round(e.t, 6) });
-        o.onEvent?.(e);
-      },
-      onPlatform: (p: PlatformReading) => {
-        maxSoc = Math.max(maxSoc, p.socC);
-        lastSoc = p.socC;
-        powerSum += p.powerW;
-        powerN++;
-      },
-    });
+    const engine = await life.start(
+      component(
+        'engine',
+        () =>
+          new Engine({
+            config: o.config,
+            domains: o.domains,
+            models,
+            codecs,
+            dbcMessages: database.messages,
+            clock,
+            timing: 'virtual',
+            local: pool,
+            ...(o.cloud ? { cloud: o.cloud } : {}),
+            ...(o.onOutput ? { send: o.onOutput } : { send: () => undefined }),
+            ...(o.logger ? { logger: o.logger } : {}),
+            onResult: (r) => {
+              o.onResult?.(r);
+              if (r.inputsValid && !firstValid.has(r.domain)) firstValid.set(r.domain, r.t);
+              const scorer = scorers.get(r.domain);
+              const label = scorer ? o.labels?.at(r.domain, r.t) : undefined;
+              if (scorer && label !== undefined) scorer.add(r.t, r.result, label);
+            },
+            onEvent: (e) => {
+              events.push({ ...e, t: round(e.t, 6) });
+              o.onEvent?.(e);
+            },
+            onPlatform: (p: PlatformReading) => {
+              maxSoc = Math.max(maxSoc, p.socC);
+              lastSoc = p.socC;
+              powerSum += p.powerW;
+              powerN++;
+            },
+          }),
+        (e) => e.stop(),
+      ),
+    );
     let frames = 0;
     let dataFrames = 0;
     let lastT = firstT;
-    const wall = o.pace !== undefined ? new RealClock() : undefined;
     const aborted = (): boolean => o.signal?.aborted === true;
-    const play = async (batch: readonly CanFrame[]): Promise<void> => {
-      for (const frame of batch) {
-        if (aborted()) return;
-        if (wall && o.pace) {
-          try {
-            await wall.sleepUntil((frame.timestamp - firstT) / o.pace, o.signal);
-          } catch {
-            // Only an abort ends the sleep early; the frame is then not replayed.
-            return;
-          }
-        }
-        await engine.ingestAt(frame);
-        o.onFrame?.(frame);
-        lastT = frame.timestamp;
-        frames++;
-        if (!frame.error && !frame.rtr) dataFrames++;
-      }
-      o.onProgress?.({ frames, driveS: lastT - firstT });
+    const ingest = async (frame: CanFrame): Promise<void> => {
+      await engine.ingestAt(frame);
+      o.onFrame?.(frame);
+      lastT = frame.timestamp;
+      frames++;
+      if (!frame.error && !frame.rtr) dataFrames++;
     };
-    await play(firstBatch);
-    if (!head.done && !aborted()) {
-      for await (const batch of batches) {
-        await play(batch);
+    const progress = (): void => o.onProgress?.({ frames, driveS: lastT - firstT });
+    if (o.pace === undefined) {
+      // As fast as possible: virtual time follows the frames, nothing waits on the wall clock.
+      for await (const batch of batchesOf(firstBatch, rest)) {
+        for (const frame of batch) {
+          if (aborted()) break;
+          await ingest(frame);
+        }
         if (aborted()) break;
+        progress();
       }
+    } else {
+      // Pacing changes only when frames arrive, never a decision: those stay in virtual time.
+      await replay(framesOf(batchesOf(firstBatch, rest), progress), { send: ingest }, {
+        clock: new RealClock(),
+        speed: o.pace,
+        restamp: false,
+        ...(o.signal ? { signal: o.signal } : {}),
+      });
     }
     await engine.finishAt(lastT);
     engine.stop();
@@ -217,7 +228,59 @@ export async function runReplaySession(o: ReplaySessionOptions): Promise<ReplayS
       wall: { elapsed_s: round(elapsed, 3), speed_x: round(elapsed > 0 ? durationS / elapsed : 0, 1), latency_ms: wallLatency },
     };
   } finally {
-    await pool.close();
+    await life.close();
+  }
+}
+
+interface TraceSource {
+  readonly reader: TraceReader;
+  readonly firstBatch: readonly CanFrame[];
+  /** The batches after the first; empty when the trace ended in its first batch. */
+  readonly rest: AsyncIterator<readonly CanFrame[]> | undefined;
+}
+
+/**
+ * The replay's frame source: the trace opened and its first batch read, so a missing, malformed
+ * or empty trace fails before any model loads. Closing releases the file.
+ * @throws {EmptyTraceError} for a trace without a frame; {TraceParseError} for a malformed one
+ */
+function traceSource(tracePath: string): Component<TraceSource> {
+  let batches: AsyncIterator<readonly CanFrame[]> | undefined;
+  return component(
+    'trace',
+    async () => {
+      await access(tracePath);
+      const reader = openTraceReader(tracePath);
+      batches = reader.batches()[Symbol.asyncIterator]();
+      const head = await batches.next();
+      const firstBatch: readonly CanFrame[] = head.done ? [] : head.value;
+      if (firstBatch.length === 0) {
+        await batches.return?.();
+        throw new EmptyTraceError(tracePath);
+      }
+      return { reader, firstBatch, rest: head.done ? undefined : batches };
+    },
+    async () => {
+      await batches?.return?.();
+    },
+  );
+}
+
+async function* batchesOf(first: readonly CanFrame[], rest: AsyncIterator<readonly CanFrame[]> | undefined): AsyncGenerator<readonly CanFrame[]> {
+  yield first;
+  if (!rest) return;
+  for (;;) {
+    const next = await rest.next();
+    if (next.done) return;
+    yield next.value;
+  }
+}
+
+/** The frames of each batch in turn; `afterBatch` runs once a batch's frames were all taken. */
+async function* framesOf(batches: AsyncIterable<readonly CanFrame[]>, afterBatch: () => void): AsyncGenerator<CanFrame> {
+  for await (const batch of batches) {
+    yield* batch;
+    afterBatch();
   }
 }
 

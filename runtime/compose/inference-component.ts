@@ -1,0 +1,66 @@
+/**
+ * The inference component: the model registry, the supervised worker pool and every enabled
+ * domain's model open and warm. A model that fails to open closes the workers already started.
+ */
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import type { DomainName, EcuAiConfig } from '../config.js';
+import { InferencePool, ModelRegistry, type ModelManifest } from '../inference/index.js';
+import { openDomainModels } from '../engine/domain-models.js';
+import type { DomainModelInfo } from '../engine/engine.js';
+import type { DomainDefinition } from '../service/domain.js';
+import type { Component } from './lifecycle.js';
+
+export interface InferenceParts {
+  readonly pool: InferencePool;
+  readonly registry: ModelRegistry;
+  readonly models: Partial<Record<DomainName, DomainModelInfo>>;
+}
+
+export interface InferenceComponentOptions {
+  readonly modelsDir: string;
+  readonly config: Readonly<EcuAiConfig>;
+  /** The domains whose models are opened (already filtered to the enabled ones). */
+  readonly domains: readonly DomainDefinition[];
+  readonly logger?: Logger;
+  readonly clock?: Clock;
+  /** How long a caller spins for a worker's answer before it sleeps (`inference.spin_us`); default the pool's. */
+  readonly spinUs?: number;
+  readonly workerEntry?: string;
+  readonly faultInjection?: boolean;
+  /** A floor under the configured watchdog (replay tolerates a loaded machine). */
+  readonly minWatchdogMs?: number;
+  readonly onReady?: (domain: DomainName, m: ModelManifest) => void;
+}
+
+/** @throws {ModelLoadError} (from start) for a missing, tampered or mismatched model */
+export function inferenceComponent(o: InferenceComponentOptions): Component<InferenceParts> {
+  let pool: InferencePool | undefined;
+  return {
+    name: 'inference',
+    async start() {
+      const registry = await ModelRegistry.create({ roots: [o.modelsDir] });
+      pool = await InferencePool.create({
+        registry,
+        ...(o.logger ? { logger: o.logger } : {}),
+        ...(o.clock ? { clock: o.clock } : {}),
+        ...(o.spinUs === undefined ? {} : { spinUs: o.spinUs }),
+        ...(o.workerEntry ? { workerEntry: o.workerEntry } : {}),
+        ...(o.faultInjection ? { faultInjection: true } : {}),
+      });
+      try {
+        const models = await openDomainModels(pool, registry, o.config, o.domains, {
+          ...(o.minWatchdogMs === undefined ? {} : { minWatchdogMs: o.minWatchdogMs }),
+          ...(o.onReady ? { onReady: o.onReady } : {}),
+        });
+        return { pool, registry, models };
+      } catch (err) {
+        await pool.close();
+        throw err;
+      }
+    },
+    async close() {
+      await pool?.close();
+    },
+  };
+}
