@@ -5,7 +5,7 @@
  * Deterministic given the seed and the configuration: same inputs, byte-identical ONNX files.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { DomainName } from '../../runtime/config.js';
 import { parseManifest, type ModelManifest } from '../../runtime/inference/manifest.js';
@@ -21,7 +21,7 @@ import { openVectorSession, profileSession, type LatencyProfile } from './ort.js
 import { calibrate, exportInt8 } from './quantize.js';
 import { chooseThreshold, withThreshold, type ThresholdChoice } from './threshold.js';
 import { RECIPES, type Recipe } from './recipes.js';
-import { reportJson, reportMarkdown, type ModelReport } from './report.js';
+import { reportJson, reportMarkdown, withHandWritten, type ModelReport } from './report.js';
 
 export interface BuildConfig {
   readonly domains: readonly DomainName[];
@@ -260,7 +260,8 @@ export async function buildModels(config: BuildConfig, outDir: string, progress:
     parseManifest(manifestText, path.join(dir, 'manifest.json'));
     writeAtomic(path.join(dir, 'manifest.json'), manifestText);
     writeAtomic(path.join(dir, 'eval.json'), `${JSON.stringify(reportJson(report), null, 2)}\n`);
-    writeAtomic(path.join(dir, 'EVAL.md'), reportMarkdown(report));
+    const evalFile = path.join(dir, 'EVAL.md');
+    writeAtomic(evalFile, withHandWritten(reportMarkdown(report), existsSync(evalFile) ? readFileSync(evalFile, 'utf8') : undefined));
     progress(`${recipe.model}: fp32 ${JSON.stringify(evalResult.fp32)} int8 ${JSON.stringify(evalResult.int8)} fallback ${JSON.stringify(evalResult.fallback)}`);
     built.push({ ...model, report });
   }

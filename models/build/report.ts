@@ -122,3 +122,16 @@ export function reportMarkdown(r: ModelReport): string {
     '',
   ].join('\n');
 }
+
+/**
+ * The line after which an `EVAL.md` is written by hand (a model's history, further seed sets):
+ * a rebuild rewrites what comes before it from the report and keeps the rest as it was.
+ */
+export const HAND_WRITTEN_MARK = '<!-- written by hand below this line: ecu-ai models build keeps it -->';
+
+/** The generated report followed by the hand-written part of the previous `EVAL.md`, if it had one. */
+export function withHandWritten(generated: string, previous: string | undefined): string {
+  const at = previous?.indexOf(HAND_WRITTEN_MARK) ?? -1;
+  if (previous === undefined || at < 0) return generated;
+  return `${generated.replace(/\n*$/, '\n\n')}${previous.slice(at)}`;
+}

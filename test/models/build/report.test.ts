@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { extraSeedsText, int8Description, int8Gap } from '../../../models/build/report.js';
+import { extraSeedsText, HAND_WRITTEN_MARK, int8Description, int8Gap, withHandWritten } from '../../../models/build/report.js';
 
 describe('model report', () => {
   it('says when the int8 variant keeps its activations or some layers in float', () => {
@@ -29,5 +29,19 @@ describe('model report', () => {
     expect(extraSeedsText({ a: [4, 5], b: [4, 5], c: [4, 5] }, all)).toBe('every scenario seeds 4, 5');
     expect(extraSeedsText({ a: [4, 5], b: [9], c: [4, 5] }, all)).toBe('every other scenario seeds 4, 5; b seeds 9');
     expect(extraSeedsText({ b: [9] }, all)).toBe('b seeds 9');
+  });
+});
+
+describe('EVAL.md rebuilt', () => {
+  it('keeps the hand-written part after the mark and replaces the generated part', () => {
+    const previous = `# old report\n\nold figures\n\n${HAND_WRITTEN_MARK}\n\n## History\n\n1.1.0 beat 1.0.0.\n`;
+    const next = withHandWritten('# new report\n\nnew figures\n', previous);
+    expect(next).toBe(`# new report\n\nnew figures\n\n${HAND_WRITTEN_MARK}\n\n## History\n\n1.1.0 beat 1.0.0.\n`);
+    expect(next).not.toContain('old figures');
+  });
+
+  it('writes the generated report alone when there was no file or no mark', () => {
+    expect(withHandWritten('# new\n', undefined)).toBe('# new\n');
+    expect(withHandWritten('# new\n', '# old without a mark\n')).toBe('# new\n');
   });
 });
