@@ -10,21 +10,21 @@ import type { CanFrame } from '../bus/frame.js';
 import type { Bus } from '../bus/transport/index.js';
 import { BusMonitor } from './observe/bus-monitor.js';
 import { RealClock, type Clock } from './clock.js';
-import { telemetryValues } from './cloud/telemetry-values.js'; // --- cloud
+import { telemetryValues } from './cloud/facade/telemetry-values.js'; // --- cloud
 import type { EcuAiConfig } from './config.js';
 import { Engine } from './engine/engine.js';
 import { InferencePool, ModelRegistry } from './inference/index.js';
 import { HealthModel, LogThrottle, MetricsRegistry, registerStandardMetrics, startObserveServer, type ObserveServer } from './observe/index.js';
 import { openDomainModels } from './engine/domain-models.js';
 import type { DomainDefinition } from './service/domain.js';
-import type { CloudInference } from './service/runner.js';
+import type { RemoteInference } from './service/runner.js';
 import { BusInitError } from '../bus/errors.js';
 import { startSomeipBridge, type SomeipBridge } from './someip/bridge.js';
 import { observeSomeip } from './someip/observe.js';
 import { someipCatalogSource, someipInputsFromConfig } from './someip/signal-source.js';
 // --- cloud
 import path from 'node:path';
-import type { VehicleCloud } from './cloud/vehicle-cloud.js';
+import type { VehicleCloud } from './cloud/facade/vehicle-cloud.js';
 import { outboxSnippetSink, recorderFromConfig, storeSignals, type SnippetCapture, type SnippetRecorder } from './datalog/index.js';
 import type { PlatformReading } from './platform/index.js';
 // --- end cloud
@@ -36,7 +36,7 @@ export interface DaemonOptions {
   readonly modelsDir: string;
   readonly logger: Logger;
   readonly workerEntry?: string;
-  readonly cloud?: CloudInference;
+  readonly cloud?: RemoteInference;
   /** Overrides `config.http`; `false` serves no HTTP (tests of the engine alone). */
   readonly http?: { host: string; port: number } | false;
   /** Buses to use instead of opening `config.transports` (tests, embedding). */
@@ -142,7 +142,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     if (warnings.length > 0) log.warn({ dbc: o.dbcPath, warnings: warnings.length }, 'DBC loaded with warnings');
     const codecs = compileDatabase(database);
     // --- cloud: secrets (env variable, PEM files) are checked before any model is loaded, so a bad config fails fast.
-    const cloudMod = cfg.cloud.enabled ? await import('./cloud/vehicle-cloud.js') : undefined;
+    const cloudMod = cfg.cloud.enabled ? await import('./cloud/facade/vehicle-cloud.js') : undefined;
     const cloudAccess = cloudMod ? await cloudMod.resolveCloudAccess(cfg.cloud, o.baseDir ?? process.cwd(), o.env ?? {}) : undefined;
     // --- end cloud
     // Buses before models: a bus required at start that refuses fails the start before any worker
