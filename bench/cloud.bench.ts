@@ -12,11 +12,11 @@ import * as ort from 'onnxruntime-node';
 import { buildMlp } from '../models/build/onnx/mlp.js';
 import { InferenceWorker } from '../cloud/inference-worker.js';
 import { OnnxModelRunner, modelsDirResolver } from '../cloud/model-runner.js';
-import { CloudLink } from '../runtime/cloud/mqtt-link.js';
-import { CloudInference } from '../runtime/cloud/cloud-inference.js';
-import { Outbox } from '../runtime/cloud/outbox.js';
-import { OutboxForwarder } from '../runtime/cloud/outbox-forwarder.js';
-import { VehicleReporter } from '../runtime/cloud/reporter.js';
+import { CloudLink } from '../runtime/cloud/link/mqtt-link.js';
+import { CloudInference, type Feeds } from '../runtime/cloud/facade/cloud-inference.js';
+import { Outbox } from '../runtime/cloud/outbox/outbox.js';
+import { OutboxForwarder } from '../runtime/cloud/outbox/outbox-forwarder.js';
+import { VehicleReporter } from '../runtime/cloud/facade/reporter.js';
 import { Ingest } from '../cloud/ingest.js';
 
 const MOSQUITTO = '/usr/sbin/mosquitto';
@@ -49,7 +49,7 @@ async function startBroker(): Promise<{ url: string; child: ChildProcess }> {
   return { url: `mqtt://127.0.0.1:${port}`, child };
 }
 
-async function throughput(cloud: CloudInference, feeds: { x: { dims: number[]; data: Float32Array } }, seconds: number, concurrency: number): Promise<number> {
+async function throughput(cloud: CloudInference, feeds: Feeds, seconds: number, concurrency: number): Promise<number> {
   let done = 0;
   const end = performance.now() + seconds * 1000;
   await Promise.all(

@@ -7,11 +7,11 @@ import type { Logger } from 'pino';
 import { InferenceWorker, OnnxModelRunner, loadShippedModels } from '../cloud/index.js';
 import { CloudInference, CloudLink, comfortCloudModels, runnerCloud, startEmbeddedBroker } from '../runtime/cloud/index.js';
 import type { DomainDefinition } from '../runtime/service/domain.js';
-import type { CloudInference as RunnerCloud } from '../runtime/service/runner.js';
+import type { RemoteInference } from '../runtime/service/runner.js';
 
 export interface CloudSetup {
   /** What the engine calls; its `healthy()` is the degradation ladder's `cloudAvailable()`. */
-  readonly cloud: RunnerCloud;
+  readonly cloud: RemoteInference;
   readonly facade: CloudInference;
   readonly link: CloudLink;
   readonly brokerUrl: string;

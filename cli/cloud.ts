@@ -7,7 +7,7 @@ import { InferenceWorker, type WorkerStats } from '../cloud/inference-worker.js'
 import { Ingest } from '../cloud/ingest.js';
 import { OnnxModelRunner } from '../cloud/model-runner.js';
 import { loadShippedModels } from '../cloud/shipped-models.js';
-import { startEmbeddedBroker, type EmbeddedBroker } from '../runtime/cloud/embedded-broker.js';
+import { startEmbeddedBroker, type EmbeddedBroker } from '../runtime/cloud/link/embedded-broker.js';
 import { intFlag, parseCliArgs } from './args.js';
 import { EXIT_FAILURE, EXIT_OK, oneLine, UsageError, type CliCommand, type CliIo } from './command.js';
 

@@ -5,11 +5,11 @@
  * nothing a vehicle sends can stop the worker.
  */
 import type { IClientOptions, MqttClient } from 'mqtt';
-import { connectGuardedAsync, DEFAULT_MAX_PACKET_BYTES } from '../runtime/cloud/guarded-client.js';
-import { CloudError } from '../runtime/errors.js';
-import { decodeInferenceRequest, encodeInferenceResponse, type InferenceRequest } from '../runtime/cloud/messages.js';
-import { noDelay } from '../runtime/cloud/mqtt-link.js';
-import { isTopicLevel, parseVehicleTopic, vehicleTopics, workerRequestFilter } from '../runtime/cloud/topics.js';
+import { connectGuardedAsync, DEFAULT_MAX_PACKET_BYTES } from '../wire/guarded-client.js';
+import { CloudError } from '../wire/errors.js';
+import { decodeInferenceRequest, encodeInferenceResponse, type InferenceRequest } from '../wire/messages.js';
+import { noDelay } from '../wire/no-delay.js';
+import { isTopicLevel, parseVehicleTopic, vehicleTopics, workerRequestFilter } from '../wire/topics.js';
 import type { ModelRunner } from './model-runner.js';
 
 export interface WorkerOptions {

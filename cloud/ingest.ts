@@ -11,11 +11,11 @@
 import { mkdir, open, readFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { IClientOptions, MqttClient } from 'mqtt';
-import { connectGuarded, DEFAULT_MAX_PACKET_BYTES } from '../runtime/cloud/guarded-client.js';
-import { CloudError } from '../runtime/errors.js';
-import { MAX_RECEIPT_IDS, decodeDataSnippet, decodeTelemetry, decodeUpdateStatus, encodeDeliveryReceipt } from '../runtime/cloud/messages.js';
-import { ingestFilters, parseVehicleTopic, vehicleTopics } from '../runtime/cloud/topics.js';
-import { noDelay } from '../runtime/cloud/mqtt-link.js';
+import { connectGuarded, DEFAULT_MAX_PACKET_BYTES } from '../wire/guarded-client.js';
+import { CloudError } from '../wire/errors.js';
+import { MAX_RECEIPT_IDS, decodeDataSnippet, decodeTelemetry, decodeUpdateStatus, encodeDeliveryReceipt } from '../wire/messages.js';
+import { ingestFilters, parseVehicleTopic, vehicleTopics } from '../wire/topics.js';
+import { noDelay } from '../wire/no-delay.js';
 
 export interface IngestOptions {
   readonly url: string;

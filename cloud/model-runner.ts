@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { InferenceSession } from 'onnxruntime-node';
-import type { Tensor } from '../runtime/cloud/messages.js';
+import type { Tensor } from '../wire/tensor.js';
 
 export interface ModelRunner {
   /** @throws {Error} when the model is unknown or its inputs do not fit; the worker answers with the message */

@@ -6,7 +6,7 @@
  */
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { ModelLoadError } from '../runtime/errors.js';
+import { ModelLoadError } from '../wire/errors.js';
 import { LOCAL_VARIANTS, ModelRegistry, modelLabel, type ModelManifest } from '../runtime/inference/index.js';
 import type { ModelFile } from './model-runner.js';
 

@@ -16,11 +16,11 @@ import { Engine } from './engine/engine.js';
 import type { InferencePool } from './inference/index.js';
 import { HealthModel, LogThrottle, MetricsRegistry, registerStandardMetrics, startObserveServer, type ObserveServer } from './observe/index.js';
 import type { DomainDefinition } from './service/domain.js';
-import type { CloudInference } from './service/runner.js';
+import type { RemoteInference } from './service/runner.js';
 import { startSomeipBridge, type SomeipBridge } from './someip/bridge.js';
 import { observeSomeip } from './someip/observe.js';
 import { someipCatalogSource, someipInputsFromConfig } from './someip/signal-source.js';
-import type { VehicleCloud } from './cloud/vehicle-cloud.js';
+import type { VehicleCloud } from './cloud/facade/vehicle-cloud.js';
 import type { SnippetCapture, SnippetRecorder } from './datalog/index.js';
 import type { PlatformReading } from './platform/index.js';
 import { busInputs } from './compose/bus-inputs.js';
@@ -37,7 +37,7 @@ export interface DaemonOptions {
   readonly modelsDir: string;
   readonly logger: Logger;
   readonly workerEntry?: string;
-  readonly cloud?: CloudInference;
+  readonly cloud?: RemoteInference;
   /** Overrides `config.http`; `false` serves no HTTP (tests of the engine alone). */
   readonly http?: { host: string; port: number } | false;
   /** Buses to use instead of opening `config.transports` (tests, embedding). */
@@ -145,7 +145,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     );
     const { database, codecs } = await life.start(vehicleDatabase(o.dbcPath, log));
     // The cloud's secrets (env variable, PEM files) are checked before any model is loaded, so a bad config fails fast.
-    const cloudMod = cfg.cloud.enabled ? await import('./cloud/vehicle-cloud.js') : undefined;
+    const cloudMod = cfg.cloud.enabled ? await import('./cloud/facade/vehicle-cloud.js') : undefined;
     const cloudAccess = await life.start(component('cloud secrets', () => cloudMod?.resolveCloudAccess(cfg.cloud, o.baseDir ?? process.cwd(), o.env ?? {})));
     // A socketcand server that is not up yet is waited for (and logged) meanwhile.
     const buses = await life.start(busInputs({ monitor: busMonitor, transports: cfg.transports, ...(o.buses ? { given: o.buses } : {}) }));

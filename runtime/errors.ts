@@ -2,31 +2,9 @@
  * Errors of the runtime, each with a stable code. Bad config and bad models are thrown at boot;
  * faults in the running loop become health status and events, not exceptions.
  */
-export type RuntimeErrorCode =
-  | 'CONFIG_INVALID'
-  | 'MODEL_MANIFEST'
-  | 'MODEL_LOAD'
-  | 'MODEL_MISMATCH'
-  | 'INFERENCE_INPUT'
-  | 'INFERENCE_FAILED'
-  | 'INFERENCE_TIMEOUT'
-  | 'WORKER_CRASHED'
-  | 'ADMISSION_REFUSED'
-  | 'CLOUD_PAYLOAD'
-  | 'CLOUD_TIMEOUT'
-  | 'CLOUD_UNAVAILABLE'
-  | 'OUTBOX_FULL'
-  | 'LABELS_INVALID'
-  | 'TRACE_EMPTY';
+import { RuntimeError } from '../wire/errors.js';
 
-export class RuntimeError extends Error {
-  readonly code: RuntimeErrorCode;
-  constructor(code: RuntimeErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
-    this.name = new.target.name;
-  }
-}
+export { CloudError, ModelLoadError, RuntimeError, type RuntimeErrorCode } from '../wire/errors.js';
 
 /** A config file that fails validation; `issues` lists every problem with its path (`domains.adas.deadline_ms`). */
 export class ConfigInvalidError extends RuntimeError {
@@ -35,15 +13,6 @@ export class ConfigInvalidError extends RuntimeError {
   constructor(source: string, issues: readonly { path: string; message: string; line?: number }[]) {
     super('CONFIG_INVALID', `${source}: invalid config:\n${issues.map((i) => `  ${i.line !== undefined ? `${source}:${i.line}: ` : ''}${i.path}: ${i.message}`).join('\n')}`);
     this.issues = issues;
-  }
-}
-
-/** A model whose manifest, file or session does not match what was declared. */
-export class ModelLoadError extends RuntimeError {
-  readonly model: string;
-  constructor(code: 'MODEL_MANIFEST' | 'MODEL_LOAD' | 'MODEL_MISMATCH', model: string, detail: string, options?: { cause?: unknown }) {
-    super(code, `${model}: ${detail}`, options);
-    this.model = model;
   }
 }
 
@@ -65,23 +34,6 @@ export class InferenceError extends RuntimeError {
 export class AdmissionError extends RuntimeError {
   constructor(detail: string) {
     super('ADMISSION_REFUSED', detail);
-  }
-}
-
-/**
- * A vehicle–cloud exchange that failed. `where` names the place: the topic, message type and byte
- * offset of a rejected payload, the outbox directory and segment, or the domain of a refused request.
- */
-export class CloudError extends RuntimeError {
-  readonly where: string;
-  constructor(
-    code: 'CLOUD_PAYLOAD' | 'CLOUD_TIMEOUT' | 'CLOUD_UNAVAILABLE' | 'OUTBOX_FULL',
-    where: string,
-    detail: string,
-    options?: { cause?: unknown },
-  ) {
-    super(code, `${where}: ${detail}`, options);
-    this.where = where;
   }
 }
 

@@ -18,7 +18,7 @@ import type { InferencePool } from '../inference/index.js';
 import type { PlatformReading } from '../platform/index.js';
 import type { LadderEvent } from '../scheduler/index.js';
 import type { DomainDefinition, DomainScorer } from '../service/domain.js';
-import type { CloudInference, ServiceResult } from '../service/runner.js';
+import type { RemoteInference, ServiceResult } from '../service/runner.js';
 import { Engine } from '../engine/engine.js';
 import type { LabelTrack } from '../engine/labels.js';
 import { round, type DomainSummary, type ReplaySummary } from '../engine/summary.js';
@@ -35,7 +35,7 @@ export interface ReplaySessionOptions {
   readonly labels?: LabelTrack;
   /** The compiled inference worker (see InferencePool's defaultWorkerEntry). */
   readonly workerEntry?: string;
-  readonly cloud?: CloudInference;
+  readonly cloud?: RemoteInference;
   readonly logger?: Logger;
   /** Every input frame, after the engine took it (e.g. the snippet recorder's ring). */
   readonly onFrame?: (frame: CanFrame) => void;

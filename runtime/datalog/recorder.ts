@@ -9,7 +9,7 @@
  * window, at `advance(t)` past it, or at `finish()`.
  */
 import type { CanFrame } from '../../bus/frame.js';
-import type { SignalSample, SnippetFrame } from '../cloud/messages.js';
+import type { SignalSample, SnippetFrame } from '../../wire/messages.js';
 import type { LadderEvent } from '../scheduler/degradation.js';
 import type { ServiceResult } from '../service/runner.js';
 import { FrameRing, type RingEntry } from './frame-ring.js';

@@ -4,8 +4,8 @@
  */
 import { mkdir, open, rename } from 'node:fs/promises';
 import path from 'node:path';
-import type { DataSnippet } from '../cloud/messages.js';
-import type { VehicleReporter } from '../cloud/reporter.js';
+import type { DataSnippet } from '../../wire/messages.js';
+import type { VehicleReporter } from '../cloud/facade/reporter.js';
 import type { SnippetCapture } from './recorder.js';
 
 /** Longest `result_json` sent; a larger result (a domain returning tensors) is replaced by a note. */

@@ -29,7 +29,7 @@ import {
 import { FeatureWindow, SignalCatalog, SignalRouter, SignalStore, type CatalogEntry } from '../signals/index.js';
 import type { DomainDefinition, ResultStabilizer } from '../service/domain.js';
 import { sharedWorkerOf } from './isolation.js';
-import { DomainServiceRunner, type CloudInference, type LocalInference, type ServiceResult } from '../service/runner.js';
+import { DomainServiceRunner, type LocalInference, type RemoteInference, type ServiceResult } from '../service/runner.js';
 
 /** The per-message codec view the engine needs from a compiled DBC (bus/dbc's CompiledDatabase satisfies it). */
 export interface EngineCodecs {
@@ -61,7 +61,7 @@ export interface EngineOptions {
   readonly clock: Clock;
   readonly timing: 'virtual' | 'real';
   readonly local?: LocalInference;
-  readonly cloud?: CloudInference;
+  readonly cloud?: RemoteInference;
   /** Channel the domains' output frames are stamped with. Default `can0`. */
   readonly outputChannel?: string;
   /** Receives every output frame (to a bus, a trace writer, a counter). */

@@ -6,19 +6,13 @@ import { InferenceError } from '../errors.js';
 import type { TensorSpec } from './manifest.js';
 import type { TensorDtype } from './onnx-schema.js';
 import { isDynamicDim } from './dims.js';
+import type { TensorArray, TensorData } from '../../wire/tensor.js';
 
-export type TensorArray = Float32Array | Float64Array | Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | BigInt64Array;
-
-/** A tensor with explicit dims. */
-export interface TensorData {
-  readonly data: TensorArray;
-  readonly dims: readonly number[];
-}
+export type { Outputs, TensorArray, TensorData, TensorMap } from '../../wire/tensor.js';
 
 /** A feed: a bare array (dims inferred from the manifest when one dimension is dynamic) or a tensor. */
 export type Feed = TensorArray | TensorData;
 export type Feeds = Readonly<Record<string, Feed>>;
-export type Outputs = Record<string, { data: TensorArray; dims: number[] }>;
 
 /** The dtype a typed array carries; `bool` tensors travel as Uint8Array and are told apart by the manifest. */
 export function dtypeOfArray(a: TensorArray, expected?: string): TensorDtype {

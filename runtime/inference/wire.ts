@@ -19,7 +19,7 @@ import { InferenceError } from '../errors.js';
 import { LOCAL_VARIANTS, type LocalVariant } from './dims.js';
 import type { TensorDtype } from './onnx-schema.js';
 import { FAULT_KINDS, type FaultMessage, type WireError } from './protocol.js';
-import type { Outputs, TensorArray, TensorData } from './tensors.js';
+import type { Outputs, TensorArray, TensorData, TensorMap } from './tensors.js';
 
 export const FRAME_RUN = 0x01;
 export const FRAME_FAULT = 0x02;
@@ -84,8 +84,6 @@ function codeOf(a: TensorArray): number {
  * buffer starts aligned, so a frame at its start has aligned data and can be viewed in place.
  */
 const alignData = (bodyOff: number): number => ((bodyOff + LENGTH_PREFIX + 7) & ~7) - LENGTH_PREFIX;
-
-type TensorMap = Readonly<Record<string, { readonly data: TensorArray; readonly dims: readonly number[] }>>;
 
 /** Encoded tensor names: a model has a handful, sent on every call. */
 const nameCache = new Map<string, Buffer>();

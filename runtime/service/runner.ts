@@ -9,19 +9,19 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { FeatureWindow } from '../signals/window.js';
 import type { Job, JobOutcome, Variant } from '../scheduler/types.js';
-import type { Outputs, TensorArray } from '../inference/tensors.js';
+import type { Outputs, TensorMap } from '../../wire/tensor.js';
 import type { DomainDefinition } from './domain.js';
 
 /** What the runner needs from the inference pool (InferencePool satisfies it). */
 export interface LocalInference {
-  run(domain: string, feeds: Readonly<Record<string, { data: TensorArray; dims: readonly number[] }>>, opts: { variant: 'fp32' | 'int8'; timeoutMs?: number }): Promise<Outputs>;
+  run(domain: string, feeds: TensorMap, opts: { variant: 'fp32' | 'int8'; timeoutMs?: number }): Promise<Outputs>;
 }
 
-/** What the runner needs from the cloud client; absent means no cloud. */
-export interface CloudInference {
+/** What the runner needs from the cloud client (`runnerCloud` over the `CloudInference` facade); absent means no cloud. */
+export interface RemoteInference {
   healthy(): boolean;
   /** Resolves with the outputs, or with `undefined` when the answer did not come in time or the cloud is gone. */
-  infer(domain: string, model: string, feeds: Readonly<Record<string, { data: Float32Array; dims: readonly number[] }>>, deadlineMs: number): Promise<Outputs | undefined>;
+  infer(domain: string, model: string, feeds: TensorMap<Float32Array>, deadlineMs: number): Promise<Outputs | undefined>;
 }
 
 /** One answer of a domain service. */
@@ -50,7 +50,7 @@ export interface RunnerOptions<R> {
   readonly outputName: string;
   readonly model: string;
   readonly local?: LocalInference;
-  readonly cloud?: CloudInference;
+  readonly cloud?: RemoteInference;
   /**
    * Wall-clock limit on a local call; past it the fallback answers. Default: the time left until the
    * job's deadline (on `clock`) less FALLBACK_RESERVE_MS, so the fallback still answers in time.

@@ -4,9 +4,9 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../cli/main.js';
-import { CloudLink } from '../../runtime/cloud/mqtt-link.js';
-import { CloudInference } from '../../runtime/cloud/cloud-inference.js';
-import { startEmbeddedBroker } from '../../runtime/cloud/embedded-broker.js';
+import { CloudLink } from '../../runtime/cloud/link/mqtt-link.js';
+import { CloudInference } from '../../runtime/cloud/facade/cloud-inference.js';
+import { startEmbeddedBroker } from '../../runtime/cloud/link/embedded-broker.js';
 import { freePort } from '../helpers/mosquitto.js';
 import { repoRoot } from '../helpers/shared-data.js';
 

@@ -4,10 +4,10 @@ import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import mqtt from 'mqtt';
 import { Ingest } from '../../cloud/ingest.js';
-import { CloudLink } from '../../runtime/cloud/mqtt-link.js';
-import { Outbox } from '../../runtime/cloud/outbox.js';
-import { OutboxForwarder } from '../../runtime/cloud/outbox-forwarder.js';
-import { VehicleReporter } from '../../runtime/cloud/reporter.js';
+import { CloudLink } from '../../runtime/cloud/link/mqtt-link.js';
+import { Outbox } from '../../runtime/cloud/outbox/outbox.js';
+import { OutboxForwarder } from '../../runtime/cloud/outbox/outbox-forwarder.js';
+import { VehicleReporter } from '../../runtime/cloud/facade/reporter.js';
 import { mosquittoPeer, startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
 import { until } from './fixtures.js';
 

@@ -1,6 +1,6 @@
 /** Test doubles for the cloud tests: a model runner that doubles its input, optionally slowly, and a delayed real one. */
 import type { ModelRunner } from '../../cloud/model-runner.js';
-import type { Tensor } from '../../runtime/cloud/messages.js';
+import type { Tensor } from '../../wire/messages.js';
 
 export function doublingRunner(delayMs = 0): ModelRunner & { calls: number } {
   const r = {

@@ -9,9 +9,9 @@ import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InferenceWorker } from '../../cloud/inference-worker.js';
 import { Ingest } from '../../cloud/ingest.js';
-import { CloudInference } from '../../runtime/cloud/cloud-inference.js';
-import { encodeInferenceRequest, encodeTelemetry } from '../../runtime/cloud/messages.js';
-import { CloudLink } from '../../runtime/cloud/mqtt-link.js';
+import { CloudInference } from '../../runtime/cloud/facade/cloud-inference.js';
+import { encodeInferenceRequest, encodeTelemetry } from '../../wire/messages.js';
+import { CloudLink } from '../../runtime/cloud/link/mqtt-link.js';
 import { mosquittoPeer, startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
 import { doublingRunner, until } from './fixtures.js';
 

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mqtt from 'mqtt';
 import { InferenceWorker } from '../../cloud/inference-worker.js';
-import { CloudLink } from '../../runtime/cloud/mqtt-link.js';
-import { CloudInference } from '../../runtime/cloud/cloud-inference.js';
+import { CloudLink } from '../../runtime/cloud/link/mqtt-link.js';
+import { CloudInference } from '../../runtime/cloud/facade/cloud-inference.js';
 import { CloudError } from '../../runtime/errors.js';
-import { encodeInferenceResponse } from '../../runtime/cloud/messages.js';
+import { encodeInferenceResponse } from '../../wire/messages.js';
 import { mosquittoPeer, startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
 import { doublingRunner, until } from './fixtures.js';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeFrame } from '../../../bus/frame.js';
-import { decodeDataSnippet, encodeDataSnippet } from '../../../runtime/cloud/messages.js';
+import { decodeDataSnippet, encodeDataSnippet } from '../../../wire/messages.js';
 import { SnippetRecorder, type SnippetCapture } from '../../../runtime/datalog/recorder.js';
 import { folderSnippetSink, toDataSnippet } from '../../../runtime/datalog/sinks.js';
 import { builtinTriggers } from '../../../runtime/datalog/triggers.js';

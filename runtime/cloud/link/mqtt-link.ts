@@ -10,12 +10,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { IClientOptions, MqttClient } from 'mqtt';
-import { RealClock, type Clock } from '../clock.js';
-import { CloudError } from '../errors.js';
+import { RealClock, type Clock } from '../../clock.js';
+import { CloudError } from '../../errors.js';
 import { Backoff, type BackoffOptions } from './backoff.js';
-import { connectGuarded, DEFAULT_MAX_PACKET_BYTES } from './guarded-client.js';
-import { decodeDeliveryReceipt, decodeInferenceResponse, decodeModelCampaign, encodeInferenceRequest, type InferenceResponse, type ModelCampaign, type Tensor } from './messages.js';
-import { vehicleTopics, type VehicleTopics } from './topics.js';
+import { connectGuarded, DEFAULT_MAX_PACKET_BYTES } from '../../../wire/guarded-client.js';
+import { noDelay } from '../../../wire/no-delay.js';
+import { decodeDeliveryReceipt, decodeInferenceResponse, decodeModelCampaign, encodeInferenceRequest, type InferenceResponse, type ModelCampaign, type Tensor } from '../../../wire/messages.js';
+import { vehicleTopics, type VehicleTopics } from '../../../wire/topics.js';
 
 export interface TlsOptions {
   /** PEM of the CA that signed the broker's certificate. */
@@ -87,12 +88,6 @@ const LATE_MEMORY = 1024;
 
 /** CONNACK codes of a broker that does not speak the asked protocol version (3.1.1's 1, MQTT 5's 0x84). */
 const UNSUPPORTED_VERSION: ReadonlySet<unknown> = new Set([1, 0x84]);
-
-/** Small request/response packets must not wait for Nagle's algorithm (tens of ms with delayed ACKs). */
-export function noDelay(client: MqttClient): void {
-  const stream = client.stream as { setNoDelay?: (on: boolean) => unknown } | undefined;
-  stream?.setNoDelay?.(true);
-}
 
 function toBuffer(b: Uint8Array): Buffer {
   return Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength);

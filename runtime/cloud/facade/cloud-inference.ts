@@ -4,11 +4,11 @@
  * and the service falls back to local. `healthy()` is the ladder's `cloudAvailable()`.
  * Safety domains are refused with a typed error even if the ladder asks (defence in depth).
  */
-import { RealClock, type Clock } from '../clock.js';
-import { CloudError } from '../errors.js';
+import { RealClock, type Clock } from '../../clock.js';
+import { CloudError } from '../../errors.js';
 import { CircuitBreaker, type BreakerOptions, type BreakerState } from './circuit-breaker.js';
-import type { CloudLink } from './mqtt-link.js';
-import type { Tensor } from './messages.js';
+import type { CloudLink } from '../link/mqtt-link.js';
+import type { Tensor, TensorData, TensorMap } from '../../../wire/tensor.js';
 
 /** Domains whose services never leave the vehicle. */
 export const SAFETY_DOMAINS: ReadonlySet<string> = new Set(['adas', 'chassis', 'powertrain']);
@@ -18,15 +18,11 @@ export interface CloudModelRef {
   readonly variant: string;
 }
 
-export interface TensorData {
-  readonly dims: readonly number[];
-  readonly data: Float32Array;
-}
-
-export type Feeds = Readonly<Record<string, TensorData>>;
+/** The cloud carries float32 tensors only. */
+export type Feeds = TensorMap<Float32Array>;
 
 export type CloudResult =
-  | { readonly status: 'ok'; readonly outputs: Readonly<Record<string, TensorData>>; readonly rttMs: number; readonly worker: string }
+  | { readonly status: 'ok'; readonly outputs: TensorMap<Float32Array>; readonly rttMs: number; readonly worker: string }
   | { readonly status: 'timedOut' }
   | { readonly status: 'unavailable'; readonly reason: string };
 
@@ -110,7 +106,7 @@ export class CloudInference {
     }
     this.#breaker.success();
     this.stats.ok++;
-    const outputs: Record<string, TensorData> = {};
+    const outputs: Record<string, TensorData<Float32Array>> = {};
     for (const t of outcome.response.outputs) outputs[t.name] = { dims: t.dims, data: t.data };
     return { status: 'ok', outputs, rttMs: outcome.rttMs, worker: outcome.response.worker };
   }

@@ -5,8 +5,8 @@
  */
 import net from 'node:net';
 import { Aedes } from 'aedes';
-import { DEFAULT_MAX_PACKET_BYTES } from './guarded-client.js';
-import { guardStream } from './packet-guard.js';
+import { DEFAULT_MAX_PACKET_BYTES } from '../../../wire/guarded-client.js';
+import { guardStream } from '../../../wire/packet-guard.js';
 
 export interface EmbeddedBroker {
   readonly url: string;

@@ -4,7 +4,7 @@
  * (half-open). A successful probe closes it; a failed one reopens it for twice as long, up to `maxOpenMs`.
  * Pure state on an injected clock, so the ladder's decisions replay exactly.
  */
-import type { Clock } from '../clock.js';
+import type { Clock } from '../../clock.js';
 
 export interface BreakerOptions {
   readonly failureThreshold?: number;

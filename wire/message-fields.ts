@@ -2,7 +2,7 @@
  * Field readers for decoded protobuf messages. A decoded message of random bytes can hold anything
  * the wire types allow, so every field is read through a check that names the message and field.
  */
-import { CloudError } from '../errors.js';
+import { CloudError } from './errors.js';
 
 /** A decoded protobuf message seen as an untyped record (absent fields read their defaults). */
 export type Decoded = Readonly<Record<string, unknown>>;

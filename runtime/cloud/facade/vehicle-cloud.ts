@@ -9,14 +9,14 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import type { Clock } from '../clock.js';
-import type { CloudConfig } from '../config.js';
-import { ConfigInvalidError } from '../errors.js';
-import type { CloudInference as RunnerCloud } from '../service/runner.js';
+import type { Clock } from '../../clock.js';
+import type { CloudConfig } from '../../config.js';
+import { ConfigInvalidError } from '../../errors.js';
+import type { RemoteInference } from '../../service/runner.js';
 import { CloudInference } from './cloud-inference.js';
-import { CloudLink, type TlsOptions } from './mqtt-link.js';
-import { Outbox } from './outbox.js';
-import { OutboxForwarder } from './outbox-forwarder.js';
+import { CloudLink, type TlsOptions } from '../link/mqtt-link.js';
+import { Outbox } from '../outbox/outbox.js';
+import { OutboxForwarder } from '../outbox/outbox-forwarder.js';
 import { VehicleReporter } from './reporter.js';
 import { comfortCloudModels, runnerCloud } from './runner-adapter.js';
 
@@ -72,7 +72,7 @@ export class VehicleCloud {
   readonly link: CloudLink;
   readonly facade: CloudInference;
   /** What the engine calls; its `healthy()` is the ladder's `cloudAvailable()`. */
-  readonly runner: RunnerCloud;
+  readonly runner: RemoteInference;
   readonly outbox: Outbox;
   readonly forwarder: OutboxForwarder;
   readonly reporter: VehicleReporter;

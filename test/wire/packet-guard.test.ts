@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { generate, parser as mqttParser, type IPublishPacket, type Packet } from 'mqtt-packet';
-import { PacketFilter, totalPacketBytes } from '../../../runtime/cloud/packet-guard.js';
+import { PacketFilter, totalPacketBytes } from '../../wire/packet-guard.js';
 
 /** Runs `bytes` through a filter in chunks of `step` and parses what comes out as mqtt.js would. */
 function through(bytes: Buffer, step: number, opts: { max: number; version: 4 | 5; mode?: 'replace' | 'disconnect' }): { packets: Packet[]; dropped: number; out: number } {

@@ -2,8 +2,8 @@ import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSyn
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CloudError } from '../../../runtime/errors.js';
-import { Outbox } from '../../../runtime/cloud/outbox.js';
+import { CloudError } from '../../../../runtime/errors.js';
+import { Outbox } from '../../../../runtime/cloud/outbox/outbox.js';
 
 const dirs: string[] = [];
 function tempDir(): string {

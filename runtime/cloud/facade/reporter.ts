@@ -3,8 +3,8 @@
  * cloud can de-duplicate the redeliveries that at-least-once delivery allows.
  */
 import { randomUUID } from 'node:crypto';
-import { encodeDataSnippet, encodeTelemetry, encodeUpdateStatus, type DataSnippet, type Telemetry, type UpdateStatus } from './messages.js';
-import type { Outbox } from './outbox.js';
+import { encodeDataSnippet, encodeTelemetry, encodeUpdateStatus, type DataSnippet, type Telemetry, type UpdateStatus } from '../../../wire/messages.js';
+import type { Outbox } from '../outbox/outbox.js';
 
 /** Default priorities: OTA state matters most, telemetry least (it is dropped first when full). */
 export const REPORT_PRIORITY = { telemetry: 10, snippets: 50, updateStatus: 200 } as const;

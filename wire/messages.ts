@@ -3,15 +3,12 @@
  * then the wire format, the schema version and the shape; anything else is a `CloudError` with code
  * CLOUD_PAYLOAD naming the message type, the place it came from and, for wire errors, the byte offset.
  */
-import { CloudError } from '../errors.js';
+import { CloudError } from './errors.js';
 import { SCHEMA_VERSION, cloudType, type CloudMessageName } from './schemas.js';
 import { bytes, checkVersion, ident, idents, list, num, numbers, payloadError, str, type Decoded } from './message-fields.js';
+import type { Tensor } from './tensor.js';
 
-export interface Tensor {
-  readonly name: string;
-  readonly dims: readonly number[];
-  readonly data: Float32Array;
-}
+export type { Tensor } from './tensor.js';
 
 export interface InferenceRequest {
   readonly vehicleId: string;

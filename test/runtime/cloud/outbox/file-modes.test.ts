@@ -8,9 +8,9 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Outbox } from '../../../runtime/cloud/outbox.js';
-import { commandPeer } from '../../helpers/peers.js';
-import { repoRoot } from '../../helpers/shared-data.js';
+import { Outbox } from '../../../../runtime/cloud/outbox/outbox.js';
+import { commandPeer } from '../../../helpers/peers.js';
+import { repoRoot } from '../../../helpers/shared-data.js';
 
 const mode = (file: string): number => statSync(file).mode & 0o777;
 

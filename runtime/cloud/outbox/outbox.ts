@@ -17,7 +17,7 @@
  */
 import { chmod, mkdir, open, readdir, readFile, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { CloudError } from '../errors.js';
+import { CloudError } from '../../errors.js';
 import { encodeFrame, scanFrames } from './record-frame.js';
 import { readAckedSeq, segmentName, syncDir, writeAckedSeq } from './outbox-files.js';
 import { decodeBody, encodeRecordBody, encodeTombstoneBody } from './outbox-body.js';

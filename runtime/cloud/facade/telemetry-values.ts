@@ -4,7 +4,7 @@
  * never skews a sum: the cloud takes differences. Names are dotted: `adas.inferences`,
  * `adas.variant.int8`, `soc_c`, `cloud.timeouts`, `outbox.dropped`, `snippets.emitted`.
  */
-import type { ServiceSummary } from '../scheduler/service-stats.js';
+import type { ServiceSummary } from '../../scheduler/service-stats.js';
 
 type Figures = Readonly<Record<string, number | boolean>>;
 

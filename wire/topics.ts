@@ -13,7 +13,7 @@
  * ecu-ai/v1/{vehicleId}/status                   vehicle (LWT)        "online" / "offline" (retained)
  * ```
  */
-import { CloudError } from '../errors.js';
+import { CloudError } from './errors.js';
 
 export const TOPIC_ROOT = 'ecu-ai/v1';
 /** The share group of the inference workers: N workers split the requests between them. */

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CloudError } from '../../../runtime/errors.js';
-import { cloudType } from '../../../runtime/cloud/schemas.js';
+import { CloudError } from '../../runtime/errors.js';
+import { cloudType } from '../../wire/schemas.js';
 import {
   MAX_RECEIPT_IDS,
   decodeDataSnippet,
@@ -19,7 +19,7 @@ import {
   encodeTelemetry,
   encodeUpdateStatus,
   type InferenceRequest,
-} from '../../../runtime/cloud/messages.js';
+} from '../../wire/messages.js';
 
 const request: InferenceRequest = {
   vehicleId: 'VIN123',

@@ -7,7 +7,7 @@
  * ```
  * Seqs are stored as float64 so they stay exact JavaScript numbers up to 2^53.
  */
-import { CloudError } from '../errors.js';
+import { CloudError } from '../../errors.js';
 import type { OutboxRecord } from './outbox.js';
 
 const RECORD = 1;

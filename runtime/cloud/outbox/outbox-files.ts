@@ -1,7 +1,7 @@
 /** The outbox's small files: segment names, the acked-offset file and directory fsync. */
 import { open, readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
-import { CloudError } from '../errors.js';
+import { CloudError } from '../../errors.js';
 
 export const ACKED_FILE = 'acked.json';
 

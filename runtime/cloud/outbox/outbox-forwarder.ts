@@ -9,11 +9,11 @@
  * record stays until ingest's DeliveryReceipt names it, i.e. until it is on the cloud's disk; one
  * without a receipt after `receiptTimeoutMs` is sent again.
  */
-import { RealClock, type Clock } from '../clock.js';
-import { CloudError } from '../errors.js';
-import { decodeDataSnippet, decodeTelemetry, decodeUpdateStatus } from './messages.js';
+import { RealClock, type Clock } from '../../clock.js';
+import { CloudError } from '../../errors.js';
+import { decodeDataSnippet, decodeTelemetry, decodeUpdateStatus } from '../../../wire/messages.js';
 import type { Outbox, OutboxRecord } from './outbox.js';
-import type { CloudLink } from './mqtt-link.js';
+import type { CloudLink } from '../link/mqtt-link.js';
 
 export type OutboxKind = 'telemetry' | 'snippets' | 'updateStatus';
 

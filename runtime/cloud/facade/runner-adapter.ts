@@ -1,8 +1,8 @@
 /**
- * The engine's view of the cloud (`CloudInference` of runtime/service/runner.ts) over the cloud
+ * The engine's view of the cloud (`RemoteInference` of runtime/service/runner.ts) over the cloud
  * facade: the daemon and replay both give the engine this adapter.
  */
-import type { CloudInference as RunnerCloud } from '../service/runner.js';
+import type { RemoteInference } from '../../service/runner.js';
 import type { CloudInference, CloudModelRef } from './cloud-inference.js';
 
 export interface RunnerCloudOptions {
@@ -19,12 +19,12 @@ export interface RunnerCloudOptions {
  * (timed out, unavailable) becomes `undefined`, on which the service falls back to local.
  * @throws {CloudError} CLOUD_UNAVAILABLE (rejects) when asked for a safety domain, as the facade does
  */
-export function runnerCloud(facade: CloudInference, opts: RunnerCloudOptions = {}): RunnerCloud {
+export function runnerCloud(facade: CloudInference, opts: RunnerCloudOptions = {}): RemoteInference {
   return {
     healthy: () => facade.healthy(),
     infer: async (domain, _model, feeds, deadlineMs) => {
       const r = await facade.infer(domain, feeds, opts.replayWaitMs ?? deadlineMs);
-      return r.status === 'ok' ? (r.outputs as Record<string, { data: Float32Array; dims: number[] }>) : undefined;
+      return r.status === 'ok' ? r.outputs : undefined;
     },
   };
 }

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { crc32, encodeFrame, scanFrames } from '../../../runtime/cloud/record-frame.js';
+import { crc32, encodeFrame, scanFrames } from '../../../../runtime/cloud/outbox/record-frame.js';
 import { crc32 as zlibCrc32 } from 'node:zlib';
 
 describe('outbox record framing', () => {

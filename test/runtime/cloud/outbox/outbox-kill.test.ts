@@ -4,13 +4,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Outbox } from '../../../runtime/cloud/outbox.js';
-import { seededRandom } from '../../../runtime/cloud/backoff.js';
-import { transpileTree } from '../../helpers/transpile.js';
+import { Outbox } from '../../../../runtime/cloud/outbox/outbox.js';
+import { seededRandom } from '../../../../runtime/cloud/link/backoff.js';
+import { transpileTree } from '../../../helpers/transpile.js';
 import { expectedPayload } from './fixtures/outbox-payload.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const repoRoot = path.resolve(here, '..', '..', '..');
+const repoRoot = path.resolve(here, '..', '..', '..', '..');
 const work = mkdtempSync(path.join(os.tmpdir(), 'ecu-ai-outbox-kill-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 

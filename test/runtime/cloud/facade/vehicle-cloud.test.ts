@@ -2,15 +2,15 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../../runtime/config.js';
-import { ConfigInvalidError } from '../../../runtime/errors.js';
-import type { CloudInference } from '../../../runtime/cloud/cloud-inference.js';
-import { comfortCloudModels, runnerCloud } from '../../../runtime/cloud/runner-adapter.js';
-import { telemetryValues } from '../../../runtime/cloud/telemetry-values.js';
-import { VehicleCloud, resolveCloudAccess } from '../../../runtime/cloud/vehicle-cloud.js';
-import { startEmbeddedBroker } from '../../../runtime/cloud/embedded-broker.js';
-import { createLogger } from '../../../runtime/observe/index.js';
-import { freePort } from '../../helpers/mosquitto.js';
+import { parseConfig } from '../../../../runtime/config.js';
+import { ConfigInvalidError } from '../../../../runtime/errors.js';
+import type { CloudInference } from '../../../../runtime/cloud/facade/cloud-inference.js';
+import { comfortCloudModels, runnerCloud } from '../../../../runtime/cloud/facade/runner-adapter.js';
+import { telemetryValues } from '../../../../runtime/cloud/facade/telemetry-values.js';
+import { VehicleCloud, resolveCloudAccess } from '../../../../runtime/cloud/facade/vehicle-cloud.js';
+import { startEmbeddedBroker } from '../../../../runtime/cloud/link/embedded-broker.js';
+import { createLogger } from '../../../../runtime/observe/index.js';
+import { freePort } from '../../../helpers/mosquitto.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'ecu-ai-vehicle-cloud-'));
 
