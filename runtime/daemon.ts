@@ -13,7 +13,7 @@ import { RealClock, type Clock } from './clock.js';
 import { telemetryValues } from './cloud/telemetry-values.js'; // --- cloud
 import type { EcuAiConfig } from './config.js';
 import { Engine } from './engine/engine.js';
-import { InferencePool, ModelRegistry } from './inference/index.js';
+import { InferencePool, ModelRegistry, type InferenceEngine, type InferenceFactory } from './inference/index.js';
 import { HealthModel, LogThrottle, MetricsRegistry, registerStandardMetrics, startObserveServer, type ObserveServer } from './observe/index.js';
 import { openDomainModels } from './engine/domain-models.js';
 import type { DomainDefinition } from './service/domain.js';
@@ -36,6 +36,8 @@ export interface DaemonOptions {
   readonly modelsDir: string;
   readonly logger: Logger;
   readonly workerEntry?: string;
+  /** Where the models run; default the supervised worker pool (`InferencePool`, with `workerEntry`). */
+  readonly inference?: InferenceFactory;
   readonly cloud?: CloudInference;
   /** Overrides `config.http`; `false` serves no HTTP (tests of the engine alone). */
   readonly http?: { host: string; port: number } | false;
@@ -54,7 +56,7 @@ export interface DaemonOptions {
 
 export interface Daemon {
   readonly engine: Engine;
-  readonly pool: InferencePool;
+  readonly pool: InferenceEngine;
   readonly http: ObserveServer | undefined;
   readonly metrics: MetricsRegistry;
   readonly health: HealthModel;
@@ -95,7 +97,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   const enabled = o.domains.filter((d) => cfg.domains[d.domain]?.enabled !== false);
   for (const d of enabled) health.setDomain(d.domain, { state: 'starting', critical: d.criticality === 'safety' });
   // Set once they exist; until then /health says the domains are starting and /metrics has no counts.
-  let live: { readonly engine: Engine; readonly pool: InferencePool } | undefined;
+  let live: { readonly engine: Engine; readonly pool: InferenceEngine } | undefined;
   const httpCfg = o.http === undefined ? cfg.http : o.http;
   const http: ObserveServer | undefined =
     httpCfg === false
@@ -127,7 +129,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
         });
   const buses: Bus[] = [];
   const ownBuses = o.buses === undefined;
-  let pool: InferencePool | undefined;
+  let pool: InferenceEngine | undefined;
   let someip: SomeipBridge | undefined; // SOME/IP bridge: set once the engine exists
   // --- cloud: set before the engine (it takes the cloud) and the recorder once the engine exists
   let vc: VehicleCloud | undefined;
@@ -151,13 +153,17 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     else for (const spec of cfg.transports) buses.push(await busMonitor.open(spec));
     const busLog = busMonitor.run(stopCtl.signal);
     const registry = await ModelRegistry.create({ roots: [o.modelsDir] });
-    const workers = await InferencePool.create({
-      registry,
-      logger: log.child({ component: 'inference' }),
-      clock,
-      spinUs: cfg.inference.spin_us,
-      ...(o.workerEntry ? { workerEntry: o.workerEntry } : {}),
-    });
+    const inference: InferenceFactory =
+      o.inference ??
+      ((reg) =>
+        InferencePool.create({
+          registry: reg,
+          logger: log.child({ component: 'inference' }),
+          clock,
+          spinUs: cfg.inference.spin_us,
+          ...(o.workerEntry ? { workerEntry: o.workerEntry } : {}),
+        }));
+    const workers = await inference(registry);
     pool = workers;
     const windowWidths = new Map<string, number>(enabled.map((d) => [d.domain, d.window.signals.length]));
     // A bus that refuses frames refuses them at the output rate: count each, log a few.

@@ -11,7 +11,7 @@ import { openTraceReader } from '../../bus/trace/index.js';
 import { RealClock, VirtualClock } from '../clock.js';
 import { EmptyTraceError } from '../errors.js';
 import type { EcuAiConfig } from '../config.js';
-import { InferencePool, ModelRegistry } from '../inference/index.js';
+import { InferencePool, ModelRegistry, type InferenceEngine, type InferenceFactory } from '../inference/index.js';
 import type { PlatformReading } from '../platform/index.js';
 import type { LadderEvent } from '../scheduler/index.js';
 import { openDomainModels } from './domain-models.js';
@@ -30,6 +30,8 @@ export interface ReplaySessionOptions {
   readonly labels?: LabelTrack;
   /** The compiled inference worker (see InferencePool's defaultWorkerEntry). */
   readonly workerEntry?: string;
+  /** Where the models run; default the supervised worker pool (`InferencePool`, with `workerEntry` and `faultInjection`). */
+  readonly inference?: InferenceFactory;
   readonly cloud?: CloudInference;
   readonly logger?: Logger;
   /** Every input frame, after the engine took it (e.g. the snippet recorder's ring). */
@@ -39,8 +41,8 @@ export interface ReplaySessionOptions {
   /** Every output frame, in order (e.g. to write an output trace). */
   readonly onOutput?: (frame: CanFrame) => void;
   readonly onEvent?: (e: LadderEvent) => void;
-  /** Test hook: called with the pool once the domains are open (fault injection). */
-  readonly onPoolReady?: (pool: InferencePool) => void;
+  /** Test hook: called with the inference engine once the domains are open (fault injection). */
+  readonly onPoolReady?: (pool: InferenceEngine) => void;
   readonly faultInjection?: boolean;
   /**
    * Paces the replay against the wall clock: 1 is real time, N is N times faster; absent is as fast
@@ -81,12 +83,16 @@ export async function runReplaySession(o: ReplaySessionOptions): Promise<ReplayS
   const { database } = await loadDbcFile(o.dbcPath);
   const codecs = compileDatabase(database);
   const registry = await ModelRegistry.create({ roots: [o.modelsDir] });
-  const pool = await InferencePool.create({
-    registry,
-    ...(o.logger ? { logger: o.logger } : {}),
-    ...(o.workerEntry ? { workerEntry: o.workerEntry } : {}),
-    ...(o.faultInjection ? { faultInjection: true } : {}),
-  });
+  const inference: InferenceFactory =
+    o.inference ??
+    ((reg) =>
+      InferencePool.create({
+        registry: reg,
+        ...(o.logger ? { logger: o.logger } : {}),
+        ...(o.workerEntry ? { workerEntry: o.workerEntry } : {}),
+        ...(o.faultInjection ? { faultInjection: true } : {}),
+      }));
+  const pool = await inference(registry);
   try {
     const models = await openDomainModels(pool, registry, o.config, o.domains, { minWatchdogMs: 2000 });
     o.onPoolReady?.(pool);
