@@ -76,6 +76,18 @@ describe('replay through the engine with a real ONNX model', () => {
     expect(a.wall.elapsed_s).toBeGreaterThan(0);
   });
 
+  it('gives the same summary and output frames in process as on the worker pool', async () => {
+    const frames = { inProcess: [] as string[], pool: [] as string[] };
+    const inProcess = await run({ onOutput: (f) => frames.inProcess.push(Buffer.from(f.data).toString('hex')) });
+    const pool = await run({
+      inference: (registry) => InferencePool.create({ registry, workerEntry: compiledWorkerEntry() }),
+      onOutput: (f) => frames.pool.push(Buffer.from(f.data).toString('hex')),
+    });
+    expect(pool.domains['adas']?.variants.fp32).toBe(200);
+    expect(JSON.stringify(withoutWall(inProcess))).toBe(JSON.stringify(withoutWall(pool)));
+    expect(frames.inProcess).toEqual(frames.pool);
+  });
+
   it('answers with the rule-based fallback while the domain worker is down', async () => {
     let injected = false;
     let pool: InferencePool | undefined;
