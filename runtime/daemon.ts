@@ -13,7 +13,7 @@ import { RealClock, type Clock } from './clock.js';
 import type { EcuAiConfig } from './config.js';
 import { BusMonitor } from './observe/bus-monitor.js';
 import { Engine } from './engine/engine.js';
-import type { InferencePool } from './inference/index.js';
+import type { InferenceEngine, InferenceFactory } from './inference/index.js';
 import { HealthModel, LogThrottle, MetricsRegistry, registerStandardMetrics, startObserveServer, type ObserveServer } from './observe/index.js';
 import type { DomainDefinition } from './service/domain.js';
 import type { RemoteInference } from './service/runner.js';
@@ -37,6 +37,8 @@ export interface DaemonOptions {
   readonly modelsDir: string;
   readonly logger: Logger;
   readonly workerEntry?: string;
+  /** Where the models run; default the supervised worker pool (`InferencePool`, with `workerEntry`). */
+  readonly inference?: InferenceFactory;
   readonly cloud?: RemoteInference;
   /** Overrides `config.http`; `false` serves no HTTP (tests of the engine alone). */
   readonly http?: { host: string; port: number } | false;
@@ -53,7 +55,7 @@ export interface DaemonOptions {
 
 export interface Daemon {
   readonly engine: Engine;
-  readonly pool: InferencePool;
+  readonly pool: InferenceEngine;
   readonly http: ObserveServer | undefined;
   readonly metrics: MetricsRegistry;
   readonly health: HealthModel;
@@ -100,7 +102,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     onTransition: (name, state) => log.debug({ component: name }, state),
   });
   // Set once they exist; until then /health says the domains are starting and /metrics has no counts.
-  let live: { readonly engine: Engine; readonly pool: InferencePool } | undefined;
+  let live: { readonly engine: Engine; readonly pool: InferenceEngine } | undefined;
   let someip: SomeipBridge | undefined;
   let snippets: SnippetRecorder | undefined;
   let lastPlatform: PlatformReading | undefined;
@@ -158,6 +160,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
         clock,
         spinUs: cfg.inference.spin_us,
         ...(o.workerEntry ? { workerEntry: o.workerEntry } : {}),
+        ...(o.inference ? { inference: o.inference } : {}),
         onReady: (domain, m) => log.info({ domain, model: `${m.name}@${m.version}` }, 'model ready'),
       }),
     );

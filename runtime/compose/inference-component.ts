@@ -5,14 +5,14 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { DomainName, EcuAiConfig } from '../config.js';
-import { InferencePool, ModelRegistry, type ModelManifest } from '../inference/index.js';
+import { InferencePool, ModelRegistry, type InferenceEngine, type InferenceFactory, type ModelManifest } from '../inference/index.js';
 import { openDomainModels } from '../engine/domain-models.js';
 import type { DomainModelInfo } from '../engine/engine.js';
 import type { DomainDefinition } from '../service/domain.js';
 import type { Component } from './lifecycle.js';
 
 export interface InferenceParts {
-  readonly pool: InferencePool;
+  readonly pool: InferenceEngine;
   readonly registry: ModelRegistry;
   readonly models: Partial<Record<DomainName, DomainModelInfo>>;
 }
@@ -28,6 +28,8 @@ export interface InferenceComponentOptions {
   readonly spinUs?: number;
   readonly workerEntry?: string;
   readonly faultInjection?: boolean;
+  /** Where the models run; default the supervised worker pool (`InferencePool`, with the options above). */
+  readonly inference?: InferenceFactory;
   /** A floor under the configured watchdog (replay tolerates a loaded machine). */
   readonly minWatchdogMs?: number;
   readonly onReady?: (domain: DomainName, m: ModelManifest) => void;
@@ -35,19 +37,23 @@ export interface InferenceComponentOptions {
 
 /** @throws {ModelLoadError} (from start) for a missing, tampered or mismatched model */
 export function inferenceComponent(o: InferenceComponentOptions): Component<InferenceParts> {
-  let pool: InferencePool | undefined;
+  let pool: InferenceEngine | undefined;
   return {
     name: 'inference',
     async start() {
       const registry = await ModelRegistry.create({ roots: [o.modelsDir] });
-      pool = await InferencePool.create({
-        registry,
-        ...(o.logger ? { logger: o.logger } : {}),
-        ...(o.clock ? { clock: o.clock } : {}),
-        ...(o.spinUs === undefined ? {} : { spinUs: o.spinUs }),
-        ...(o.workerEntry ? { workerEntry: o.workerEntry } : {}),
-        ...(o.faultInjection ? { faultInjection: true } : {}),
-      });
+      const create: InferenceFactory =
+        o.inference ??
+        ((reg) =>
+          InferencePool.create({
+            registry: reg,
+            ...(o.logger ? { logger: o.logger } : {}),
+            ...(o.clock ? { clock: o.clock } : {}),
+            ...(o.spinUs === undefined ? {} : { spinUs: o.spinUs }),
+            ...(o.workerEntry ? { workerEntry: o.workerEntry } : {}),
+            ...(o.faultInjection ? { faultInjection: true } : {}),
+          }));
+      pool = await create(registry);
       try {
         const models = await openDomainModels(pool, registry, o.config, o.domains, {
           ...(o.minWatchdogMs === undefined ? {} : { minWatchdogMs: o.minWatchdogMs }),

@@ -14,7 +14,7 @@ import { openTraceReader, type TraceReader } from '../../bus/trace/index.js';
 import { RealClock, VirtualClock } from '../clock.js';
 import { EmptyTraceError } from '../errors.js';
 import type { EcuAiConfig } from '../config.js';
-import type { InferencePool } from '../inference/index.js';
+import type { InferenceEngine, InferenceFactory } from '../inference/index.js';
 import type { PlatformReading } from '../platform/index.js';
 import type { LadderEvent } from '../scheduler/index.js';
 import type { DomainDefinition, DomainScorer } from '../service/domain.js';
@@ -35,6 +35,8 @@ export interface ReplaySessionOptions {
   readonly labels?: LabelTrack;
   /** The compiled inference worker (see InferencePool's defaultWorkerEntry). */
   readonly workerEntry?: string;
+  /** Where the models run; default the supervised worker pool (`InferencePool`, with `workerEntry` and `faultInjection`). */
+  readonly inference?: InferenceFactory;
   readonly cloud?: RemoteInference;
   readonly logger?: Logger;
   /** Every input frame, after the engine took it (e.g. the snippet recorder's ring). */
@@ -44,8 +46,8 @@ export interface ReplaySessionOptions {
   /** Every output frame, in order (e.g. to write an output trace). */
   readonly onOutput?: (frame: CanFrame) => void;
   readonly onEvent?: (e: LadderEvent) => void;
-  /** Test hook: called with the pool once the domains are open (fault injection). */
-  readonly onPoolReady?: (pool: InferencePool) => void;
+  /** Test hook: called with the inference engine once the domains are open (fault injection). */
+  readonly onPoolReady?: (pool: InferenceEngine) => void;
   readonly faultInjection?: boolean;
   /**
    * Paces the replay against the wall clock: 1 is real time, N is N times faster; absent is as fast
@@ -90,6 +92,7 @@ export async function runReplaySession(o: ReplaySessionOptions): Promise<ReplayS
         ...(o.logger ? { logger: o.logger } : {}),
         ...(o.workerEntry ? { workerEntry: o.workerEntry } : {}),
         ...(o.faultInjection ? { faultInjection: true } : {}),
+        ...(o.inference ? { inference: o.inference } : {}),
         minWatchdogMs: 2000,
       }),
     );

@@ -5,7 +5,7 @@
  */
 import type { DomainName, EcuAiConfig } from '../config.js';
 import { ModelLoadError } from '../errors.js';
-import type { InferencePool, ModelManifest, ModelRegistry, OpenOptions } from '../inference/index.js';
+import type { InferenceEngine, ModelManifest, ModelRegistry, OpenOptions } from '../inference/index.js';
 import type { DomainDefinition } from '../service/domain.js';
 import type { DomainModelInfo } from './engine.js';
 import { isolationFor } from './isolation.js';
@@ -36,7 +36,7 @@ export function modelInfo(m: ModelManifest, featureSize: number): DomainModelInf
  * @throws {ModelLoadError} for a missing, tampered or mismatched model
  */
 export async function openDomainModels(
-  pool: InferencePool,
+  pool: InferenceEngine,
   registry: ModelRegistry,
   config: Readonly<EcuAiConfig>,
   domains: readonly DomainDefinition[],

@@ -1,5 +1,7 @@
-/** The inference layer: model registry, manifests, sessions, and isolated per-domain (or shared comfort) workers. */
-export { InferencePool, defaultWorkerEntry, type OpenOptions, type PoolOptions, type RunOptions } from './pool.js';
+/** The inference layer: model registry, manifests, sessions, the engine contract and its two implementations (isolated workers, in-process). */
+export type { InferenceEngine, InferenceFactory, InferenceHealth, GroupEntry, OpenOptions, RunOptions } from './inference-engine.js';
+export { InferencePool, defaultWorkerEntry, type PoolOptions } from './pool.js';
+export { InProcessInference, inProcessInference, type InProcessOptions } from './in-process.js';
 export { ModelRegistry, parseModelRef, modelLabel, type ModelRef, type LoadedVariant, type RegisteredModel, type RegistryOptions } from './registry.js';
 export { parseManifest, manifestSchema, compareSemver, LOCAL_VARIANTS, TENSOR_DTYPES, type ModelManifest, type TensorSpec, type LocalVariant, type LocalVariantSpec } from './manifest.js';
 export { OnnxSession, type SessionOptions } from './session.js';

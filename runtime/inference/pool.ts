@@ -10,12 +10,16 @@ import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import { RealClock, type Clock } from '../clock.js';
 import { InferenceError, ModelLoadError } from '../errors.js';
-import { LOCAL_VARIANTS, type LocalVariant, type ModelManifest } from './manifest.js';
-import type { FaultKind, LoadMessage, VariantLoad } from './protocol.js';
-import { modelLabel, parseModelRef, type ModelRef, type ModelRegistry } from './registry.js';
+import type { GroupEntry, InferenceEngine, OpenOptions, RunOptions } from './inference-engine.js';
+import type { ModelManifest } from './manifest.js';
+import { checkCall, notOpenError, prepareModel, type PreparedModel } from './model-prep.js';
+import type { FaultKind, LoadMessage } from './protocol.js';
+import { modelLabel, type ModelRef, type ModelRegistry } from './registry.js';
 import { DomainSupervisor, type BackoffOptions, type DomainHealth, type RunTarget, type SupervisorOptions, type WorkerFault } from './supervisor.js';
-import { checkFeeds, type Feeds, type Outputs } from './tensors.js';
-import type { Isolation } from './worker-channel.js';
+import type { Feeds, Outputs } from './tensors.js';
+
+/** The pool's options are the contract's; named here too for the callers that import the pool alone. */
+export type { OpenOptions, RunOptions } from './inference-engine.js';
 
 export interface PoolOptions {
   readonly registry: ModelRegistry;
@@ -36,47 +40,9 @@ export interface PoolOptions {
   readonly spinUs?: number;
 }
 
-export interface OpenOptions {
-  /**
-   * `process` (default) survives native crashes and gives memory back on exit; `thread` is lighter;
-   * `shared` puts the domain in one process with the other domains of its {@link group}: one node and
-   * one onnxruntime for all of them. A crash or hang in one member's call moves that member out to a
-   * process of its own and restarts the others without it; a fault that cannot be traced to one call
-   * (RSS over the limit) restarts the group as one.
-   */
-  readonly isolation?: Isolation;
-  /** The shared process a `shared` domain joins. Default `shared`. */
-  readonly group?: string;
-  /** A call outstanding longer than this kills and restarts the worker. Default 1000 (a group: its members' least). */
-  readonly watchdogMs?: number;
-  /** Worker RSS limit (process isolation); JS heap limit for threads. Default 512 (a group: its members' sum). */
-  readonly maxRssMb?: number;
-  /** onnxruntime intra-op threads. Default 1. */
-  readonly threads?: number;
-  /** Local variants to load; default every local variant the manifest has. */
-  readonly variants?: readonly LocalVariant[];
-  readonly warmupRuns?: number;
-  readonly rssPollMs?: number;
-  readonly startTimeoutMs?: number;
-  /** Node flags for a process worker, replacing the defaults of {@link WORKER_EXEC_ARGV} (profiling, heap sizes). */
-  readonly workerExecArgv?: readonly string[];
-}
-
-export interface RunOptions {
-  /** Default: the variant of the opened ModelRef, else fp32 if loaded, else int8. */
-  readonly variant?: LocalVariant;
-  /** The caller's deadline; past it the call fails with INFERENCE_TIMEOUT (the worker keeps running). */
-  readonly timeoutMs?: number;
-}
-
-/** A domain's model, resolved, verified and read, ready to load into a worker. */
-interface Member {
-  readonly domain: string;
-  readonly manifest: ModelManifest;
-  readonly variants: readonly LocalVariant[];
-  readonly defaultVariant: LocalVariant;
+/** A domain's model, prepared, with the options it was opened with: ready to load into a worker. */
+interface Member extends PreparedModel {
   readonly opts: OpenOptions;
-  readonly loads: readonly Omit<VariantLoad, 'slot'>[];
 }
 
 interface Slot extends Member {
@@ -104,7 +70,7 @@ type WorkerExtras = Pick<SupervisorOptions, 'onFault' | 'history'>;
 const minOf = (xs: readonly (number | undefined)[]): number | undefined => xs.reduce<number | undefined>((a, x) => (x === undefined ? a : Math.min(a ?? x, x)), undefined);
 const maxOf = (xs: readonly (number | undefined)[]): number | undefined => xs.reduce<number | undefined>((a, x) => (x === undefined ? a : Math.max(a ?? x, x)), undefined);
 
-export class InferencePool {
+export class InferencePool implements InferenceEngine {
   readonly #o: PoolOptions;
   readonly #clock: Clock;
   readonly #entry: string;
@@ -138,16 +104,7 @@ export class InferencePool {
   }
 
   async #prepare(domain: string, model: ModelRef | string, opts: OpenOptions): Promise<Member> {
-    const ref = typeof model === 'string' ? parseModelRef(model) : model;
-    const { manifest } = this.#o.registry.resolve(ref);
-    if (manifest.domain !== domain) {
-      throw new ModelLoadError('MODEL_MISMATCH', modelLabel(manifest), `domain: the manifest says "${manifest.domain}", opened for "${domain}"`);
-    }
-    const variants = opts.variants ?? LOCAL_VARIANTS.filter((v) => manifest.variants[v] !== undefined);
-    const loaded = await Promise.all(variants.map((v) => this.#o.registry.loadVariant({ name: manifest.name, version: manifest.version }, v)));
-    const loads = loaded.map((l) => ({ domain, variant: l.variant, label: `${modelLabel(manifest)}#${l.variant}`, bytes: l.bytes, inputs: manifest.inputs, outputs: manifest.outputs }));
-    const defaultVariant = ref.variant ?? (variants.includes('fp32') ? 'fp32' : 'int8');
-    return { domain, manifest, variants, defaultVariant, opts, loads };
+    return { ...(await prepareModel(this.#o.registry, domain, model, opts.variants)), opts };
   }
 
   /** Starts one worker for the members (one unless shared), loaded and warm. */
@@ -296,7 +253,7 @@ export class InferencePool {
    * where opening them one by one would start one process per member. Either all join or none does.
    * @throws ModelLoadError or InferenceError as {@link open}; the group keeps serving as it was
    */
-  openGroup(group: string, entries: readonly { readonly domain: string; readonly model: ModelRef | string; readonly opts?: OpenOptions }[]): Promise<void> {
+  openGroup(group: string, entries: readonly GroupEntry[]): Promise<void> {
     return this.#serial(`group:${group}`, async () => {
       if (this.#closed) throw new InferenceError('WORKER_CRASHED', group, 'the inference pool is closed');
       for (const e of entries) if (this.#slots.has(e.domain)) throw new ModelLoadError('MODEL_LOAD', e.domain, 'domain already open; use swap()');
@@ -312,18 +269,14 @@ export class InferencePool {
    */
   run(domain: string, feeds: Feeds, opts: RunOptions = {}): Promise<Outputs> {
     const slot = this.#slots.get(domain);
-    if (slot === undefined) return Promise.reject(new InferenceError('WORKER_CRASHED', domain, 'no model is open for this domain'));
-    const variant = opts.variant ?? slot.defaultVariant;
-    if (!slot.variants.includes(variant)) {
-      return Promise.reject(new InferenceError('INFERENCE_INPUT', domain, `variant ${variant} is not loaded (${slot.variants.join(', ')})`));
-    }
-    let checked;
+    if (slot === undefined) return Promise.reject(notOpenError(domain));
+    let call;
     try {
-      checked = checkFeeds(domain, slot.manifest.inputs, feeds);
+      call = checkCall(slot, domain, feeds, opts.variant);
     } catch (err) {
       return Promise.reject(err instanceof Error ? err : new Error(String(err)));
     }
-    return slot.supervisor.run(variant, checked, opts.timeoutMs, slot.target);
+    return slot.supervisor.run(call.variant, call.feeds, opts.timeoutMs, slot.target);
   }
 
   /**

@@ -6,9 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VirtualNetwork } from '../../bus/transport/index.js';
 import { parseConfig } from '../../runtime/config.js';
 import { startDaemon, type Daemon } from '../../runtime/daemon.js';
+import { inProcessInference } from '../../runtime/inference/index.js';
 import type { HealthReport } from '../../runtime/observe/index.js';
 import { createLogger } from '../../runtime/observe/index.js';
-import { compiledWorkerEntry } from './inference/worker-build.js';
 import { sendEgoMotion, testDomain, writeEngineFixture, type EngineFixture } from './engine/fixture.js';
 import { parsePromText } from './observe/prom-text.js';
 
@@ -42,7 +42,8 @@ describe('the daemon health, told truthfully', () => {
       dbcPath: fx.dbcPath,
       modelsDir: fx.modelsDir,
       logger: createLogger({ destination: sink }),
-      workerEntry: compiledWorkerEntry(),
+      // The daemon's behaviour, not the workers' (daemon-workers.test.ts): the model runs in this thread.
+      inference: inProcessInference,
       http: { host: '127.0.0.1', port: 0 },
       buses: [daemonBus],
     });

@@ -12,11 +12,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { serveSocketcand, VirtualNetwork, type SocketcandServer } from '../../bus/transport/index.js';
 import { parseConfig } from '../../runtime/config.js';
 import { startDaemon, type Daemon } from '../../runtime/daemon.js';
+import { inProcessInference } from '../../runtime/inference/index.js';
 import { createLogger, type HealthReport } from '../../runtime/observe/index.js';
 import { freePort } from '../helpers/free-port.js';
 import { until } from '../helpers/wait.js';
 import { sendEgoMotion, testDomain, writeEngineFixture } from './engine/fixture.js';
-import { compiledWorkerEntry } from './inference/worker-build.js';
 import { parsePromText } from './observe/prom-text.js';
 
 async function healthOf(d: Daemon): Promise<{ code: number; body: HealthReport }> {
@@ -62,7 +62,8 @@ describe('the daemon on a socketcand bus that drops', () => {
       dbcPath: fx.dbcPath,
       modelsDir: fx.modelsDir,
       logger: createLogger({ destination: sink }),
-      workerEntry: compiledWorkerEntry(),
+      // The daemon's behaviour, not the workers' (daemon-workers.test.ts): the model runs in this thread.
+      inference: inProcessInference,
       http: { host: '127.0.0.1', port: 0 },
     });
     cleanups.push(() => daemon.stop());

@@ -7,8 +7,8 @@ import type { CanFrame } from '../../bus/frame.js';
 import { VirtualNetwork } from '../../bus/transport/index.js';
 import { parseConfig } from '../../runtime/config.js';
 import { startDaemon, type Daemon } from '../../runtime/daemon.js';
+import { inProcessInference } from '../../runtime/inference/index.js';
 import { createLogger } from '../../runtime/observe/index.js';
-import { compiledWorkerEntry } from './inference/worker-build.js';
 import { sendEgoMotion, testDomain, writeEngineFixture, type EngineFixture } from './engine/fixture.js';
 
 describe('the daemon in real time on a virtual bus', () => {
@@ -30,12 +30,15 @@ describe('the daemon in real time on a virtual bus', () => {
     });
     daemon = await startDaemon({
       // SOME/IP has its own daemon test; here it would only hold the default ports.
-      config: parseConfig({ platform: { sensors: 'model' }, someip: { enabled: false } }),
+      // A deadline of one period: /health reports recent misses as degraded (503), and on a loaded
+      // 2-core machine a 20 ms deadline is missed now and then; what is tested here is the serving.
+      config: parseConfig({ platform: { sensors: 'model' }, someip: { enabled: false }, domains: { adas: { deadline_ms: 50 } } }),
       domains: [testDomain],
       dbcPath: fx.dbcPath,
       modelsDir: fx.modelsDir,
       logger: createLogger({ destination: sink }),
-      workerEntry: compiledWorkerEntry(),
+      // The daemon's behaviour, not the workers' (daemon-workers.test.ts): the model runs in this thread.
+      inference: inProcessInference,
       http: { host: '127.0.0.1', port: 0 },
       buses: [net.open('can0')],
     });
@@ -68,19 +71,18 @@ describe('the daemon in real time on a virtual bus', () => {
     const body = (await health.json()) as { ready: boolean; domains: Record<string, { state: string; worker?: { isolation: string; pid?: number; restarts: number } }> };
     expect(body.ready).toBe(true);
     expect(body.domains['adas']?.state).toBe('running');
-    // Which process serves the domain, so an operator sees a domain moved out of its group.
-    // The test domain is a safety domain: by default in the shared safety process.
-    expect(body.domains['adas']?.worker).toMatchObject({ isolation: 'shared', restarts: 0, pid: daemon.pool.health()[0]?.pid });
+    // Which process serves the domain, as the inference engine tells it: here the daemon's own.
+    expect(body.domains['adas']?.worker).toMatchObject({ isolation: 'in-process', restarts: 0, pid: process.pid });
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toMatch(/ecu_ai_inference_latency_seconds_count\{domain="adas",variant="fp32"\} [1-9]/);
     expect(metrics).toMatch(/ecu_ai_frames_received_total\{channel="can0"\} [1-9]/);
     expect(metrics).toContain('ecu_ai_soc_temperature_celsius');
   });
 
-  it('stops gracefully: drains, closes the workers and logs that it stopped', async () => {
+  it('stops gracefully: drains, closes the models and logs that it stopped', async () => {
     await daemon.stop();
     await daemon.stop();
-    expect(daemon.pool.health().every((h) => h.state === 'closed')).toBe(true);
+    expect(daemon.pool.health()).toEqual([]);
     const messages = logLines.map((l) => (JSON.parse(l) as { msg?: string }).msg);
     expect(messages).toContain('ecu-ai ready');
     expect(messages).toContain('stopped');

@@ -7,15 +7,14 @@ import { loadLabels } from '../../../runtime/engine/labels.js';
 import { runReplaySession } from '../../../runtime/compose/replay-session.js';
 import { withoutWall } from '../../../runtime/engine/summary.js';
 import type { CanFrame } from '../../../bus/frame.js';
+import { InferencePool, inProcessInference } from '../../../runtime/inference/index.js';
 import { compiledWorkerEntry } from '../inference/worker-build.js';
 import { testDomain, writeEngineFixture, type EngineFixture } from '../engine/fixture.js';
 
 describe('replay through the engine with a real ONNX model', () => {
   let fx: EngineFixture;
-  let workerEntry: string;
   beforeAll(async () => {
     fx = await writeEngineFixture(mkdtempSync(path.join(tmpdir(), 'ecu-ai-engine-')), 10);
-    workerEntry = compiledWorkerEntry();
   });
 
   const run = async (extra: Partial<Parameters<typeof runReplaySession>[0]> = {}) =>
@@ -26,7 +25,8 @@ describe('replay through the engine with a real ONNX model', () => {
       dbcPath: fx.dbcPath,
       modelsDir: fx.modelsDir,
       labels: await loadLabels(fx.labelsPath),
-      workerEntry,
+      // The engine's behaviour, not the workers': the model runs in this thread.
+      inference: inProcessInference,
       ...extra,
     });
 
@@ -76,12 +76,26 @@ describe('replay through the engine with a real ONNX model', () => {
     expect(a.wall.elapsed_s).toBeGreaterThan(0);
   });
 
+  it('gives the same summary and output frames in process as on the worker pool', async () => {
+    const frames = { inProcess: [] as string[], pool: [] as string[] };
+    const inProcess = await run({ onOutput: (f) => frames.inProcess.push(Buffer.from(f.data).toString('hex')) });
+    const pool = await run({
+      inference: (registry) => InferencePool.create({ registry, workerEntry: compiledWorkerEntry() }),
+      onOutput: (f) => frames.pool.push(Buffer.from(f.data).toString('hex')),
+    });
+    expect(pool.domains['adas']?.variants.fp32).toBe(200);
+    expect(JSON.stringify(withoutWall(inProcess))).toBe(JSON.stringify(withoutWall(pool)));
+    expect(frames.inProcess).toEqual(frames.pool);
+  });
+
   it('answers with the rule-based fallback while the domain worker is down', async () => {
     let injected = false;
+    let pool: InferencePool | undefined;
     const s = await run({
-      faultInjection: true,
-      onPoolReady: (pool) => {
-        pool.inject('adas', 'crash');
+      // A crashed worker needs real workers.
+      inference: async (registry) => (pool = await InferencePool.create({ registry, workerEntry: compiledWorkerEntry(), faultInjection: true })),
+      onPoolReady: () => {
+        pool?.inject('adas', 'crash');
         injected = true;
       },
     });

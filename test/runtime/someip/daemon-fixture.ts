@@ -5,8 +5,8 @@ import path from 'node:path';
 import { VirtualNetwork } from '../../../bus/transport/index.js';
 import { parseConfig } from '../../../runtime/config.js';
 import { startDaemon, type Daemon } from '../../../runtime/daemon.js';
+import { inProcessInference } from '../../../runtime/inference/index.js';
 import type { DomainDefinition } from '../../../runtime/service/domain.js';
-import { compiledWorkerEntry } from '../inference/worker-build.js';
 import { sendEgoMotion, writeEngineFixture } from '../engine/fixture.js';
 import { silentLogger } from './bridge-fixture.js';
 
@@ -27,7 +27,8 @@ export async function startSomeipDaemon(domain: DomainDefinition, http: boolean)
     dbcPath: fx.dbcPath,
     modelsDir: fx.modelsDir,
     logger: silentLogger,
-    workerEntry: compiledWorkerEntry(),
+    // The daemon's behaviour, not the workers' (daemon-workers.test.ts): the model runs in this thread.
+    inference: inProcessInference,
     http: http ? { host: '127.0.0.1', port: 0 } : false,
     buses: [net.open('can0')],
   });
