@@ -17,6 +17,7 @@ import { InferencePool, ModelRegistry } from './inference/index.js';
 import { HealthModel, LogThrottle, MetricsRegistry, registerStandardMetrics, startObserveServer, type ObserveServer } from './observe/index.js';
 import { openDomainModels } from './engine/domain-models.js';
 import type { DomainDefinition } from './service/domain.js';
+import { resolveDomains } from './service/resolved.js';
 import type { CloudInference } from './service/runner.js';
 import { BusInitError } from '../bus/errors.js';
 import { startSomeipBridge, type SomeipBridge } from './someip/bridge.js';
@@ -92,7 +93,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   const health = new HealthModel();
   const busMonitor = new BusMonitor(clock, log.child({ component: 'bus' }), std);
   health.setBusSource((now) => busMonitor.buses(now));
-  const enabled = o.domains.filter((d) => cfg.domains[d.domain]?.enabled !== false);
+  const enabled = resolveDomains(o.domains, cfg);
   for (const d of enabled) health.setDomain(d.domain, { state: 'starting', critical: d.criticality === 'safety' });
   // Set once they exist; until then /health says the domains are starting and /metrics has no counts.
   let live: { readonly engine: Engine; readonly pool: InferencePool } | undefined;
@@ -159,7 +160,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
       ...(o.workerEntry ? { workerEntry: o.workerEntry } : {}),
     });
     pool = workers;
-    const windowWidths = new Map<string, number>(enabled.map((d) => [d.domain, d.window.signals.length]));
+    const windowWidths = new Map<string, number>(enabled.map((d) => [d.domain, d.definition.window.signals.length]));
     // A bus that refuses frames refuses them at the output rate: count each, log a few.
     const sendLog = new LogThrottle(SEND_FAILURE_LOG_PERIOD_S);
     const onSendFailure = (out: Bus, err: unknown): void => {
@@ -169,7 +170,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
       const d = sendLog.hit(clock.now());
       if (d.log) log.warn({ bus, err: (err as Error).message, failures: std.outputSendFailures.labels({ bus }).value, suppressed: d.suppressed }, 'output send failed');
     };
-    const models = await openDomainModels(workers, registry, cfg, enabled, {
+    const models = await openDomainModels(workers, registry, enabled, {
       onReady: (domain, m) => log.info({ domain, model: `${m.name}@${m.version}` }, 'model ready'),
     });
     // --- cloud: never waits for the broker; the outbox buffers until it answers.
@@ -179,7 +180,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
         onUnanswered: (domain) => unanswered.labels({ domain }).inc(),
         config: cfg.cloud,
         vehicleId: cfg.vehicle_id,
-        domains: enabled.map((d) => ({ domain: d.domain, model: cfg.domains[d.domain]?.model ?? d.model, criticality: cfg.domains[d.domain]?.criticality ?? d.criticality })),
+        domains: enabled,
         outboxDir: path.resolve(o.baseDir ?? process.cwd(), cfg.cloud.outbox_dir),
         ...(cloudAccess ? { access: cloudAccess } : {}),
         clock,
@@ -190,7 +191,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     const out = buses[0];
     const engine = new Engine({
       config: cfg,
-      domains: o.domains,
+      domains: enabled,
       models,
       codecs,
       // Domain signals may come from the DBC or from configured SOME/IP input events.
@@ -229,7 +230,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
         std.powerWatts.set(p.powerW);
       },
     });
-    for (const d of enabled) health.setDomain(d.domain, { state: 'running', watchdogS: Math.max(2, (5 * 1000) / (cfg.domains[d.domain]?.rate_hz ?? d.rateHz) / 1000) });
+    for (const d of enabled) health.setDomain(d.domain, { state: 'running', watchdogS: Math.max(2, (5 * 1000) / d.rateHz / 1000) });
     health.addCheck('buses', (now) => busMonitor.component(now));
     // --- SOME/IP (runtime/someip): results out as events, SOME/IP inputs into the signal store.
     // A port in use costs the SOME/IP output only, never the vehicle functions: logged, not fatal.
@@ -248,7 +249,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
     if (snippetSink && cfg.cloud.snippets.enabled) {
       const unixBase = Date.now() - clock.now() * 1000;
       const slog = log.child({ component: 'datalog' });
-      snippets = recorderFromConfig(cfg.cloud.snippets, {
+      snippets = recorderFromConfig(cfg.cloud.snippets, enabled, {
         sink: async (c) => {
           await snippetSink(c);
           slog.info({ trigger: c.trigger, domain: c.domain, frames: c.frames.length, priority: c.priority }, 'data snippet taken');

@@ -16,6 +16,7 @@ import type { PlatformReading } from '../platform/index.js';
 import type { LadderEvent } from '../scheduler/index.js';
 import { openDomainModels } from './domain-models.js';
 import type { DomainDefinition, DomainScorer } from '../service/domain.js';
+import { resolveDomains } from '../service/resolved.js';
 import type { CloudInference, ServiceResult } from '../service/runner.js';
 import { Engine } from './engine.js';
 import type { LabelTrack } from './labels.js';
@@ -88,7 +89,8 @@ export async function runReplaySession(o: ReplaySessionOptions): Promise<ReplayS
     ...(o.faultInjection ? { faultInjection: true } : {}),
   });
   try {
-    const models = await openDomainModels(pool, registry, o.config, o.domains, { minWatchdogMs: 2000 });
+    const specs = resolveDomains(o.domains, o.config);
+    const models = await openDomainModels(pool, registry, specs, { minWatchdogMs: 2000 });
     o.onPoolReady?.(pool);
     const firstT = firstBatch[0]?.timestamp ?? 0;
     const clock = new VirtualClock(firstT);
@@ -105,7 +107,7 @@ export async function runReplaySession(o: ReplaySessionOptions): Promise<ReplayS
     const firstValid = new Map<string, number>();
     const engine = new Engine({
       config: o.config,
-      domains: o.domains,
+      domains: specs,
       models,
       codecs,
       dbcMessages: database.messages,

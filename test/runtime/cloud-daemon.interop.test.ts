@@ -11,6 +11,7 @@ import { silentLogger } from '../../runtime/observe/index.js';
 import { mosquittoPeer, startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
 import { compiledWorkerEntry } from './inference/worker-build.js';
 import { testDomain, writeEngineFixture, type EngineFixture } from './engine/fixture.js';
+import { DOMAIN_LIST } from '../../domains/index.js';
 
 const peer = mosquittoPeer();
 const work = mkdtempSync(path.join(tmpdir(), 'ecu-ai-cloud-daemon-'));
@@ -72,7 +73,7 @@ describe.skipIf(!peer.available)('the daemon with cloud.enabled against mosquitt
           // Only the trigger the test fires: a loaded machine may make real fallbacks.
           snippets: { pre_s: 1, post_s: 0.5, cooldown_s: 0, triggers: ['adas-warning'] },
         },
-      }),
+      }, DOMAIN_LIST),
       domains: [testDomain],
       dbcPath: fx.dbcPath,
       modelsDir: fx.modelsDir,

@@ -10,6 +10,7 @@ import { startDaemon, type Daemon } from '../../runtime/daemon.js';
 import { createLogger } from '../../runtime/observe/index.js';
 import { compiledWorkerEntry } from './inference/worker-build.js';
 import { sendEgoMotion, testDomain, writeEngineFixture, type EngineFixture } from './engine/fixture.js';
+import { DOMAIN_LIST } from '../../domains/index.js';
 
 describe('the daemon in real time on a virtual bus', () => {
   let fx: EngineFixture;
@@ -30,7 +31,7 @@ describe('the daemon in real time on a virtual bus', () => {
     });
     daemon = await startDaemon({
       // SOME/IP has its own daemon test; here it would only hold the default ports.
-      config: parseConfig({ platform: { sensors: 'model' }, someip: { enabled: false } }),
+      config: parseConfig({ platform: { sensors: 'model' }, someip: { enabled: false } }, DOMAIN_LIST),
       domains: [testDomain],
       dbcPath: fx.dbcPath,
       modelsDir: fx.modelsDir,
