@@ -1,5 +1,5 @@
 /** Builds the snippet recorder from the `cloud.snippets` config section, and the signal snapshot it attaches. */
-import type { CloudConfig } from '../config.js';
+import { snippetTriggerNames, type CloudConfig } from '../config.js';
 import { SnippetRecorder, type SnippetRecorderOptions } from './recorder.js';
 import { builtinTriggers, type TriggerDomain } from './triggers.js';
 
@@ -23,7 +23,8 @@ export function storeSignals(store: SignalSource): (t: number) => { name: string
 
 /**
  * A recorder armed with the configured triggers of the domains served (resolved specs) and windows.
- * @throws {RangeError} for an unknown trigger name (the config schema already refuses them)
+ * The schema checked the names against every domain it was made for; the trigger of a domain that
+ * is not served (disabled) has nothing to watch and is left out.
  */
 export function recorderFromConfig(
   cfg: CloudConfig['snippets'],
@@ -35,7 +36,13 @@ export function recorderFromConfig(
     postS: cfg.post_s,
     maxBytes: cfg.max_bytes,
     cooldownS: cfg.cooldown_s,
-    triggers: builtinTriggers(domains, cfg.triggers),
+    triggers: builtinTriggers(domains, cfg.triggers && servedTriggers(domains, cfg.triggers)),
     ...o,
   });
+}
+
+/** The configured trigger names that the served domains have (their own or the generic ones). */
+function servedTriggers(domains: readonly TriggerDomain[], names: readonly string[]): string[] {
+  const known = new Set(snippetTriggerNames(domains.map((d) => d.definition)));
+  return names.filter((n) => known.has(n));
 }

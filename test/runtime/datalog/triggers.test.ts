@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { builtinTriggers, type SnippetTrigger } from '../../../runtime/datalog/triggers.js';
+import { recorderFromConfig } from '../../../runtime/datalog/from-config.js';
 import { DOMAIN_LIST } from '../../../domains/index.js';
 import { parseConfig } from '../../../runtime/config.js';
 import { resolveDomains } from '../../../runtime/service/resolved.js';
@@ -62,5 +63,15 @@ describe('snippet triggers', () => {
     const [ice, fallback] = builtinTriggers(comfortChassis, ['chassis-ice', 'fallback']);
     expect(ice?.onResult?.(r('chassis', 0, { frictionClass: 3, confidence: 0.9, mu: 0.1 }))).toMatchObject({ trigger: 'chassis-ice', safety: false });
     expect(fallback?.onResult?.(r('chassis', 0, {}, 'fallback'))).toMatchObject({ safety: false });
+  });
+
+  it('leave out, in a recorder made from the config, the configured triggers of domains not served', async () => {
+    const config = parseConfig({ domains: { adas: { enabled: false } }, cloud: { snippets: { triggers: ['adas-warning', 'chassis-ice'] } } }, DOMAIN_LIST);
+    const kept: string[] = [];
+    const rec = recorderFromConfig(config.cloud.snippets, resolveDomains(DOMAIN_LIST, config), { sink: (c) => void kept.push(c.trigger) });
+    rec.onResult(r('adas', 1, { level: 2, ttcS: 1 }));
+    rec.onResult(r('chassis', 1, { frictionClass: 3, confidence: 0.9, mu: 0.1 }));
+    await rec.finish();
+    expect(kept).toEqual(['chassis-ice']);
   });
 });
