@@ -72,7 +72,6 @@ export const DEFAULT_BUILD: BuildConfig = {
 
 /** Modelled cloud round trip for the comfort domains (not measured: the cloud is simulated). */
 export const CLOUD_COST_MS = { p50: 40, p99: 120 } as const;
-const CLOUD_DOMAINS: ReadonlySet<DomainName> = new Set(['cockpit', 'body']);
 
 export interface BuiltModel {
   readonly recipe: Recipe;
@@ -145,7 +144,7 @@ export function manifestOf(def: ShippedDomain, built: BuiltModel, cost: { fp32: 
     variants: {
       fp32: { file: 'fp32.onnx', sha256: sha256(built.fp32), cost_ms: cm(cost.fp32), min_runtime: '1.14.0' },
       int8: { file: 'int8.onnx', sha256: sha256(built.int8), cost_ms: cm(cost.int8), min_runtime: '1.14.0' },
-      ...(CLOUD_DOMAINS.has(def.domain) ? { cloud: { cost_ms: { ...CLOUD_COST_MS } } } : {}),
+      ...(def.criticality === 'comfort' ? { cloud: { cost_ms: { ...CLOUD_COST_MS } } } : {}),
     },
   };
 }
