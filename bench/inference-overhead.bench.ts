@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { buildMlp } from '../models/build/onnx/mlp.js';
-import { configSchema } from '../runtime/config.js';
+import { parseConfig } from '../runtime/config.js';
 import { InferencePool, ModelRegistry, WORKER_EXEC_ARGV } from '../runtime/inference/index.js';
 
 const DOMAINS = ['adas', 'chassis', 'powertrain', 'cockpit', 'body'] as const;
@@ -50,7 +50,7 @@ function writeModels(root: string): void {
 type Path = 'bare' | 'process' | 'spin' | 'thread' | 'threadSpin' | 'shared';
 
 /** The daemon's default spin window (config `inference.spin_us`). */
-const SPIN_US = configSchema.parse({}).inference.spin_us;
+const SPIN_US = parseConfig({}, []).inference.spin_us;
 
 async function main(): Promise<void> {
   const root = mkdtempSync(path.join(os.tmpdir(), 'ecu-bench-inf-'));

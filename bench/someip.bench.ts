@@ -8,7 +8,8 @@ import { pino } from 'pino';
 import { MessageType, SomeipClient, SomeipSd, SomeipServer, SomeipUdpEndpoint, compilePayload, decodeMessage, encodeMessage, makeMessage, type SomeipType, type SomeipValue } from '../bus/someip/index.js';
 import { makeFrame } from '../bus/frame.js';
 import { decodeUdpFrame, encodeUdpFrame } from '../bus/transport/udp-codec.js';
-import { DOMAINS } from '../domains/index.js';
+import { DOMAIN_LIST } from '../domains/index.js';
+import { resolveDomains } from '../runtime/service/resolved.js';
 import { RealClock } from '../runtime/clock.js';
 import { parseConfig } from '../runtime/config.js';
 import { startSomeipBridge } from '../runtime/someip/index.js';
@@ -98,8 +99,8 @@ async function eventThroughput(n: number): Promise<{ sentPerSec: number; receive
  * decoded event. One at a time, so this is latency, not throughput.
  */
 async function bridgeLatency(n: number): Promise<{ p50: number; p99: number; bytes: number }> {
-  const config = parseConfig({ someip: { sd_port: 0, service_port: 0 } });
-  const bridge = await startSomeipBridge({ config, domains: Object.values(DOMAINS), logger: pino({ level: 'silent' }), clock: new RealClock() });
+  const config = parseConfig({ someip: { sd_port: 0, service_port: 0 } }, DOMAIN_LIST);
+  const bridge = await startSomeipBridge({ config, domains: resolveDomains(DOMAIN_LIST, config), logger: pino({ level: 'silent' }), clock: new RealClock() });
   const sd = await SomeipSd.open({ port: 0, peers: [bridge.sdAddress] });
   const ep = await SomeipUdpEndpoint.open();
   const client = new SomeipClient({ endpoint: ep, sd });

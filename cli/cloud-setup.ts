@@ -5,8 +5,8 @@
  */
 import type { Logger } from 'pino';
 import { InferenceWorker, OnnxModelRunner, loadShippedModels } from '../cloud/index.js';
-import { CloudInference, CloudLink, comfortCloudModels, runnerCloud, startEmbeddedBroker } from '../runtime/cloud/index.js';
-import type { DomainDefinition } from '../runtime/service/domain.js';
+import { CloudInference, CloudLink, cloudDomainOptions, runnerCloud, startEmbeddedBroker } from '../runtime/cloud/index.js';
+import type { ResolvedDomain } from '../runtime/service/resolved.js';
 import type { RemoteInference } from '../runtime/service/runner.js';
 
 export interface CloudSetup {
@@ -27,7 +27,7 @@ export const REPLAY_CLOUD_WAIT_MS = 10_000;
 /** How long a replay waits for the broker before it starts without the cloud. */
 const CONNECT_WAIT_MS = 5000;
 
-export async function startCloud(o: { brokerUrl?: string; modelsDir: string; vehicleId: string; domains: readonly DomainDefinition[]; logger?: Logger }): Promise<CloudSetup> {
+export async function startCloud(o: { brokerUrl?: string; modelsDir: string; vehicleId: string; domains: readonly ResolvedDomain[]; logger?: Logger }): Promise<CloudSetup> {
   const embedded = o.brokerUrl === undefined ? await startEmbeddedBroker({ host: '127.0.0.1', port: 0 }) : undefined;
   const url = o.brokerUrl ?? embedded!.url;
   const protocolVersion = embedded ? 4 : 5;
@@ -36,7 +36,7 @@ export async function startCloud(o: { brokerUrl?: string; modelsDir: string; veh
   const link = CloudLink.connect({ url, vehicleId: o.vehicleId, protocolVersion });
   // The replay goes on without the cloud (the ladder sees it unavailable), but the user hears why.
   if (!(await link.waitConnected(CONNECT_WAIT_MS))) o.logger?.warn({ broker: url, err: link.lastError?.message }, 'cloud unreachable; comfort services stay on the vehicle');
-  const facade = new CloudInference({ link, models: comfortCloudModels(o.domains) });
+  const facade = new CloudInference({ link, ...cloudDomainOptions(o.domains) });
   const cloud = runnerCloud(facade, { replayWaitMs: REPLAY_CLOUD_WAIT_MS });
   return {
     cloud,

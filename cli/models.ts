@@ -2,7 +2,7 @@
  * `ecu-ai models build|quantize|eval`: the model pipeline from the command line.
  */
 import path from 'node:path';
-import { ALL_DOMAINS, type DomainName } from '../runtime/config.js';
+import { DOMAIN_NAMES as ALL_DOMAINS, type DomainName } from '../domains/index.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError, writeOut, type CliCommand, type CliIo } from './command.js';
 import { intFlag, parseCliArgs } from './args.js';
 import { createProgress } from './progress.js';

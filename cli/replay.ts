@@ -8,7 +8,8 @@ import { loadLabels } from '../runtime/engine/labels.js';
 import { runReplaySession } from '../runtime/compose/replay-session.js';
 import type { ReplaySummary } from '../runtime/engine/summary.js';
 import { createLogger } from '../runtime/observe/index.js';
-import { DOMAINS } from '../domains/index.js';
+import { DOMAIN_LIST } from '../domains/index.js';
+import { resolveDomains } from '../runtime/service/resolved.js';
 import { parseCliArgs } from './args.js';
 import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, UsageError, type CliCommand, type CliIo } from './command.js';
 import { createProgress } from './progress.js';
@@ -111,15 +112,17 @@ export function replayProblems(s: ReplaySummary): string[] {
 /** Runs a replay with resolved arguments; shared with `npm start` (the demo). */
 export async function replayAndReport(a: ReplayArgs, io: CliIo, outputs: ReplayOutputs): Promise<ReplaySummary> {
   checkReplayPaths(a, outputs, io.cwd);
-  const config = a.config ? await loadConfigFile(a.config) : parseConfig({ platform: { sensors: 'model' } });
+  const config = a.config ? await loadConfigFile(a.config, DOMAIN_LIST) : parseConfig({ platform: { sensors: 'model' } }, DOMAIN_LIST);
   const labels = a.labels ? await loadLabels(a.labels) : undefined;
   const writer = outputs.out ? await openTraceWriter(outputs.out) : undefined;
   const pending: CanFrame[] = [];
   const logger = createLogger({ level: config.log_level === 'info' ? 'warn' : config.log_level, destination: process.stderr as never });
-  const domains = Object.values(DOMAINS);
-  const cloud = a.localOnly ? undefined : await startCloud({ brokerUrl: a.broker, modelsDir: a.models, vehicleId: config.vehicle_id, domains, logger });
+  const domains = DOMAIN_LIST;
+  // The cloud client and the recorder are made here, before the session: from the same resolved specs the session serves.
+  const specs = resolveDomains(domains, config);
+  const cloud = a.localOnly ? undefined : await startCloud({ brokerUrl: a.broker, modelsDir: a.models, vehicleId: config.vehicle_id, domains: specs, logger });
   // Trigger-based snippets, written to a folder instead of the outbox: what the vehicle would upload.
-  const recorder = outputs.snippets ? recorderFromConfig({ ...config.cloud.snippets, enabled: true }, { sink: folderSnippetSink(outputs.snippets) }) : undefined;
+  const recorder = outputs.snippets ? recorderFromConfig({ ...config.cloud.snippets, enabled: true }, specs, { sink: folderSnippetSink(outputs.snippets) }) : undefined;
   const progress = createProgress(io.stderr, { label: 'replay', unit: 'frames', quiet: outputs.quiet === true });
   try {
     const summary = await runReplaySession({

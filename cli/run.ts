@@ -3,7 +3,7 @@ import path from 'node:path';
 import { exposedSecrets, loadConfigFile, parseConfig } from '../runtime/config.js';
 import { startDaemon, type Daemon } from '../runtime/daemon.js';
 import { createLogger, type Logger } from '../runtime/observe/index.js';
-import { DOMAINS } from '../domains/index.js';
+import { DOMAIN_LIST } from '../domains/index.js';
 import { parseCliArgs } from './args.js';
 import { EXIT_FAILURE, oneLine, UsageError, type CliCommand, type CliIo } from './command.js';
 import { bundledDbc, bundledModels, workerEntry } from './paths.js';
@@ -84,7 +84,7 @@ async function start(
   httpFlag: { host: string; port: number } | undefined,
   io: CliIo,
 ): Promise<{ daemon: Daemon; logger: Logger }> {
-  const config = configPath ? await loadConfigFile(configPath) : parseConfig({});
+  const config = configPath ? await loadConfigFile(configPath, DOMAIN_LIST) : parseConfig({}, DOMAIN_LIST);
   const exposed = configPath ? await exposedSecrets(configPath, config) : undefined;
   if (exposed && values['refuse-exposed-secrets'] === true) throw new Error(`refused (--refuse-exposed-secrets): ${exposed.message}`);
   if (exposed) io.stderr.write(`ecu-ai run: warning: ${exposed.message}\n`);
@@ -94,7 +94,7 @@ async function start(
   const logger = createLogger({ level: config.log_level, base: { vehicle: config.vehicle_id } });
   const daemon = await startDaemon({
     config,
-    domains: Object.values(DOMAINS),
+    domains: DOMAIN_LIST,
     dbcPath: values.dbc ? path.resolve(io.cwd, values.dbc) : config.dbc ? path.resolve(base, config.dbc) : bundledDbc,
     modelsDir: values.models ? path.resolve(io.cwd, values.models) : config.models_dir ? path.resolve(base, config.models_dir) : bundledModels,
     logger,

@@ -8,6 +8,7 @@ import { bytesToHex, hexToBytes } from '../bus/frame.js';
 import { MessageType, ReturnCode, SomeipClient, SomeipRemoteError, SomeipTimeoutError, compileInterface, returnCodeName, type RemoteService, type SomeipMessage, type SomeipValue } from '../bus/someip/index.js';
 import { loadConfigFile, parseConfig, type EcuAiConfig } from '../runtime/config.js';
 import { RuntimeError } from '../runtime/errors.js';
+import { DOMAIN_LIST } from '../domains/index.js';
 import { domainServices, eventFields, hex4, payloadToJson, type DomainService } from '../runtime/someip/service-interfaces.js';
 import { findService, listServices, openSdProbe, subscribeAndWait, type SdProbe } from '../runtime/someip/discovery.js';
 import { intFlag, parseCliArgs } from './args.js';
@@ -220,7 +221,7 @@ async function call(ctx: Context, args: readonly string[]): Promise<number> {
       }
       if (answer.messageType === MessageType.ERROR || answer.returnCode !== ReturnCode.E_OK) throw new SomeipRemoteError(`service 0x${hex4(id)}.${codecs.name}`, answer.returnCode, returnCodeName(answer.returnCode));
       const value = codecs.response.decode(answer.payload);
-      const shown = known && codecs.name === 'getDriverState' ? payloadToJson(eventFields(known), value) : value;
+      const shown = known && codecs.name === known.method ? payloadToJson(eventFields(known), value) : value;
       await writeOut(ctx.io.stdout, `${JSON.stringify(shown, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))}\n`);
       return EXIT_OK;
     } finally {
@@ -238,7 +239,7 @@ export const someipCommand: CliCommand = {
     const [sub, ...rest] = argv;
     if (sub !== 'list' && sub !== 'subscribe' && sub !== 'call') throw new UsageError(sub === undefined ? 'missing subcommand (list, subscribe or call)' : `unknown subcommand "${sub}"`);
     const { values, positionals } = parseCliArgs(rest, OPTIONS);
-    const config = values.config ? await loadConfigFile(values.config) : parseConfig({});
+    const config = values.config ? await loadConfigFile(values.config, DOMAIN_LIST) : parseConfig({}, DOMAIN_LIST);
     const abort = new AbortController();
     const onSigint = (): void => abort.abort();
     process.once('SIGINT', onSigint);
@@ -246,7 +247,7 @@ export const someipCommand: CliCommand = {
       const ctx: Context = {
         io,
         config,
-        services: domainServices(config.someip),
+        services: domainServices(config.someip, DOMAIN_LIST),
         sd: values.sd ? parseSd(values.sd) : { address: config.someip.address, port: config.someip.sd_port },
         waitS: values.wait === undefined ? undefined : parseSeconds(values.wait, 'wait', 0),
         bind: values.bind ?? '127.0.0.1',

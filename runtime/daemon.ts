@@ -16,6 +16,7 @@ import { Engine } from './engine/engine.js';
 import type { InferenceEngine, InferenceFactory } from './inference/index.js';
 import { HealthModel, LogThrottle, MetricsRegistry, registerStandardMetrics, startObserveServer, type ObserveServer } from './observe/index.js';
 import type { DomainDefinition } from './service/domain.js';
+import { resolveDomains } from './service/resolved.js';
 import type { RemoteInference } from './service/runner.js';
 import { startSomeipBridge, type SomeipBridge } from './someip/bridge.js';
 import { observeSomeip } from './someip/observe.js';
@@ -95,7 +96,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   const health = new HealthModel();
   const busMonitor = new BusMonitor(clock, log.child({ component: 'bus' }), std);
   health.setBusSource((now) => busMonitor.buses(now));
-  const enabled = o.domains.filter((d) => cfg.domains[d.domain]?.enabled !== false);
+  const enabled = resolveDomains(o.domains, cfg);
   for (const d of enabled) health.setDomain(d.domain, { state: 'starting', critical: d.criticality === 'safety' });
   const life = new Lifecycle({
     onCloseError: (name, err) => log.error({ component: name, err: (err as Error).message }, 'close failed'),
@@ -175,7 +176,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
             onUnanswered: (domain) => unanswered.labels({ domain }).inc(),
             config: cfg.cloud,
             vehicleId: cfg.vehicle_id,
-            domains: enabled.map((d) => ({ domain: d.domain, model: cfg.domains[d.domain]?.model ?? d.model, criticality: cfg.domains[d.domain]?.criticality ?? d.criticality })),
+            domains: enabled,
             outboxDir: path.resolve(o.baseDir ?? process.cwd(), cfg.cloud.outbox_dir),
             ...(cloudAccess ? { access: cloudAccess } : {}),
             clock,
@@ -185,7 +186,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
         (cloud) => cloud?.close(),
       ),
     );
-    const windowWidths = new Map<string, number>(enabled.map((d) => [d.domain, d.window.signals.length]));
+    const windowWidths = new Map<string, number>(enabled.map((d) => [d.domain, d.definition.window.signals.length]));
     // A bus that refuses frames refuses them at the output rate: count each, log a few.
     const sendLog = new LogThrottle(SEND_FAILURE_LOG_PERIOD_S);
     const onSendFailure = (out: Bus, err: unknown): void => {
@@ -202,7 +203,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
         () =>
           new Engine({
             config: cfg,
-            domains: o.domains,
+            domains: enabled,
             models,
             codecs,
             // Domain signals may come from the DBC or from configured SOME/IP input events.
@@ -244,7 +245,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
         (e) => e.stop(),
       ),
     );
-    for (const d of enabled) health.setDomain(d.domain, { state: 'running', watchdogS: Math.max(2, (5 * 1000) / (cfg.domains[d.domain]?.rate_hz ?? d.rateHz) / 1000) });
+    for (const d of enabled) health.setDomain(d.domain, { state: 'running', watchdogS: Math.max(2, (5 * 1000) / d.rateHz / 1000) });
     health.addCheck('buses', (now) => busMonitor.component(now));
     // Results out as SOME/IP events, SOME/IP inputs into the signal store. A port in use costs the
     // SOME/IP output only, never the vehicle functions: logged, not fatal.
@@ -270,6 +271,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
       dataLoop({
         config: cfg,
         engine,
+        domains: enabled,
         cloud: vc,
         ...(o.snippetSink ? { snippetSink: o.snippetSink } : {}),
         clock,

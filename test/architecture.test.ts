@@ -55,13 +55,6 @@ const ALLOWED_IMPORTS: Readonly<Record<string, readonly string[]>> = {
 
 /** Imports that break the table today, `importer -> imported`; the same list is in ARCHITECTURE.md. */
 const KNOWN_EXCEPTIONS: readonly string[] = [
-  'runtime/config.ts -> runtime/datalog/triggers.ts',
-  'domains/index.ts -> runtime/config.ts',
-  'domains/adas/index.ts -> runtime/scheduler/domain-timing.ts',
-  'domains/body/index.ts -> runtime/scheduler/domain-timing.ts',
-  'domains/chassis/index.ts -> runtime/scheduler/domain-timing.ts',
-  'domains/cockpit/index.ts -> runtime/scheduler/domain-timing.ts',
-  'domains/powertrain/index.ts -> runtime/scheduler/domain-timing.ts',
 ];
 
 /** The lines of the fenced block whose info string is `text NAME`. */

@@ -5,7 +5,7 @@
  */
 import type { AdasLabel } from './label.js';
 import type { DomainDefinition, DomainScorer, ResultStabilizer } from '../../runtime/service/domain.js';
-import { DOMAIN_TIMING } from '../../runtime/scheduler/domain-timing.js';
+import { SOURCE_FIELD, resultService } from '../../runtime/service/someip-service.js';
 import { modeValue, type ResultSource } from '../common/mode.js';
 import { DetectionCounter, EpisodeCounter, metric, ratio } from '../common/scorers.js';
 import { WindowView, clampNum } from '../common/window-view.js';
@@ -104,10 +104,12 @@ function createScorer(): DomainScorer<AdasResult, AdasLabel> {
   };
 }
 
-export const adasDomain: DomainDefinition<AdasResult, AdasLabel> = {
+export const adasDomain: DomainDefinition<AdasResult, AdasLabel, 'adas'> = {
   domain: 'adas',
   description: 'Forward collision warning from radar objects and ego motion',
-  ...DOMAIN_TIMING.adas,
+  rateHz: 20,
+  deadlineMs: 20,
+  criticality: 'safety',
   signals: ADAS_SIGNALS,
   window: ADAS_WINDOW,
   model: 'adas-fcw',
@@ -129,6 +131,14 @@ export const adasDomain: DomainDefinition<AdasResult, AdasLabel> = {
   toJson(r) {
     return { level: r.level, probability: metric(r.probability), ttc_s: metric(r.ttcS), target_id: r.targetId, source: r.source };
   },
+  someip: resultService(0x4a01, [
+    { name: 'level', type: 'uint8' },
+    { name: 'probability', type: 'float32' },
+    { name: 'ttc_s', type: 'float32' },
+    { name: 'target_id', type: 'uint8' },
+    SOURCE_FIELD,
+  ]),
+  triggers: [{ name: 'adas-warning', active: (r) => r.level >= 1, describe: (r) => `FCW level ${r.level}, TTC ${r.ttcS} s` }],
   createScorer,
   createStabilizer,
 };

@@ -4,7 +4,7 @@
  */
 import type { BodyLabel } from './label.js';
 import type { DomainDefinition, DomainScorer } from '../../runtime/service/domain.js';
-import { DOMAIN_TIMING } from '../../runtime/scheduler/domain-timing.js';
+import { SOURCE_FIELD, resultService } from '../../runtime/service/someip-service.js';
 import { modeValue, type ResultSource } from '../common/mode.js';
 import { AccuracyCounter, MaeCounter, metric } from '../common/scorers.js';
 import { WindowView, clampNum } from '../common/window-view.js';
@@ -64,10 +64,12 @@ function createScorer(): DomainScorer<BodyResult, BodyLabel> {
   };
 }
 
-export const bodyDomain: DomainDefinition<BodyResult, BodyLabel> = {
+export const bodyDomain: DomainDefinition<BodyResult, BodyLabel, 'body'> = {
   domain: 'body',
   description: 'Cabin comfort: predicted HVAC set-point and occupancy',
-  ...DOMAIN_TIMING.body,
+  rateHz: 1,
+  deadlineMs: 500,
+  criticality: 'comfort',
   signals: BODY_SIGNALS,
   window: BODY_WINDOW,
   model: 'body-comfort',
@@ -83,5 +85,10 @@ export const bodyDomain: DomainDefinition<BodyResult, BodyLabel> = {
   toJson(r) {
     return { setpoint_c: r.setpointC, occupancy: r.occupancy, source: r.source };
   },
+  someip: resultService(0x4a05, [
+    { name: 'setpoint_c', type: 'float32' },
+    { name: 'occupancy', type: 'uint8' },
+    SOURCE_FIELD,
+  ]),
   createScorer,
 };

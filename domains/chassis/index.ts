@@ -4,7 +4,7 @@
  */
 import type { ChassisLabel } from './label.js';
 import type { DomainDefinition, DomainScorer } from '../../runtime/service/domain.js';
-import { DOMAIN_TIMING } from '../../runtime/scheduler/domain-timing.js';
+import { SOURCE_FIELD, resultService } from '../../runtime/service/someip-service.js';
 import { modeValue, type ResultSource } from '../common/mode.js';
 import { AccuracyCounter, metric } from '../common/scorers.js';
 import { WindowView, argmax, clampNum } from '../common/window-view.js';
@@ -72,10 +72,12 @@ function createScorer(): DomainScorer<ChassisResult, ChassisLabel> {
   };
 }
 
-export const chassisDomain: DomainDefinition<ChassisResult, ChassisLabel> = {
+export const chassisDomain: DomainDefinition<ChassisResult, ChassisLabel, 'chassis'> = {
   domain: 'chassis',
   description: 'Road friction class from wheel slip, dynamics and weather',
-  ...DOMAIN_TIMING.chassis,
+  rateHz: 50,
+  deadlineMs: 10,
+  criticality: 'safety',
   signals: CHASSIS_SIGNALS,
   window: CHASSIS_WINDOW,
   model: 'chassis-friction',
@@ -96,5 +98,12 @@ export const chassisDomain: DomainDefinition<ChassisResult, ChassisLabel> = {
   toJson(r) {
     return { friction_class: FRICTION_CLASSES[r.frictionClass] ?? null, confidence: metric(r.confidence), mu: metric(r.mu), source: r.source };
   },
+  someip: resultService(0x4a02, [
+    { name: 'friction_class', type: 'uint8', labels: FRICTION_CLASSES, nullAs: 255 },
+    { name: 'confidence', type: 'float32' },
+    { name: 'mu', type: 'float32' },
+    SOURCE_FIELD,
+  ]),
+  triggers: [{ name: 'chassis-ice', active: (r) => r.frictionClass === 3, describe: (r) => `friction class ice, mu ${r.mu}` }],
   createScorer,
 };

@@ -4,7 +4,7 @@
  */
 import type { CockpitLabel } from './label.js';
 import type { DomainDefinition, DomainScorer } from '../../runtime/service/domain.js';
-import { DOMAIN_TIMING } from '../../runtime/scheduler/domain-timing.js';
+import { SOURCE_FIELD, resultService } from '../../runtime/service/someip-service.js';
 import { modeValue, type ResultSource } from '../common/mode.js';
 import { AccuracyCounter, metric } from '../common/scorers.js';
 import { argmax, clampNum } from '../common/window-view.js';
@@ -51,10 +51,12 @@ function createScorer(): DomainScorer<CockpitResult, CockpitLabel> {
   };
 }
 
-export const cockpitDomain: DomainDefinition<CockpitResult, CockpitLabel> = {
+export const cockpitDomain: DomainDefinition<CockpitResult, CockpitLabel, 'cockpit'> = {
   domain: 'cockpit',
   description: 'Driver drowsiness level from the driver camera and steering',
-  ...DOMAIN_TIMING.cockpit,
+  rateHz: 5,
+  deadlineMs: 100,
+  criticality: 'comfort',
   signals: COCKPIT_SIGNALS,
   window: COCKPIT_WINDOW,
   model: 'cockpit-drowsiness',
@@ -70,5 +72,10 @@ export const cockpitDomain: DomainDefinition<CockpitResult, CockpitLabel> = {
   toJson(r) {
     return { level: r.level, confidence: metric(r.confidence), source: r.source };
   },
+  someip: resultService(0x4a04, [
+    { name: 'level', type: 'uint8' },
+    { name: 'confidence', type: 'float32' },
+    SOURCE_FIELD,
+  ], { method: 'getDriverState', methodId: 0x0001 }),
   createScorer,
 };

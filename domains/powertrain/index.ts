@@ -5,7 +5,7 @@
  */
 import type { PowertrainLabel } from './label.js';
 import type { DomainDefinition, DomainScorer } from '../../runtime/service/domain.js';
-import { DOMAIN_TIMING } from '../../runtime/scheduler/domain-timing.js';
+import { SOURCE_FIELD, resultService } from '../../runtime/service/someip-service.js';
 import { modeValue, type ResultSource } from '../common/mode.js';
 import { DetectionCounter, EventCounter, metric, ratio } from '../common/scorers.js';
 import { argmax, clampNum } from '../common/window-view.js';
@@ -138,10 +138,12 @@ function createScorer(): DomainScorer<PowertrainResult, PowertrainLabel> {
   };
 }
 
-export const powertrainDomain: DomainDefinition<PowertrainResult, PowertrainLabel> = {
+export const powertrainDomain: DomainDefinition<PowertrainResult, PowertrainLabel, 'powertrain'> = {
   domain: 'powertrain',
   description: 'Battery cell anomaly score and suspect cell',
-  ...DOMAIN_TIMING.powertrain,
+  rateHz: 10,
+  deadlineMs: 50,
+  criticality: 'safety',
   signals: POWERTRAIN_SIGNALS,
   window: POWERTRAIN_WINDOW,
   model: 'powertrain-cell-anomaly',
@@ -162,5 +164,12 @@ export const powertrainDomain: DomainDefinition<PowertrainResult, PowertrainLabe
   toJson(r) {
     return { score: metric(r.score), suspect_cell: r.suspectCell, flag: r.flag, source: r.source };
   },
+  someip: resultService(0x4a03, [
+    { name: 'score', type: 'float32' },
+    { name: 'suspect_cell', type: 'uint8', nullAs: 0 },
+    { name: 'flag', type: 'boolean' },
+    SOURCE_FIELD,
+  ]),
+  triggers: [{ name: 'battery-anomaly', active: (r) => r.flag, describe: (r) => `cell ${r.suspectCell ?? 'unknown'} suspect, score ${r.score}` }],
   createScorer,
 };

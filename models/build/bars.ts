@@ -1,5 +1,5 @@
 /** The accuracy bars each domain's model must meet on held-out runs, and checking them. */
-import type { DomainName } from '../../runtime/config.js';
+import type { DomainName } from '../../domains/index.js';
 import type { Metrics } from './evaluate.js';
 
 export interface Bar {

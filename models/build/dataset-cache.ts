@@ -8,8 +8,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync,
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deserialize, serialize } from 'node:v8';
-import type { DomainName } from '../../runtime/config.js';
-import type { DomainDefinition } from '../../runtime/service/domain.js';
+import type { DomainName, ShippedDomain } from '../../domains/index.js';
 import { buildDatasets, type DatasetOptions, type DomainDataset, type RunSpec } from './dataset.js';
 
 function hashTree(dir: string, h: ReturnType<typeof createHash>): void {
@@ -36,7 +35,7 @@ function codeHash(): string {
  * Datasets for `runs`, from `cacheDir` when an identical build made them before.
  * @throws what buildDatasets throws
  */
-export function cachedDatasets(defs: readonly DomainDefinition[], runs: readonly RunSpec[], options: DatasetOptions & { cacheDir?: string }): Map<DomainName, DomainDataset> {
+export function cachedDatasets(defs: readonly ShippedDomain[], runs: readonly RunSpec[], options: DatasetOptions & { cacheDir?: string }): Map<DomainName, DomainDataset> {
   if (!options.cacheDir) return buildDatasets(defs, runs, options);
   const key = createHash('sha256')
     .update(JSON.stringify({ runs, stride: options.stride ?? {}, domains: defs.map((d) => d.domain) }))

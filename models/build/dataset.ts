@@ -6,8 +6,7 @@
  * answer on the same window (so the model and the rule are scored on exactly the same inputs).
  */
 import type { CompiledDatabase } from '../../bus/dbc/index.js';
-import type { DomainName } from '../../runtime/config.js';
-import type { DomainDefinition } from '../../runtime/service/domain.js';
+import type { DomainName, ShippedDomain } from '../../domains/index.js';
 import { FeatureWindow, SignalCatalog, SignalRouter, SignalStore, type CatalogEntry } from '../../runtime/signals/index.js';
 import { simulate } from '../../sim/simulate.js';
 import { vehicleDatabase } from '../../sim/vehicle-dbc.js';
@@ -52,14 +51,14 @@ class Collector {
   readonly features: Float32Array;
   count = 0;
   window!: FeatureWindow;
-  constructor(readonly def: DomainDefinition, readonly stride: number) {
+  constructor(readonly def: ShippedDomain, readonly stride: number) {
     this.snapshot = new Float32Array(def.window.length * def.window.signals.length);
     this.features = new Float32Array(def.featureSize);
   }
 }
 
 /** Catalog entries of all the domains' signals (one vehicle signal name maps to one DBC signal). */
-function catalogOf(defs: readonly DomainDefinition[]): SignalCatalog {
+function catalogOf(defs: readonly ShippedDomain[]): SignalCatalog {
   const entries = new Map<string, CatalogEntry>();
   for (const d of defs) {
     for (const [name, src] of Object.entries(d.signals)) {
@@ -73,7 +72,7 @@ function catalogOf(defs: readonly DomainDefinition[]): SignalCatalog {
  * Simulates every run and collects rows per domain.
  * @throws {SimUsageError} for an unknown scenario; {ConfigInvalidError} when a domain names a signal the DBC lacks
  */
-export function buildDatasets(defs: readonly DomainDefinition[], runs: readonly RunSpec[], options: DatasetOptions = {}): Map<DomainName, DomainDataset> {
+export function buildDatasets(defs: readonly ShippedDomain[], runs: readonly RunSpec[], options: DatasetOptions = {}): Map<DomainName, DomainDataset> {
   const db = options.database ?? vehicleDatabase();
   const catalog = catalogOf(defs).validateAgainst(db.database, 'domain signals');
   const collectors = defs.map((d) => new Collector(d, options.stride?.[d.domain] ?? 1));

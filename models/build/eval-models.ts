@@ -2,7 +2,7 @@
  * `ecu-ai models eval`: loads shipped model folders through the registry (sha256 and boundary
  * checked), and scores fp32, int8 and the fallback on held-out simulator runs.
  */
-import type { DomainName } from '../../runtime/config.js';
+import type { DomainName, ShippedDomain } from '../../domains/index.js';
 import { ModelRegistry } from '../../runtime/inference/registry.js';
 import { DOMAINS } from '../../domains/index.js';
 import { SCENARIO_NAMES } from '../../sim/scenarios/index.js';
@@ -11,7 +11,6 @@ import { DEFAULT_BUILD } from './pipeline.js';
 import { RECIPES } from './recipes.js';
 import { cachedDatasets } from './dataset-cache.js';
 import type { DomainDataset } from './dataset.js';
-import type { DomainDefinition } from '../../runtime/service/domain.js';
 import { evaluateDomain, type EvalResult } from './evaluate.js';
 
 export interface EvalOptions {
@@ -43,14 +42,14 @@ export async function evaluateShipped(o: EvalOptions): Promise<DomainEval[]> {
   const defs = o.domains.map((d) => DOMAINS[d]);
   const seedsOf = (d: DomainName): readonly number[] => o.seeds ?? RECIPES[d].evalSeeds ?? DEFAULT_BUILD.evalSeeds;
   // Domains with the same held-out seeds share one simulation of those drives.
-  const groups = new Map<string, DomainDefinition[]>();
+  const groups = new Map<string, ShippedDomain[]>();
   for (const def of defs) {
     const key = seedsOf(def.domain).join(',');
     groups.set(key, [...(groups.get(key) ?? []), def]);
   }
   const data = new Map<DomainName, DomainDataset>();
-  const runsOf = (members: readonly DomainDefinition[]): { scenario: string; seed: number; durationS: number }[] =>
-    seedsOf((members[0] as DomainDefinition).domain).flatMap((seed) => (o.scenarios ?? SCENARIO_NAMES).map((scenario) => ({ scenario, seed, durationS: o.durationS })));
+  const runsOf = (members: readonly ShippedDomain[]): { scenario: string; seed: number; durationS: number }[] =>
+    seedsOf((members[0] as ShippedDomain).domain).flatMap((seed) => (o.scenarios ?? SCENARIO_NAMES).map((scenario) => ({ scenario, seed, durationS: o.durationS })));
   const total = [...groups.values()].reduce((a, m) => a + runsOf(m).length, 0) + defs.length;
   let done = 0;
   for (const members of groups.values()) {

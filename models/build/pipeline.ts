@@ -7,9 +7,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { DomainName } from '../../runtime/config.js';
+import type { DomainName, ShippedDomain } from '../../domains/index.js';
 import { parseManifest, type ModelManifest } from '../../runtime/inference/manifest.js';
-import type { DomainDefinition } from '../../runtime/service/domain.js';
 import { DOMAINS } from '../../domains/index.js';
 import { SCENARIO_NAMES } from '../../sim/scenarios/index.js';
 import { cachedDatasets } from './dataset-cache.js';
@@ -73,7 +72,6 @@ export const DEFAULT_BUILD: BuildConfig = {
 
 /** Modelled cloud round trip for the comfort domains (not measured: the cloud is simulated). */
 export const CLOUD_COST_MS = { p50: 40, p99: 120 } as const;
-const CLOUD_DOMAINS: ReadonlySet<DomainName> = new Set(['cockpit', 'body']);
 
 export interface BuiltModel {
   readonly recipe: Recipe;
@@ -133,7 +131,7 @@ function writeAtomic(file: string, data: string | Uint8Array): void {
 }
 
 /** The manifest of a built model with its measured costs. */
-export function manifestOf(def: DomainDefinition, built: BuiltModel, cost: { fp32: LatencyProfile; int8: LatencyProfile }): ModelManifest {
+export function manifestOf(def: ShippedDomain, built: BuiltModel, cost: { fp32: LatencyProfile; int8: LatencyProfile }): ModelManifest {
   const r = built.recipe;
   const cm = (p: LatencyProfile): { p50: number; p99: number } => ({ p50: round4(p.p50), p99: round4(Math.max(p.p99, p.p50)) });
   return {
@@ -146,7 +144,7 @@ export function manifestOf(def: DomainDefinition, built: BuiltModel, cost: { fp3
     variants: {
       fp32: { file: 'fp32.onnx', sha256: sha256(built.fp32), cost_ms: cm(cost.fp32), min_runtime: '1.14.0' },
       int8: { file: 'int8.onnx', sha256: sha256(built.int8), cost_ms: cm(cost.int8), min_runtime: '1.14.0' },
-      ...(CLOUD_DOMAINS.has(def.domain) ? { cloud: { cost_ms: { ...CLOUD_COST_MS } } } : {}),
+      ...(def.criticality === 'comfort' ? { cloud: { cost_ms: { ...CLOUD_COST_MS } } } : {}),
     },
   };
 }
@@ -196,14 +194,14 @@ export async function buildModels(config: BuildConfig, outDir: string, progress:
   progress(`datasets ready in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   // A recipe's own extra validation runs are simulated for its domain alone, so the operating
   // points of the other domains keep their validation rows.
-  const validationOf = (def: DomainDefinition, extra: Readonly<Record<string, readonly number[]>>): { runs: number; data: DomainDataset } => {
+  const validationOf = (def: ShippedDomain, extra: Readonly<Record<string, readonly number[]>>): { runs: number; data: DomainDataset } => {
     const merged = { ...config.extraValidationSeeds, ...extra };
     const runs = runsOf(config, config.validationSeeds, config.trainDurationS, merged);
     progress(`simulating ${runs.length} validation runs for ${def.domain} (extra ${JSON.stringify(extra)})`);
     return { runs: runs.length, data: cachedDatasets([def], runs, cache).get(def.domain) as DomainDataset };
   };
   // Likewise a recipe's own extra training runs: the other domains keep their training rows.
-  const trainingOf = (def: DomainDefinition, extra: Readonly<Record<string, readonly number[]>>): { runs: number; extraSeeds: Readonly<Record<string, readonly number[]>>; data: DomainDataset } => {
+  const trainingOf = (def: ShippedDomain, extra: Readonly<Record<string, readonly number[]>>): { runs: number; extraSeeds: Readonly<Record<string, readonly number[]>>; data: DomainDataset } => {
     const merged = { ...config.extraTrainSeeds, ...extra };
     const runs = runsOf(config, config.trainSeeds, config.trainDurationS, merged);
     progress(`simulating ${runs.length} training runs for ${def.domain} (extra ${JSON.stringify(extra)})`);

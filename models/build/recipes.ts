@@ -2,7 +2,7 @@
  * Per-domain model recipes: the network, its loss, how dataset rows become training targets and
  * weights, and the graph around the network. Everything a build needs to reproduce a model.
  */
-import type { DomainName } from '../../runtime/config.js';
+import type { DomainName } from '../../domains/index.js';
 import type { AdasLabel } from '../../domains/adas/label.js';
 import type { BodyLabel } from '../../domains/body/label.js';
 import type { ChassisLabel } from '../../domains/chassis/label.js';

@@ -1,5 +1,5 @@
 /** The evaluation report of a model: `eval.json` (machine-readable) and `EVAL.md` (for people). */
-import type { DomainName } from '../../runtime/config.js';
+import type { DomainName } from '../../domains/index.js';
 import { BARS, PRIMARY, meets } from './bars.js';
 import type { EvalResult, Metrics } from './evaluate.js';
 import type { LatencyProfile } from './ort.js';

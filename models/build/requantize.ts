@@ -5,11 +5,10 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { DomainName } from '../../runtime/config.js';
-import { ALL_DOMAINS } from '../../runtime/config.js';
+import type { DomainName } from '../../domains/index.js';
 import { ModelLoadError } from '../../runtime/errors.js';
 import { parseManifest } from '../../runtime/inference/manifest.js';
-import { DOMAINS } from '../../domains/index.js';
+import { DOMAIN_NAMES, DOMAINS } from '../../domains/index.js';
 import { SCENARIO_NAMES } from '../../sim/scenarios/index.js';
 import { cachedDatasets } from './dataset-cache.js';
 import type { DomainDataset } from './dataset.js';
@@ -41,7 +40,7 @@ export interface RequantizeResult {
 export async function requantizeFolder(dir: string, o: RequantizeOptions): Promise<RequantizeResult> {
   const manifestFile = path.join(dir, 'manifest.json');
   const manifest = parseManifest(readFileSync(manifestFile, 'utf8'), manifestFile);
-  if (!(ALL_DOMAINS as readonly string[]).includes(manifest.domain)) throw new ModelLoadError('MODEL_MANIFEST', `${manifestFile}: domain`, `unknown domain "${manifest.domain}"`);
+  if (!(DOMAIN_NAMES as readonly string[]).includes(manifest.domain)) throw new ModelLoadError('MODEL_MANIFEST', `${manifestFile}: domain`, `unknown domain "${manifest.domain}"`);
   const domain = manifest.domain as DomainName;
   const fp32 = manifest.variants.fp32;
   if (!fp32) throw new ModelLoadError('MODEL_LOAD', `${manifestFile}: variants.fp32`, 'needs an fp32 variant to quantise from');

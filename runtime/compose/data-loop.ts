@@ -11,12 +11,15 @@ import type { VehicleCloud } from '../cloud/facade/vehicle-cloud.js';
 import { telemetryValues } from '../cloud/facade/telemetry-values.js';
 import { outboxSnippetSink, recorderFromConfig, storeSignals, type SnippetCapture, type SnippetRecorder } from '../datalog/index.js';
 import type { Engine } from '../engine/engine.js';
+import type { ResolvedDomain } from '../service/resolved.js';
 import type { PlatformReading } from '../platform/index.js';
 import type { Component } from './lifecycle.js';
 
 export interface DataLoopOptions {
   readonly config: Readonly<EcuAiConfig>;
   readonly engine: Engine;
+  /** The resolved domains served: their triggers and criticalities. */
+  readonly domains: readonly ResolvedDomain[];
   readonly cloud: VehicleCloud | undefined;
   /** Receives each snippet instead of the outbox; with it, snippets are taken even without the cloud. */
   readonly snippetSink?: (c: SnippetCapture) => void | Promise<void>;
@@ -63,7 +66,7 @@ export function dataLoop(o: DataLoopOptions): Component<DataLoop> {
       if (sink && o.config.cloud.snippets.enabled) {
         const unixBase = Date.now() - clock.now() * 1000;
         const slog = log.child({ component: 'datalog' });
-        snippets = recorderFromConfig(o.config.cloud.snippets, {
+        snippets = recorderFromConfig(o.config.cloud.snippets, o.domains, {
           sink: async (c) => {
             await sink(c);
             slog.info({ trigger: c.trigger, domain: c.domain, frames: c.frames.length, priority: c.priority }, 'data snippet taken');

@@ -4,24 +4,24 @@
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
-import type { DomainName, EcuAiConfig } from '../config.js';
+import type { EcuAiConfig } from '../config.js';
 import { InferencePool, ModelRegistry, type InferenceEngine, type InferenceFactory, type ModelManifest } from '../inference/index.js';
 import { openDomainModels } from '../engine/domain-models.js';
 import type { DomainModelInfo } from '../engine/engine.js';
-import type { DomainDefinition } from '../service/domain.js';
+import type { ResolvedDomain } from '../service/resolved.js';
 import type { Component } from './lifecycle.js';
 
 export interface InferenceParts {
   readonly pool: InferenceEngine;
   readonly registry: ModelRegistry;
-  readonly models: Partial<Record<DomainName, DomainModelInfo>>;
+  readonly models: Partial<Record<string, DomainModelInfo>>;
 }
 
 export interface InferenceComponentOptions {
   readonly modelsDir: string;
   readonly config: Readonly<EcuAiConfig>;
-  /** The domains whose models are opened (already filtered to the enabled ones). */
-  readonly domains: readonly DomainDefinition[];
+  /** The resolved (enabled) domains whose models are opened. */
+  readonly domains: readonly ResolvedDomain[];
   readonly logger?: Logger;
   readonly clock?: Clock;
   /** How long a caller spins for a worker's answer before it sleeps (`inference.spin_us`); default the pool's. */
@@ -32,7 +32,7 @@ export interface InferenceComponentOptions {
   readonly inference?: InferenceFactory;
   /** A floor under the configured watchdog (replay tolerates a loaded machine). */
   readonly minWatchdogMs?: number;
-  readonly onReady?: (domain: DomainName, m: ModelManifest) => void;
+  readonly onReady?: (domain: string, m: ModelManifest) => void;
 }
 
 /** @throws {ModelLoadError} (from start) for a missing, tampered or mismatched model */
@@ -55,7 +55,7 @@ export function inferenceComponent(o: InferenceComponentOptions): Component<Infe
           }));
       pool = await create(registry);
       try {
-        const models = await openDomainModels(pool, registry, o.config, o.domains, {
+        const models = await openDomainModels(pool, registry, o.domains, {
           ...(o.minWatchdogMs === undefined ? {} : { minWatchdogMs: o.minWatchdogMs }),
           ...(o.onReady ? { onReady: o.onReady } : {}),
         });

@@ -18,6 +18,7 @@ import type { InferenceEngine, InferenceFactory } from '../inference/index.js';
 import type { PlatformReading } from '../platform/index.js';
 import type { LadderEvent } from '../scheduler/index.js';
 import type { DomainDefinition, DomainScorer } from '../service/domain.js';
+import { resolveDomains } from '../service/resolved.js';
 import type { RemoteInference, ServiceResult } from '../service/runner.js';
 import { Engine } from '../engine/engine.js';
 import type { LabelTrack } from '../engine/labels.js';
@@ -81,6 +82,7 @@ export async function runReplaySession(o: ReplaySessionOptions): Promise<ReplayS
   const life = new Lifecycle();
   try {
     // A missing or empty trace is the user's first mistake to hear about, before any model is loaded.
+    const specs = resolveDomains(o.domains, o.config);
     const trace = await life.start(traceSource(o.tracePath));
     const { reader, firstBatch, rest } = trace;
     const { database, codecs } = await life.start(vehicleDatabase(o.dbcPath));
@@ -88,7 +90,7 @@ export async function runReplaySession(o: ReplaySessionOptions): Promise<ReplayS
       inferenceComponent({
         modelsDir: o.modelsDir,
         config: o.config,
-        domains: o.domains.filter((d) => o.config.domains[d.domain]?.enabled !== false),
+        domains: specs,
         ...(o.logger ? { logger: o.logger } : {}),
         ...(o.workerEntry ? { workerEntry: o.workerEntry } : {}),
         ...(o.faultInjection ? { faultInjection: true } : {}),
@@ -116,7 +118,7 @@ export async function runReplaySession(o: ReplaySessionOptions): Promise<ReplayS
         () =>
           new Engine({
             config: o.config,
-            domains: o.domains,
+            domains: specs,
             models,
             codecs,
             dbcMessages: database.messages,

@@ -1,14 +1,12 @@
 /** Trigger-based data snippets: a bounded ring of raw frames, triggers on results and events, sinks. */
 export { FrameRing, frameCost, type FrameRingOptions, type FrameRingStats, type RingEntry } from './frame-ring.js';
 export {
-  BUILTIN_TRIGGER_NAMES,
-  SAFETY_RELEVANT,
   builtinTriggers,
   degradeTrigger,
   edgeTrigger,
   fallbackTrigger,
-  resultField,
   type SnippetTrigger,
+  type TriggerDomain,
   type TriggerHit,
 } from './triggers.js';
 export { SNIPPET_PRIORITY, SnippetRecorder, type CapturedFrame, type CapturedSignal, type RecorderStats, type SnippetCapture, type SnippetRecorderOptions } from './recorder.js';

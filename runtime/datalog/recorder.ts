@@ -13,7 +13,7 @@ import type { SignalSample, SnippetFrame } from '../../wire/messages.js';
 import type { LadderEvent } from '../scheduler/degradation.js';
 import type { ServiceResult } from '../service/runner.js';
 import { FrameRing, type RingEntry } from './frame-ring.js';
-import { resultField, type SnippetTrigger, type TriggerHit } from './triggers.js';
+import type { SnippetTrigger, TriggerHit } from './triggers.js';
 
 /** Seconds a result may arrive after its own time (real-time inference latency) and still see its post frames. */
 const LATE_S = 1;
@@ -252,4 +252,12 @@ export class SnippetRecorder {
     this.#pending.add(tracked);
     void tracked.finally(() => this.#pending.delete(tracked));
   }
+}
+
+/** A numeric or boolean field of a domain result, for the snippet's signals (results are the domains' own types, unknown here). */
+function resultField(result: object, name: string): number | undefined {
+  const v = (result as Record<string, unknown>)[name];
+  if (typeof v === 'number' && Number.isFinite(v)) return v;
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  return undefined;
 }

@@ -3,8 +3,15 @@
  * degradation ladder's events. Triggers fire on edges (the moment a warning starts, not every
  * result while it lasts); each instance keeps its own edge state, so `builtinTriggers()` returns
  * fresh ones. A trigger only decides; rate limiting and capture live in the recorder.
+ *
+ * The triggers on results are the domains' own (`DomainDefinition.triggers`, typed against each
+ * domain's result); the generic ones (`fallback`, `degrade`) watch every domain. Whether a hit is
+ * safety-relevant follows the domain's resolved criticality.
  */
+import { GENERIC_SNIPPET_TRIGGERS, snippetTriggerNames, type GenericSnippetTrigger } from '../config.js';
 import type { LadderEvent } from '../scheduler/degradation.js';
+import type { DomainTrigger } from '../service/domain.js';
+import type { ResolvedDomain } from '../service/resolved.js';
 import type { ServiceResult } from '../service/runner.js';
 
 /** One firing of a trigger. */
@@ -29,29 +36,22 @@ export interface SnippetTrigger {
   onEvent?(e: LadderEvent): TriggerHit | undefined;
 }
 
-/** A numeric or boolean field of a domain result (results are the domains' own types, unknown here). */
-export function resultField(result: unknown, name: string): number | undefined {
-  if (typeof result !== 'object' || result === null) return undefined;
-  const v = (result as Record<string, unknown>)[name];
-  if (typeof v === 'number' && Number.isFinite(v)) return v;
-  if (typeof v === 'boolean') return v ? 1 : 0;
-  return undefined;
-}
-
 /**
- * A trigger that fires when `active(result)` becomes true for `domain` (false or unknown before).
+ * A trigger that fires when `condition.active(result)` becomes true for `domain` (false before).
  * The first result counts as an edge when it is already active: a drive may start in the condition.
  */
-export function edgeTrigger(name: string, domain: string, safety: boolean, active: (result: unknown) => boolean, describe: (result: unknown) => string): SnippetTrigger {
+export function edgeTrigger<R>(domain: string, safety: boolean, condition: DomainTrigger<R>): SnippetTrigger {
+  const name = condition.name;
   let was = false;
   return {
     name,
     onResult(r) {
       if (r.domain !== domain) return undefined;
-      const now = active(r.result);
+      const result = r.result as R;
+      const now = condition.active(result);
       const fired = now && !was;
       was = now;
-      return fired ? { trigger: name, safety, domain, key: domain, t: r.t, result: r, detail: describe(r.result) } : undefined;
+      return fired ? { trigger: name, safety, domain, key: domain, t: r.t, result: r, detail: condition.describe(result) } : undefined;
     },
   };
 }
@@ -82,36 +82,30 @@ export function degradeTrigger(safetyDomains: ReadonlySet<string>): SnippetTrigg
   };
 }
 
-/** Domains whose faults are safety-relevant (they never leave the vehicle either). */
-export const SAFETY_RELEVANT: ReadonlySet<string> = new Set(['adas', 'chassis', 'powertrain']);
-
-/** The names `builtinTriggers` knows, for config validation and docs. */
-export const BUILTIN_TRIGGER_NAMES = ['adas-warning', 'chassis-ice', 'battery-anomaly', 'fallback', 'degrade'] as const;
+/** What the triggers need of a domain: its own triggers and its resolved criticality. */
+export type TriggerDomain = Pick<ResolvedDomain, 'domain' | 'criticality' | 'definition'>;
 
 /**
- * Fresh instances of the built-in triggers:
- * - `adas-warning`: ADAS `level` goes from 0 to a (pre)warning;
- * - `chassis-ice`: the chassis friction class becomes 3 (ice);
- * - `battery-anomaly`: the powertrain cell-anomaly `flag` is raised;
+ * Fresh instances of the triggers of `domains`: each domain's own (e.g. `chassis-ice`, the friction
+ * class becomes ice), then the generic ones:
  * - `fallback`: a domain starts answering from its rule-based fallback;
  * - `degrade`: the ladder degrades or sheds a service.
  * @param names - which to arm (default all)
- * @throws {RangeError} for a name that is not built in
+ * @throws {RangeError} for a name that none of them has
  */
-export function builtinTriggers(names?: readonly string[]): SnippetTrigger[] {
-  const all: Record<(typeof BUILTIN_TRIGGER_NAMES)[number], () => SnippetTrigger> = {
-    'adas-warning': () =>
-      edgeTrigger('adas-warning', 'adas', true, (x) => (resultField(x, 'level') ?? 0) >= 1, (x) => `FCW level ${resultField(x, 'level')}, TTC ${resultField(x, 'ttcS')} s`),
-    'chassis-ice': () => edgeTrigger('chassis-ice', 'chassis', true, (x) => resultField(x, 'frictionClass') === 3, (x) => `friction class ice, mu ${resultField(x, 'mu')}`),
-    'battery-anomaly': () =>
-      edgeTrigger('battery-anomaly', 'powertrain', true, (x) => resultField(x, 'flag') === 1, (x) => `cell ${resultField(x, 'suspectCell')} suspect, score ${resultField(x, 'score')}`),
-    fallback: () => fallbackTrigger(SAFETY_RELEVANT),
-    degrade: () => degradeTrigger(SAFETY_RELEVANT),
+export function builtinTriggers(domains: readonly TriggerDomain[], names?: readonly string[]): SnippetTrigger[] {
+  const safety: ReadonlySet<string> = new Set(domains.filter((d) => d.criticality === 'safety').map((d) => d.domain));
+  const generic: Record<GenericSnippetTrigger, () => SnippetTrigger> = {
+    fallback: () => fallbackTrigger(safety),
+    degrade: () => degradeTrigger(safety),
   };
-  const wanted = names ?? BUILTIN_TRIGGER_NAMES;
-  return wanted.map((n) => {
-    const make = (all as Record<string, (() => SnippetTrigger) | undefined>)[n];
-    if (!make) throw new RangeError(`unknown snippet trigger "${n}"; known: ${BUILTIN_TRIGGER_NAMES.join(', ')}`);
+  const all = new Map<string, () => SnippetTrigger>();
+  for (const d of domains) for (const t of d.definition.triggers ?? []) all.set(t.name, () => edgeTrigger(d.domain, d.criticality === 'safety', t));
+  for (const n of GENERIC_SNIPPET_TRIGGERS) all.set(n, generic[n]);
+  const known = snippetTriggerNames(domains.map((d) => d.definition));
+  return (names ?? known).map((n) => {
+    const make = all.get(n);
+    if (!make) throw new RangeError(`unknown snippet trigger "${n}"; known: ${known.join(', ')}`);
     return make();
   });
 }

@@ -1,14 +1,12 @@
 /**
- * Opens every enabled domain's model in its worker and reads what the engine needs from the
+ * Opens each resolved domain's model in its worker and reads what the engine needs from the
  * manifest: the boundary names and the profiled cost per variant. A model whose input does not
  * take the domain's feature vector is refused here, at start, not at the first inference.
  */
-import type { DomainName, EcuAiConfig } from '../config.js';
 import { ModelLoadError } from '../errors.js';
 import type { InferenceEngine, ModelManifest, ModelRegistry, OpenOptions } from '../inference/index.js';
-import type { DomainDefinition } from '../service/domain.js';
+import type { ResolvedDomain } from '../service/resolved.js';
 import type { DomainModelInfo } from './engine.js';
-import { isolationFor } from './isolation.js';
 
 /** The engine's view of a manifest; costs are the p99 the model was profiled at. */
 export function modelInfo(m: ModelManifest, featureSize: number): DomainModelInfo {
@@ -29,6 +27,9 @@ export function modelInfo(m: ModelManifest, featureSize: number): DomainModelInf
   };
 }
 
+/** What opening needs of the pool (InferencePool satisfies it). */
+export type ModelOpener = Pick<InferenceEngine, 'open' | 'openGroup'>;
+
 /**
  * Opens the models one worker after another (each warms onnxruntime up, and the cores are few); the
  * domains of a shared process start together in it.
@@ -36,24 +37,21 @@ export function modelInfo(m: ModelManifest, featureSize: number): DomainModelInf
  * @throws {ModelLoadError} for a missing, tampered or mismatched model
  */
 export async function openDomainModels(
-  pool: InferenceEngine,
+  pool: ModelOpener,
   registry: ModelRegistry,
-  config: Readonly<EcuAiConfig>,
-  domains: readonly DomainDefinition[],
-  opts: { minWatchdogMs?: number; onReady?: (domain: DomainName, m: ModelManifest) => void } = {},
-): Promise<Partial<Record<DomainName, DomainModelInfo>>> {
-  const models: Partial<Record<DomainName, DomainModelInfo>> = {};
-  const groups = new Map<string, { domain: DomainName; model: string; opts: OpenOptions; manifest: ModelManifest }[]>();
+  domains: readonly ResolvedDomain[],
+  opts: { minWatchdogMs?: number; onReady?: (domain: string, m: ModelManifest) => void } = {},
+): Promise<Partial<Record<string, DomainModelInfo>>> {
+  const models: Partial<Record<string, DomainModelInfo>> = {};
+  const groups = new Map<string, { domain: string; model: string; opts: OpenOptions; manifest: ModelManifest }[]>();
   for (const d of domains) {
-    const dc = config.domains[d.domain];
-    if (dc?.enabled === false) continue;
-    const name = dc?.model ?? d.model;
+    const name = d.model;
     const manifest = registry.resolve({ name }).manifest;
-    models[d.domain] = modelInfo(manifest, d.featureSize);
+    models[d.domain] = modelInfo(manifest, d.definition.featureSize);
     const open: OpenOptions = {
-      ...isolationFor(dc, dc?.criticality ?? d.criticality),
-      watchdogMs: Math.max(dc?.watchdog_ms ?? 500, opts.minWatchdogMs ?? 0),
-      maxRssMb: dc?.max_rss_mb ?? 256,
+      ...d.isolation,
+      watchdogMs: Math.max(d.watchdogMs, opts.minWatchdogMs ?? 0),
+      maxRssMb: d.maxRssMb,
     };
     if (open.group !== undefined) {
       groups.set(open.group, [...(groups.get(open.group) ?? []), { domain: d.domain, model: name, opts: open, manifest }]);

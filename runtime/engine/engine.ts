@@ -11,7 +11,7 @@ import type { CanFrame } from '../../bus/frame.js';
 import { makeFrame } from '../../bus/frame.js';
 import { E2eSealer, type E2eMessage } from '../../bus/e2e.js';
 import type { Clock } from '../clock.js';
-import type { DomainName, EcuAiConfig } from '../config.js';
+import type { EcuAiConfig } from '../config.js';
 import { createPlatform, type Platform, type PlatformReading } from '../platform/index.js';
 import {
   admit,
@@ -28,6 +28,7 @@ import {
 } from '../scheduler/index.js';
 import { FeatureWindow, SignalCatalog, SignalRouter, SignalStore, type CatalogEntry } from '../signals/index.js';
 import type { DomainDefinition, ResultStabilizer } from '../service/domain.js';
+import type { ResolvedDomain } from '../service/resolved.js';
 import { sharedWorkerOf } from './isolation.js';
 import { DomainServiceRunner, type LocalInference, type RemoteInference, type ServiceResult } from '../service/runner.js';
 
@@ -53,8 +54,9 @@ export interface DomainModelInfo {
 
 export interface EngineOptions {
   readonly config: Readonly<EcuAiConfig>;
-  readonly domains: readonly DomainDefinition[];
-  readonly models: Readonly<Partial<Record<DomainName, DomainModelInfo>>>;
+  /** The domains served, resolved against the config once (runtime/service/resolved.ts). */
+  readonly domains: readonly ResolvedDomain[];
+  readonly models: Readonly<Partial<Record<string, DomainModelInfo>>>;
   readonly codecs: EngineCodecs;
   /** Optional validation of the domains' signals against the DBC's messages. */
   readonly dbcMessages?: Iterable<{ readonly name: string; readonly signals: Iterable<{ readonly name: string }> }>;
@@ -106,18 +108,17 @@ export class Engine {
   #encodeErrors = 0;
 
   /**
-   * Builds the signal path, the services and the scheduler for the enabled domains.
+   * Builds the signal path, the services and the scheduler for the resolved domains.
    * @throws {AdmissionError} when the safety services cannot meet their deadlines on the cores
    * @throws {CatalogMismatchError} when a domain reads a signal the DBC does not have
    */
   constructor(options: EngineOptions) {
     this.#o = options;
     const cfg = options.config;
-    const enabled = options.domains.filter((d) => cfg.domains[d.domain]?.enabled !== false);
     const entries: CatalogEntry[] = [];
     const seen = new Set<string>();
-    for (const d of enabled) {
-      for (const [name, src] of Object.entries(d.signals)) {
+    for (const { definition } of options.domains) {
+      for (const [name, src] of Object.entries(definition.signals)) {
         if (seen.has(name)) continue;
         seen.add(name);
         entries.push({ name, message: src.message, signal: src.signal, ...(src.channel ? { channel: src.channel } : {}), ...(src.periodMs ? { periodMs: src.periodMs } : {}) });
@@ -130,8 +131,8 @@ export class Engine {
 
     const services: ServiceSpec[] = [];
     const runners = new Map<string, DomainServiceRunner>();
-    for (const d of enabled) {
-      const dc = cfg.domains[d.domain];
+    for (const spec of options.domains) {
+      const d = spec.definition;
       const info = options.models[d.domain];
       const window = new FeatureWindow(this.store, { signals: d.window.signals, rateHz: d.window.rateHz, length: d.window.length });
       this.router.attach(window);
@@ -142,29 +143,20 @@ export class Engine {
       }
       // Safety services never leave the vehicle: no cloud variant for them at all.
       // A cloud round trip slower than the deadline is no rung to step down to.
-      const deadlineMs = dc?.deadline_ms ?? d.deadlineMs;
-      if (info?.costMs.cloud !== undefined && options.cloud && d.criticality === 'comfort' && info.costMs.cloud <= deadlineMs) costMs.cloud = info.costMs.cloud;
-      const wanted = dc?.variant ?? 'fp32';
+      if (info?.costMs.cloud !== undefined && options.cloud && spec.criticality === 'comfort' && info.costMs.cloud <= spec.deadlineMs) costMs.cloud = info.costMs.cloud;
+      const wanted = spec.variant;
       const primary: Variant = costMs[wanted] !== undefined ? wanted : costMs.fp32 !== undefined ? 'fp32' : costMs.int8 !== undefined ? 'int8' : 'fallback';
-      services.push(
-        serviceSpec(d.domain, costMs, {
-          rateHz: dc?.rate_hz ?? d.rateHz,
-          deadlineMs,
-          criticality: dc?.criticality ?? d.criticality,
-          primary,
-          ...sharedWorkerOf(dc, dc?.criticality ?? d.criticality, options.local !== undefined),
-        }),
-      );
+      services.push(serviceSpec(spec, costMs, { primary, ...sharedWorkerOf(spec.isolation, options.local !== undefined) }));
       const wall = new LatencyHistogram();
       this.wallLatency.set(d.domain, wall);
       runners.set(
         d.domain,
         new DomainServiceRunner({
-          definition: d as DomainDefinition<unknown>,
+          spec,
           window,
           inputName: info?.inputName ?? 'features',
           outputName: info?.outputName ?? 'output',
-          model: info?.model ?? d.model,
+          model: info?.model ?? spec.model,
           ...(options.local ? { local: options.local } : {}),
           ...(options.cloud ? { cloud: options.cloud } : {}),
           // In virtual time a wall-clock timeout would make results depend on machine load; the

@@ -1,7 +1,7 @@
 /** Budget-aware scheduling: admission, EDF dispatch, the degradation ladder and the budget loop. */
 export type { Criticality, Job, JobOutcome, ServiceMode, ServiceSpec, Variant } from './types.js';
 export { defaultComfortCores, runsOnCore, variantCostMs } from './types.js';
-export { DOMAIN_TIMING, serviceSpec, type DomainTiming } from './domain-timing.js';
+export { serviceSpec, type DomainTiming } from './domain-timing.js';
 export { admit, checkAdmission, safetyDensity, type AdmissionReport, type DensityCheck, type DensityTerm } from './admission.js';
 export { LatencyHistogram, type LatencySummary } from './histogram.js';
 export { ServiceStats, type ServiceSummary } from './service-stats.js';

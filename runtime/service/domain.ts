@@ -4,8 +4,8 @@
  * the bus, how it is scored against ground truth); the framework owns every call: when it runs,
  * which variant serves it, timing, errors, health and shutdown.
  */
-import type { DomainName } from '../config.js';
 import type { Criticality } from '../scheduler/types.js';
+import type { DomainSomeipService } from './someip-service.js';
 
 /** One vehicle signal the domain reads, and the DBC signal it comes from. */
 export interface SignalSource {
@@ -35,9 +35,28 @@ export interface ResultStabilizer<R> {
   next(t: number, result: R): R;
 }
 
-export interface DomainDefinition<R = unknown, L = unknown> {
-  readonly domain: DomainName;
+/**
+ * A condition on the domain's own result that makes the vehicle keep a data snippet, on its rising
+ * edge (the moment it becomes true). Its name is valid in `cloud.snippets.triggers`; its hits are
+ * safety-relevant when the domain's resolved criticality is `safety`.
+ */
+export interface DomainTrigger<R> {
+  readonly name: string;
+  active(result: R): boolean;
+  /** Why, in words, for the snippet (e.g. `friction class ice, mu 0.1`). */
+  describe(result: R): string;
+}
+
+/**
+ * One vehicle domain, everything about it in one place. The runtime derives from the definitions it
+ * is handed the config keys `domains.NAME.*` and `someip.services.NAME.*`, the SOME/IP services, the
+ * safety set and the snippet triggers; `rateHz`, `deadlineMs` and `criticality` are defaults the
+ * config may override.
+ */
+export interface DomainDefinition<R = unknown, L = unknown, N extends string = string> {
+  readonly domain: N;
   readonly description: string;
+  /** `safety`: never served by the cloud, admitted first, its faults and snippets kept first. */
   readonly criticality: Criticality;
   readonly rateHz: number;
   readonly deadlineMs: number;
@@ -70,8 +89,12 @@ export interface DomainDefinition<R = unknown, L = unknown> {
    */
   readonly outputMessage: string;
   encode(result: R): Record<string, number>;
-  /** A JSON-friendly form of the result for logs, snippets and the cloud. */
+  /** A JSON-friendly form of the result for logs, snippets, SOME/IP and the cloud. */
   toJson(result: R): Record<string, number | string | boolean | null>;
+  /** The SOME/IP service that carries the result (its `fields` name keys of `toJson`). */
+  readonly someip: DomainSomeipService;
+  /** Conditions on the result that keep a data snippet; none by default. */
+  readonly triggers?: readonly DomainTrigger<R>[];
   /** Ground-truth scoring; absent for domains without a metric. */
   createScorer?(): DomainScorer<R, L>;
   /**

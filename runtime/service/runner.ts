@@ -10,7 +10,7 @@ import type { Clock } from '../clock.js';
 import type { FeatureWindow } from '../signals/window.js';
 import type { Job, JobOutcome, Variant } from '../scheduler/types.js';
 import type { Outputs, TensorMap } from '../../wire/tensor.js';
-import type { DomainDefinition } from './domain.js';
+import type { ResolvedDomain } from './resolved.js';
 
 /** What the runner needs from the inference pool (InferencePool satisfies it). */
 export interface LocalInference {
@@ -43,7 +43,8 @@ export interface ServiceResult<R = unknown> {
 }
 
 export interface RunnerOptions<R> {
-  readonly definition: DomainDefinition<R>;
+  /** The domain as resolved against the config: its definition and its deadline. */
+  readonly spec: ResolvedDomain<R>;
   readonly window: FeatureWindow;
   /** Model input and output names, from the manifest. */
   readonly inputName: string;
@@ -89,9 +90,9 @@ export class DomainServiceRunner<R = unknown> {
 
   constructor(options: RunnerOptions<R>) {
     this.#o = options;
-    this.domain = options.definition.domain;
+    this.domain = options.spec.domain;
     this.#snapshot = new Float32Array(options.window.length * options.window.width);
-    this.#features = new Float32Array(options.definition.featureSize);
+    this.#features = new Float32Array(options.spec.definition.featureSize);
   }
 
   /** Paths that failed so far (each answered by the fallback). */
@@ -112,7 +113,7 @@ export class DomainServiceRunner<R = unknown> {
   /** Serves one job; the dispatcher's `execute`. Never rejects: faults become fallback answers. */
   async execute(job: Job): Promise<JobOutcome> {
     if (this.#stopped) return { variant: 'fallback' };
-    const def = this.#o.definition;
+    const def = this.#o.spec.definition;
     this.#o.window.advanceTo(job.release);
     this.#o.window.snapshot(this.#snapshot);
     const invalidSignals = this.#staleAtTick();
@@ -167,13 +168,13 @@ export class DomainServiceRunner<R = unknown> {
   #callLimitMs(job: Job): number {
     const deadlineMs = (job.deadline - job.release) * 1000;
     const clock = this.#o.clock;
-    if (!clock) return Math.max(this.#o.definition.deadlineMs, deadlineMs);
+    if (!clock) return Math.max(this.#o.spec.deadlineMs, deadlineMs);
     const reserve = Math.min(FALLBACK_RESERVE_MS, deadlineMs / 2);
     return Math.max(0, (job.deadline - clock.now()) * 1000 - reserve);
   }
 
   async #serve(variant: Exclude<Variant, 'fallback'>, job: Job): Promise<R | undefined> {
-    const def = this.#o.definition;
+    const def = this.#o.spec.definition;
     // A private copy: the worker call may outlive this job while the buffer is refilled by the next.
     const data = this.#features.slice();
     const feeds = { [this.#o.inputName]: { data, dims: [1, def.featureSize] } };

@@ -1,7 +1,8 @@
 /**
  * The daemon's SOME/IP side: offers one service per domain through SD, sends every domain result
- * as a notification to the eventgroup's subscribers (those SD has acknowledged), answers the
- * cockpit's `getDriverState`, and optionally reads remote events into the signal store.
+ * as a notification to the eventgroup's subscribers (those SD has acknowledged), answers each
+ * domain's method with its latest result (the cockpit's `getDriverState`), and optionally reads
+ * remote events into the signal store.
  *
  * Loopback has no multicast, so unless `someip.multicast` is set, SD "multicast" (cyclic offers)
  * goes by unicast to `someip.sd_peers` and to every peer that subscribed, which keeps their
@@ -10,16 +11,17 @@
 import type { Logger } from 'pino';
 import { SomeipSd, SomeipServer, SomeipUdpEndpoint, compileInterface, type MethodHandler, type SomeipAddress, type SomeipValue } from '../../bus/someip/index.js';
 import type { Clock } from '../clock.js';
-import type { DomainName, EcuAiConfig } from '../config.js';
+import type { EcuAiConfig } from '../config.js';
 import type { DomainDefinition } from '../service/domain.js';
+import type { ResolvedDomain } from '../service/resolved.js';
 import type { ServiceResult } from '../service/runner.js';
-import { GET_DRIVER_STATE, RESULT_EVENT, domainServices, eventFields, hex4, jsonToPayload, type DomainService } from './service-interfaces.js';
+import { RESULT_EVENT, domainServices, eventFields, hex4, jsonToPayload, type DomainService } from './service-interfaces.js';
 import { SomeipSignalSource, someipInputsFromConfig, type SignalSink } from './signal-source.js';
 
 export interface SomeipBridgeOptions {
   readonly config: Readonly<EcuAiConfig>;
-  /** The domains served (enabled ones): their services are offered, their results published. */
-  readonly domains: readonly DomainDefinition[];
+  /** The domains served (resolved, so enabled ones only): their services are offered, their results published. */
+  readonly domains: readonly ResolvedDomain[];
   readonly logger: Logger;
   /** Time base of the signal store, for SOME/IP inputs. */
   readonly clock: Clock;
@@ -63,7 +65,7 @@ export interface SomeipBridge {
   /** Sends a domain result to its subscribers; never throws (failures are counted and logged once). */
   publish(r: ServiceResult): void;
   /** Subscribers of a domain's eventgroup right now. */
-  subscribers(domain: DomainName): number;
+  subscribers(domain: string): number;
   /** Stops offering (StopOffer), unsubscribes inputs and closes the sockets. Idempotent. */
   close(): Promise<void>;
 }
@@ -84,8 +86,8 @@ function parseHostPort(s: string): SomeipAddress {
 export async function startSomeipBridge(o: SomeipBridgeOptions): Promise<SomeipBridge> {
   const cfg = o.config.someip;
   const log = o.logger.child({ component: 'someip' });
-  const wanted = new Set(o.domains.map((d) => d.domain));
-  const services = domainServices(cfg).filter((s) => wanted.has(s.domain));
+  const definitions = o.domains.map((d) => d.definition);
+  const services = domainServices(cfg, definitions);
   const inputs = o.sink ? someipInputsFromConfig(cfg) : [];
   const peers = cfg.sd_peers.map(parseHostPort);
   const extra = new Set(cfg.subscriber_endpoints);
@@ -110,19 +112,19 @@ export async function startSomeipBridge(o: SomeipBridgeOptions): Promise<SomeipB
     sd.addPeer(parseHostPort(e.subscriber.peer));
   });
 
-  const byDomain = new Map<string, { service: DomainService; definition: DomainDefinition; fields: ReturnType<typeof eventFields> }>();
-  let lastDriverState: SomeipValue | undefined;
+  const byDomain = new Map<string, { service: DomainService; definition: DomainDefinition; fields: ReturnType<typeof eventFields>; last?: SomeipValue }>();
   for (const service of services) {
-    const definition = o.domains.find((d) => d.domain === service.domain) as DomainDefinition;
-    byDomain.set(service.domain, { service, definition, fields: eventFields(service) });
+    const definition = definitions.find((d) => d.domain === service.domain) as DomainDefinition;
+    const entry: { service: DomainService; definition: DomainDefinition; fields: ReturnType<typeof eventFields>; last?: SomeipValue } = { service, definition, fields: eventFields(service) };
+    byDomain.set(service.domain, entry);
     compileInterface(service.iface);
     const handlers: Record<string, MethodHandler> =
-      service.domain === 'cockpit'
+      service.method !== undefined
         ? {
-            [GET_DRIVER_STATE]: (): SomeipValue => {
-              // No answer yet is E_NOT_OK, not a made-up "awake".
-              if (lastDriverState === undefined) throw new Error('no driver state yet');
-              return lastDriverState;
+            [service.method]: (): SomeipValue => {
+              // No answer yet is E_NOT_OK, not a made-up one (an "awake" driver).
+              if (entry.last === undefined) throw new Error(`no ${service.domain} result yet`);
+              return entry.last;
             },
           }
         : {};
@@ -160,7 +162,7 @@ export async function startSomeipBridge(o: SomeipBridgeOptions): Promise<SomeipB
         failedOnce.add(r.domain);
         return;
       }
-      if (r.domain === 'cockpit') lastDriverState = value;
+      if (d.service.method !== undefined) d.last = value;
       // Encoding costs more than asking SD; most of the time nobody listens.
       if (subscribers(d.service) === 0) return;
       server.notify(d.service.ids.serviceId, RESULT_EVENT, value).then(

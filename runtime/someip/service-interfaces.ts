@@ -3,44 +3,29 @@
  * holding one event (`result`) that carries every answer of the domain. One service per domain
  * (rather than one service with an eventgroup per domain) lets a consumer find, version and
  * subscribe to a single domain through SD alone, and lets a domain's interface change its major
- * version without touching the others. The cockpit service also has the method `getDriverState`.
+ * version without touching the others. A domain may declare a method answering its latest result
+ * (the cockpit's `getDriverState`).
  *
- * Payloads are derived from each domain's JSON form (`DomainDefinition.toJson`), not from its
- * result type, so the runtime never imports a domain: every event is a struct of three common
- * fields (`t`, `variant`, `inputs_valid`) followed by the domain's JSON keys in a fixed order.
- * String values travel as uint8 indices into a declared label list, `null` as a declared number.
+ * Each domain declares its ids and payload fields in its definition (`DomainDefinition.someip`);
+ * payloads are derived from its JSON form (`DomainDefinition.toJson`), not from its result type, so
+ * the runtime never imports a domain: every event is a struct of three common fields (`t`,
+ * `variant`, `inputs_valid`) followed by the domain's JSON keys in a fixed order. String values
+ * travel as uint8 indices into a declared label list, `null` as a declared number.
  */
 import type { ServiceInterface, SomeipType, SomeipValue, StructField } from '../../bus/someip/index.js';
-import type { DomainName, EcuAiConfig } from '../config.js';
+import type { EcuAiConfig } from '../config.js';
 import { ConfigInvalidError } from '../errors.js';
+import type { DomainDefinition } from '../service/domain.js';
+import type { DomainServiceIds, ResultField } from '../service/someip-service.js';
 
-type Primitive = 'uint8' | 'uint16' | 'float32' | 'float64' | 'boolean';
-
-/** One payload field taken from a key of the domain's JSON form. */
-export interface ResultField {
-  /** The JSON key (and the payload field name). */
-  readonly name: string;
-  readonly type: Primitive;
-  /** Labels of a string value, sent as their index. */
-  readonly labels?: readonly string[];
-  /** What a JSON `null` is sent as (and decoded back to `null`). */
-  readonly nullAs?: number;
-}
-
-/** The IDs of one domain's service. */
-export interface DomainServiceIds {
-  readonly serviceId: number;
-  readonly instanceId: number;
-  readonly eventgroupId: number;
-  readonly eventId: number;
-  /** Method ID of `getDriverState` (cockpit only; ignored elsewhere). */
-  readonly methodId: number;
-}
+export type { DomainServiceIds, ResultField } from '../service/someip-service.js';
 
 /** One domain's service: its IDs, the interface for the SOME/IP layer and the payload mapping. */
 export interface DomainService {
-  readonly domain: DomainName;
+  readonly domain: string;
   readonly ids: DomainServiceIds;
+  /** The method answering the latest result, when the domain declares one. */
+  readonly method?: string;
   readonly iface: ServiceInterface;
   readonly fields: readonly ResultField[];
 }
@@ -48,52 +33,8 @@ export interface DomainService {
 export const SOMEIP_MAJOR_VERSION = 1;
 export const SOMEIP_MINOR_VERSION = 0;
 export const RESULT_EVENT = 'result';
-export const GET_DRIVER_STATE = 'getDriverState';
 
 const VARIANTS = ['fp32', 'int8', 'cloud', 'fallback'] as const;
-const SOURCES = ['model', 'fallback'] as const;
-
-/** Default IDs: services in a private range from 0x4A01, eventgroup 1, event 0x8001. */
-export const DEFAULT_SERVICE_IDS: Readonly<Record<DomainName, DomainServiceIds>> = Object.freeze({
-  adas: { serviceId: 0x4a01, instanceId: 1, eventgroupId: 1, eventId: 0x8001, methodId: 0x0001 },
-  chassis: { serviceId: 0x4a02, instanceId: 1, eventgroupId: 1, eventId: 0x8001, methodId: 0x0001 },
-  powertrain: { serviceId: 0x4a03, instanceId: 1, eventgroupId: 1, eventId: 0x8001, methodId: 0x0001 },
-  cockpit: { serviceId: 0x4a04, instanceId: 1, eventgroupId: 1, eventId: 0x8001, methodId: 0x0001 },
-  body: { serviceId: 0x4a05, instanceId: 1, eventgroupId: 1, eventId: 0x8001, methodId: 0x0001 },
-});
-
-/** The domain-specific payload fields, in wire order after the common ones. */
-export const RESULT_FIELDS: Readonly<Record<DomainName, readonly ResultField[]>> = Object.freeze({
-  adas: [
-    { name: 'level', type: 'uint8' },
-    { name: 'probability', type: 'float32' },
-    { name: 'ttc_s', type: 'float32' },
-    { name: 'target_id', type: 'uint8' },
-    { name: 'source', type: 'uint8', labels: SOURCES },
-  ],
-  chassis: [
-    { name: 'friction_class', type: 'uint8', labels: ['dry', 'wet', 'snow', 'ice'], nullAs: 255 },
-    { name: 'confidence', type: 'float32' },
-    { name: 'mu', type: 'float32' },
-    { name: 'source', type: 'uint8', labels: SOURCES },
-  ],
-  powertrain: [
-    { name: 'score', type: 'float32' },
-    { name: 'suspect_cell', type: 'uint8', nullAs: 0 },
-    { name: 'flag', type: 'boolean' },
-    { name: 'source', type: 'uint8', labels: SOURCES },
-  ],
-  cockpit: [
-    { name: 'level', type: 'uint8' },
-    { name: 'confidence', type: 'float32' },
-    { name: 'source', type: 'uint8', labels: SOURCES },
-  ],
-  body: [
-    { name: 'setpoint_c', type: 'float32' },
-    { name: 'occupancy', type: 'uint8' },
-    { name: 'source', type: 'uint8', labels: SOURCES },
-  ],
-});
 
 /** Fields every event starts with: when the answer is about, how it was served, input validity. */
 export const COMMON_FIELDS: readonly ResultField[] = [
@@ -107,8 +48,7 @@ export function resultSchema(fields: readonly ResultField[]): SomeipType {
   return { type: 'struct', fields: [...COMMON_FIELDS, ...fields].map((f): StructField => ({ name: f.name, type: { type: f.type } })) };
 }
 
-function makeService(domain: DomainName, ids: DomainServiceIds): DomainService {
-  const fields = RESULT_FIELDS[domain];
+function makeService(domain: string, ids: DomainServiceIds, fields: readonly ResultField[], method: string | undefined): DomainService {
   const payload = resultSchema(fields);
   const iface: ServiceInterface = {
     serviceId: ids.serviceId,
@@ -116,29 +56,29 @@ function makeService(domain: DomainName, ids: DomainServiceIds): DomainService {
     majorVersion: SOMEIP_MAJOR_VERSION,
     minorVersion: SOMEIP_MINOR_VERSION,
     events: { [RESULT_EVENT]: { id: ids.eventId, eventgroups: [ids.eventgroupId], payload } },
-    ...(domain === 'cockpit' ? { methods: { [GET_DRIVER_STATE]: { id: ids.methodId, response: payload } } } : {}),
+    ...(method !== undefined && ids.methodId !== undefined ? { methods: { [method]: { id: ids.methodId, response: payload } } } : {}),
   };
-  return { domain, ids, iface, fields };
+  return { domain, ids, ...(method !== undefined ? { method } : {}), iface, fields };
 }
 
 /**
- * The five domain services with the config's ID overrides applied.
+ * The domains' services with the config's ID overrides applied.
  * @throws {ConfigInvalidError} when two domains end up with the same service and instance ID, or
  * an event ID is not in the event range (0x8000 and up) or a method ID is.
  */
-export function domainServices(someip: Pick<EcuAiConfig['someip'], 'services'>): readonly DomainService[] {
+export function domainServices(someip: Pick<EcuAiConfig['someip'], 'services'>, domains: readonly Pick<DomainDefinition, 'domain' | 'someip'>[]): readonly DomainService[] {
   const out: DomainService[] = [];
   const issues: { path: string; message: string }[] = [];
-  const seen = new Map<string, DomainName>();
-  for (const domain of Object.keys(DEFAULT_SERVICE_IDS) as DomainName[]) {
+  const seen = new Map<string, string>();
+  for (const { domain, someip: d } of domains) {
     const o = someip.services[domain] ?? {};
-    const d = DEFAULT_SERVICE_IDS[domain];
+    const methodId = o.method_id ?? d.methodId;
     const ids: DomainServiceIds = {
       serviceId: o.service_id ?? d.serviceId,
       instanceId: o.instance_id ?? d.instanceId,
       eventgroupId: o.eventgroup_id ?? d.eventgroupId,
       eventId: o.event_id ?? d.eventId,
-      methodId: o.method_id ?? d.methodId,
+      ...(methodId !== undefined ? { methodId } : {}),
     };
     const path = `someip.services.${domain}`;
     const key = `${ids.serviceId}.${ids.instanceId}`;
@@ -148,8 +88,9 @@ export function domainServices(someip: Pick<EcuAiConfig['someip'], 'services'>):
     if (ids.serviceId === 0 || ids.serviceId === 0xffff) issues.push({ path: `${path}.service_id`, message: '0x0000 and 0xFFFF are reserved' });
     if (ids.instanceId === 0 || ids.instanceId === 0xffff) issues.push({ path: `${path}.instance_id`, message: '0x0000 and 0xFFFF are reserved' });
     if (ids.eventId < 0x8000) issues.push({ path: `${path}.event_id`, message: 'event IDs have the top bit set (0x8000..0xFFFF)' });
-    if (ids.methodId >= 0x8000) issues.push({ path: `${path}.method_id`, message: 'method IDs are below 0x8000' });
-    out.push(makeService(domain, ids));
+    if (methodId !== undefined && methodId >= 0x8000) issues.push({ path: `${path}.method_id`, message: 'method IDs are below 0x8000' });
+    if (d.method !== undefined && methodId === undefined) issues.push({ path: `${path}.method_id`, message: `method ${d.method} has no id` });
+    out.push(makeService(domain, ids, d.fields, d.method));
   }
   if (issues.length > 0) throw new ConfigInvalidError('config', issues);
   return out;

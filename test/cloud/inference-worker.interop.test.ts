@@ -60,7 +60,7 @@ describe.skipIf(!peer.available)('cloud inference through mosquitto', () => {
 
   it('refuses safety domains with a typed error', async () => {
     const link = CloudLink.connect({ url: broker.url, vehicleId: 'VSAFE' });
-    const cloud = new CloudInference({ link, models: { ...models, adas: { model: 'x', variant: 'fp32' } } });
+    const cloud = new CloudInference({ link, models: { ...models, adas: { model: 'x', variant: 'fp32' } }, safetyDomains: new Set(['adas']) });
     const err = await cloud.infer('adas', feeds, 100).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CloudError);
     expect((err as CloudError).code).toBe('CLOUD_UNAVAILABLE');

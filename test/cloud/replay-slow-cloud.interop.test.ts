@@ -6,8 +6,9 @@ import { startCloud } from '../../cli/cloud-setup.js';
 import { InferenceWorker } from '../../cloud/inference-worker.js';
 import { OnnxModelRunner } from '../../cloud/model-runner.js';
 import { loadShippedModels } from '../../cloud/shipped-models.js';
-import { DOMAINS } from '../../domains/index.js';
+import { DOMAIN_LIST } from '../../domains/index.js';
 import { parseConfig } from '../../runtime/config.js';
+import { resolveDomains } from '../../runtime/service/resolved.js';
 import { runReplaySession } from '../../runtime/compose/replay-session.js';
 import { withoutWall, type ReplaySummary } from '../../runtime/engine/summary.js';
 import { cli } from '../helpers/cli.js';
@@ -19,7 +20,7 @@ import { delayedRunner } from './fixtures.js';
 const peer = mosquittoPeer();
 const shipped = path.join(repoRoot, 'models');
 /** Body asks the cloud on every call; its deadline (500 ms) is met by the cloud's modelled p99 (120 ms), not by a 700 ms answer. */
-const config = parseConfig({ vehicle_id: 'slow-cloud', platform: { sensors: 'model' }, domains: { body: { variant: 'cloud' } } });
+const config = parseConfig({ vehicle_id: 'slow-cloud', platform: { sensors: 'model' }, domains: { body: { variant: 'cloud' } } }, DOMAIN_LIST);
 
 describe.skipIf(!peer.available)('a replay whose cloud answers slower than the deadline on the wall clock', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'ecu-ai-slow-cloud-'));
@@ -39,11 +40,11 @@ describe.skipIf(!peer.available)('a replay whose cloud answers slower than the d
   const replay = async (delayMs: number): Promise<ReplaySummary> => {
     const runner = new OnnxModelRunner((await loadShippedModels(shipped)).resolve);
     const worker = await InferenceWorker.start({ url: broker!.url, id: `delay-${delayMs}`, runner: delayedRunner(runner, delayMs) });
-    const cloud = await startCloud({ brokerUrl: broker!.url, modelsDir: shipped, vehicleId: config.vehicle_id, domains: Object.values(DOMAINS) });
+    const cloud = await startCloud({ brokerUrl: broker!.url, modelsDir: shipped, vehicleId: config.vehicle_id, domains: resolveDomains(DOMAIN_LIST, config) });
     try {
       return await runReplaySession({
         config,
-        domains: Object.values(DOMAINS),
+        domains: DOMAIN_LIST,
         tracePath: path.join(dir, 'drive.blf'),
         dbcPath: path.join(repoRoot, 'sim', 'vehicle.dbc'),
         modelsDir: shipped,

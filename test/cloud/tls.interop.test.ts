@@ -15,6 +15,7 @@ import { resolveCloudAccess } from '../../runtime/cloud/facade/vehicle-cloud.js'
 import { mosquittoPeer, startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
 import { makeTestPki, opensslPeer, type TestPki } from '../helpers/tls-pki.js';
 import { until } from './fixtures.js';
+import { DOMAIN_LIST } from '../../domains/index.js';
 
 const peers = [mosquittoPeer(), opensslPeer()];
 const dir = mkdtempSync(path.join(os.tmpdir(), 'ecu-ai-tls-'));
@@ -26,7 +27,7 @@ describe.skipIf(peers.some((p) => !p.available))('the cloud link over TLS with c
 
   /** A link configured the way the daemon configures it: PEM paths relative to the config's folder. */
   const linkWith = async (tls: { ca?: string; cert?: string; key?: string }): Promise<CloudLink> => {
-    const cfg = parseConfig({ cloud: { enabled: true, broker: broker.url, tls } }).cloud;
+    const cfg = parseConfig({ cloud: { enabled: true, broker: broker.url, tls } }, DOMAIN_LIST).cloud;
     const access = await resolveCloudAccess(cfg, dir, {});
     const link = CloudLink.connect({ url: cfg.broker, vehicleId: 'VTLS', connectTimeoutMs: 2000, backoff: { initialMs: 50, maxMs: 200 }, ...(access.tls ? { tls: access.tls } : {}) });
     links.push(link);

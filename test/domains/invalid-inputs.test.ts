@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DOMAINS } from '../../domains/index.js';
-import { ALL_DOMAINS } from '../../runtime/config.js';
+import { DOMAIN_NAMES as ALL_DOMAINS } from '../../domains/index.js';
 
 /** The output signals that carry a confidence, and the ones that raise a flag, per output message. */
 const CONFIDENCE: Readonly<Record<string, string>> = { ADAS_FCW: 'FCW_Confidence', CHS_Friction: 'CHS_Confidence', CKP_Drowsiness: 'DRW_Confidence' };

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DOMAINS } from '../../domains/index.js';
-import { ALL_DOMAINS, type DomainName } from '../../runtime/config.js';
+import { DOMAIN_NAMES as ALL_DOMAINS, type DomainName } from '../../domains/index.js';
 import { ModelRegistry } from '../../runtime/inference/registry.js';
 import { BARS, meets } from '../../models/build/bars.js';
 import { buildDatasets, type DomainDataset, type RunSpec } from '../../models/build/dataset.js';

@@ -11,6 +11,11 @@ import { silentLogger } from '../../runtime/observe/index.js';
 import { mosquittoPeer, startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
 import { compiledWorkerEntry } from './inference/worker-build.js';
 import { testDomain, writeEngineFixture, type EngineFixture } from './engine/fixture.js';
+import { DOMAINS, DOMAIN_LIST } from '../../domains/index.js';
+import type { DomainDefinition } from '../../runtime/service/domain.js';
+
+/** The test domain, armed with the ADAS warning trigger the test fires with an ADAS-shaped result. */
+const warningDomain = { ...testDomain, triggers: DOMAINS.adas.triggers } as unknown as DomainDefinition;
 
 const peer = mosquittoPeer();
 const work = mkdtempSync(path.join(tmpdir(), 'ecu-ai-cloud-daemon-'));
@@ -72,8 +77,8 @@ describe.skipIf(!peer.available)('the daemon with cloud.enabled against mosquitt
           // Only the trigger the test fires: a loaded machine may make real fallbacks.
           snippets: { pre_s: 1, post_s: 0.5, cooldown_s: 0, triggers: ['adas-warning'] },
         },
-      }),
-      domains: [testDomain],
+      }, DOMAIN_LIST),
+      domains: [warningDomain],
       dbcPath: fx.dbcPath,
       modelsDir: fx.modelsDir,
       logger: silentLogger(),

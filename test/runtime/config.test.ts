@@ -6,19 +6,20 @@ import { describe, expect, it } from 'vitest';
 import { runCommand } from '../../cli/run.js';
 import { exposedSecrets, loadConfigFile, parseConfig } from '../../runtime/config.js';
 import { ConfigInvalidError } from '../../runtime/errors.js';
+import { DOMAIN_LIST } from '../../domains/index.js';
 
 describe('config', () => {
   it('fills the embedded defaults from an empty object', () => {
-    const c = parseConfig({});
+    const c = parseConfig({}, DOMAIN_LIST);
     expect(c.http).toEqual({ host: '127.0.0.1', port: 9780 });
-    expect(c.domains.adas.enabled).toBe(true);
+    expect(c.domains['adas']?.enabled).toBe(true);
     expect(c.transports).toEqual([{ kind: 'virtual', channel: 'can0' }]);
     expect(Object.isFrozen(c.domains.adas)).toBe(true);
   });
 
   it('names the path of every invalid field at once', () => {
     try {
-      parseConfig({ domains: { adas: { deadline_ms: -5 }, body: { variant: 'gpu' } }, http: { port: 70000 } });
+      parseConfig({ domains: { adas: { deadline_ms: -5 }, body: { variant: 'gpu' } }, http: { port: 70000 } }, DOMAIN_LIST);
       expect.unreachable();
     } catch (err) {
       expect(err).toBeInstanceOf(ConfigInvalidError);
@@ -29,29 +30,29 @@ describe('config', () => {
   });
 
   it('polls a worker pipe for 100 µs by default, and refuses a window past 1 ms by its path', () => {
-    expect(parseConfig({}).inference.spin_us).toBe(100);
-    expect(parseConfig({ inference: { spin_us: 0 } }).inference.spin_us).toBe(0);
-    expect(() => parseConfig({ inference: { spin_us: 5000 } })).toThrow(/inference\.spin_us/);
+    expect(parseConfig({}, DOMAIN_LIST).inference.spin_us).toBe(100);
+    expect(parseConfig({ inference: { spin_us: 0 } }, DOMAIN_LIST).inference.spin_us).toBe(0);
+    expect(() => parseConfig({ inference: { spin_us: 5000 } }, DOMAIN_LIST)).toThrow(/inference\.spin_us/);
   });
 
   it('rejects unknown keys rather than ignoring a typo', () => {
-    expect(() => parseConfig({ domains: { adas: { dedline_ms: 5 } } })).toThrow(/domains\.adas/);
+    expect(() => parseConfig({ domains: { adas: { dedline_ms: 5 } } }, DOMAIN_LIST)).toThrow(/domains\.adas/);
   });
 
   it('rejects a recovery temperature that is not below the degradation temperature', () => {
-    expect(() => parseConfig({ scheduler: { degrade_c: 70, recover_c: 75 } })).toThrow(/scheduler\.recover_c/);
+    expect(() => parseConfig({ scheduler: { degrade_c: 70, recover_c: 75 } }, DOMAIN_LIST)).toThrow(/scheduler\.recover_c/);
   });
 
   it('loads YAML and reports a syntax error with file, line and column', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'ecu-ai-config-'));
     const good = path.join(dir, 'good.yaml');
     writeFileSync(good, 'vehicle_id: car-7\ndomains:\n  body:\n    enabled: false\n');
-    const c = await loadConfigFile(good);
+    const c = await loadConfigFile(good, DOMAIN_LIST);
     expect(c.vehicle_id).toBe('car-7');
-    expect(c.domains.body.enabled).toBe(false);
+    expect(c.domains['body']?.enabled).toBe(false);
     const bad = path.join(dir, 'bad.yaml');
     writeFileSync(bad, 'vehicle_id: car-7\ndomains: [unclosed\n');
-    await expect(loadConfigFile(bad)).rejects.toThrow(new RegExp(`${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+`));
+    await expect(loadConfigFile(bad, DOMAIN_LIST)).rejects.toThrow(new RegExp(`${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+`));
   });
 });
 
@@ -71,7 +72,7 @@ describe('config errors a user can act on', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'ecu-ai-config-'));
     const file = path.join(dir, 'c.yaml');
     writeFileSync(file, 'vehicle_id: car-1\ndomains:\n  adas:\n    deadline_msx: 20\n  chasis:\n    enabled: false\nscheduler:\n  cores: -1\n');
-    const err = await loadConfigFile(file).then(
+    const err = await loadConfigFile(file, DOMAIN_LIST).then(
       () => undefined,
       (e: unknown) => e as Error,
     );
@@ -81,7 +82,7 @@ describe('config errors a user can act on', () => {
   });
 
   it('lists the known keys when nothing is near', () => {
-    expect(() => parseConfig({ scheduler: { zzzzzzzzzzzz: 1 } })).toThrow(/scheduler\.zzzzzzzzzzzz: unknown key; known here: .*cores/);
+    expect(() => parseConfig({ scheduler: { zzzzzzzzzzzz: 1 } }, DOMAIN_LIST)).toThrow(/scheduler\.zzzzzzzzzzzz: unknown key; known here: .*cores/);
   });
 });
 
@@ -98,19 +99,19 @@ describe('a secret in a config file others may read', () => {
 
   it('is reported with the file, its mode and the fix when group or others may read it', async () => {
     const open = configFile('open.yaml', withPassword, 0o644);
-    const found = await exposedSecrets(open, await loadConfigFile(open));
+    const found = await exposedSecrets(open, await loadConfigFile(open, DOMAIN_LIST));
     expect(found).toMatchObject({ file: open, mode: 0o644, fields: ['cloud.password'] });
     expect(found?.message).toContain(`chmod 600 ${open}`);
     expect(found?.message).toContain('mode 0644');
     const groupOnly = configFile('group.yaml', withPassword, 0o640);
-    expect((await exposedSecrets(groupOnly, await loadConfigFile(groupOnly)))?.mode).toBe(0o640);
+    expect((await exposedSecrets(groupOnly, await loadConfigFile(groupOnly, DOMAIN_LIST)))?.mode).toBe(0o640);
   });
 
   it('is not reported for a private file, or for a password taken from the environment', async () => {
     const closed = configFile('closed.yaml', withPassword, 0o600);
-    expect(await exposedSecrets(closed, await loadConfigFile(closed))).toBeUndefined();
+    expect(await exposedSecrets(closed, await loadConfigFile(closed, DOMAIN_LIST))).toBeUndefined();
     const fromEnv = configFile('env.yaml', 'cloud:\n  password_env: ECU_AI_MQTT_PASSWORD\n', 0o644);
-    expect(await exposedSecrets(fromEnv, await loadConfigFile(fromEnv))).toBeUndefined();
+    expect(await exposedSecrets(fromEnv, await loadConfigFile(fromEnv, DOMAIN_LIST))).toBeUndefined();
   });
 
   const runWith = async (args: readonly string[]): Promise<{ code: number; stderr: string }> => {

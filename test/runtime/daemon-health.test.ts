@@ -11,6 +11,7 @@ import type { HealthReport } from '../../runtime/observe/index.js';
 import { createLogger } from '../../runtime/observe/index.js';
 import { sendEgoMotion, testDomain, writeEngineFixture, type EngineFixture } from './engine/fixture.js';
 import { parsePromText } from './observe/prom-text.js';
+import { DOMAIN_LIST } from '../../domains/index.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -37,7 +38,7 @@ describe('the daemon health, told truthfully', () => {
       },
     });
     daemon = await startDaemon({
-      config: parseConfig({ platform: { sensors: 'model' }, someip: { enabled: false } }),
+      config: parseConfig({ platform: { sensors: 'model' }, someip: { enabled: false } }, DOMAIN_LIST),
       domains: [testDomain],
       dbcPath: fx.dbcPath,
       modelsDir: fx.modelsDir,

@@ -18,6 +18,7 @@ import { freePort } from '../helpers/free-port.js';
 import { until } from '../helpers/wait.js';
 import { sendEgoMotion, testDomain, writeEngineFixture } from './engine/fixture.js';
 import { parsePromText } from './observe/prom-text.js';
+import { DOMAIN_LIST } from '../../domains/index.js';
 
 async function healthOf(d: Daemon): Promise<{ code: number; body: HealthReport }> {
   const r = await fetch(`${d.http!.url}/health`);
@@ -57,7 +58,7 @@ describe('the daemon on a socketcand bus that drops', () => {
       },
     });
     const daemon = await startDaemon({
-      config: parseConfig({ platform: { sensors: 'model' }, someip: { enabled: false }, transports: [{ kind: 'socketcand', host: '127.0.0.1', port, channel: 'can0' }] }),
+      config: parseConfig({ platform: { sensors: 'model' }, someip: { enabled: false }, transports: [{ kind: 'socketcand', host: '127.0.0.1', port, channel: 'can0' }] }, DOMAIN_LIST),
       domains: [testDomain],
       dbcPath: fx.dbcPath,
       modelsDir: fx.modelsDir,

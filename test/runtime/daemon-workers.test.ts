@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VirtualNetwork } from '../../bus/transport/index.js';
+import { DOMAIN_LIST } from '../../domains/index.js';
 import { parseConfig } from '../../runtime/config.js';
 import { startDaemon, type Daemon } from '../../runtime/daemon.js';
 import type { HealthReport } from '../../runtime/observe/index.js';
@@ -32,7 +33,7 @@ describe('the daemon on its supervised worker processes', () => {
   beforeAll(async () => {
     const fx = await writeEngineFixture(mkdtempSync(path.join(tmpdir(), 'ecu-ai-daemon-workers-')), 1);
     daemon = await startDaemon({
-      config: parseConfig({ platform: { sensors: 'model' }, someip: { enabled: false } }),
+      config: parseConfig({ platform: { sensors: 'model' }, someip: { enabled: false } }, DOMAIN_LIST),
       domains: [testDomain],
       dbcPath: fx.dbcPath,
       modelsDir: fx.modelsDir,

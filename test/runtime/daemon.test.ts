@@ -10,6 +10,7 @@ import { startDaemon, type Daemon } from '../../runtime/daemon.js';
 import { inProcessInference } from '../../runtime/inference/index.js';
 import { createLogger } from '../../runtime/observe/index.js';
 import { sendEgoMotion, testDomain, writeEngineFixture, type EngineFixture } from './engine/fixture.js';
+import { DOMAIN_LIST } from '../../domains/index.js';
 
 describe('the daemon in real time on a virtual bus', () => {
   let fx: EngineFixture;
@@ -32,7 +33,7 @@ describe('the daemon in real time on a virtual bus', () => {
       // SOME/IP has its own daemon test; here it would only hold the default ports.
       // A deadline of one period: /health reports recent misses as degraded (503), and on a loaded
       // 2-core machine a 20 ms deadline is missed now and then; what is tested here is the serving.
-      config: parseConfig({ platform: { sensors: 'model' }, someip: { enabled: false }, domains: { adas: { deadline_ms: 50 } } }),
+      config: parseConfig({ platform: { sensors: 'model' }, someip: { enabled: false }, domains: { adas: { deadline_ms: 50 } } }, DOMAIN_LIST),
       domains: [testDomain],
       dbcPath: fx.dbcPath,
       modelsDir: fx.modelsDir,

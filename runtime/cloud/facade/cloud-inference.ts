@@ -10,9 +10,6 @@ import { CircuitBreaker, type BreakerOptions, type BreakerState } from './circui
 import type { CloudLink } from '../link/mqtt-link.js';
 import type { Tensor, TensorData, TensorMap } from '../../../wire/tensor.js';
 
-/** Domains whose services never leave the vehicle. */
-export const SAFETY_DOMAINS: ReadonlySet<string> = new Set(['adas', 'chassis', 'powertrain']);
-
 export interface CloudModelRef {
   readonly model: string;
   readonly variant: string;
@@ -30,6 +27,8 @@ export interface CloudInferenceOptions {
   readonly link: CloudLink;
   /** Which cloud model serves each domain that may go to the cloud. */
   readonly models: Readonly<Record<string, CloudModelRef>>;
+  /** The domains whose services never leave the vehicle (their resolved criticality is `safety`), whatever `models` says. */
+  readonly safetyDomains?: ReadonlySet<string>;
   readonly clock?: Clock;
   readonly breaker?: BreakerOptions;
   /** Called for each request sent that got no answer within its deadline (the service fell back). */
@@ -52,8 +51,10 @@ export class CloudInference {
   readonly #link: CloudLink;
   readonly #models: Readonly<Record<string, CloudModelRef>>;
   readonly #breaker: CircuitBreaker;
+  readonly #safety: ReadonlySet<string>;
 
   constructor(opts: CloudInferenceOptions) {
+    this.#safety = opts.safetyDomains ?? new Set();
     this.#link = opts.link;
     this.#models = opts.models;
     this.#breaker = new CircuitBreaker(opts.clock ?? new RealClock(), opts.breaker);
@@ -79,7 +80,7 @@ export class CloudInference {
    * @throws {CloudError} CLOUD_PAYLOAD (rejects) when a feed's dims do not match its data
    */
   async infer(domain: string, feeds: Feeds, deadlineMs: number): Promise<CloudResult> {
-    if (SAFETY_DOMAINS.has(domain)) throw new CloudError('CLOUD_UNAVAILABLE', `domain ${domain}`, 'safety domains never run in the cloud');
+    if (this.#safety.has(domain)) throw new CloudError('CLOUD_UNAVAILABLE', `domain ${domain}`, 'safety domains never run in the cloud');
     const ref = this.#models[domain];
     if (!ref) throw new CloudError('CLOUD_UNAVAILABLE', `domain ${domain}`, 'no cloud model is configured for it');
     const inputs: Tensor[] = Object.entries(feeds).map(([name, t]) => ({ name, dims: t.dims, data: t.data }));

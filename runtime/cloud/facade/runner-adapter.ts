@@ -29,9 +29,21 @@ export function runnerCloud(facade: CloudInference, opts: RunnerCloudOptions = {
   };
 }
 
+/** A domain as the cloud client sees it (a resolved domain spec satisfies it). */
+export interface CloudDomain {
+  readonly domain: string;
+  readonly model: string;
+  readonly criticality: 'safety' | 'comfort';
+}
+
 /** The cloud models of the comfort domains (their own model, `cloud` variant); safety domains get none. */
-export function comfortCloudModels(domains: readonly { readonly domain: string; readonly model: string; readonly criticality: string }[]): Record<string, CloudModelRef> {
+export function comfortCloudModels(domains: readonly CloudDomain[]): Record<string, CloudModelRef> {
   const models: Record<string, CloudModelRef> = {};
   for (const d of domains) if (d.criticality === 'comfort') models[d.domain] = { model: d.model, variant: 'cloud' };
   return models;
+}
+
+/** The facade's options for these domains: the comfort ones' models, and the safety ones refused outright. */
+export function cloudDomainOptions(domains: readonly CloudDomain[]): { models: Record<string, CloudModelRef>; safetyDomains: ReadonlySet<string> } {
+  return { models: comfortCloudModels(domains), safetyDomains: new Set(domains.filter((d) => d.criticality === 'safety').map((d) => d.domain)) };
 }

@@ -18,7 +18,7 @@ import { CloudLink, type TlsOptions } from '../link/mqtt-link.js';
 import { Outbox } from '../outbox/outbox.js';
 import { OutboxForwarder } from '../outbox/outbox-forwarder.js';
 import { VehicleReporter } from './reporter.js';
-import { comfortCloudModels, runnerCloud } from './runner-adapter.js';
+import { cloudDomainOptions, runnerCloud, type CloudDomain } from './runner-adapter.js';
 
 export interface CloudAccess {
   readonly password?: string;
@@ -57,8 +57,8 @@ export async function resolveCloudAccess(cfg: CloudConfig, baseDir: string, env:
 export interface VehicleCloudOptions {
   readonly config: CloudConfig;
   readonly vehicleId: string;
-  /** The domains served; the comfort ones get a cloud model. */
-  readonly domains: readonly { readonly domain: string; readonly model: string; readonly criticality: string }[];
+  /** The domains served (resolved specs); the comfort ones get a cloud model, the safety ones are refused. */
+  readonly domains: readonly CloudDomain[];
   /** Absolute outbox folder. */
   readonly outboxDir: string;
   readonly access?: CloudAccess;
@@ -104,7 +104,7 @@ export class VehicleCloud {
       if (up) log?.info({ broker: cfg.broker, mqtt: this.link.protocolVersion === 5 ? '5' : '3.1.1' }, 'cloud connected');
       else log?.warn({ broker: cfg.broker, err: this.link.lastError?.message }, 'cloud unreachable; reports wait in the outbox');
     });
-    this.facade = new CloudInference({ link: this.link, models: comfortCloudModels(o.domains), ...(o.clock ? { clock: o.clock } : {}), ...(o.onUnanswered ? { onUnanswered: o.onUnanswered } : {}) });
+    this.facade = new CloudInference({ link: this.link, ...cloudDomainOptions(o.domains), ...(o.clock ? { clock: o.clock } : {}), ...(o.onUnanswered ? { onUnanswered: o.onUnanswered } : {}) });
     this.runner = runnerCloud(this.facade);
     this.forwarder = new OutboxForwarder(outbox, this.link, {
       confirm: o.config.delivery,

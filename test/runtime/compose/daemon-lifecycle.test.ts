@@ -10,6 +10,7 @@ import { Writable } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { VirtualNetwork } from '../../../bus/transport/index.js';
 import { ModelLoadError } from '../../../runtime/errors.js';
+import { DOMAIN_LIST } from '../../../domains/index.js';
 import { parseConfig } from '../../../runtime/config.js';
 import { startDaemon } from '../../../runtime/daemon.js';
 import { createLogger } from '../../../runtime/observe/index.js';
@@ -55,7 +56,7 @@ describe('the daemon as ordered components', () => {
     const { logger, seen } = transitions();
     const bus = new VirtualNetwork().open('can0');
     const daemon = await startDaemon({
-      config: parseConfig({ platform: { sensors: 'model' }, someip: { enabled: false } }),
+      config: parseConfig({ platform: { sensors: 'model' }, someip: { enabled: false } }, DOMAIN_LIST),
       domains: [testDomain],
       dbcPath: fx.dbcPath,
       modelsDir: fx.modelsDir,
@@ -76,7 +77,7 @@ describe('the daemon as ordered components', () => {
     const emptyModels = path.join(fx.modelsDir, '..', 'no-models');
     mkdirSync(emptyModels, { recursive: true });
     const start = startDaemon({
-      config: parseConfig({ platform: { sensors: 'model' }, someip: { enabled: false } }),
+      config: parseConfig({ platform: { sensors: 'model' }, someip: { enabled: false } }, DOMAIN_LIST),
       domains: [testDomain],
       dbcPath: fx.dbcPath,
       modelsDir: emptyModels,

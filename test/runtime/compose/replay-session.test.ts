@@ -10,6 +10,7 @@ import type { CanFrame } from '../../../bus/frame.js';
 import { InferencePool, inProcessInference } from '../../../runtime/inference/index.js';
 import { compiledWorkerEntry } from '../inference/worker-build.js';
 import { testDomain, writeEngineFixture, type EngineFixture } from '../engine/fixture.js';
+import { DOMAIN_LIST } from '../../../domains/index.js';
 
 describe('replay through the engine with a real ONNX model', () => {
   let fx: EngineFixture;
@@ -19,7 +20,7 @@ describe('replay through the engine with a real ONNX model', () => {
 
   const run = async (extra: Partial<Parameters<typeof runReplaySession>[0]> = {}) =>
     runReplaySession({
-      config: parseConfig({ platform: { sensors: 'model' } }),
+      config: parseConfig({ platform: { sensors: 'model' } }, DOMAIN_LIST),
       domains: [testDomain],
       tracePath: fx.tracePath,
       dbcPath: fx.dbcPath,

@@ -6,13 +6,18 @@ import { frameCost } from '../../../runtime/datalog/frame-ring.js';
 import { SNIPPET_PRIORITY, SnippetRecorder, type SnippetCapture, type SnippetRecorderOptions } from '../../../runtime/datalog/recorder.js';
 import { builtinTriggers } from '../../../runtime/datalog/triggers.js';
 import type { ServiceResult } from '../../../runtime/service/runner.js';
+import { DOMAIN_LIST } from '../../../domains/index.js';
+import { parseConfig } from '../../../runtime/config.js';
+import { resolveDomains } from '../../../runtime/service/resolved.js';
+
+const SERVED = resolveDomains(DOMAIN_LIST, parseConfig({}, DOMAIN_LIST));
 
 const adas = (t: number, level: 0 | 1 | 2): ServiceResult => ({ domain: 'adas', t, result: { level, probability: level / 2, ttcS: 2.5, targetId: 7, source: 'model' }, variant: 'fp32', inputsValid: true });
 const body = (t: number, variant: ServiceResult['variant']): ServiceResult => ({ domain: 'body', t, result: { setpointC: 21, occupancy: 1, source: 'model' }, variant, inputsValid: true });
 
 function recorder(over: Partial<SnippetRecorderOptions> = {}): { rec: SnippetRecorder; out: SnippetCapture[] } {
   const out: SnippetCapture[] = [];
-  const rec = new SnippetRecorder({ preS: 10, postS: 5, maxBytes: 1 << 20, cooldownS: 30, triggers: builtinTriggers(), sink: (c) => void out.push(c), ...over });
+  const rec = new SnippetRecorder({ preS: 10, postS: 5, maxBytes: 1 << 20, cooldownS: 30, triggers: builtinTriggers(SERVED), sink: (c) => void out.push(c), ...over });
   return { rec, out };
 }
 

@@ -7,9 +7,14 @@ import { decodeDataSnippet, encodeDataSnippet } from '../../../wire/messages.js'
 import { SnippetRecorder, type SnippetCapture } from '../../../runtime/datalog/recorder.js';
 import { folderSnippetSink, toDataSnippet } from '../../../runtime/datalog/sinks.js';
 import { builtinTriggers } from '../../../runtime/datalog/triggers.js';
+import { DOMAIN_LIST } from '../../../domains/index.js';
+import { parseConfig } from '../../../runtime/config.js';
+import { resolveDomains } from '../../../runtime/service/resolved.js';
+
+const SERVED = resolveDomains(DOMAIN_LIST, parseConfig({}, DOMAIN_LIST));
 
 async function capture(sink: (c: SnippetCapture) => void | Promise<void>): Promise<SnippetRecorder> {
-  const rec = new SnippetRecorder({ preS: 1, postS: 1, maxBytes: 1 << 16, cooldownS: 0, triggers: builtinTriggers(['chassis-ice', 'degrade']), sink });
+  const rec = new SnippetRecorder({ preS: 1, postS: 1, maxBytes: 1 << 16, cooldownS: 0, triggers: builtinTriggers(SERVED, ['chassis-ice', 'degrade']), sink });
   for (let k = 0; k < 300; k++) {
     const t = 100 + k / 100;
     rec.onFrame(makeFrame({ timestamp: t, channel: 'can1', id: 0x18ff0001, extended: true, data: [k & 0xff, 0xab] }), t);

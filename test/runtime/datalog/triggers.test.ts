@@ -1,9 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { BUILTIN_TRIGGER_NAMES, builtinTriggers, resultField, type SnippetTrigger } from '../../../runtime/datalog/triggers.js';
+import { builtinTriggers, type SnippetTrigger } from '../../../runtime/datalog/triggers.js';
+import { recorderFromConfig } from '../../../runtime/datalog/from-config.js';
+import { DOMAIN_LIST } from '../../../domains/index.js';
+import { parseConfig } from '../../../runtime/config.js';
+import { resolveDomains } from '../../../runtime/service/resolved.js';
 import type { ServiceResult } from '../../../runtime/service/runner.js';
 
+const served = resolveDomains(DOMAIN_LIST, parseConfig({}, DOMAIN_LIST));
+
 const r = (domain: string, t: number, result: unknown, variant: ServiceResult['variant'] = 'fp32'): ServiceResult => ({ domain, t, result, variant, inputsValid: true });
-const only = (name: string): SnippetTrigger => builtinTriggers([name])[0]!;
+const only = (name: string): SnippetTrigger => builtinTriggers(served, [name])[0]!;
 
 describe('snippet triggers', () => {
   it('fire on the edge of a chassis ice class, not while it lasts', () => {
@@ -46,16 +52,26 @@ describe('snippet triggers', () => {
     expect(b.onResult?.(r('adas', 0, { level: 1 }))).toBeDefined();
   });
 
-  it('know their names and refuse an unknown one', () => {
-    expect(builtinTriggers().map((t) => t.name)).toEqual([...BUILTIN_TRIGGER_NAMES]);
-    expect(() => builtinTriggers(['adas-warning', 'tyre-burst'])).toThrow(/unknown snippet trigger "tyre-burst"/);
+  it('take their names from the domains handed in, then the generic ones, and refuse an unknown one', () => {
+    expect(builtinTriggers(served).map((t) => t.name)).toEqual(['adas-warning', 'chassis-ice', 'battery-anomaly', 'fallback', 'degrade']);
+    expect(builtinTriggers(served.filter((d) => d.domain === 'body')).map((t) => t.name)).toEqual(['fallback', 'degrade']);
+    expect(() => builtinTriggers(served, ['adas-warning', 'tyre-burst'])).toThrow(/unknown snippet trigger "tyre-burst"/);
   });
 
-  it('read numeric and boolean result fields only', () => {
-    expect(resultField({ a: 2, b: true, c: 'x', d: Number.NaN }, 'a')).toBe(2);
-    expect(resultField({ b: true }, 'b')).toBe(1);
-    expect(resultField({ c: 'x' }, 'c')).toBeUndefined();
-    expect(resultField({ d: Number.NaN }, 'd')).toBeUndefined();
-    expect(resultField(null, 'a')).toBeUndefined();
+  it("mark hits safety-relevant by the domain's resolved criticality, not its default", () => {
+    const comfortChassis = resolveDomains(DOMAIN_LIST, parseConfig({ domains: { chassis: { criticality: 'comfort' } } }, DOMAIN_LIST));
+    const [ice, fallback] = builtinTriggers(comfortChassis, ['chassis-ice', 'fallback']);
+    expect(ice?.onResult?.(r('chassis', 0, { frictionClass: 3, confidence: 0.9, mu: 0.1 }))).toMatchObject({ trigger: 'chassis-ice', safety: false });
+    expect(fallback?.onResult?.(r('chassis', 0, {}, 'fallback'))).toMatchObject({ safety: false });
+  });
+
+  it('leave out, in a recorder made from the config, the configured triggers of domains not served', async () => {
+    const config = parseConfig({ domains: { adas: { enabled: false } }, cloud: { snippets: { triggers: ['adas-warning', 'chassis-ice'] } } }, DOMAIN_LIST);
+    const kept: string[] = [];
+    const rec = recorderFromConfig(config.cloud.snippets, resolveDomains(DOMAIN_LIST, config), { sink: (c) => void kept.push(c.trigger) });
+    rec.onResult(r('adas', 1, { level: 2, ttcS: 1 }));
+    rec.onResult(r('chassis', 1, { frictionClass: 3, confidence: 0.9, mu: 0.1 }));
+    await rec.finish();
+    expect(kept).toEqual(['chassis-ice']);
   });
 });

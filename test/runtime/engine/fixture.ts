@@ -4,6 +4,7 @@ import path from 'node:path';
 import { makeFrame, type CanFrame } from '../../../bus/frame.js';
 import { openTraceWriter } from '../../../bus/trace/index.js';
 import type { DomainDefinition } from '../../../runtime/service/domain.js';
+import { resultService } from '../../../runtime/service/someip-service.js';
 import { writeModel } from '../inference/fixtures.js';
 
 export const TEST_DBC = `VERSION ""
@@ -56,6 +57,7 @@ export const testDomain: DomainDefinition<TestResult, { speed: number }> = {
   encode(r) {
     return { Score: Math.round(r.score * 1000) / 1000, Served: r.served === 'model' ? 1 : 2 };
   },
+  someip: resultService(0x4a01, [{ name: 'score', type: 'float32' }, { name: 'served', type: 'uint8', labels: ['model', 'fallback'] }]),
   toJson(r) {
     return { score: r.score, served: r.served };
   },

@@ -4,8 +4,11 @@ import { VirtualClock } from '../../../runtime/clock.js';
 import { parseConfig } from '../../../runtime/config.js';
 import { Engine } from '../../../runtime/engine/engine.js';
 import type { DomainDefinition } from '../../../runtime/service/domain.js';
+import { resultService } from '../../../runtime/service/someip-service.js';
 import type { ServiceResult } from '../../../runtime/service/runner.js';
 import { TEST_DBC } from './fixture.js';
+import { DOMAIN_LIST } from '../../../domains/index.js';
+import { resolveDomains } from '../../../runtime/service/resolved.js';
 
 // A SOME/IP event as the runtime's SOME/IP signal source stores it: a pseudo message per event.
 const EVENT = 'SOMEIP_4B10_8001';
@@ -36,15 +39,17 @@ const mixedDomain: DomainDefinition<{ can: number; someip: number }> = {
   outputMessage: 'TestResult',
   encode: () => ({}),
   toJson: (r) => ({ ...r }),
+  someip: resultService(0x4a05, []),
 };
 
 describe('domain inputs from SOME/IP events beside CAN signals', () => {
   it('refuses a SOME/IP signal the engine was not told about, and serves it once it is', async () => {
     const { database } = parseDbc(TEST_DBC);
     const codecs = compileDatabase(database);
+    const config = parseConfig({ platform: { sensors: 'model' } }, DOMAIN_LIST);
     const base = {
-      config: parseConfig({ platform: { sensors: 'model' } }),
-      domains: [mixedDomain],
+      config,
+      domains: resolveDomains([mixedDomain as DomainDefinition], config),
       models: {},
       codecs,
       clock: new VirtualClock(0),

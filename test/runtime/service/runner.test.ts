@@ -11,6 +11,12 @@ import { DomainServiceRunner, type ServiceResult } from '../../../runtime/servic
 import { FeatureWindow, SignalCatalog, SignalRouter, SignalStore } from '../../../runtime/signals/index.js';
 import { TEST_DBC, testDomain, writeEngineFixture, type TestResult } from '../engine/fixture.js';
 import { compiledWorkerEntry } from '../inference/worker-build.js';
+import { parseConfig } from '../../../runtime/config.js';
+import type { DomainDefinition } from '../../../runtime/service/domain.js';
+import { resolveDomains, type ResolvedDomain } from '../../../runtime/service/resolved.js';
+
+/** The test domain with no config of its own: its definition's timing. */
+const spec = resolveDomains([testDomain as DomainDefinition], parseConfig({}, []))[0] as ResolvedDomain<TestResult>;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -36,7 +42,7 @@ describe('the domain service runner', () => {
     router = new SignalRouter(compileDatabase(parseDbc(TEST_DBC).database), store);
     window = new FeatureWindow(store, testDomain.window);
     router.attach(window);
-    runner = new DomainServiceRunner({ definition: testDomain, window, inputName: 'x', outputName: 'y', model: 'test-adas', local: pool, clock, onResult: (r) => results.push(r) });
+    runner = new DomainServiceRunner({ spec, window, inputName: 'x', outputName: 'y', model: 'test-adas', local: pool, clock, onResult: (r) => results.push(r) });
   });
 
   afterAll(async () => {
@@ -69,7 +75,7 @@ describe('the domain service runner', () => {
   it("gives a cloud call the job's own deadline, not the domain's default one", async () => {
     const asked: number[] = [];
     const cloudRunner = new DomainServiceRunner({
-      definition: testDomain,
+      spec,
       window,
       inputName: 'x',
       outputName: 'y',

@@ -5,7 +5,8 @@ import { RealClock } from '../../../runtime/clock.js';
 import { parseConfig } from '../../../runtime/config.js';
 import type { ServiceResult } from '../../../runtime/service/runner.js';
 import { startSomeipBridge, type SomeipBridge, type SignalSink } from '../../../runtime/someip/index.js';
-import { DOMAINS } from '../../../domains/index.js';
+import { DOMAINS, DOMAIN_LIST } from '../../../domains/index.js';
+import { resolveDomains } from '../../../runtime/service/resolved.js';
 
 export const FAST_SD = { initialDelayMin: 0.001, initialDelayMax: 0.005, repetitionBaseDelay: 0.01, repetitionsMax: 3, cyclicOfferDelay: 0.2, ttl: 2 };
 
@@ -13,8 +14,8 @@ export const silentLogger = pino({ level: 'silent' });
 
 /** Starts the bridge for all five domains on ports picked by the OS. */
 export async function startTestBridge(someip: Record<string, unknown> = {}, sink?: SignalSink): Promise<SomeipBridge> {
-  const config = parseConfig({ someip: { sd_port: 0, service_port: 0, ...someip } });
-  return startSomeipBridge({ config, domains: Object.values(DOMAINS), logger: silentLogger, clock: new RealClock(), ...(sink ? { sink } : {}) });
+  const config = parseConfig({ someip: { sd_port: 0, service_port: 0, ...someip } }, DOMAIN_LIST);
+  return startSomeipBridge({ config, domains: resolveDomains(DOMAIN_LIST, config), logger: silentLogger, clock: new RealClock(), ...(sink ? { sink } : {}) });
 }
 
 /** A consumer with its own SD socket pointing at the bridge's SD. */

@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MessageType, PcapWriter, SomeipSd, encodeMessage, makeMessage, type SomeipAddress } from '../../../bus/someip/index.js';
-import { RESULT_FIELDS, COMMON_FIELDS, type ResultField, type SomeipBridge } from '../../../runtime/someip/index.js';
+import { DOMAINS } from '../../../domains/index.js';
+import { COMMON_FIELDS, type ResultField, type SomeipBridge } from '../../../runtime/someip/index.js';
 import { commandPeer } from '../../helpers/peers.js';
 import { waitFor } from '../../bus/someip/wait-for.js';
 import { FAST_SD, SAMPLE_RESULTS, expectedJson, sameValues, startTestBridge } from './bridge-fixture.js';
@@ -104,7 +105,7 @@ describe.skipIf(!tshark.available)('bridge traffic decoded by Wireshark (tshark)
     await waitFor(() => (bridge.subscribers('adas') === 1 && bridge.subscribers('cockpit') === 1 ? true : undefined));
     await waitFor(() => (consumerSd.engine.subscriptionState(cockpit.ids.serviceId, 1, 1) === 'acked' ? true : undefined));
     for (const r of SAMPLE_RESULTS) bridge.publish(r);
-    const request = encodeMessage(makeMessage({ serviceId: cockpit.ids.serviceId, methodId: cockpit.ids.methodId, clientId: 0x77, sessionId: 9, interfaceVersion: 1, messageType: MessageType.REQUEST }));
+    const request = encodeMessage(makeMessage({ serviceId: cockpit.ids.serviceId, methodId: cockpit.ids.methodId!, clientId: 0x77, sessionId: 9, interfaceVersion: 1, messageType: MessageType.REQUEST }));
     captured.push({ t: now(), src: local(sink), dst: bridge.serviceAddress, payload: request });
     sink.send(request, bridge.serviceAddress.port, bridge.serviceAddress.address);
     await waitFor(() => (captured.filter((c) => c.src.port === bridge.serviceAddress.port).length >= 3 ? true : undefined));
@@ -155,7 +156,7 @@ describe.skipIf(!tshark.available)('bridge traffic decoded by Wireshark (tshark)
       expect([Number(s['someip.serviceid']), Number(s['someip.methodid']), Number(s['someip.protoversion']), Number(s['someip.interfaceversion']), Number(s['someip.returncode'])]).toEqual([serviceId, 0x8001, 1, 1, 0]);
       const bytes = Uint8Array.from(String(s['someip.payload']).split(':').map((h) => parseInt(h, 16)));
       expect(Number(s['someip.length'])).toBe(8 + bytes.length);
-      const fields = [...COMMON_FIELDS, ...RESULT_FIELDS[r.domain as 'adas' | 'cockpit']];
+      const fields = [...COMMON_FIELDS, ...DOMAINS[r.domain as 'adas' | 'cockpit'].someip.fields];
       expect(sameValues(readPayload(bytes, fields), expectedJson(r)), `${r.domain} t=${r.t}`).toBe(true);
     });
   });
@@ -166,7 +167,7 @@ describe.skipIf(!tshark.available)('bridge traffic decoded by Wireshark (tshark)
     expect([Number(s['someip.serviceid']), Number(s['someip.methodid']), Number(s['someip.clientid']), Number(s['someip.sessionid']), Number(s['someip.returncode'])]).toEqual([0x4a04, 0x0001, 0x77, 9, 0]);
     const bytes = Uint8Array.from(String(s['someip.payload']).split(':').map((h) => parseInt(h, 16)));
     const cockpit = SAMPLE_RESULTS.filter((r) => r.domain === 'cockpit').at(-1)!;
-    expect(sameValues(readPayload(bytes, [...COMMON_FIELDS, ...RESULT_FIELDS.cockpit]), expectedJson(cockpit))).toBe(true);
+    expect(sameValues(readPayload(bytes, [...COMMON_FIELDS, ...DOMAINS.cockpit.someip.fields]), expectedJson(cockpit))).toBe(true);
   });
 
   it('raises no expert errors or warnings', () => {

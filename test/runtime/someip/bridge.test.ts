@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SomeipClient, SomeipRemoteError, SomeipSd, SomeipUdpEndpoint, ReturnCode, type SomeipValue } from '../../../bus/someip/index.js';
-import { payloadToJson, eventFields, GET_DRIVER_STATE, type SomeipBridge } from '../../../runtime/someip/index.js';
+import { payloadToJson, eventFields, type SomeipBridge } from '../../../runtime/someip/index.js';
 import { waitFor } from '../../bus/someip/wait-for.js';
 import { FAST_SD, SAMPLE_RESULTS, expectedJson, openConsumer, sameValues, startTestBridge } from './bridge-fixture.js';
 
@@ -59,12 +59,12 @@ describe('SOME/IP bridge', () => {
     const { bridge, consumer } = await setup();
     const cockpit = bridge.services.find((s) => s.domain === 'cockpit')!;
     const at = bridge.serviceAddress;
-    await expect(consumer.client.call(cockpit.iface, GET_DRIVER_STATE, {}, { at })).rejects.toSatisfy((e) => e instanceof SomeipRemoteError && e.returnCode === ReturnCode.E_NOT_OK);
+    await expect(consumer.client.call(cockpit.iface, 'getDriverState', {}, { at })).rejects.toSatisfy((e) => e instanceof SomeipRemoteError && e.returnCode === ReturnCode.E_NOT_OK);
     const cockpitResults = SAMPLE_RESULTS.filter((r) => r.domain === 'cockpit');
     const drowsy = { ...cockpitResults[0]!, t: 99, result: { level: 2, confidence: 0.95, source: 'fallback' } };
     bridge.publish(cockpitResults[0]!);
     bridge.publish(drowsy);
-    const answer = await consumer.client.call(cockpit.iface, GET_DRIVER_STATE, {}, { at });
+    const answer = await consumer.client.call(cockpit.iface, 'getDriverState', {}, { at });
     expect(sameValues(payloadToJson(eventFields(cockpit), answer), expectedJson(drowsy))).toBe(true);
   });
 

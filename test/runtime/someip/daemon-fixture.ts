@@ -9,6 +9,7 @@ import { inProcessInference } from '../../../runtime/inference/index.js';
 import type { DomainDefinition } from '../../../runtime/service/domain.js';
 import { sendEgoMotion, writeEngineFixture } from '../engine/fixture.js';
 import { silentLogger } from './bridge-fixture.js';
+import { DOMAIN_LIST } from '../../../domains/index.js';
 
 export interface SomeipDaemon {
   readonly daemon: Daemon;
@@ -22,7 +23,7 @@ export async function startSomeipDaemon(domain: DomainDefinition, http: boolean)
   const peer = net.open('can0');
   const fx = await writeEngineFixture(mkdtempSync(path.join(tmpdir(), 'ecu-ai-someip-daemon-')), 1);
   const daemon = await startDaemon({
-    config: parseConfig({ platform: { sensors: 'model' }, someip: { sd_port: 0, service_port: 0 } }),
+    config: parseConfig({ platform: { sensors: 'model' }, someip: { sd_port: 0, service_port: 0 } }, DOMAIN_LIST),
     domains: [domain],
     dbcPath: fx.dbcPath,
     modelsDir: fx.modelsDir,

@@ -11,12 +11,13 @@ import { runCli } from '../../../cli/main.js';
 import type { Daemon } from '../../../runtime/daemon.js';
 import type { HealthReport } from '../../../runtime/observe/index.js';
 import type { DomainDefinition } from '../../../runtime/service/domain.js';
-import { DEFAULT_SERVICE_IDS } from '../../../runtime/someip/index.js';
+import { DOMAINS } from '../../../domains/index.js';
 import { testDomain, type TestResult } from '../engine/fixture.js';
 import { startSomeipDaemon, type SomeipDaemon } from './daemon-fixture.js';
 
 const adasShaped: DomainDefinition<TestResult, { speed: number }> = {
   ...testDomain,
+  someip: DOMAINS.adas.someip,
   toJson: (r) => ({ level: r.score > 1 ? 2 : 0, probability: 0.5, ttc_s: r.score, target_id: 3, source: r.served }),
 };
 
@@ -58,7 +59,7 @@ describe('the daemon under hostile SOME/IP input', () => {
     const victim = await udpSocket('127.0.0.2');
     const attacker = await udpSocket('127.0.0.1');
     try {
-      const adas = DEFAULT_SERVICE_IDS.adas;
+      const adas = DOMAINS.adas.someip;
       const forged = buildSdPayload({ reboot: false, unicast: true }, [
         {
           type: SdEntryType.SUBSCRIBE_EVENTGROUP,
@@ -97,7 +98,7 @@ describe('the daemon under hostile SOME/IP input', () => {
     try {
       // Each is the last segment of a 1 MiB message and claims its buffer: 3 fit in the 4 MiB budget, the rest push out the oldest.
       for (let session = 1; session <= 20; session++) {
-        const tail = makeMessage({ serviceId: DEFAULT_SERVICE_IDS.adas.serviceId, methodId: 1, sessionId: session, messageType: MessageType.REQUEST, payload: new Uint8Array(16) });
+        const tail = makeMessage({ serviceId: DOMAINS.adas.someip.serviceId, methodId: 1, sessionId: session, messageType: MessageType.REQUEST, payload: new Uint8Array(16) });
         await send(attacker.socket, encodeMessage({ ...tail, tp: { offset: (1 << 20) - 16, more: false } }), target);
       }
       await send(attacker.socket, Uint8Array.of(1, 2, 3), target);

@@ -5,6 +5,7 @@ import { runCli } from '../../../cli/main.js';
 import type { Daemon } from '../../../runtime/daemon.js';
 import type { DomainDefinition } from '../../../runtime/service/domain.js';
 import { testDomain, type TestResult } from '../engine/fixture.js';
+import { DOMAINS } from '../../../domains/index.js';
 import { startSomeipDaemon, type SomeipDaemon } from './daemon-fixture.js';
 import { sameValues } from './bridge-fixture.js';
 
@@ -12,6 +13,7 @@ import { sameValues } from './bridge-fixture.js';
 const published: Record<string, number | string | boolean | null>[] = [];
 const adasShaped: DomainDefinition<TestResult, { speed: number }> = {
   ...testDomain,
+  someip: DOMAINS.adas.someip,
   toJson(r) {
     const json = { level: r.score > 1 ? 2 : 0, probability: 0.5, ttc_s: r.score, target_id: 3, source: r.served };
     published.push(json);

@@ -3,11 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { compileInterface, SomeipParseError } from '../../../bus/someip/index.js';
 import { parseConfig } from '../../../runtime/config.js';
 import { ConfigInvalidError } from '../../../runtime/errors.js';
-import { DEFAULT_SERVICE_IDS, RESULT_EVENT, domainServices, eventFields, jsonToPayload, payloadToJson, type DomainService } from '../../../runtime/someip/index.js';
-import { DOMAINS } from '../../../domains/index.js';
+import { RESULT_EVENT, domainServices, eventFields, jsonToPayload, payloadToJson, type DomainService } from '../../../runtime/someip/index.js';
+import { type DomainName, DOMAINS, DOMAIN_LIST } from '../../../domains/index.js';
 import { sameValues } from './bridge-fixture.js';
 
-const services = domainServices(parseConfig({}).someip);
+const services = domainServices(parseConfig({}, DOMAIN_LIST).someip, DOMAIN_LIST);
 const source = fc.constantFrom('model', 'fallback');
 const unit = fc.double({ min: 0, max: 1, noNaN: true });
 const RESULTS: Record<string, fc.Arbitrary<unknown>> = {
@@ -28,8 +28,9 @@ function codec(s: DomainService) {
 describe('domain service interfaces', () => {
   it('has one service per domain with the documented default IDs', () => {
     expect(services.map((s) => s.domain).sort()).toEqual(Object.keys(DOMAINS).sort());
+    expect(services.map((s) => s.ids.serviceId)).toEqual([0x4a01, 0x4a02, 0x4a03, 0x4a04, 0x4a05]);
     for (const s of services) {
-      expect(s.ids).toEqual(DEFAULT_SERVICE_IDS[s.domain]);
+      expect(s.ids).toMatchObject({ instanceId: 1, eventgroupId: 1, eventId: 0x8001 });
       expect(s.iface.events?.[RESULT_EVENT]).toMatchObject({ id: 0x8001, eventgroups: [1] });
     }
     expect(Object.keys(services.find((s) => s.domain === 'cockpit')!.iface.methods ?? {})).toEqual(['getDriverState']);
@@ -37,17 +38,17 @@ describe('domain service interfaces', () => {
   });
 
   it('applies ID overrides from the config and keeps the other defaults', () => {
-    const s = domainServices(parseConfig({ someip: { services: { body: { service_id: 0x4b00, event_id: 0x8010 } } } }).someip);
+    const s = domainServices(parseConfig({ someip: { services: { body: { service_id: 0x4b00, event_id: 0x8010 } } } }, DOMAIN_LIST).someip, DOMAIN_LIST);
     const body = s.find((x) => x.domain === 'body')!;
-    expect(body.ids).toEqual({ ...DEFAULT_SERVICE_IDS.body, serviceId: 0x4b00, eventId: 0x8010 });
+    expect(body.ids).toEqual({ serviceId: 0x4b00, instanceId: 1, eventgroupId: 1, eventId: 0x8010 });
     expect(body.iface.events?.[RESULT_EVENT]?.id).toBe(0x8010);
   });
 
   it('rejects clashing service IDs and IDs out of their range, naming the config path', () => {
-    const bad = parseConfig({ someip: { services: { body: { service_id: 0x4a01 }, adas: { event_id: 0x0001, method_id: 0x8001 } } } }).someip;
+    const bad = parseConfig({ someip: { services: { body: { service_id: 0x4a01 }, adas: { event_id: 0x0001, method_id: 0x8001 } } } }, DOMAIN_LIST).someip;
     let err: unknown;
     try {
-      domainServices(bad);
+      domainServices(bad, DOMAIN_LIST);
     } catch (e) {
       err = e;
     }
@@ -60,7 +61,7 @@ describe('domain service interfaces', () => {
 
   it('round-trips every domain result through the wire to its JSON form (property)', () => {
     for (const s of services) {
-      const d = DOMAINS[s.domain];
+      const d = DOMAINS[s.domain as DomainName];
       const c = codec(s);
       fc.assert(
         fc.property(common, RESULTS[s.domain]!, (head, result) => {
@@ -76,7 +77,7 @@ describe('domain service interfaces', () => {
   it('rejects truncated payloads with a parse error naming the offset (property)', () => {
     for (const s of services) {
       const c = codec(s);
-      const full = c.encode(jsonToPayload(eventFields(s), { t: 1, variant: 'fp32', inputs_valid: true, ...DOMAINS[s.domain].toJson(fc.sample(RESULTS[s.domain]!, 1)[0]) }));
+      const full = c.encode(jsonToPayload(eventFields(s), { t: 1, variant: 'fp32', inputs_valid: true, ...DOMAINS[s.domain as DomainName].toJson(fc.sample(RESULTS[s.domain]!, 1)[0]) }));
       fc.assert(
         fc.property(fc.integer({ min: 0, max: full.length - 1 }), (n) => {
           expect(() => c.decode(full.subarray(0, n))).toThrow(SomeipParseError);

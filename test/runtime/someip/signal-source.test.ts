@@ -7,6 +7,7 @@ import { SignalStore, parseSignalCatalog } from '../../../runtime/signals/index.
 import { flattenPayload, payloadSignalNames, someipCatalogSource, someipInputsFromConfig, someipMessageName } from '../../../runtime/someip/index.js';
 import { waitFor } from '../../bus/someip/wait-for.js';
 import { FAST_SD, startTestBridge } from './bridge-fixture.js';
+import { DOMAIN_LIST } from '../../../domains/index.js';
 
 const closers: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -37,14 +38,14 @@ describe('SOME/IP inputs into the signal store', () => {
   });
 
   it('rejects an input with an invalid payload schema or a method ID, naming the config path', () => {
-    const cfg = parseConfig({ someip: { inputs: [{ ...INPUT, events: [{ event_id: 0x0001, payload: { type: 'float128' } }] }] } }).someip;
+    const cfg = parseConfig({ someip: { inputs: [{ ...INPUT, events: [{ event_id: 0x0001, payload: { type: 'float128' } }] }] } }, DOMAIN_LIST).someip;
     expect(() => someipInputsFromConfig(cfg)).toThrow(ConfigInvalidError);
     expect(() => someipInputsFromConfig(cfg)).toThrow(/someip\.inputs\.0\.events\.0\.payload/);
     expect(() => someipInputsFromConfig(cfg)).toThrow(/someip\.inputs\.0\.events\.0\.event_id/);
   });
 
   it('subscribes to a remote eventgroup and feeds decoded fields into the store as vehicle signals', async () => {
-    const inputs = someipInputsFromConfig(parseConfig({ someip: { inputs: [INPUT] } }).someip);
+    const inputs = someipInputsFromConfig(parseConfig({ someip: { inputs: [INPUT] } }, DOMAIN_LIST).someip);
     const catalog = parseSignalCatalog({
       'Vehicle.Speed': { message: 'SOMEIP_4B10_8001', signal: 'speed' },
       'Vehicle.Position.X': { message: 'SOMEIP_4B10_8001', signal: 'pos_x' },

@@ -11,33 +11,34 @@ import { VehicleCloud, resolveCloudAccess } from '../../../../runtime/cloud/faca
 import { startEmbeddedBroker } from '../../../../runtime/cloud/link/embedded-broker.js';
 import { createLogger } from '../../../../runtime/observe/index.js';
 import { freePort } from '../../../helpers/mosquitto.js';
+import { DOMAIN_LIST } from '../../../../domains/index.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'ecu-ai-vehicle-cloud-'));
 
 describe('the cloud config section', () => {
   it('is off by default with the documented defaults', () => {
-    const c = parseConfig({}).cloud;
+    const c = parseConfig({}, DOMAIN_LIST).cloud;
     expect(c).toMatchObject({ enabled: false, broker: 'mqtt://127.0.0.1:1883', protocol: 5, outbox_dir: './ecu-ai-outbox', outbox_max_mb: 64, telemetry_period_s: 10, delivery: 'ingest', receipt_timeout_s: 10, max_packet_bytes: 1_052_672 });
     expect(c.snippets).toMatchObject({ enabled: true, pre_s: 10, post_s: 5 });
   });
 
   it('names the path of every bad field', () => {
     try {
-      parseConfig({ cloud: { broker: 'http://x', protocol: 3, password: 'a', password_env: 'B', delivery: 'puback', snippets: { triggers: ['nope'] } } });
+      parseConfig({ cloud: { broker: 'http://x', protocol: 3, password: 'a', password_env: 'B', delivery: 'puback', snippets: { triggers: ['nope'] } } }, DOMAIN_LIST);
       expect.unreachable();
     } catch (err) {
       expect(err).toBeInstanceOf(ConfigInvalidError);
       const paths = (err as ConfigInvalidError).issues.map((i) => i.path);
       expect(paths).toEqual(expect.arrayContaining(['cloud.broker', 'cloud.protocol', 'cloud.delivery', 'cloud.snippets.triggers.0']));
     }
-    expect(() => parseConfig({ cloud: { password: 'a', password_env: 'B' } })).toThrow(/cloud\.password_env: give password or password_env, not both/);
+    expect(() => parseConfig({ cloud: { password: 'a', password_env: 'B' } }, DOMAIN_LIST)).toThrow(/cloud\.password_env: give password or password_env, not both/);
   });
 });
 
 describe('resolveCloudAccess', () => {
   it('reads the password from the named environment variable and the PEM files relative to the base folder', async () => {
     writeFileSync(path.join(dir, 'ca.pem'), 'CA PEM');
-    const cfg = parseConfig({ cloud: { password_env: 'VEHICLE_SECRET', tls: { ca: 'ca.pem' } } }).cloud;
+    const cfg = parseConfig({ cloud: { password_env: 'VEHICLE_SECRET', tls: { ca: 'ca.pem' } } }, DOMAIN_LIST).cloud;
     const access = await resolveCloudAccess(cfg, dir, { VEHICLE_SECRET: 's3cret' });
     expect(access.password).toBe('s3cret');
     expect(access.tls?.ca?.toString()).toBe('CA PEM');
@@ -45,9 +46,9 @@ describe('resolveCloudAccess', () => {
   });
 
   it('fails naming cloud.password_env when the variable is unset, and cloud.tls.key when a file is missing', async () => {
-    const noEnv = parseConfig({ cloud: { password_env: 'UNSET_SECRET' } }).cloud;
+    const noEnv = parseConfig({ cloud: { password_env: 'UNSET_SECRET' } }, DOMAIN_LIST).cloud;
     await expect(resolveCloudAccess(noEnv, dir, {})).rejects.toThrow(/cloud\.password_env: environment variable UNSET_SECRET is not set/);
-    const noKey = parseConfig({ cloud: { tls: { key: 'missing.key' } } }).cloud;
+    const noKey = parseConfig({ cloud: { tls: { key: 'missing.key' } } }, DOMAIN_LIST).cloud;
     await expect(resolveCloudAccess(noKey, dir, {})).rejects.toThrow(/cloud\.tls\.key: cannot read .*missing\.key/);
   });
 });
@@ -55,7 +56,7 @@ describe('resolveCloudAccess', () => {
 describe('VehicleCloud', () => {
   it('opens with no broker listening, reports degraded but ready health, and buffers reports on disk', async () => {
     const port = await freePort();
-    const cfg = parseConfig({ cloud: { enabled: true, broker: `mqtt://127.0.0.1:${port}`, reconnect_max_s: 0.25 } }).cloud;
+    const cfg = parseConfig({ cloud: { enabled: true, broker: `mqtt://127.0.0.1:${port}`, reconnect_max_s: 0.25 } }, DOMAIN_LIST).cloud;
     const outboxDir = path.join(dir, 'outbox-down');
     const vc = await VehicleCloud.open({ config: cfg, vehicleId: 'VNOBROKER', domains: [{ domain: 'body', model: 'body-comfort', criticality: 'comfort' }], outboxDir });
     try {
@@ -80,7 +81,7 @@ describe('VehicleCloud', () => {
     const broker = await startEmbeddedBroker({ port: 0 });
     const lines: string[] = [];
     const logger = createLogger({ destination: { write: (line: string) => lines.push(line) } as never });
-    const cfg = parseConfig({ cloud: { enabled: true, broker: broker.url, reconnect_max_s: 0.25 } }).cloud;
+    const cfg = parseConfig({ cloud: { enabled: true, broker: broker.url, reconnect_max_s: 0.25 } }, DOMAIN_LIST).cloud;
     const vc = await VehicleCloud.open({ config: cfg, vehicleId: 'V311', domains: [], outboxDir: path.join(dir, 'outbox-311'), logger });
     try {
       expect(await vc.link.waitConnected(3000)).toBe(true);
