@@ -42,7 +42,7 @@ describe('ecu-ai trace cat on a J1939 bus', () => {
       const r = await cli(tmp.dir, 'trace', 'cat', 'j.log', '--dbc', sharedPath('traces', 'mf4', 'CSS-Electronics-SAE-J1939-DEMO.dbc'));
       expect(r.code, r.err).toBe(0);
       const [a, b, c, request, standard] = lines(r.out);
-      expect([a, b, c].map((l) => [l?.msg, l?.sig?.["EngineSpeed"], l?.j1939?.sa])).toEqual([['EEC1', 800, 0x00], ['EEC1', 900, 0x01], ['EEC1', 1000, 0x3d]]);
+      expect([a, b, c].map((l) => [l?.msg, l?.sig?.['EngineSpeed'], l?.j1939?.sa])).toEqual([['EEC1', 800, 0x00], ['EEC1', 900, 0x01], ['EEC1', 1000, 0x3d]]);
       expect(a?.j1939).toEqual({ pri: 3, pgn: 0xf004, sa: 0, da: 255 });
       expect(request).toMatchObject({ j1939: { pri: 6, pgn: 0xea00, sa: 0xf9, da: 0x00 } });
       expect(request).not.toHaveProperty('msg');
