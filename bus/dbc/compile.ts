@@ -57,7 +57,8 @@ export function compileDatabase(db: DbcDatabase, options: CompileOptions = {}): 
   const forFrame =
     byPgn.size === 0
       ? exact
-      : (frame: CanFrame): MessageCodec | undefined => exact(frame) ?? (frame.extended ? byPgn.get(pgnOfId(frame.id)) : undefined);
+      : (frame: CanFrame): MessageCodec | undefined =>
+          byId.get(idKey(frame.id, frame.extended)) ?? (frame.extended ? byPgn.get(pgnOfId(frame.id)) : undefined);
   return Object.freeze({
     database: db,
     codecs: Object.freeze(codecs),
