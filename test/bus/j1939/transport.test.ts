@@ -66,6 +66,10 @@ describe('J1939 transport reassembly', () => {
     expect(last).toMatchObject({ mode: 'rts-cts', pgn: 0xef00, sourceAddress: 0x21, destinationAddress: 0x3d });
     expect([...(last as TpMessage).data]).toEqual([...data]);
     expect(Object.values(r.stats.drops).every((n) => n === 0)).toBe(true);
+    // The same exchange without the last CTS: TP.DT 6 is outside every window the receiver opened.
+    const unasked = new TransportReassembler();
+    expect(feed(unasked, [...frames.slice(0, -1), dt(1.55, 6)])).toEqual([]);
+    expect(unasked.stats.drops.protocol).toBe(1);
   });
 
   it('reassembles interleaved sessions of several sources, on several channels', () => {
