@@ -18,7 +18,8 @@ export type BusErrorCode =
   | 'SOMEIP_PARSE'
   | 'SOMEIP_SERIALIZE'
   | 'SOMEIP_TIMEOUT'
-  | 'SOMEIP_REMOTE';
+  | 'SOMEIP_REMOTE'
+  | 'J1939_TRANSPORT';
 
 export class BusError extends Error {
   readonly code: BusErrorCode;

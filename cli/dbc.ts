@@ -4,7 +4,8 @@
 import { subcommandHelps } from './subcommand-help.js';
 import { compileDatabase, loadDbcFile, type CompiledDatabase, type DbcDatabase, type DbcSignal, type DbcWarning, type MessageCodec } from '../bus/dbc/index.js';
 import { formatLocation } from '../bus/errors.js';
-import { bytesToHex, hexToBytes } from '../bus/frame.js';
+import { MAX_EXTENDED_ID, bytesToHex, hexToBytes, makeFrame } from '../bus/frame.js';
+import { pgnOfId } from '../bus/j1939/index.js';
 import { parseCliArgs } from './args.js';
 import { EXIT_BAD_INPUT, EXIT_OK, UsageError, writeOut, type CliCommand, type CliIo } from './command.js';
 
@@ -13,11 +14,12 @@ const HELP = `Usage:
   ecu-ai dbc decode DBC ID|MESSAGE HEXDATA [--choices] [--raw] [--allow-truncated] [--strict]
   ecu-ai dbc encode DBC MESSAGE SIGNAL=VALUE... [--raw] [--padding] [--no-range-check] [--strict]
 
-show     messages (id, length, FD/extended flags, cycle time, senders) and their signals
+show     messages (id, length, FD/extended flags, J1939 PGN, cycle time, senders) and their signals
          (start|length, byte order, sign, scale/offset, range, unit, multiplexing); --json for
          the machine-readable form. Parser warnings go to stderr.
 decode   prints a JSON object of the signals present in the payload (multiplexing resolved).
-         ID is decimal or 0x-hex (standard ids are tried before extended ones); MESSAGE is a name.
+         ID is decimal or 0x-hex (standard ids are tried before extended ones, then a J1939
+         parameter group by the id's PGN, whatever its source address); MESSAGE is a name.
          --choices prints value names instead of numbers where the DBC names them;
          --raw prints raw (unscaled) values.
 encode   prints the payload as lowercase hex. VALUE is a number or a value name (VAL_).
@@ -43,7 +45,8 @@ function findCodec(compiled: CompiledDatabase, file: string, key: string): Messa
   if (byName) return byName;
   if (/^(0x[0-9a-f]+|\d+)$/i.test(key)) {
     const id = Number(key);
-    const codec = compiled.byId(id, false) ?? compiled.byId(id, true);
+    // A 29-bit id no message has exactly may still name a J1939 parameter group by its PGN.
+    const codec = compiled.byId(id, false) ?? compiled.byId(id, true) ?? (id <= MAX_EXTENDED_ID ? compiled.forFrame(makeFrame({ id, extended: true })) : undefined);
     if (codec) return codec;
   }
   throw new DbcInputError(`${file} has no message named or numbered "${key}"`);
@@ -72,10 +75,12 @@ function describeSignal(s: DbcSignal): string {
   return `  ${s.name.padEnd(24)} ${`${s.startBit}|${s.length}`.padStart(6)} ${s.byteOrder === 'little_endian' ? 'intel' : 'motorola'} ${type} x${s.scale} +${s.offset}${range}${s.unit ? ` ${s.unit}` : ''}${mux}${choices}`;
 }
 
-function showText(file: string, db: DbcDatabase): string {
+function showText(file: string, db: DbcDatabase, compiled: CompiledDatabase): string {
   const lines = [`${file}: ${db.messages.length} messages, ${db.nodes.length} nodes${db.version ? `, version "${db.version}"` : ''}`];
   for (const m of db.messages) {
-    const flags = [m.extended ? 'extended' : 'standard', ...(m.fd ? ['FD'] : []), ...(m.isMultiplexed ? ['multiplexed'] : [])].join(' ');
+    const codec = compiled.byName(m.name);
+    const pgn = codec && compiled.isParameterGroup(codec) ? [`J1939 PGN 0x${pgnOfId(m.id).toString(16).toUpperCase().padStart(4, '0')}`] : [];
+    const flags = [m.extended ? 'extended' : 'standard', ...(m.fd ? ['FD'] : []), ...(m.isMultiplexed ? ['multiplexed'] : []), ...pgn].join(' ');
     const cycle = m.cycleTimeMs === undefined ? '' : `, every ${m.cycleTimeMs} ms`;
     lines.push('', `0x${m.id.toString(16)} ${m.name}: ${m.length} bytes, ${flags}${cycle}${m.senders.length ? `, from ${m.senders.join(',')}` : ''}`);
     for (const s of m.signals) lines.push(describeSignal(s));
@@ -83,9 +88,13 @@ function showText(file: string, db: DbcDatabase): string {
   return lines.join('\n') + '\n';
 }
 
-function showJson(file: string, db: DbcDatabase, warnings: readonly DbcWarning[]): string {
+function showJson(file: string, db: DbcDatabase, compiled: CompiledDatabase, warnings: readonly DbcWarning[]): string {
+  const pgnOf = (name: string): number | null => {
+    const codec = compiled.byName(name);
+    return codec && compiled.isParameterGroup(codec) ? pgnOfId(codec.message.id) : null;
+  };
   const messages = db.messages.map((m) => ({
-    name: m.name, id: m.id, extended: m.extended, fd: m.fd, length: m.length, cycleTimeMs: m.cycleTimeMs ?? null,
+    name: m.name, id: m.id, extended: m.extended, fd: m.fd, length: m.length, cycleTimeMs: m.cycleTimeMs ?? null, pgn: pgnOf(m.name),
     senders: m.senders, comment: m.comment ?? null, multiplexed: m.isMultiplexed,
     signals: m.signals.map((s) => ({
       name: s.name, startBit: s.startBit, length: s.length, byteOrder: s.byteOrder, signed: s.signed, float: s.float,
@@ -114,7 +123,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
   if (sub === 'show') {
     if (rest.length > 0) throw new UsageError(`dbc show takes one file, not "${rest.join(' ')}"`);
     for (const w of warnings) await writeOut(io.stderr, `warning: ${formatLocation(w.location)}: ${w.message}\n`);
-    await writeOut(io.stdout, values.json ? showJson(file, database, warnings) : showText(file, database));
+    await writeOut(io.stdout, values.json ? showJson(file, database, compiled, warnings) : showText(file, database, compiled));
     return EXIT_OK;
   }
   if (sub === 'decode') {

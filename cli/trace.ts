@@ -3,17 +3,17 @@
  */
 import path from 'node:path';
 import { assertDistinctPaths } from '../bus/files/index.js';
-import type { CanFrame } from '../bus/frame.js';
 import {
-  DEFAULT_MAX_LINE_BYTES, frameToJsonLine, openTraceReader, openTraceWriter, type DecodedFields, type TraceReader, type TraceReadOptions,
+  DEFAULT_MAX_LINE_BYTES, frameToJsonLine, openTraceReader, openTraceWriter, type TraceReader, type TraceReadOptions,
 } from '../bus/trace/index.js';
 import { intFlag, parseCliArgs } from './args.js';
+import { makeCatDecoder } from './trace-j1939.js';
 import { createProgress } from './progress.js';
 import { subcommandHelps } from './subcommand-help.js';
 import { EXIT_OK, UsageError, writeOut, type CliCommand, type CliIo } from './command.js';
 
 const HELP = `Usage:
-  ecu-ai trace cat FILE [--dbc DBC] [--limit N] [--lenient] [--max-line-bytes N]
+  ecu-ai trace cat FILE [--dbc DBC [--j1939]] [--j1939-tp] [--limit N] [--lenient] [--max-line-bytes N]
   ecu-ai trace convert IN OUT [--lenient] [--quiet] [--max-line-bytes N]
   ecu-ai trace stats FILE [--json] [--lenient] [--max-line-bytes N]
 
@@ -21,7 +21,14 @@ Formats by extension: .log (candump -L), .asc (Vector), .blf (Vector), .trc (PEA
 
 cat      one JSON object per frame per line:
          {"t":1.234567,"ch":"can0","id":291,"ext":false,"fd":false,"brs":false,"rtr":false,"err":false,"dlc":8,"data":"deadbeef"}
-         --dbc adds "msg" and "sig" (physical values) for frames the DBC describes.
+         --dbc adds "msg" and "sig" (physical values) for frames the DBC describes. A J1939 DBC
+         (VFrameFormat J1939PG or ProtocolType J1939) matches 29-bit frames by PGN from any
+         source address, and every 29-bit frame gets "j1939":{"pri","pgn","sa","da"} (da 255
+         for PDU2). --j1939 reads every extended message of the DBC as a J1939 parameter group.
+         --j1939-tp reassembles J1939 transport sessions (BAM, RTS/CTS) and prints, after the
+         frame completing one, a line {"t","ch","tp":"bam"|"rts-cts","t0","j1939","len","data"}
+         with "msg"/"sig" when the DBC has the PGN; these lines have no "id". Counts and drops
+         (timeouts, bad sequence numbers, ...) go to stderr at the end.
 convert  reads IN and writes OUT, formats by extension. OUT is written to a hidden temporary file
          beside it and replaces OUT only when every frame is written: a malformed IN, an error or
          an interrupt (Ctrl-C exits 130) leaves an existing OUT as it was. OUT naming IN exits 2.
@@ -34,40 +41,6 @@ error naming its line (skipped with --lenient), read without ever holding more t
 A last ASC line cut short (no newline, a frame line that does not parse) is skipped with a warning,
 with or without --lenient.
 A malformed trace exits 2 with the file and line (or byte offset) on stderr.`;
-
-/** The slice of the DBC API `--dbc` needs; loaded at run time so trace commands work without it. */
-interface DbcCodec {
-  readonly message: { readonly name: string };
-  decode(data: Uint8Array): Record<string, number | string>;
-}
-interface DbcModule {
-  loadDbcFile(file: string): Promise<{ database: unknown }>;
-  compileDatabase(database: unknown): { forFrame(frame: CanFrame): DbcCodec | undefined };
-}
-
-async function loadDecoder(dbcPath: string): Promise<(frame: CanFrame) => DecodedFields | undefined> {
-  const specifier = '../bus/dbc/index.js';
-  let mod: Partial<DbcModule>;
-  try {
-    mod = (await import(specifier)) as Partial<DbcModule>;
-  } catch (err) {
-    throw new Error(`--dbc needs the DBC module, which failed to load: ${(err as Error).message}`);
-  }
-  if (typeof mod.loadDbcFile !== 'function' || typeof mod.compileDatabase !== 'function') throw new Error('--dbc: the DBC module lacks loadDbcFile/compileDatabase');
-  const { database } = await mod.loadDbcFile(dbcPath);
-  const compiled = mod.compileDatabase(database);
-  return (frame) => {
-    if (frame.error || frame.rtr) return undefined;
-    const codec = compiled.forFrame(frame);
-    if (!codec) return undefined;
-    try {
-      return { msg: codec.message.name, sig: codec.decode(frame.data) };
-    } catch {
-      // A payload the message cannot decode (bad multiplexer, short frame) prints as a plain frame.
-      return undefined;
-    }
-  };
-}
 
 /** The reader options the trace commands share: --lenient and --max-line-bytes. */
 function readOptions(values: { lenient?: boolean | undefined; 'max-line-bytes'?: string | undefined }): TraceReadOptions {
@@ -84,19 +57,30 @@ function reportSkipped(io: CliIo, file: string, reader: TraceReader): void {
 }
 
 async function cat(args: readonly string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseCliArgs(args, { dbc: { type: 'string' }, limit: { type: 'string' }, ...READ_FLAGS });
+  const { values, positionals } = parseCliArgs(args, {
+    dbc: { type: 'string' }, limit: { type: 'string' }, j1939: { type: 'boolean' }, 'j1939-tp': { type: 'boolean' }, ...READ_FLAGS,
+  });
   if (positionals.length !== 1) throw new UsageError('trace cat takes one FILE');
   const file = path.resolve(io.cwd, positionals[0] as string);
   const limit = intFlag('limit', values.limit, Number.POSITIVE_INFINITY);
-  const decode = values.dbc === undefined ? undefined : await loadDecoder(path.resolve(io.cwd, values.dbc));
+  if (values.j1939 === true && values.dbc === undefined) throw new UsageError('--j1939 says how to read the --dbc file: give --dbc too');
+  const transport = values['j1939-tp'] === true;
+  const decoder =
+    values.dbc === undefined && !transport
+      ? undefined
+      : await makeCatDecoder({ dbc: values.dbc === undefined ? undefined : path.resolve(io.cwd, values.dbc), j1939: values.j1939 === true, transport });
   const reader = openTraceReader(file, readOptions(values));
   let count = 0;
   let out = '';
+  let last = 0;
   try {
     if (limit > 0) {
       reading: for await (const batch of reader.batches()) {
         for (const frame of batch) {
-          out += frameToJsonLine(frame, decode?.(frame)) + '\n';
+          out += frameToJsonLine(frame, decoder?.annotate(frame)) + '\n';
+          const message = decoder?.reassemble(frame);
+          if (message !== undefined) out += message + '\n';
+          last = frame.timestamp;
           if (++count >= limit) break reading;
         }
         if (out.length >= 65536) {
@@ -110,6 +94,7 @@ async function cat(args: readonly string[], io: CliIo): Promise<number> {
     if (out.length > 0) await writeOut(io.stdout, out);
   }
   reportSkipped(io, file, reader);
+  for (const line of decoder?.finish(last) ?? []) io.stderr.write(line + '\n');
   return EXIT_OK;
 }
 

@@ -27,7 +27,7 @@ import { trcFormatter } from './trc-write.js';
 import type { TraceReader, TraceReaderFactory, TraceReadOptions, TraceWriter, TraceWriterFactory } from './types.js';
 
 export type { TraceReader, TraceReaderFactory, TraceReadOptions, TraceWriter, TraceWriterFactory } from './types.js';
-export { frameToJsonLine, frameFromJsonLine, type DecodedFields, type JsonLineOptions } from './jsonl.js';
+export { frameToJsonLine, frameFromJsonLine, j1939Json, type DecodedFields, type J1939Fields, type JsonLineOptions } from './jsonl.js';
 export { parseCandumpLine, formatCandumpLine } from './candump.js';
 export { AscParser, parseAscText } from './asc.js';
 export { formatAscLine } from './asc-write.js';

@@ -13,9 +13,19 @@ import { bytesToHexLower, hexDigit } from './hex.js';
 import type { LineFormatter } from './text-writer.js';
 import { LineSyntaxError } from './types.js';
 
+/** The J1939 reading of a 29-bit id: priority, PGN, source and destination (255 for PDU2). */
+export interface J1939Fields {
+  pri: number;
+  pgn: number;
+  sa: number;
+  da: number;
+}
+
 export interface DecodedFields {
-  msg: string;
-  sig: Record<string, number | string>;
+  /** The DBC message and its signals; both or neither. */
+  msg?: string;
+  sig?: Record<string, number | string>;
+  j1939?: J1939Fields;
 }
 
 export interface JsonLineOptions {
@@ -29,7 +39,12 @@ function seconds(t: number): string {
   return Number.isFinite(r) ? String(r) : '0';
 }
 
-/** One JSON line for a frame (no newline); with `decoded`, adds `msg` and `sig`. */
+/** `{"pri":..,"pgn":..,"sa":..,"da":..}`, keys in that order. */
+export function j1939Json(f: J1939Fields): string {
+  return `{"pri":${f.pri},"pgn":${f.pgn},"sa":${f.sa},"da":${f.da}}`;
+}
+
+/** One JSON line for a frame (no newline); with `decoded`, adds `j1939`, `msg` and `sig` where given. */
 export function frameToJsonLine(frame: CanFrame, decoded?: DecodedFields, options?: JsonLineOptions): string {
   let s =
     `{"t":${seconds(frame.timestamp)},"ch":${JSON.stringify(frame.channel)},"id":${frame.id},"ext":${frame.extended},"fd":${frame.fd}` +
@@ -38,7 +53,8 @@ export function frameToJsonLine(frame: CanFrame, decoded?: DecodedFields, option
     if (frame.esi) s += ',"esi":true';
     if (frame.tx === true) s += ',"tx":true';
   }
-  if (decoded) s += `,"msg":${JSON.stringify(decoded.msg)},"sig":${JSON.stringify(decoded.sig)}`;
+  if (decoded?.j1939) s += `,"j1939":${j1939Json(decoded.j1939)}`;
+  if (decoded?.msg !== undefined) s += `,"msg":${JSON.stringify(decoded.msg)},"sig":${JSON.stringify(decoded.sig ?? {})}`;
   return s + '}';
 }
 

@@ -100,6 +100,18 @@ describe('ecu-ai dbc', () => {
     expect(disguised.err).toContain(`${renamed}: this is a KCD (Kayak XML) file`);
   });
 
+  it.skipIf(!hasSharedData)(`decodes a J1939 id from any source address and shows the PGN ${sharedSkipReason}`, async () => {
+    const dbc = sharedPath('traces', 'mf4', 'CSS-Electronics-SAE-J1939-DEMO.dbc');
+    // EEC1 is 0x0CF004FE in the file; here from source 0x01 at priority 6.
+    const r = await cli('dbc', 'decode', dbc, '0x18F00401', 'ffffff4038ffffff');
+    expect(r.code, r.err).toBe(0);
+    expect(JSON.parse(r.out)).toEqual({ EngineSpeed: 0x3840 * 0.125 });
+    expect((await cli('dbc', 'decode', dbc, '0x18F00501', 'ffffff4038ffffff')).code).toBe(2);
+    const shown = await cli('dbc', 'show', dbc, '--json');
+    const messages = (JSON.parse(shown.out) as { messages: { name: string; pgn: number | null }[] }).messages;
+    expect(messages.map((m) => [m.name, m.pgn])).toEqual([['EEC1', 0xf004], ['CCVS1', 0xfef1]]);
+  });
+
   it('prints help with --help', async () => {
     const r = await cli('dbc', '--help');
     expect(r.code).toBe(0);

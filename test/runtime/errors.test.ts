@@ -17,7 +17,7 @@ describe('error codes', () => {
 
   it.each([
     ['bus/errors.ts', 'BusErrorCode'],
-    ['runtime/errors.ts', 'RuntimeErrorCode'],
+    ['wire/errors.ts', 'RuntimeErrorCode'],
   ])('every code of %s is documented in the README error tables', (file, typeName) => {
     const codes = unionMembers(file, typeName);
     expect(codes.length).toBeGreaterThan(5);
