@@ -49,8 +49,8 @@ function u32(d: Buffer, p: number): number {
  * A frame's payload as a view into the container bytes: every buffer decoded here is freshly read or
  * inflated and never written again, so the view stays valid (and saves a copy and an allocation per frame).
  */
-function payload(d: Buffer, at: number, n: number): Uint8Array {
-  return n === 0 ? NO_DATA : new Uint8Array(d.buffer, d.byteOffset + at, n);
+function payload(d: Buffer, at: number, n: number, keep: boolean): Uint8Array {
+  return n === 0 || !keep ? NO_DATA : new Uint8Array(d.buffer, d.byteOffset + at, n);
 }
 
 /**
@@ -59,9 +59,12 @@ function payload(d: Buffer, at: number, n: number): Uint8Array {
  * - at or before the end: the next object to decode, or an object cut at the end (a frame object of at
  *   most MAX_FRAME_OBJECT bytes, or less than a header), which continues in the next container;
  * - beyond the end: a non-frame object continues past the end, and the bytes up to there are to be skipped.
+ * `payloads` false gives the frames empty data (see `TraceReadOptions.payloads`).
  * @throws {BlfError} on a missing signature or an impossible size, at `baseOffset` (the container's).
  */
-export function decodeBlfObjects(data: Buffer, from: number, stopAt: number, start: number, out: CanFrame[], limit: number, baseOffset: number): number {
+export function decodeBlfObjects(
+  data: Buffer, from: number, stopAt: number, start: number, out: CanFrame[], limit: number, baseOffset: number, payloads = true,
+): number {
   let pos = from;
   const end = data.length;
   while (pos < stopAt && pos + OBJ_BASE_SIZE <= end && out.length < limit) {
@@ -86,14 +89,14 @@ export function decodeBlfObjects(data: Buffer, from: number, stopAt: number, sta
     const flags = u32(data, pos + 16);
     const raw = u32(data, pos + 24) + u32(data, pos + 28) * 4294967296;
     const timestamp = start + raw * (flags === TIME_TEN_MICS ? 1e-5 : 1e-9);
-    const frame = decodeFrame(data, type, pos + headerSize, next, timestamp, baseOffset);
+    const frame = decodeFrame(data, type, pos + headerSize, next, timestamp, baseOffset, payloads);
     if (frame) out.push(frame);
     pos = next;
   }
   return pos;
 }
 
-function decodeFrame(d: Buffer, type: number, p: number, end: number, timestamp: number, baseOffset: number): CanFrame | null {
+function decodeFrame(d: Buffer, type: number, p: number, end: number, timestamp: number, baseOffset: number, payloads: boolean): CanFrame | null {
   const need = type === CAN_FD_MESSAGE_64 ? 40 : type === CAN_FD_MESSAGE ? 20 : type === CAN_ERROR_EXT ? 24 : 8;
   if (p + need > end) throw new BlfError(baseOffset, `object type ${type} too short for its fields`);
   if (type === CAN_MESSAGE || type === CAN_MESSAGE2) {
@@ -105,7 +108,7 @@ function decodeFrame(d: Buffer, type: number, p: number, end: number, timestamp:
     const extended = (rawId & ID_EXT_BIT) !== 0 || id > 0x7ff;
     const rtr = (flags & 0x80) !== 0;
     const n = rtr ? 0 : Math.min(dlc, 8, Math.max(0, end - (p + 8)));
-    const data = payload(d, p + 8, n);
+    const data = payload(d, p + 8, n, payloads);
     return frameOf(timestamp, channel, id, extended, false, false, false, rtr, false, rtr ? dlc : dlc > 8 && n === 8 ? dlc : n, data, (flags & 1) !== 0);
   }
   if (type === CAN_ERROR_EXT) {
@@ -113,7 +116,7 @@ function decodeFrame(d: Buffer, type: number, p: number, end: number, timestamp:
     const dlc = Math.min(d[p + 10] as number, 15);
     const rawId = u32(d, p + 16);
     const n = Math.min(dlc, 8, Math.max(0, end - (p + 24)));
-    const data = payload(d, p + 24, n);
+    const data = payload(d, p + 24, n, payloads);
     return { timestamp, channel, id: rawId & 0x1fffffff, extended: (rawId & ID_EXT_BIT) !== 0 || (rawId & 0x1fffffff) > 0x7ff, fd: false, brs: false, esi: false, rtr: false, error: true, dlc: n === 8 ? dlc : n, data };
   }
   let channel: string, dlcCode: number, valid: number, rawId: number, edl: boolean, brs: boolean, esi: boolean, remote: boolean, tx: boolean, dataAt: number;
@@ -149,11 +152,11 @@ function decodeFrame(d: Buffer, type: number, p: number, end: number, timestamp:
   const available = Math.max(0, end - dataAt);
   if (!edl) {
     const n = remote ? 0 : Math.min(valid, 8, available, dlcCode);
-    const data = payload(d, dataAt, n);
+    const data = payload(d, dataAt, n, payloads);
     return frameOf(timestamp, channel, id, extended, false, false, false, remote, false, remote ? dlcCode : dlcCode > 8 && n === 8 ? dlcCode : n, data, tx);
   }
   const dlc = FD_DLC_WITHIN[Math.min(valid, 64, available)] as number;
-  const data = payload(d, dataAt, FD_LENGTHS[dlc] as number);
+  const data = payload(d, dataAt, FD_LENGTHS[dlc] as number, payloads);
   return frameOf(timestamp, channel, id, extended, true, brs, esi, false, false, dlc, data, tx);
 }
 

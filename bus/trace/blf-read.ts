@@ -32,11 +32,13 @@ export class BlfTraceReader implements TraceReader {
   readonly format = '.blf';
   readonly #path: string;
   readonly #lenient: boolean;
+  readonly #payloads: boolean;
   #skipped = 0;
 
   constructor(path: string, options: TraceReadOptions) {
     this.#path = path;
     this.#lenient = options.lenient ?? false;
+    this.#payloads = options.payloads ?? true;
   }
 
   get skipped(): number {
@@ -56,6 +58,7 @@ export class BlfTraceReader implements TraceReader {
 
   #source(): FrameBatchSource {
     const path = this.#path;
+    const payloads = this.#payloads;
     let handle: FileHandle | undefined;
     let fileSize = 0;
     let pos = 0;
@@ -136,7 +139,7 @@ export class BlfTraceReader implements TraceReader {
         // Only the carried object's bytes and the next few are joined: the container itself is never copied.
         const head = d.subarray(dataPos, Math.min(d.length, dataPos + CARRY_LOOKAHEAD));
         const joined = Buffer.concat([carry, head]);
-        const used = decodeBlfObjects(joined, 0, carry.length, start, out, Number.POSITIVE_INFINITY, dataAt);
+        const used = decodeBlfObjects(joined, 0, carry.length, start, out, Number.POSITIVE_INFINITY, dataAt, payloads);
         if (used >= carry.length) {
           const resume = dataPos + used - carry.length;
           carry = Buffer.alloc(0);
@@ -149,7 +152,7 @@ export class BlfTraceReader implements TraceReader {
           throw new BlfError(dataAt, 'an object continued from the previous container does not fit a frame object');
         }
       } else {
-        const used = decodeBlfObjects(d, dataPos, d.length, start, out, BATCH_FRAMES, dataAt);
+        const used = decodeBlfObjects(d, dataPos, d.length, start, out, BATCH_FRAMES, dataAt, payloads);
         if (used > d.length) {
           skipLeft = used - d.length;
           dataPos = d.length;
@@ -238,7 +241,7 @@ export class BlfTraceReader implements TraceReader {
       try {
         if (type !== LOG_CONTAINER) {
           // Uncontained frame objects (old files): decode them as a one-object container.
-          decodeBlfObjects(await bytesAt(objectAt, size), 0, size, start, out, Number.POSITIVE_INFINITY, objectAt);
+          decodeBlfObjects(await bytesAt(objectAt, size), 0, size, start, out, Number.POSITIVE_INFINITY, objectAt, payloads);
           return;
         }
         if (size < CONTAINER_HEADER_SIZE) throw new BlfError(objectAt, 'container too short for its header');

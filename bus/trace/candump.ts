@@ -45,6 +45,7 @@ function tokenEnd(c: Chars, i: number, end: number): number {
   return i;
 }
 
+/** The payload `c[start..end)` into the slab (taken): its byte count is `(end - start) / 2`, whatever `take` returns. */
 function hexBytes(c: Chars, start: number, end: number, ls: number, slab: ByteSlab): Uint8Array {
   if ((end - start) % 2 !== 0) fail('odd number of hex digits in the data', end - 1, ls);
   const n = (end - start) / 2;
@@ -212,8 +213,9 @@ export function parseCandump(c: Chars, ls: number, le: number, slab: ByteSlab, n
     const flags = hexAt(c, p + 1, frameEnd);
     if (flags < 0) fail('CAN FD frame without its flags nibble', p + 1, ls);
     const data = hexBytes(c, p + 2, frameEnd, ls, slab);
-    if (FD_LENGTH_OK[data.length] !== true) fail(`${data.length} bytes is not a CAN FD length`, p + 2, ls);
-    return frameOf(timestamp, channel, id, extended, true, (flags & 1) !== 0, (flags & 2) !== 0, false, error, lengthToDlc(data.length, true), data, tx);
+    const n = (frameEnd - p - 2) / 2;
+    if (FD_LENGTH_OK[n] !== true) fail(`${n} bytes is not a CAN FD length`, p + 2, ls);
+    return frameOf(timestamp, channel, id, extended, true, (flags & 1) !== 0, (flags & 2) !== 0, false, error, lengthToDlc(n, true), data, tx);
   }
   if (p < frameEnd && ((c[p] as number) | 0x20) === 0x72 /* r */) {
     let dlc = 0;
@@ -233,9 +235,10 @@ export function parseCandump(c: Chars, ls: number, le: number, slab: ByteSlab, n
     if (dlcOverride < 9 || underscore + 2 !== frameEnd) fail('"_" must be followed by a DLC code 9..F', underscore + 1, ls);
   }
   const data = hexBytes(c, p, dataEnd, ls, slab);
-  if (data.length > 8 && !error) fail(`${data.length} bytes do not fit a classic CAN frame`, p, ls);
-  if (dlcOverride >= 0 && data.length !== 8) fail('a DLC above 8 needs 8 data bytes', underscore, ls);
-  const dlc = dlcOverride >= 0 ? dlcOverride : Math.min(data.length, 15);
+  const n = (dataEnd - p) / 2;
+  if (n > 8 && !error) fail(`${n} bytes do not fit a classic CAN frame`, p, ls);
+  if (dlcOverride >= 0 && n !== 8) fail('a DLC above 8 needs 8 data bytes', underscore, ls);
+  const dlc = dlcOverride >= 0 ? dlcOverride : Math.min(n, 15);
   return frameOf(timestamp, channel, id, extended, false, false, false, false, error, dlc, data, tx);
 }
 
