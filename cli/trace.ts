@@ -4,11 +4,11 @@
 import path from 'node:path';
 import { assertDistinctPaths } from '../bus/files/index.js';
 import type { CanFrame } from '../bus/frame.js';
-import {
-  DEFAULT_MAX_LINE_BYTES, frameToJsonLine, openTraceReader, openTraceWriter, type DecodedFields, type TraceReader, type TraceReadOptions,
-} from '../bus/trace/index.js';
+// Only the reading side loads up front: `convert` imports the writers (and its progress line) when it runs.
+import { frameToJsonLine, type DecodedFields } from '../bus/trace/jsonl.js';
+import { openTraceReader } from '../bus/trace/readers.js';
+import { DEFAULT_MAX_LINE_BYTES, type TraceReader, type TraceReadOptions } from '../bus/trace/types.js';
 import { intFlag, parseCliArgs } from './args.js';
-import { createProgress } from './progress.js';
 import { subcommandHelps } from './subcommand-help.js';
 import { EXIT_OK, UsageError, writeOut, type CliCommand, type CliIo } from './command.js';
 
@@ -121,6 +121,7 @@ async function convert(args: readonly string[], io: CliIo): Promise<number> {
   // A same-file refusal (SamePathError) is bad input, exit 2, with the user's own spelling of both paths.
   assertDistinctPaths([{ role: 'IN', file: positionals[0] as string }], [{ role: 'OUT', file: positionals[1] as string }], io.cwd);
   const reader = openTraceReader(input, readOptions(values));
+  const [{ openTraceWriter }, { createProgress }] = await Promise.all([import('../bus/trace/writers.js'), import('./progress.js')]);
   const writer = await openTraceWriter(output);
   const progress = createProgress(io.stderr, { label: 'convert', unit: 'frames', quiet: values.quiet === true });
   let count = 0;
