@@ -62,6 +62,19 @@ function hexBytes(c: Chars, start: number, end: number, ls: number, slab: ByteSl
   return slab.take(n);
 }
 
+/** The byte two ASCII hex digits `a`, `b` spell, at `(a << 7) | b`; -1 where either is not a hex digit. One lookup per byte of payload. */
+const HEX_PAIR: Int16Array = (() => {
+  const t = new Int16Array(128 * 128).fill(-1);
+  for (let a = 0; a < 128; a++) {
+    for (let b = 0; b < 128; b++) {
+      const hi = HEX_VALUE[a] as number;
+      const lo = HEX_VALUE[b] as number;
+      if (hi >= 0 && lo >= 0) t[(a << 7) | b] = (hi << 4) | lo;
+    }
+  }
+  return t;
+})();
+
 // DLC code by CAN FD payload length (valid lengths only).
 const FD_DLC: readonly number[] = Array.from({ length: 65 }, (_, n) => (FD_LENGTH_OK[n] === true ? lengthToDlc(n, true) : -1));
 
@@ -137,10 +150,9 @@ export function parseCandumpFast(c: Chars, ls: number, le: number, slab: ByteSla
     const a = c[i] as number;
     if (a === 32) break;
     const b = c[i + 1] as number;
-    const hi = a < 128 ? (HEX_VALUE[a] as number) : -1;
-    const lo = b < 128 ? (HEX_VALUE[b] as number) : -1;
-    if ((hi | lo) < 0) return undefined;
-    out[o++] = (hi << 4) | lo;
+    const v = (a | b) < 128 ? (HEX_PAIR[(a << 7) | b] as number) : -1;
+    if (v < 0) return undefined;
+    out[o++] = v;
     i += 2;
   }
   const n = (i - dataStart) >> 1;
