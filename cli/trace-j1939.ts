@@ -7,7 +7,7 @@ import { bytesToHex, type CanFrame } from '../bus/frame.js';
 import {
   TransportReassembler, TP_DROP_REASONS, describeDrop, isPdu1Pgn, parseJ1939Id, type TpDrop, type TpMessage,
 } from '../bus/j1939/index.js';
-import { j1939Json, type DecodedFields } from '../bus/trace/index.js';
+import { j1939Json, type DecodedFields } from '../bus/trace/jsonl.js';
 
 /** The slice of the DBC API `--dbc` needs; loaded at run time so trace commands work without it. */
 interface DbcCodec {

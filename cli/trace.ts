@@ -3,12 +3,12 @@
  */
 import path from 'node:path';
 import { assertDistinctPaths } from '../bus/files/index.js';
-import {
-  DEFAULT_MAX_LINE_BYTES, frameToJsonLine, openTraceReader, openTraceWriter, type TraceReader, type TraceReadOptions,
-} from '../bus/trace/index.js';
+// Only the reading side loads up front: `convert` imports the writers (and its progress line) when it runs.
+import { frameToJsonLine } from '../bus/trace/jsonl.js';
+import { openTraceReader } from '../bus/trace/readers.js';
+import { DEFAULT_MAX_LINE_BYTES, type TraceReader, type TraceReadOptions } from '../bus/trace/types.js';
 import { intFlag, parseCliArgs } from './args.js';
 import { makeCatDecoder } from './trace-j1939.js';
-import { createProgress } from './progress.js';
 import { subcommandHelps } from './subcommand-help.js';
 import { EXIT_OK, UsageError, writeOut, type CliCommand, type CliIo } from './command.js';
 
@@ -106,6 +106,7 @@ async function convert(args: readonly string[], io: CliIo): Promise<number> {
   // A same-file refusal (SamePathError) is bad input, exit 2, with the user's own spelling of both paths.
   assertDistinctPaths([{ role: 'IN', file: positionals[0] as string }], [{ role: 'OUT', file: positionals[1] as string }], io.cwd);
   const reader = openTraceReader(input, readOptions(values));
+  const [{ openTraceWriter }, { createProgress }] = await Promise.all([import('../bus/trace/writers.js'), import('./progress.js')]);
   const writer = await openTraceWriter(output);
   const progress = createProgress(io.stderr, { label: 'convert', unit: 'frames', quiet: values.quiet === true });
   let count = 0;
@@ -140,12 +141,17 @@ interface IdStats {
   m2: number;
 }
 
+/** Added to a 29-bit id for its key in `stats`; the sum stays a small integer (below 2^30). */
+const EXTENDED_KEY = 0x20000000;
+
 async function stats(args: readonly string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseCliArgs(args, { json: { type: 'boolean' }, ...READ_FLAGS });
   if (positionals.length !== 1) throw new UsageError('trace stats takes one FILE');
   const file = path.resolve(io.cwd, positionals[0] as string);
-  const reader = openTraceReader(file, readOptions(values));
-  const byId = new Map<string, IdStats>();
+  // Stats never look at payloads: frames come without them, one object less per frame.
+  const reader = openTraceReader(file, { ...readOptions(values), payloads: false });
+  // Keyed by a number, not a string built per frame: 11- and 29-bit ids apart by the bit above 29 bits.
+  const byId = new Map<number, IdStats>();
   let total = 0;
   let first = Number.NaN;
   let last = Number.NaN;
@@ -160,7 +166,7 @@ async function stats(args: readonly string[], io: CliIo): Promise<number> {
     if (f.extended) kinds.extended++;
     if (f.tx === true) kinds.tx++;
     if (f.error) continue;
-    const key = `${f.extended ? 'x' : 's'}${f.id}`;
+    const key = f.extended ? f.id + EXTENDED_KEY : f.id;
     let s = byId.get(key);
     if (!s) {
       s = { id: f.id, extended: f.extended, count: 0, first: f.timestamp, last: f.timestamp, n: 0, mean: 0, m2: 0 };

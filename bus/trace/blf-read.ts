@@ -1,21 +1,22 @@
 /**
  * Vector BLF reading, streaming, at a cost bounded by the file's own bytes: the file is read through a
- * window of WINDOW_BYTES, LOG_CONTAINERs are inflated one at a time to at most the size they declare
- * (itself at most MAX_CONTAINER_BYTES), a container's frames are handed over in batches of BATCH_FRAMES,
+ * window of WINDOW_BYTES, LOG_CONTAINERs are inflated to at most the size they declare (itself at most
+ * MAX_CONTAINER_BYTES; the next one inflates on the thread pool while this one is decoded, so at most
+ * two are held), a container's frames are handed over in batches of BATCH_FRAMES,
  * and an object cut at a container's end continues in the next one: a frame object (at most
  * MAX_FRAME_OBJECT bytes) is carried over, anything else is skipped by its declared size without being
  * buffered. The objects themselves are decoded in blf-objects.ts.
  */
 import { open, type FileHandle } from 'node:fs/promises';
-import { inflateSync } from 'node:zlib';
 import type { CanFrame } from '../frame.js';
 import { TraceParseError } from '../errors.js';
 import { BatchIterator, BatchStream, type FrameBatchSource } from './batch-iterator.js';
 import {
-  CONTAINER_HEADER_SIZE, FILE_HEADER_SIZE, LOBJ, LOG_CONTAINER, LOGG, MAX_CONTAINER_BYTES, MAX_CONTAINER_OBJECT, MAX_FRAME_OBJECT,
+  CONTAINER_HEADER_SIZE, FILE_HEADER_SIZE, LOBJ, LOG_CONTAINER, LOGG, MAX_CONTAINER_OBJECT, MAX_FRAME_OBJECT,
   OBJ_BASE_SIZE, readSystemTime,
 } from './blf-common.js';
 import { BlfError, decodeBlfObjects, isFrameObject } from './blf-objects.js';
+import { inflateContainer } from './blf-inflate.js';
 import type { TraceReader, TraceReadOptions } from './types.js';
 
 const LOGG_TEXT = 'LOGG';
@@ -31,11 +32,13 @@ export class BlfTraceReader implements TraceReader {
   readonly format = '.blf';
   readonly #path: string;
   readonly #lenient: boolean;
+  readonly #payloads: boolean;
   #skipped = 0;
 
   constructor(path: string, options: TraceReadOptions) {
     this.#path = path;
     this.#lenient = options.lenient ?? false;
+    this.#payloads = options.payloads ?? true;
   }
 
   get skipped(): number {
@@ -55,6 +58,7 @@ export class BlfTraceReader implements TraceReader {
 
   #source(): FrameBatchSource {
     const path = this.#path;
+    const payloads = this.#payloads;
     let handle: FileHandle | undefined;
     let fileSize = 0;
     let pos = 0;
@@ -135,7 +139,7 @@ export class BlfTraceReader implements TraceReader {
         // Only the carried object's bytes and the next few are joined: the container itself is never copied.
         const head = d.subarray(dataPos, Math.min(d.length, dataPos + CARRY_LOOKAHEAD));
         const joined = Buffer.concat([carry, head]);
-        const used = decodeBlfObjects(joined, 0, carry.length, start, out, Number.POSITIVE_INFINITY, dataAt);
+        const used = decodeBlfObjects(joined, 0, carry.length, start, out, Number.POSITIVE_INFINITY, dataAt, payloads);
         if (used >= carry.length) {
           const resume = dataPos + used - carry.length;
           carry = Buffer.alloc(0);
@@ -148,7 +152,7 @@ export class BlfTraceReader implements TraceReader {
           throw new BlfError(dataAt, 'an object continued from the previous container does not fit a frame object');
         }
       } else {
-        const used = decodeBlfObjects(d, dataPos, d.length, start, out, BATCH_FRAMES, dataAt);
+        const used = decodeBlfObjects(d, dataPos, d.length, start, out, BATCH_FRAMES, dataAt, payloads);
         if (used > d.length) {
           skipLeft = used - d.length;
           dataPos = d.length;
@@ -161,23 +165,25 @@ export class BlfTraceReader implements TraceReader {
       }
       if (dataPos >= d.length) data = undefined;
     };
-    /** The uncompressed bytes of the container at `objectAt`, inflated to at most its declared size. */
-    const containerData = (obj: Buffer, objectAt: number): Buffer => {
-      const method = obj.readUInt16LE(16);
-      const declared = obj.readUInt32LE(24);
-      const payload = obj.subarray(CONTAINER_HEADER_SIZE);
-      if (method === 0) return payload;
-      if (method !== 2) throw new BlfError(objectAt, `unknown container compression ${method}`);
-      if (declared > MAX_CONTAINER_BYTES) throw new BlfError(objectAt, `container declares ${declared} uncompressed bytes, more than the limit of ${MAX_CONTAINER_BYTES}`);
-      // A writer that records no size (0) still gets no more than the limit.
-      const limit = declared === 0 ? MAX_CONTAINER_BYTES : declared;
-      try {
-        return inflateSync(payload, { maxOutputLength: limit });
-      } catch (err) {
-        const code = (err as { code?: unknown }).code;
-        if (code === 'ERR_BUFFER_TOO_LARGE') throw new BlfError(objectAt, `container inflates to more than ${declared === 0 ? `the limit of ${limit}` : `its declared ${declared}`} bytes`);
-        throw new BlfError(objectAt, `container does not inflate: ${(err as Error).message}`);
-      }
+    // The next container, inflating on the thread pool while this one's frames are decoded.
+    let ahead: { at: number; bytes: Promise<Buffer> } | undefined;
+    /**
+     * Starts inflating the container at `at` (or a few padding bytes on) when it looks whole; what
+     * does not is left to `nextObject`, which reports it when it gets there.
+     */
+    const inflateAhead = async (at: number): Promise<void> => {
+      if (at + OBJ_BASE_SIZE + 8 > fileSize) return;
+      const look = await bytesAt(at, 8 + OBJ_BASE_SIZE);
+      const idx = look.indexOf('LOBJ', 0, 'latin1');
+      if (idx < 0 || idx >= 8) return;
+      const objectAt = at + idx;
+      const headerSize = look.readUInt16LE(idx + 4);
+      const size = look.readUInt32LE(idx + 8);
+      if (look.readUInt32LE(idx + 12) !== LOG_CONTAINER || size < CONTAINER_HEADER_SIZE || size < headerSize || size > MAX_CONTAINER_OBJECT || objectAt + size > fileSize) return;
+      const bytes = inflateContainer(await bytesAt(objectAt, size), objectAt);
+      // Its failure is reported when the reading reaches it, or never if the reading stops before.
+      bytes.catch(() => undefined);
+      ahead = { at: objectAt, bytes };
     };
     /** Reads the next top-level object: a container becomes `data`; a frame object is decoded into `out`. */
     const nextObject = async (out: CanFrame[]): Promise<void> => {
@@ -235,11 +241,15 @@ export class BlfTraceReader implements TraceReader {
       try {
         if (type !== LOG_CONTAINER) {
           // Uncontained frame objects (old files): decode them as a one-object container.
-          decodeBlfObjects(await bytesAt(objectAt, size), 0, size, start, out, Number.POSITIVE_INFINITY, objectAt);
+          decodeBlfObjects(await bytesAt(objectAt, size), 0, size, start, out, Number.POSITIVE_INFINITY, objectAt, payloads);
           return;
         }
         if (size < CONTAINER_HEADER_SIZE) throw new BlfError(objectAt, 'container too short for its header');
-        data = containerData(await bytesAt(objectAt, size), objectAt);
+        const inflating = ahead?.at === objectAt ? ahead.bytes : inflateContainer(await bytesAt(objectAt, size), objectAt);
+        ahead = undefined;
+        inflating.catch(() => undefined);
+        await inflateAhead(pos);
+        data = await inflating;
         dataPos = 0;
         dataAt = objectAt;
         if (data.length === 0) data = undefined;
@@ -280,6 +290,7 @@ export class BlfTraceReader implements TraceReader {
       close: async () => {
         done = true;
         data = undefined;
+        ahead = undefined;
         await handle?.close();
         handle = undefined;
       },

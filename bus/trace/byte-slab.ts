@@ -3,6 +3,8 @@
  * one small Uint8Array each, which is most of the allocation and GC cost of reading a trace.
  * A slab region is handed out once and never written again, so a frame's data stay valid for as long
  * as the frame lives, after the reader has moved on. (A frame kept alive keeps its slab alive.)
+ * A slab that does not keep its bytes (payloads not wanted) is written and checked the same way but
+ * hands out empty data, reusing the same bytes for every frame.
  */
 const SLAB_BYTES = 1 << 18;
 
@@ -14,10 +16,15 @@ export class ByteSlab {
   #bytes: Uint8Array = NO_DATA;
   #memory: ArrayBuffer = NO_DATA.buffer as ArrayBuffer;
   #used = 0;
+  readonly #keep: boolean;
 
-  /** @param size - bytes per slab; small for the one-line string functions. */
-  constructor(size: number = SLAB_BYTES) {
+  /**
+   * @param size - bytes per slab; small for the one-line string functions.
+   * @param keep - false: `take` gives every frame empty data (see `TraceReadOptions.payloads`).
+   */
+  constructor(size: number = SLAB_BYTES, keep = true) {
     this.#size = size;
+    this.#keep = keep;
   }
 
   /**
@@ -40,7 +47,7 @@ export class ByteSlab {
 
   /** The `n` bytes written at `offset`, as the data of a frame. */
   take(n: number): Uint8Array {
-    if (n === 0) return NO_DATA;
+    if (n === 0 || !this.#keep) return NO_DATA;
     const view = new Uint8Array(this.#memory, this.#used, n);
     this.#used += n;
     return view;

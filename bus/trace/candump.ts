@@ -45,6 +45,7 @@ function tokenEnd(c: Chars, i: number, end: number): number {
   return i;
 }
 
+/** The payload `c[start..end)` into the slab (taken): its byte count is `(end - start) / 2`, whatever `take` returns. */
 function hexBytes(c: Chars, start: number, end: number, ls: number, slab: ByteSlab): Uint8Array {
   if ((end - start) % 2 !== 0) fail('odd number of hex digits in the data', end - 1, ls);
   const n = (end - start) / 2;
@@ -60,6 +61,19 @@ function hexBytes(c: Chars, start: number, end: number, ls: number, slab: ByteSl
   }
   return slab.take(n);
 }
+
+/** The byte two ASCII hex digits `a`, `b` spell, at `(a << 7) | b`; -1 where either is not a hex digit. One lookup per byte of payload. */
+const HEX_PAIR: Int16Array = (() => {
+  const t = new Int16Array(128 * 128).fill(-1);
+  for (let a = 0; a < 128; a++) {
+    for (let b = 0; b < 128; b++) {
+      const hi = HEX_VALUE[a] as number;
+      const lo = HEX_VALUE[b] as number;
+      if (hi >= 0 && lo >= 0) t[(a << 7) | b] = (hi << 4) | lo;
+    }
+  }
+  return t;
+})();
 
 // DLC code by CAN FD payload length (valid lengths only).
 const FD_DLC: readonly number[] = Array.from({ length: 65 }, (_, n) => (FD_LENGTH_OK[n] === true ? lengthToDlc(n, true) : -1));
@@ -136,10 +150,9 @@ export function parseCandumpFast(c: Chars, ls: number, le: number, slab: ByteSla
     const a = c[i] as number;
     if (a === 32) break;
     const b = c[i + 1] as number;
-    const hi = a < 128 ? (HEX_VALUE[a] as number) : -1;
-    const lo = b < 128 ? (HEX_VALUE[b] as number) : -1;
-    if ((hi | lo) < 0) return undefined;
-    out[o++] = (hi << 4) | lo;
+    const v = (a | b) < 128 ? (HEX_PAIR[(a << 7) | b] as number) : -1;
+    if (v < 0) return undefined;
+    out[o++] = v;
     i += 2;
   }
   const n = (i - dataStart) >> 1;
@@ -212,8 +225,9 @@ export function parseCandump(c: Chars, ls: number, le: number, slab: ByteSlab, n
     const flags = hexAt(c, p + 1, frameEnd);
     if (flags < 0) fail('CAN FD frame without its flags nibble', p + 1, ls);
     const data = hexBytes(c, p + 2, frameEnd, ls, slab);
-    if (FD_LENGTH_OK[data.length] !== true) fail(`${data.length} bytes is not a CAN FD length`, p + 2, ls);
-    return frameOf(timestamp, channel, id, extended, true, (flags & 1) !== 0, (flags & 2) !== 0, false, error, lengthToDlc(data.length, true), data, tx);
+    const n = (frameEnd - p - 2) / 2;
+    if (FD_LENGTH_OK[n] !== true) fail(`${n} bytes is not a CAN FD length`, p + 2, ls);
+    return frameOf(timestamp, channel, id, extended, true, (flags & 1) !== 0, (flags & 2) !== 0, false, error, lengthToDlc(n, true), data, tx);
   }
   if (p < frameEnd && ((c[p] as number) | 0x20) === 0x72 /* r */) {
     let dlc = 0;
@@ -233,9 +247,10 @@ export function parseCandump(c: Chars, ls: number, le: number, slab: ByteSlab, n
     if (dlcOverride < 9 || underscore + 2 !== frameEnd) fail('"_" must be followed by a DLC code 9..F', underscore + 1, ls);
   }
   const data = hexBytes(c, p, dataEnd, ls, slab);
-  if (data.length > 8 && !error) fail(`${data.length} bytes do not fit a classic CAN frame`, p, ls);
-  if (dlcOverride >= 0 && data.length !== 8) fail('a DLC above 8 needs 8 data bytes', underscore, ls);
-  const dlc = dlcOverride >= 0 ? dlcOverride : Math.min(data.length, 15);
+  const n = (dataEnd - p) / 2;
+  if (n > 8 && !error) fail(`${n} bytes do not fit a classic CAN frame`, p, ls);
+  if (dlcOverride >= 0 && n !== 8) fail('a DLC above 8 needs 8 data bytes', underscore, ls);
+  const dlc = dlcOverride >= 0 ? dlcOverride : Math.min(n, 15);
   return frameOf(timestamp, channel, id, extended, false, false, false, false, error, dlc, data, tx);
 }
 

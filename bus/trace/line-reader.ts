@@ -51,6 +51,7 @@ export class LineTraceReader implements TraceReader {
   readonly #lenient: boolean;
   readonly #maxLine: number;
   readonly #makeParser: () => LineParser;
+  readonly #payloads: boolean;
   #skipped = 0;
   readonly #warnings: string[] = [];
 
@@ -61,6 +62,7 @@ export class LineTraceReader implements TraceReader {
     this.#maxLine = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
     if (!Number.isSafeInteger(this.#maxLine) || this.#maxLine < 1) throw new RangeError(`maxLineBytes must be a whole number of bytes, at least 1, not ${String(options.maxLineBytes)}`);
     this.#makeParser = makeParser;
+    this.#payloads = options.payloads ?? true;
   }
 
   get skipped(): number {
@@ -96,7 +98,7 @@ export class LineTraceReader implements TraceReader {
 
   #source(): FrameBatchSource {
     const parser = this.#makeParser();
-    const slab = new ByteSlab();
+    const slab = new ByteSlab(undefined, this.#payloads);
     let buffer: Buffer = Buffer.alloc(0);
     // The next chunk is read into `spare` (after HEAD bytes of room) while this one is parsed.
     let spare: Buffer | undefined;

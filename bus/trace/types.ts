@@ -18,6 +18,13 @@ export interface TraceReadOptions {
    * offset (skipped and counted when lenient), found before more than this much of it is held.
    */
   maxLineBytes?: number;
+  /**
+   * `false` lets the reader leave every frame's `data` empty (its `dlc` still gives the length), for
+   * consumers that never look at payloads, such as counts and timing (`trace stats`): it saves an
+   * object per frame. Payloads are still read and checked, so a malformed one fails (or is skipped)
+   * exactly as with the default, `true`.
+   */
+  payloads?: boolean;
 }
 
 export interface TraceReader extends AsyncIterable<CanFrame> {

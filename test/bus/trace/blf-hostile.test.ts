@@ -143,6 +143,28 @@ describe('hostile BLF files', () => {
     expect((err as TraceParseError).message).toMatch(/byte offset 144\): container inflates to more than its declared 40 bytes/);
   });
 
+  it('a container that does not inflate, after one being decoded while it inflates, fails after every frame before it; an early exit leaves its failure unreported', async () => {
+    const file = tmp.file('second-bad.blf');
+    const good = container(Buffer.concat(Array.from({ length: 1500 }, (_, k) => canMessage(k, 0x100 + (k % 7)))), 2);
+    // Stored bytes marked as zlib: not a zlib stream.
+    const bad = container(Buffer.alloc(64, 0xff), 0, 4096);
+    bad.writeUInt16LE(2, 16);
+    writeFileSync(file, Buffer.concat([fileHeader(), good, bad]));
+    const { openTraceReader } = await import('../../../bus/trace/index.js');
+    let frames = 0;
+    const err = await (async () => {
+      for await (const batch of openTraceReader(file).batches()) frames += batch.length;
+    })().then(() => undefined, (e: unknown) => e);
+    expect(frames).toBe(1500);
+    expect(err).toBeInstanceOf(TraceParseError);
+    expect((err as TraceParseError).message).toMatch(new RegExp(`byte offset ${FILE_HEADER + good.length}\\): container does not inflate`));
+    // Stopping after the first batch, with the bad container inflated ahead, ends quietly.
+    for await (const batch of openTraceReader(file).batches()) {
+      expect(batch.length).toBeGreaterThan(0);
+      break;
+    }
+  });
+
   it('a frame object cut at the end of the last container says truncated, after the frames before it', async () => {
     const file = tmp.file('cut-object.blf');
     const bytes = Buffer.concat([fileHeader(), container(Buffer.concat([canMessage(0, 1), canMessage(10, 2).subarray(0, 30)]), 2)]);
