@@ -10,6 +10,7 @@
  * | `.blf`    | Vector BLF             | yes  | yes   |
  * | `.trc`    | PEAK trace 1.0 to 2.1  | yes  | 2.1   |
  * | `.jsonl`  | JSON lines (`trace cat`) | yes | yes  |
+ * | `.mf4`    | ASAM MDF 4.11 bus logging | yes | yes  |
  */
 import path from 'node:path';
 import { UnsupportedTraceFormatError } from '../errors.js';
@@ -21,6 +22,8 @@ import { candumpFormatter, candumpLineParser } from './candump.js';
 import { textOf, type Chars } from './chars.js';
 import { jsonlFormatter, parseJsonLine } from './jsonl.js';
 import { LineTraceReader, type LineParser } from './line-reader.js';
+import { Mf4TraceReader } from './mf4-read.js';
+import { openMf4Writer } from './mf4-write.js';
 import { openLineWriter } from './text-writer.js';
 import { TrcParser } from './trc.js';
 import { trcFormatter } from './trc-write.js';
@@ -35,6 +38,7 @@ export { TrcParser, oleDateToEpoch } from './trc.js';
 export { epochToOleDate, formatTrcLine } from './trc-write.js';
 export { channelFromNumber, channelToNumber } from './channel.js';
 export { DEFAULT_MAX_LINE_BYTES } from './types.js';
+export { openMf4Writer, type Mf4WriteOptions } from './mf4-write.js';
 
 /** JSON lines are UTF-8; a newline byte never occurs inside a multi-byte character, so lines split safely as bytes. */
 function utf8Line(c: Chars, start: number, end: number): string {
@@ -48,6 +52,7 @@ export const TRACE_READERS = {
   '.blf': (file, options) => new BlfTraceReader(file, options),
   '.trc': (file, options) => new LineTraceReader('.trc', file, options, () => new TrcParser()),
   '.jsonl': (file, options) => new LineTraceReader('.jsonl', file, options, () => jsonlParser),
+  '.mf4': (file, options) => new Mf4TraceReader(file, options),
 } as const satisfies Record<string, TraceReaderFactory>;
 
 export const TRACE_WRITERS = {
@@ -56,6 +61,7 @@ export const TRACE_WRITERS = {
   '.blf': (file) => openBlfWriter(file),
   '.trc': (file) => openLineWriter(file, trcFormatter()),
   '.jsonl': (file) => openLineWriter(file, jsonlFormatter(), 'utf8'),
+  '.mf4': (file) => openMf4Writer(file),
 } as const satisfies Record<string, TraceWriterFactory>;
 
 function extensionOf(file: string): string {

@@ -1,0 +1,211 @@
+/**
+ * Walking one data group's records in file order: each starts with its record id (0 to 8 bytes), then
+ * either the fixed record of its channel group or, for a variable-length (VLSD) group, a u32 length and
+ * that many bytes. CAN groups' records become frames; every other group's records are stepped over.
+ * A frame whose DataBytes live in a VLSD group waits (in order) until that record comes, as loggers
+ * write it just after; one whose DataBytes are in a signal data stream reads them there.
+ */
+import type { CanFrame } from '../frame.js';
+import { Mf4Error } from './mf4-block.js';
+import { readField } from './mf4-fields.js';
+import { frameFrom, readFrameHead, type FrameHead } from './mf4-frame.js';
+import type { CanGroupLayout, DataGroupLayout } from './mf4-layout.js';
+import type { DataStream } from './mf4-stream.js';
+
+/** Largest VLSD record taken for a frame's DataBytes (a CAN FD frame needs 64). */
+const MAX_PAYLOAD_BYTES = 1 << 16;
+/** Frames waiting for their DataBytes, and DataBytes waiting for their frame, at most. */
+const MAX_WAITING = 1 << 16;
+
+interface Waiting {
+  readonly group: CanGroupLayout;
+  readonly head: FrameHead;
+  readonly key: number;
+  frame: CanFrame | undefined;
+}
+
+export interface CutReport {
+  /** Bytes after the last whole record. */
+  readonly trailingBytes: number;
+  /** Frames whose DataBytes never came. */
+  readonly framesWithoutData: number;
+}
+
+export class DataGroupRecords {
+  readonly #dg: DataGroupLayout;
+  readonly #stream: DataStream;
+  readonly #signalData: ReadonlyMap<CanGroupLayout, DataStream>;
+  #pos = 0;
+  readonly #counts = new Map<number, number>();
+  readonly #vlsdPos = new Map<number, number>();
+  /** VLSD group record ids that carry DataBytes of a CAN group. */
+  readonly #payloadGroups = new Set<number>();
+  readonly #queue: Waiting[] = [];
+  #queueHead = 0;
+  readonly #waiting = new Map<number, Waiting>();
+  readonly #early = new Map<number, Buffer>();
+  #cut: CutReport | undefined;
+
+  constructor(dg: DataGroupLayout, stream: DataStream, signalData: ReadonlyMap<CanGroupLayout, DataStream>, readonly start: number) {
+    this.#dg = dg;
+    this.#stream = stream;
+    this.#signalData = signalData;
+    for (const g of dg.groups.values()) {
+      if (g.can?.dataBytes?.kind === 'vlsd') {
+        const target = dg.groups.get(g.can.dataBytes.recordId);
+        if (target === undefined || !target.vlsd) throw new Mf4Error(g.at, 'DataBytes link to a channel group that is not variable length');
+        this.#payloadGroups.add(target.recordId);
+      }
+    }
+  }
+
+  get done(): boolean {
+    return this.#pos >= this.#stream.length && this.#queueHead >= this.#queue.length;
+  }
+
+  /** Records per channel group record id, read so far. */
+  get counts(): ReadonlyMap<number, number> {
+    return this.#counts;
+  }
+
+  /** What the end of the data cut off, once `done` (undefined when nothing was). */
+  get cut(): CutReport | undefined {
+    return this.#cut;
+  }
+
+  /** Decodes records into `out` until it holds `limit` frames or the data end. */
+  async next(out: CanFrame[], limit: number): Promise<void> {
+    const length = this.#stream.length;
+    const idSize = this.#dg.recordIdSize;
+    while (out.length < limit && this.#pos < length) {
+      const recAt = this.#pos;
+      const chunk = await this.#stream.chunkAt(recAt);
+      let buf = chunk.bytes;
+      let at = recAt - chunk.start;
+      if (idSize > 0 && at + idSize > buf.length) {
+        if (recAt + idSize > length) return this.#end(length - recAt);
+        buf = await this.#stream.bytes(recAt, idSize);
+        at = 0;
+      }
+      const recordId = idSize === 0 ? (this.#dg.groups.keys().next().value as number) : readRecordId(buf, at, idSize);
+      const group = this.#dg.groups.get(recordId);
+      if (group === undefined) throw new Mf4Error(this.#stream.fileOffset(recAt), `record id ${recordId} belongs to no channel group of the data group at byte ${this.#dg.at}`);
+      const bodyAt = recAt + idSize;
+      if (group.vlsd) {
+        if (bodyAt + 4 > length) return this.#end(length - recAt);
+        const len = (await this.#stream.bytes(bodyAt, 4)).readUInt32LE(0);
+        if (bodyAt + 4 + len > length) return this.#end(length - recAt);
+        const vlsdAt = this.#vlsdPos.get(recordId) ?? 0;
+        this.#vlsdPos.set(recordId, vlsdAt + 4 + len);
+        this.#pos = bodyAt + 4 + len;
+        this.#count(recordId);
+        if (this.#payloadGroups.has(recordId)) {
+          if (len > MAX_PAYLOAD_BYTES) throw new Mf4Error(this.#stream.fileOffset(recAt), `VLSD record of ${len} bytes for DataBytes, more than the limit of ${MAX_PAYLOAD_BYTES}`);
+          this.#payload(recordId, vlsdAt, await this.#stream.bytes(bodyAt + 4, len), recAt);
+          this.#flush(out);
+        }
+        continue;
+      }
+      if (bodyAt + group.recordBytes > length) return this.#end(length - recAt);
+      this.#pos = bodyAt + group.recordBytes;
+      const index = this.#count(recordId);
+      const can = group.can;
+      if (can === undefined) continue;
+      let rec = at + idSize;
+      if (rec + group.recordBytes > buf.length) {
+        buf = await this.#stream.bytes(bodyAt, group.recordBytes);
+        rec = 0;
+      }
+      await this.#record(can, buf, rec, index, recAt);
+      this.#flush(out);
+    }
+    if (this.#pos >= length) this.#end(0);
+    this.#flush(out);
+  }
+
+  #count(recordId: number): number {
+    const n = this.#counts.get(recordId) ?? 0;
+    this.#counts.set(recordId, n + 1);
+    return n;
+  }
+
+  async #record(can: CanGroupLayout, buf: Buffer, rec: number, index: number, recAt: number): Promise<void> {
+    const t = can.time;
+    const raw = t.field === undefined ? index : readField(t.field, buf, rec);
+    const head = readFrameHead(can, buf, rec, this.start + t.offset + t.factor * raw);
+    const db = can.dataBytes;
+    if (db === undefined || can.kind === 'remote') return this.#enqueue(can, head, new Uint8Array(0));
+    if (db.kind === 'fixed') return this.#enqueue(can, head, buf.subarray(rec + db.byteOffset, rec + db.byteOffset + db.length));
+    const offset = readField(db.offsetField, buf, rec);
+    if (db.kind === 'sd') return this.#enqueue(can, head, await this.#signalBytes(can, offset, db.at));
+    const key = offset * 256 + (db.recordId % 256);
+    const early = this.#early.get(key);
+    if (early !== undefined) {
+      this.#early.delete(key);
+      return this.#enqueue(can, head, early);
+    }
+    if (this.#waiting.size >= MAX_WAITING) throw new Mf4Error(this.#stream.fileOffset(recAt), `more than ${MAX_WAITING} frames wait for their DataBytes (VLSD records missing)`);
+    const w: Waiting = { group: can, head, key, frame: undefined };
+    this.#waiting.set(key, w);
+    this.#queue.push(w);
+  }
+
+  #enqueue(can: CanGroupLayout, head: FrameHead, bytes: Uint8Array): void {
+    this.#queue.push({ group: can, head, key: -1, frame: frameFrom(can.kind, head, bytes) });
+  }
+
+  #payload(recordId: number, vlsdAt: number, bytes: Buffer, recAt: number): void {
+    const key = vlsdAt * 256 + (recordId % 256);
+    const w = this.#waiting.get(key);
+    if (w !== undefined) {
+      this.#waiting.delete(key);
+      w.frame = frameFrom(w.group.kind, w.head, bytes);
+      return;
+    }
+    if (this.#early.size >= MAX_WAITING) throw new Mf4Error(this.#stream.fileOffset(recAt), `more than ${MAX_WAITING} VLSD records wait for the frame that refers to them`);
+    this.#early.set(key, bytes);
+  }
+
+  async #signalBytes(can: CanGroupLayout, offset: number, at: number): Promise<Buffer> {
+    const sd = this.#signalData.get(can) as DataStream;
+    if (offset + 4 > sd.length) throw new Mf4Error(at, `DataBytes offset ${offset} lies beyond the ${sd.length} bytes of signal data`);
+    const len = (await sd.bytes(offset, 4)).readUInt32LE(0);
+    if (len > MAX_PAYLOAD_BYTES) throw new Mf4Error(sd.fileOffset(offset), `signal data record of ${len} bytes for DataBytes, more than the limit of ${MAX_PAYLOAD_BYTES}`);
+    if (offset + 4 + len > sd.length) throw new Mf4Error(sd.fileOffset(offset), `signal data record of ${len} bytes runs past the end of the signal data`);
+    return sd.bytes(offset + 4, len);
+  }
+
+  /** Hands over, in record order, the frames at the head of the queue that have their DataBytes. */
+  #flush(out: CanFrame[]): void {
+    const q = this.#queue;
+    while (this.#queueHead < q.length) {
+      const w = q[this.#queueHead] as Waiting;
+      if (w.frame === undefined) {
+        if (this.#pos < this.#stream.length) break;
+        this.#queueHead++;
+        continue;
+      }
+      out.push(w.frame);
+      this.#queueHead++;
+    }
+    if (this.#queueHead > 4096 && this.#queueHead * 2 > q.length) {
+      q.splice(0, this.#queueHead);
+      this.#queueHead = 0;
+    }
+  }
+
+  /** The data end here: `trailing` bytes of a record cut short; frames still waiting never got their DataBytes. */
+  #end(trailing: number): void {
+    this.#pos = this.#stream.length;
+    if (this.#cut === undefined && (trailing > 0 || this.#waiting.size > 0)) {
+      this.#cut = { trailingBytes: trailing, framesWithoutData: this.#waiting.size };
+    }
+  }
+}
+
+function readRecordId(buf: Buffer, at: number, size: number): number {
+  if (size === 1) return buf[at] as number;
+  if (size === 2) return buf.readUInt16LE(at);
+  if (size === 4) return buf.readUInt32LE(at);
+  return buf.readUInt32LE(at) + buf.readUInt32LE(at + 4) * 4294967296;
+}
