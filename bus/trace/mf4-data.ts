@@ -64,6 +64,7 @@ async function fragment(r: BlockReader, at: number, plain: string, what: string)
   const originalLength = u64(head, 32);
   const storedLength = u64(head, 40);
   if (originalLength > MAX_DZ_BYTES) throw new Mf4Error(at, `DZ block declares ${originalLength} uncompressed bytes, more than the limit of ${MAX_DZ_BYTES}`);
+  if (storedLength > MAX_DZ_BYTES + (MAX_DZ_BYTES >> 4)) throw new Mf4Error(at, `DZ block declares ${storedLength} compressed bytes, more than any ${MAX_DZ_BYTES}-byte block deflates to`);
   if (storedLength > length - DZ_HEADER_SIZE) throw new Mf4Error(at, `DZ block declares ${storedLength} compressed bytes, but the block holds ${length - DZ_HEADER_SIZE}`);
   if (zipType === 1 && columns === 0) throw new Mf4Error(at, 'DZ block: transposition over 0 columns');
   return { at, payloadAt: at + DZ_HEADER_SIZE, length: originalLength, zipped: { storedLength, zipType, columns } };

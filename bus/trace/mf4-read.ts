@@ -30,6 +30,7 @@ interface Head {
   batch: CanFrame[];
   index: number;
   failed: boolean;
+  finished: boolean;
 }
 
 /** A `TraceReader` over an `.mf4` file. */
@@ -97,7 +98,10 @@ export class Mf4TraceReader implements TraceReader {
           h.failed = true;
         }
       }
-      if (h.records.done && !h.failed) this.#finish(h, layout as Mf4Layout);
+      if (h.records.done && !h.failed && !h.finished) {
+        h.finished = true;
+        this.#finish(h, layout as Mf4Layout);
+      }
     };
     return {
       next: async () => {
@@ -151,7 +155,7 @@ export class Mf4TraceReader implements TraceReader {
         if (g.can !== undefined && db?.kind === 'sd') signalData.set(g.can, new DataStream(reader, await dataFragments(reader, db.dataLink, '##SD', `the DataBytes of ${g.can.name}`)));
       }
       const records = new DataGroupRecords(dg, new DataStream(reader, fragments.get(dg) ?? []), signalData, layout.start);
-      heads.push({ records, dg, batch: [], index: 0, failed: false });
+      heads.push({ records, dg, batch: [], index: 0, failed: false, finished: false });
     }
     return heads;
   }
