@@ -48,3 +48,16 @@ export function readField(f: FieldLayout, buf: Buffer, rec: number): number {
   if (f.bitOffset === 0 && f.bitCount === span * 8) return v;
   return Math.floor(v / 2 ** f.bitOffset) % 2 ** f.bitCount;
 }
+
+/** A reader for one field, specialised once per layout: the common little-endian fields of up to 32 bits read in one call. */
+export function fieldReader(f: FieldLayout): (buf: Buffer, rec: number) => number {
+  const span = fieldSpan(f);
+  const { byteOffset, bitOffset, bitCount } = f;
+  if (f.dataType === UINT_LE && bitOffset + bitCount <= 32 && span <= 4) {
+    if (bitOffset === 0 && bitCount === span * 8) return (buf, rec) => buf.readUIntLE(rec + byteOffset, span);
+    const mask = bitCount === 32 ? 0xffffffff : 2 ** bitCount - 1;
+    return (buf, rec) => ((buf.readUIntLE(rec + byteOffset, span) >>> bitOffset) & mask) >>> 0;
+  }
+  if (f.dataType === FLOAT_LE && bitCount === 64) return (buf, rec) => buf.readDoubleLE(rec + byteOffset);
+  return (buf, rec) => readField(f, buf, rec);
+}

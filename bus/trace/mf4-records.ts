@@ -8,8 +8,8 @@
 import type { CanFrame } from '../frame.js';
 import { Mf4Error } from './mf4-block.js';
 import { readField } from './mf4-fields.js';
-import { frameFrom, readFrameHead, type FrameHead } from './mf4-frame.js';
-import type { CanGroupLayout, DataGroupLayout } from './mf4-layout.js';
+import { FrameHeadReader, frameFrom, type FrameHead } from './mf4-frame.js';
+import type { CanGroupLayout, ChannelGroupLayout, DataBytesLayout, DataGroupLayout } from './mf4-layout.js';
 import type { DataStream } from './mf4-stream.js';
 
 /** Largest VLSD record taken for a frame's DataBytes (a CAN FD frame needs 64). */
@@ -45,12 +45,19 @@ export class DataGroupRecords {
   readonly #waiting = new Map<number, Waiting>();
   readonly #early = new Map<number, Buffer>();
   #cut: CutReport | undefined;
+  readonly #heads = new Map<CanGroupLayout, FrameHeadReader>();
+  /** The frame waiting last, kept out of `#waiting`: its DataBytes record usually comes next. */
+  #lastWaiting: Waiting | undefined;
+  /** Channel groups by record id, for the small ids loggers use. */
+  readonly #byId: Array<ChannelGroupLayout | undefined> = [];
 
   constructor(dg: DataGroupLayout, stream: DataStream, signalData: ReadonlyMap<CanGroupLayout, DataStream>, readonly start: number) {
     this.#dg = dg;
     this.#stream = stream;
     this.#signalData = signalData;
     for (const g of dg.groups.values()) {
+      if (g.recordId < 256) this.#byId[g.recordId] = g;
+      if (g.can !== undefined) this.#heads.set(g.can, new FrameHeadReader(g.can));
       if (g.can?.dataBytes?.kind === 'vlsd') {
         const target = dg.groups.get(g.can.dataBytes.recordId);
         if (target === undefined || !target.vlsd) throw new Mf4Error(g.at, 'DataBytes link to a channel group that is not variable length');
@@ -75,33 +82,47 @@ export class DataGroupRecords {
 
   /** Decodes records into `out` until it holds `limit` frames or the data end. */
   async next(out: CanFrame[], limit: number): Promise<void> {
-    const length = this.#stream.length;
+    const stream = this.#stream;
+    const length = stream.length;
     const idSize = this.#dg.recordIdSize;
+    let chunk = this.#pos < length ? await stream.chunkAt(this.#pos) : undefined;
+    // Bytes from `pos` as a view into the current chunk when they lie in it (the common case: no promise).
+    const inChunk = (pos: number, n: number): Buffer | undefined => {
+      const c = chunk as { start: number; bytes: Buffer };
+      return pos >= c.start && pos + n <= c.start + c.bytes.length ? c.bytes.subarray(pos - c.start, pos - c.start + n) : undefined;
+    };
+    // Bytes across chunks, joined; the chunk after them becomes current.
+    const bytes = async (pos: number, n: number): Promise<Buffer> => {
+      const b = await stream.bytes(pos, n);
+      chunk = await stream.chunkAt(Math.min(pos + n, length - 1));
+      return b;
+    };
     while (out.length < limit && this.#pos < length) {
       const recAt = this.#pos;
-      const chunk = await this.#stream.chunkAt(recAt);
-      let buf = chunk.bytes;
-      let at = recAt - chunk.start;
+      let c = chunk as { start: number; bytes: Buffer };
+      if (recAt >= c.start + c.bytes.length || recAt < c.start) c = chunk = await stream.chunkAt(recAt);
+      let buf = c.bytes;
+      let at = recAt - c.start;
       if (idSize > 0 && at + idSize > buf.length) {
         if (recAt + idSize > length) return this.#end(length - recAt);
-        buf = await this.#stream.bytes(recAt, idSize);
+        buf = await bytes(recAt, idSize);
         at = 0;
       }
       const recordId = idSize === 0 ? (this.#dg.groups.keys().next().value as number) : readRecordId(buf, at, idSize);
-      const group = this.#dg.groups.get(recordId);
-      if (group === undefined) throw new Mf4Error(this.#stream.fileOffset(recAt), `record id ${recordId} belongs to no channel group of the data group at byte ${this.#dg.at}`);
+      const group = recordId < 256 ? this.#byId[recordId] : this.#dg.groups.get(recordId);
+      if (group === undefined) throw new Mf4Error(stream.fileOffset(recAt), `record id ${recordId} belongs to no channel group of the data group at byte ${this.#dg.at}`);
       const bodyAt = recAt + idSize;
       if (group.vlsd) {
         if (bodyAt + 4 > length) return this.#end(length - recAt);
-        const len = (await this.#stream.bytes(bodyAt, 4)).readUInt32LE(0);
+        const len = (inChunk(bodyAt, 4) ?? (await bytes(bodyAt, 4))).readUInt32LE(0);
         if (bodyAt + 4 + len > length) return this.#end(length - recAt);
         const vlsdAt = this.#vlsdPos.get(recordId) ?? 0;
         this.#vlsdPos.set(recordId, vlsdAt + 4 + len);
         this.#pos = bodyAt + 4 + len;
         this.#count(recordId);
         if (this.#payloadGroups.has(recordId)) {
-          if (len > MAX_PAYLOAD_BYTES) throw new Mf4Error(this.#stream.fileOffset(recAt), `VLSD record of ${len} bytes for DataBytes, more than the limit of ${MAX_PAYLOAD_BYTES}`);
-          this.#payload(recordId, vlsdAt, await this.#stream.bytes(bodyAt + 4, len), recAt);
+          if (len > MAX_PAYLOAD_BYTES) throw new Mf4Error(stream.fileOffset(recAt), `VLSD record of ${len} bytes for DataBytes, more than the limit of ${MAX_PAYLOAD_BYTES}`);
+          this.#payload(recordId, vlsdAt, inChunk(bodyAt + 4, len) ?? (await bytes(bodyAt + 4, len)), recAt);
           this.#flush(out);
         }
         continue;
@@ -113,10 +134,11 @@ export class DataGroupRecords {
       if (can === undefined) continue;
       let rec = at + idSize;
       if (rec + group.recordBytes > buf.length) {
-        buf = await this.#stream.bytes(bodyAt, group.recordBytes);
+        buf = await bytes(bodyAt, group.recordBytes);
         rec = 0;
       }
-      await this.#record(can, buf, rec, index, recAt);
+      if (can.dataBytes?.kind === 'sd') await this.#signalRecord(can, buf, rec, index);
+      else this.#record(can, buf, rec, index, recAt);
       this.#flush(out);
     }
     if (this.#pos >= length) this.#end(0);
@@ -129,15 +151,26 @@ export class DataGroupRecords {
     return n;
   }
 
-  async #record(can: CanGroupLayout, buf: Buffer, rec: number, index: number, recAt: number): Promise<void> {
+  #head(can: CanGroupLayout, buf: Buffer, rec: number, index: number): FrameHead {
     const t = can.time;
     const raw = t.field === undefined ? index : readField(t.field, buf, rec);
-    const head = readFrameHead(can, buf, rec, this.start + t.offset + t.factor * raw);
+    return (this.#heads.get(can) as FrameHeadReader).read(buf, rec, this.start + t.offset + t.factor * raw);
+  }
+
+  /** A record whose DataBytes are in a signal data stream. */
+  async #signalRecord(can: CanGroupLayout, buf: Buffer, rec: number, index: number): Promise<void> {
+    const db = can.dataBytes as Extract<DataBytesLayout, { kind: 'sd' }>;
+    const head = this.#head(can, buf, rec, index);
+    if (can.kind === 'remote') return this.#enqueue(can, head, new Uint8Array(0));
+    this.#enqueue(can, head, await this.#signalBytes(can, readField(db.offsetField, buf, rec), db.at));
+  }
+
+  #record(can: CanGroupLayout, buf: Buffer, rec: number, index: number, recAt: number): void {
+    const head = this.#head(can, buf, rec, index);
     const db = can.dataBytes;
-    if (db === undefined || can.kind === 'remote') return this.#enqueue(can, head, new Uint8Array(0));
+    if (db === undefined || db.kind === 'sd' || can.kind === 'remote') return this.#enqueue(can, head, new Uint8Array(0));
     if (db.kind === 'fixed') return this.#enqueue(can, head, buf.subarray(rec + db.byteOffset, rec + db.byteOffset + db.length));
     const offset = readField(db.offsetField, buf, rec);
-    if (db.kind === 'sd') return this.#enqueue(can, head, await this.#signalBytes(can, offset, db.at));
     const key = offset * 256 + (db.recordId % 256);
     const early = this.#early.get(key);
     if (early !== undefined) {
@@ -146,7 +179,9 @@ export class DataGroupRecords {
     }
     if (this.#waiting.size >= MAX_WAITING) throw new Mf4Error(this.#stream.fileOffset(recAt), `more than ${MAX_WAITING} frames wait for their DataBytes (VLSD records missing)`);
     const w: Waiting = { group: can, head, key, frame: undefined };
-    this.#waiting.set(key, w);
+    const last = this.#lastWaiting;
+    if (last !== undefined) this.#waiting.set(last.key, last);
+    this.#lastWaiting = w;
     this.#queue.push(w);
   }
 
@@ -156,6 +191,12 @@ export class DataGroupRecords {
 
   #payload(recordId: number, vlsdAt: number, bytes: Buffer, recAt: number): void {
     const key = vlsdAt * 256 + (recordId % 256);
+    const last = this.#lastWaiting;
+    if (last !== undefined && last.key === key) {
+      this.#lastWaiting = undefined;
+      last.frame = frameFrom(last.group.kind, last.head, bytes);
+      return;
+    }
     const w = this.#waiting.get(key);
     if (w !== undefined) {
       this.#waiting.delete(key);
@@ -197,8 +238,9 @@ export class DataGroupRecords {
   /** The data end here: `trailing` bytes of a record cut short; frames still waiting never got their DataBytes. */
   #end(trailing: number): void {
     this.#pos = this.#stream.length;
-    if (this.#cut === undefined && (trailing > 0 || this.#waiting.size > 0)) {
-      this.#cut = { trailingBytes: trailing, framesWithoutData: this.#waiting.size };
+    const waiting = this.#waiting.size + (this.#lastWaiting === undefined ? 0 : 1);
+    if (this.#cut === undefined && (trailing > 0 || waiting > 0)) {
+      this.#cut = { trailingBytes: trailing, framesWithoutData: waiting };
     }
   }
 }
