@@ -5,7 +5,7 @@
  * monotonic times, and decoded values that are physically plausible: J1939 engine and vehicle speed,
  * CANmod.gps positions, and the GNSS epoch the CANmod sends against the frame's own timestamp.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { compileDatabase, loadDbcFile } from '../../../bus/dbc/index.js';
 import type { CanFrame } from '../../../bus/frame.js';
@@ -25,7 +25,7 @@ print(json.dumps([dict(t=m.timestamp, id=m.arbitration_id, ext=m.is_extended_id,
 const mf4 = (name: string): string => sharedPath('traces', 'mf4', name);
 
 async function read(name: string): Promise<{ frames: CanFrame[]; warnings: readonly string[]; skipped: number }> {
-  const reader = openTraceReader(mf4(name));
+  const reader = openTraceReader(name.includes('/') ? name : mf4(name));
   const frames: CanFrame[] = [];
   for await (const batch of reader.batches()) frames.push(...batch);
   return { frames, warnings: reader.warnings, skipped: reader.skipped };
@@ -166,5 +166,43 @@ describe.skipIf(!hasSharedData)(`CANedge MF4 samples ${sharedSkipReason}`, () =>
     const cat = await cli(process.cwd(), 'trace', 'cat', name, '--limit', '3');
     expect(cat.code, cat.err).toBe(0);
     expect(cat.out.trim().split('\n')).toHaveLength(3);
+  });
+
+  it('a sorted file (one data group per frame kind) reads in time order across its data groups', async () => {
+    // The finalized sample keeps CAN_RemoteFrame records in their own data group (empty there): give it
+    // ten remote frames spread over the recording, and the cycle count that says so.
+    const name = 'canedge_3BA199E2_00000005-60FEB5A8.MF4';
+    const b = Buffer.from(readFileSync(mf4(name)));
+    const { frames: data } = await read(name);
+    const start = Number(b.readBigUInt64LE(64 + 24 + 6 * 8)) / 1e9;
+    const remoteGroup = 5624;
+    const remoteDataGroup = 135448;
+    const records = Buffer.alloc(10 * 14);
+    const span = data.at(-1)!.timestamp - data[0]!.timestamp;
+    for (let i = 0; i < 10; i++) {
+      const t = data[0]!.timestamp - start + (span * (i + 0.5)) / 10;
+      records.writeDoubleLE(t * 1e9, i * 14);
+      records.writeUInt32LE(((0x123 << 3) | (1 << 1)) >>> 0, i * 14 + 8);
+      records[i * 14 + 13] = 3 << 4;
+    }
+    const dtAt = Math.ceil(b.length / 8) * 8;
+    const dt = Buffer.alloc(24);
+    dt.write('##DT', 0, 'latin1');
+    dt.writeBigUInt64LE(BigInt(24 + records.length), 8);
+    b.writeBigUInt64LE(BigInt(dtAt), remoteDataGroup + 24 + 2 * 8);
+    b.writeBigUInt64LE(10n, remoteGroup + 24 + 6 * 8 + 8);
+    const tmp = tempDir();
+    try {
+      writeFileSync(tmp.file('sorted.mf4'), Buffer.concat([b, Buffer.alloc(dtAt - b.length), dt, records]));
+      const { frames } = await read(tmp.file('sorted.mf4'));
+      expect(frames).toHaveLength(data.length + 10);
+      const remote = frames.filter((f) => f.rtr);
+      expect(remote).toHaveLength(10);
+      expect(remote[0]).toMatchObject({ id: 0x123, channel: 'can0', dlc: 3, extended: false });
+      for (let i = 1; i < frames.length; i++) expect(frames[i]!.timestamp).toBeGreaterThanOrEqual(frames[i - 1]!.timestamp);
+      expect(frames.findIndex((f) => f.rtr)).toBeGreaterThan(0);
+    } finally {
+      tmp.remove();
+    }
   });
 });
