@@ -56,6 +56,8 @@ export function fieldReader(f: FieldLayout): (buf: Buffer, rec: number) => numbe
   if (f.dataType === UINT_LE && bitOffset + bitCount <= 32 && span <= 4) {
     if (bitOffset === 0 && bitCount === span * 8) return (buf, rec) => buf.readUIntLE(rec + byteOffset, span);
     const mask = bitCount === 32 ? 0xffffffff : 2 ** bitCount - 1;
+    if (span === 1) return (buf, rec) => ((buf[rec + byteOffset] as number) >>> bitOffset) & mask;
+    if (span === 4) return (buf, rec) => ((buf.readUInt32LE(rec + byteOffset) >>> bitOffset) & mask) >>> 0;
     return (buf, rec) => ((buf.readUIntLE(rec + byteOffset, span) >>> bitOffset) & mask) >>> 0;
   }
   if (f.dataType === FLOAT_LE && bitCount === 64) return (buf, rec) => buf.readDoubleLE(rec + byteOffset);

@@ -7,7 +7,7 @@
  */
 import type { CanFrame } from '../frame.js';
 import { Mf4Error } from './mf4-block.js';
-import { readField } from './mf4-fields.js';
+import { fieldReader, readField } from './mf4-fields.js';
 import { FrameHeadReader, frameFrom, type FrameHead } from './mf4-frame.js';
 import type { CanGroupLayout, ChannelGroupLayout, DataBytesLayout, DataGroupLayout } from './mf4-layout.js';
 import type { DataStream } from './mf4-stream.js';
@@ -36,14 +36,20 @@ export class DataGroupRecords {
   readonly #stream: DataStream;
   readonly #signalData: ReadonlyMap<CanGroupLayout, DataStream>;
   #pos = 0;
-  readonly #counts = new Map<number, number>();
+  // Per record id: counts and VLSD stream positions in arrays for the small ids loggers use, maps beyond.
+  readonly #smallCounts = new Float64Array(256);
+  readonly #largeCounts = new Map<number, number>();
   readonly #vlsdPos = new Map<number, number>();
+  readonly #smallVlsdPos = new Float64Array(256);
   /** VLSD group record ids that carry DataBytes of a CAN group. */
   readonly #payloadGroups = new Set<number>();
+  /** Where `next()` puts ready frames; a frame ready with nothing queued before it goes straight there. */
+  #out: CanFrame[] = [];
+  readonly #timeOf = new Map<CanGroupLayout, ((buf: Buffer, rec: number) => number) | undefined>();
   readonly #queue: Waiting[] = [];
   #queueHead = 0;
   readonly #waiting = new Map<number, Waiting>();
-  readonly #early = new Map<number, Buffer>();
+  readonly #early = new Map<number, Uint8Array>();
   #cut: CutReport | undefined;
   readonly #heads = new Map<CanGroupLayout, FrameHeadReader>();
   /** The frame waiting last, kept out of `#waiting`: its DataBytes record usually comes next. */
@@ -57,7 +63,10 @@ export class DataGroupRecords {
     this.#signalData = signalData;
     for (const g of dg.groups.values()) {
       if (g.recordId < 256) this.#byId[g.recordId] = g;
-      if (g.can !== undefined) this.#heads.set(g.can, new FrameHeadReader(g.can));
+      if (g.can !== undefined) {
+        this.#heads.set(g.can, new FrameHeadReader(g.can));
+        this.#timeOf.set(g.can, g.can.time.field === undefined ? undefined : fieldReader(g.can.time.field));
+      }
       if (g.can?.dataBytes?.kind === 'vlsd') {
         const target = dg.groups.get(g.can.dataBytes.recordId);
         if (target === undefined || !target.vlsd) throw new Mf4Error(g.at, 'DataBytes link to a channel group that is not variable length');
@@ -72,7 +81,9 @@ export class DataGroupRecords {
 
   /** Records per channel group record id, read so far. */
   get counts(): ReadonlyMap<number, number> {
-    return this.#counts;
+    const all = new Map(this.#largeCounts);
+    this.#smallCounts.forEach((n, id) => n > 0 && all.set(id, n));
+    return all;
   }
 
   /** What the end of the data cut off, once `done` (undefined when nothing was). */
@@ -83,6 +94,7 @@ export class DataGroupRecords {
   /** Decodes records into `out` until it holds `limit` frames or the data end. */
   async next(out: CanFrame[], limit: number): Promise<void> {
     const stream = this.#stream;
+    this.#out = out;
     const length = stream.length;
     const idSize = this.#dg.recordIdSize;
     let chunk = this.#pos < length ? await stream.chunkAt(this.#pos) : undefined;
@@ -114,16 +126,23 @@ export class DataGroupRecords {
       const bodyAt = recAt + idSize;
       if (group.vlsd) {
         if (bodyAt + 4 > length) return this.#end(length - recAt);
-        const len = (inChunk(bodyAt, 4) ?? (await bytes(bodyAt, 4))).readUInt32LE(0);
+        const rel = bodyAt - c.start;
+        const len = rel >= 0 && rel + 4 <= c.bytes.length ? c.bytes.readUInt32LE(rel) : (await bytes(bodyAt, 4)).readUInt32LE(0);
         if (bodyAt + 4 + len > length) return this.#end(length - recAt);
-        const vlsdAt = this.#vlsdPos.get(recordId) ?? 0;
-        this.#vlsdPos.set(recordId, vlsdAt + 4 + len);
+        const small = recordId < 256;
+        const vlsdAt = small ? (this.#smallVlsdPos[recordId] as number) : (this.#vlsdPos.get(recordId) ?? 0);
+        if (small) this.#smallVlsdPos[recordId] = vlsdAt + 4 + len;
+        else this.#vlsdPos.set(recordId, vlsdAt + 4 + len);
         this.#pos = bodyAt + 4 + len;
         this.#count(recordId);
         if (this.#payloadGroups.has(recordId)) {
           if (len > MAX_PAYLOAD_BYTES) throw new Mf4Error(stream.fileOffset(recAt), `VLSD record of ${len} bytes for DataBytes, more than the limit of ${MAX_PAYLOAD_BYTES}`);
-          this.#payload(recordId, vlsdAt, inChunk(bodyAt + 4, len) ?? (await bytes(bodyAt + 4, len)), recAt);
-          this.#flush(out);
+          const cc = chunk as { start: number; bytes: Buffer };
+          const from = bodyAt + 4 - cc.start;
+          // A view of the chunk (never written again), cheaper than a Buffer's subarray.
+          const payload = from >= 0 && from + len <= cc.bytes.length ? new Uint8Array(cc.bytes.buffer, cc.bytes.byteOffset + from, len) : await bytes(bodyAt + 4, len);
+          this.#payload(recordId, vlsdAt, payload, recAt);
+          if (this.#queueHead < this.#queue.length) this.#flush(out);
         }
         continue;
       }
@@ -139,21 +158,27 @@ export class DataGroupRecords {
       }
       if (can.dataBytes?.kind === 'sd') await this.#signalRecord(can, buf, rec, index);
       else this.#record(can, buf, rec, index, recAt);
-      this.#flush(out);
+      if (this.#queueHead < this.#queue.length) this.#flush(out);
     }
     if (this.#pos >= length) this.#end(0);
     this.#flush(out);
   }
 
   #count(recordId: number): number {
-    const n = this.#counts.get(recordId) ?? 0;
-    this.#counts.set(recordId, n + 1);
+    if (recordId < 256) {
+      const small = this.#smallCounts[recordId] as number;
+      this.#smallCounts[recordId] = small + 1;
+      return small;
+    }
+    const n = this.#largeCounts.get(recordId) ?? 0;
+    this.#largeCounts.set(recordId, n + 1);
     return n;
   }
 
   #head(can: CanGroupLayout, buf: Buffer, rec: number, index: number): FrameHead {
     const t = can.time;
-    const raw = t.field === undefined ? index : readField(t.field, buf, rec);
+    const time = this.#timeOf.get(can);
+    const raw = time === undefined ? index : time(buf, rec);
     return (this.#heads.get(can) as FrameHeadReader).read(buf, rec, this.start + t.offset + t.factor * raw);
   }
 
@@ -186,15 +211,25 @@ export class DataGroupRecords {
   }
 
   #enqueue(can: CanGroupLayout, head: FrameHead, bytes: Uint8Array): void {
-    this.#queue.push({ group: can, head, key: -1, frame: frameFrom(can.kind, head, bytes) });
+    const frame = frameFrom(can.kind, head, bytes);
+    if (this.#queueHead === this.#queue.length) this.#out.push(frame);
+    else this.#queue.push({ group: can, head, key: -1, frame });
   }
 
-  #payload(recordId: number, vlsdAt: number, bytes: Buffer, recAt: number): void {
+  #payload(recordId: number, vlsdAt: number, bytes: Uint8Array, recAt: number): void {
     const key = vlsdAt * 256 + (recordId % 256);
     const last = this.#lastWaiting;
     if (last !== undefined && last.key === key) {
       this.#lastWaiting = undefined;
-      last.frame = frameFrom(last.group.kind, last.head, bytes);
+      const frame = frameFrom(last.group.kind, last.head, bytes);
+      // Alone in the queue (the usual case): straight out.
+      if (this.#queueHead === this.#queue.length - 1 && this.#queue[this.#queueHead] === last) {
+        this.#out.push(frame);
+        this.#queue.length = 0;
+        this.#queueHead = 0;
+      } else {
+        last.frame = frame;
+      }
       return;
     }
     const w = this.#waiting.get(key);
