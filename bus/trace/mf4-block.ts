@@ -10,6 +10,7 @@ import type { FileHandle } from 'node:fs/promises';
 export const BLOCK_HEADER_SIZE = 24;
 /** Largest metadata block (HD, DG, CG, CN, CC, TX, SI, DL, HL...) read whole: far above what any writer needs. */
 export const MAX_META_BLOCK_BYTES = 1 << 20;
+const READ_AHEAD_BYTES = 64 * 1024;
 
 /** What the MF4 layer throws: a detail and the byte offset it is about; the reader adds the file name. */
 export class Mf4Error extends Error {
@@ -31,7 +32,23 @@ export interface Mf4Block {
 export class BlockReader {
   constructor(readonly handle: FileHandle, readonly fileSize: number) {}
 
+  // Metadata blocks are small and close together: read them through a window instead of two reads per block.
+  #window: Buffer = Buffer.alloc(0);
+  #windowAt = 0;
+
+  /** `length` bytes at `offset`; small reads come from a read-ahead window (a fresh buffer each time, never written again). */
   async bytes(offset: number, length: number): Promise<Buffer> {
+    const w = this.#window;
+    if (offset >= this.#windowAt && offset + length <= this.#windowAt + w.length) return w.subarray(offset - this.#windowAt, offset - this.#windowAt + length);
+    if (length < READ_AHEAD_BYTES && offset + length <= this.fileSize) {
+      this.#window = await this.#read(offset, Math.min(READ_AHEAD_BYTES, this.fileSize - offset));
+      this.#windowAt = offset;
+      return this.#window.subarray(0, length);
+    }
+    return this.#read(offset, length);
+  }
+
+  async #read(offset: number, length: number): Promise<Buffer> {
     const buf = Buffer.allocUnsafe(length);
     const { bytesRead } = await this.handle.read(buf, 0, length, offset);
     if (bytesRead !== length) throw new Mf4Error(offset, `file ends before the ${length} bytes at byte ${offset} (file is ${this.fileSize} bytes)`);
