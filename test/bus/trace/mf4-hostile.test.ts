@@ -127,6 +127,25 @@ describe('malformed MF4', () => {
     }
   });
 
+  it('a finalized file whose cycle count disagrees with its records: TraceParseError, or a warning with lenient', async () => {
+    const tmp = tempDir();
+    try {
+      const b = Buffer.from(await written(tmp.file('c.mf4'), 40));
+      // The first channel group is CAN_DataFrame: its cycle count follows the record id in its data.
+      const cg = blockAt(b, '##CG');
+      b.writeBigUInt64LE(41n, cg + 24 + 6 * 8 + 8);
+      writeFileSync(tmp.file('bad.mf4'), b);
+      expect((await parseError(tmp.file('bad.mf4'))).message).toMatch(new RegExp(`channel group at byte ${cg} records 41 cycles, the data hold 40`));
+      const reader = openTraceReader(tmp.file('bad.mf4'), { lenient: true });
+      let n = 0;
+      for await (const batch of reader.batches()) n += batch.length;
+      expect(n).toBe(40);
+      expect(reader.warnings.join('\n')).toMatch(/records 41 cycles, the data hold 40/);
+    } finally {
+      tmp.remove();
+    }
+  });
+
   it('a DZ block inflating beyond its declared size (a zip bomb) stops at that size; a declared size beyond the limit is refused', async () => {
     const tmp = tempDir();
     try {
