@@ -17,7 +17,8 @@ const HELP = `Usage:
   ecu-ai trace convert IN OUT [--lenient] [--quiet] [--max-line-bytes N]
   ecu-ai trace stats FILE [--json] [--lenient] [--max-line-bytes N]
 
-Formats by extension: .log (candump -L), .asc (Vector), .blf (Vector), .trc (PEAK; written as 2.1), .jsonl.
+Formats by extension: .log (candump -L), .asc (Vector), .blf (Vector), .trc (PEAK; written as 2.1),
+.mf4 (ASAM MDF 4 bus logging, unfinalized files too), .jsonl.
 
 cat      one JSON object per frame per line:
          {"t":1.234567,"ch":"can0","id":291,"ext":false,"fd":false,"brs":false,"rtr":false,"err":false,"dlc":8,"data":"deadbeef"}

@@ -10,6 +10,7 @@ import { candumpLineParser } from './candump.js';
 import { textOf, type Chars } from './chars.js';
 import { parseJsonLine } from './jsonl.js';
 import { LineTraceReader, type LineParser } from './line-reader.js';
+import { Mf4TraceReader } from './mf4-read.js';
 import { TrcParser } from './trc.js';
 import type { TraceReader, TraceReaderFactory, TraceReadOptions } from './types.js';
 
@@ -25,6 +26,7 @@ export const TRACE_READERS = {
   '.blf': (file, options) => new BlfTraceReader(file, options),
   '.trc': (file, options) => new LineTraceReader('.trc', file, options, () => new TrcParser()),
   '.jsonl': (file, options) => new LineTraceReader('.jsonl', file, options, () => jsonlParser),
+  '.mf4': (file, options) => new Mf4TraceReader(file, options),
 } as const satisfies Record<string, TraceReaderFactory>;
 
 /**

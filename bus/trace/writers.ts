@@ -7,6 +7,7 @@ import { ascFormatter } from './asc-write.js';
 import { openBlfWriter } from './blf-write.js';
 import { candumpFormatter } from './candump.js';
 import { jsonlFormatter } from './jsonl.js';
+import { openMf4Writer } from './mf4-write.js';
 import { openLineWriter } from './text-writer.js';
 import { trcFormatter } from './trc-write.js';
 import type { TraceWriter, TraceWriterFactory } from './types.js';
@@ -17,6 +18,7 @@ export const TRACE_WRITERS = {
   '.blf': (file) => openBlfWriter(file),
   '.trc': (file) => openLineWriter(file, trcFormatter()),
   '.jsonl': (file) => openLineWriter(file, jsonlFormatter(), 'utf8'),
+  '.mf4': (file) => openMf4Writer(file),
 } as const satisfies Record<string, TraceWriterFactory>;
 
 /**

@@ -108,7 +108,7 @@ describe('ecu-ai trace', () => {
   });
 
   it('exits 2 for an unknown extension and for bad usage', async () => {
-    expect((await run(['trace', 'cat', 'x.mf4'])).err).toMatch(/known extensions: .*\.log/);
+    expect((await run(['trace', 'cat', 'x.mdf'])).err).toMatch(/known extensions: .*\.log/);
     expect((await run(['trace', 'cat'])).code).toBe(2);
     expect((await run(['trace', 'nope'])).code).toBe(2);
     expect((await run(['trace', 'cat', 'missing.log'])).code).toBe(2);

@@ -68,8 +68,18 @@ describe('the daemon in real time on a virtual bus', () => {
     const base = daemon.http!.url;
     expect(daemon.http!.host).toBe('127.0.0.1');
     const health = await fetch(`${base}/health`);
-    expect(health.status).toBe(200);
-    const body = (await health.json()) as { ready: boolean; domains: Record<string, { state: string; worker?: { isolation: string; pid?: number; restarts: number } }> };
+    const body = (await health.json()) as {
+      status: string;
+      ready: boolean;
+      domains: Record<string, { state: string; reasons: string[]; worker?: { isolation: string; pid?: number; restarts: number } }>;
+    };
+    // 200 when healthy. Under a loaded CI machine a wall-clock deadline is missed now and then and
+    // /health rightly says 503 degraded; that is accepted only when recent misses are the one reason.
+    if (health.status !== 200) {
+      expect(health.status).toBe(503);
+      expect(body.status).toBe('degraded');
+      expect(body.domains['adas']?.reasons.every((r) => /deadline miss/.test(r))).toBe(true);
+    }
     expect(body.ready).toBe(true);
     expect(body.domains['adas']?.state).toBe('running');
     // Which process serves the domain, as the inference engine tells it: here the daemon's own.

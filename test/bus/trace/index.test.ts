@@ -5,13 +5,13 @@ import { openTraceReader, openTraceWriter, TRACE_READERS, TRACE_WRITERS } from '
 describe('trace format registry', () => {
   it('chooses the format by extension, case-insensitively', () => {
     expect(openTraceReader('x.ASC').format).toBe('.asc');
-    expect(Object.keys(TRACE_READERS).sort()).toEqual(['.asc', '.blf', '.jsonl', '.log', '.trc']);
-    expect(Object.keys(TRACE_WRITERS).sort()).toEqual(['.asc', '.blf', '.jsonl', '.log', '.trc']);
+    expect(Object.keys(TRACE_READERS).sort()).toEqual(['.asc', '.blf', '.jsonl', '.log', '.mf4', '.trc']);
+    expect(Object.keys(TRACE_WRITERS).sort()).toEqual(['.asc', '.blf', '.jsonl', '.log', '.mf4', '.trc']);
   });
 
   it('lists the known extensions for an unknown one', async () => {
-    expect(() => openTraceReader('drive.mf4')).toThrow(UnsupportedTraceFormatError);
-    expect(() => openTraceReader('drive.mf4')).toThrow(/\.asc.*\.blf/);
-    await expect(openTraceWriter('drive.mf4')).rejects.toThrow(/cannot write/);
+    expect(() => openTraceReader('drive.mdf')).toThrow(UnsupportedTraceFormatError);
+    expect(() => openTraceReader('drive.mdf')).toThrow(/\.asc.*\.blf/);
+    await expect(openTraceWriter('drive.mdf')).rejects.toThrow(/cannot write/);
   });
 });
