@@ -32,6 +32,7 @@ const ALLOWED_IMPORTS: Readonly<Record<string, readonly string[]>> = {
   'runtime/cloud': ['bus', 'runtime', 'runtime/scheduler', 'runtime/service', 'wire'],
   'runtime/datalog': ['bus', 'runtime', 'runtime/cloud', 'runtime/scheduler', 'runtime/service', 'wire'],
   'runtime/someip': ['bus', 'runtime', 'runtime/observe', 'runtime/service', 'runtime/signals'],
+  'runtime/vehicle': ['bus', 'runtime', 'runtime/signals'],
   'runtime/engine': [
     'bus',
     'runtime',
@@ -45,7 +46,7 @@ const ALLOWED_IMPORTS: Readonly<Record<string, readonly string[]>> = {
   'domains/common': ['bus', 'runtime/service', 'runtime/signals'],
   'domains/*': ['bus', 'domains/common', 'runtime/service', 'runtime/signals'],
   domains: ['domains/*', 'domains/common', 'runtime/service'],
-  sim: ['bus', 'domains', 'domains/*', 'domains/common'],
+  sim: ['bus', 'runtime', 'runtime/signals', 'runtime/vehicle', 'domains', 'domains/*', 'domains/common'],
   cloud: ['bus', 'runtime/inference', 'wire'],
   models: ['bus', 'runtime', 'runtime/*', 'domains', 'domains/*', 'domains/common', 'sim'],
   cli: ['bus', 'wire', 'runtime', 'runtime/*', 'domains', 'domains/*', 'domains/common', 'sim', 'cloud', 'models'],
