@@ -16,6 +16,7 @@ type Loader = () => Promise<CliCommand>;
 const COMMANDS: Record<string, { summary: string; load: Loader }> = {
   trace: { summary: 'read, convert and summarise CAN traces', load: async () => (await import('./trace.js')).traceCommand },
   dbc: { summary: 'show a DBC, decode and encode frames', load: async () => (await import('./dbc.js')).dbcCommand },
+  vehicle: { summary: 'check a vehicle profile against its DBC and a trace; draft a profile from a DBC', load: async () => (await import('./vehicle.js')).vehicleCommand },
   replay: { summary: 'replay a recorded drive through the domains (virtual time, deterministic)', load: async () => (await import('./replay.js')).replayCommand },
   run: { summary: 'run the daemon on the configured buses (real time), with /metrics and /health', load: async () => (await import('./run.js')).runCommand },
   demo: { summary: 'replay the bundled demo drive through all five domains (what `npm start` runs)', load: async () => (await import('./demo.js')).demoCommand },
