@@ -13,6 +13,8 @@ import type { ProfileProblem, ResolvedProfile } from './types.js';
 export interface LoadProfileOptions {
   /** The DBC: a file (overriding the profile's `dbc:`) or a database already loaded. */
   readonly dbc?: string | DbcDatabase;
+  /** How problems name the DBC (default: its path). */
+  readonly dbcName?: string;
 }
 
 /** What `loadProfileParts` found: the parts that could be read, and every problem. */
@@ -63,7 +65,8 @@ export async function loadProfileParts(file: string, options: LoadProfileOptions
       return { ...none, dbcPath, problems: [...problems, unreadable] };
     }
   }
-  const resolution = resolveProfile(profile, database, dbcPath !== undefined ? { dbcName: dbcPath } : {});
+  const dbcName = options.dbcName ?? dbcPath;
+  const resolution = resolveProfile(profile, database, dbcName !== undefined ? { dbcName } : {});
   const all = [...problems, ...resolution.problems].sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
   return { profile, database, dbcPath, resolved: resolution.profile, problems: all };
 }
