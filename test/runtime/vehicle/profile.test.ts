@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { formatProblem } from '../../../runtime/vehicle/errors.js';
 import { parseProfile } from '../../../runtime/vehicle/profile.js';
 
@@ -83,5 +84,26 @@ describe('reading a vehicle profile', () => {
     ]);
     expect(lines('vehicle: x\nsignals:\n  Vehicle.Speed: {message: A\n')[0]).toMatch(/^car\.yaml:\d+: YAML: .*\(fix: fix the YAML syntax/);
     expect(lines('- a\n- b\n')).toEqual(['car.yaml:1: the profile is not a mapping of `vehicle:`, `dbc:` and `signals:` (fix: start from `ecu-ai vehicle init --dbc YOUR.dbc`)']);
+  });
+
+  it('never throws on any text or any JSON-shaped document: every fault is a problem with a line', () => {
+    const mapping = fc.dictionary(fc.constantFrom('message', 'signal', 'pgn', 'expression', 'unit', 'scale', 'values', 'mux', 'someip', 'bogus'), fc.jsonValue({ maxDepth: 2 }));
+    const documents = fc.oneof(
+      fc.string({ maxLength: 200 }),
+      fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)),
+      fc.record({ vehicle: fc.jsonValue({ maxDepth: 1 }), signals: fc.dictionary(fc.constantFrom('Vehicle.Speed', 'Vehicle.Nope', 'x'), mapping) }).map((v) => JSON.stringify(v)),
+    );
+    fc.assert(
+      fc.property(documents, (text) => {
+        const { profile, problems } = parseProfile(text, 'f.yaml');
+        for (const p of problems) {
+          expect(p.file).toBe('f.yaml');
+          expect(p.message.length).toBeGreaterThan(0);
+          expect(p.line).toBeGreaterThanOrEqual(1);
+        }
+        if (profile === undefined) expect(problems.length).toBeGreaterThan(0);
+      }),
+      { numRuns: 500 },
+    );
   });
 });
