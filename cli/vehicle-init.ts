@@ -70,7 +70,7 @@ export function draftProfile(db: DbcDatabase, options: DraftOptions): string {
     `vehicle: ${yamlText(options.vehicle)}`,
     `dbc: ${yamlText(options.dbc)}`,
     'signals:',
-    `  # ${guessed.filter((l) => !l.startsWith('  #   ')).length} catalog signals with a guess (best first; "also possible" lists the runners-up):`,
+    `  # ${guessed.filter((l) => !l.startsWith('  #   ')).length} catalog signals with a guess, in catalog order ("also possible" lists the runners-up):`,
     ...guessed,
     '',
     `  # ${unguessed.length} catalog signals without a candidate in the DBC:`,
