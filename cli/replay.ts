@@ -46,7 +46,8 @@ Options:
 
 Exit codes: 0 a clean replay; 1 no frame decoded with the DBC, or an enabled domain whose inputs
 never became valid (each named on stderr and in its row), or a runtime failure; 2 bad input (an
-empty or malformed trace, a bad config or labels file, an output that names an input); 130
+empty or malformed trace, a bad config or labels file, a DBC or models folder that is not there,
+an output that names an input); 130
 interrupted (Ctrl-C): the summary and report written so far say "complete": false.
 
 The config's dbc: and models_dir: are relative to the config file's folder, as for ecu-ai run.
