@@ -219,6 +219,7 @@ export async function runReplaySession(o: ReplaySessionOptions): Promise<ReplayS
         first_t: frames === 0 ? null : round(firstT, 6),
         last_t: frames === 0 ? null : round(lastT, 6),
       },
+      vehicle: { dbc: path.basename(o.dbcPath), models_dir: path.basename(o.modelsDir) },
       duration_s: round(durationS, 6),
       domains,
       events,

@@ -31,6 +31,11 @@ export interface ReplaySummary {
     readonly first_t: number | null;
     readonly last_t: number | null;
   };
+  /**
+   * The vehicle files the replay used, by file name only (never a folder above it), so summaries
+   * of the same replay on two machines stay identical.
+   */
+  readonly vehicle: { readonly dbc: string; readonly models_dir: string };
   readonly duration_s: number;
   readonly domains: Readonly<Record<string, DomainSummary>>;
   readonly events: readonly LadderEvent[];
