@@ -9,7 +9,7 @@
  * - Its other signals are at their DBC start value; a multiplexed message sends one frame per
  *   multiplexer value its mapped signals use, each with the signals present in every frame.
  * - Catalog signals the profile does not map are not sent; a message none of whose signals the
- *   simulator produces is not sent either.
+ *   simulator produces is not sent either, nor are SOME/IP event fields (the simulator writes CAN).
  */
 import type { CompiledDatabase } from '../bus/dbc/index.js';
 import { makeFrame } from '../bus/frame.js';
@@ -32,7 +32,7 @@ export interface VehicleTarget {
 /** What the encoder sends, for the operator. */
 export interface VehicleEncoding {
   readonly messages: readonly { readonly name: string; readonly cycleMs: number; readonly framesPerCycle: number; readonly signals: readonly string[] }[];
-  /** Mapped catalog signals no reference sensor reads: the simulator has no value to send. */
+  /** Mapped catalog signals no reference sensor reads, or carried over SOME/IP: the simulator sends CAN only. */
   readonly unsimulated: readonly string[];
   /** Mapped catalog signals whose mapping cannot be inverted (e.g. an expression over two signals): not sent. */
   readonly notInvertible: ReadonlySet<string>;
@@ -51,6 +51,9 @@ interface PlannedMessage extends StepCycle {
   /** One frame per entry: the switch value and the signals it carries. */
   readonly frames: readonly { readonly mux: number | undefined; readonly signals: readonly Planned[] }[];
 }
+
+/** How a resolved profile names a SOME/IP event's pseudo-message (`runtime/vehicle/types.ts`). */
+const SOMEIP_PREFIX = 'SOMEIP_';
 
 // Frames of one multiplexed message follow each other this far apart, and stay within their step.
 const MUX_SPACING_US = 10;
@@ -88,6 +91,10 @@ export class VehicleEncoder implements BusEncoder {
     for (const list of groups.values()) {
       const first = list[0] as ResolvedSignal;
       const codec = target.database.byName(first.message);
+      if (!codec && first.message.startsWith(SOMEIP_PREFIX)) {
+        unsimulated.push(...list.map((r) => r.name));
+        continue;
+      }
       if (!codec) throw new VehicleEncodingError(first.name, first.file, first.line, `message ${first.message} is not in the vehicle's DBC`, 'map it to a message of this DBC, or pass the DBC the profile was written for (--dbc)');
       const tm = new TargetMessage(codec, startDefault);
       const planned: Planned[] = [];

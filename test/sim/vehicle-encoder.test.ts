@@ -180,6 +180,13 @@ describe('what the encoder cannot send', () => {
     expect(encoder.encoding.unsimulated).toEqual([door]);
     expect(frames).toEqual([]);
   });
+
+  it('leaves SOME/IP event fields to SOME/IP: listed as not simulated, no frame', () => {
+    const speed = targetMapping('Vehicle.Speed', 'SOMEIP_4001_8001', 'speed');
+    const { frames, encoder } = encode({ signals: new Map([[speed.name, speed]]), database: targetDb() }, READINGS);
+    expect(encoder.encoding.unsimulated).toEqual(['Vehicle.Speed']);
+    expect(frames).toEqual([]);
+  });
 });
 
 describe('a mapping that does not fit the DBC', () => {
