@@ -9,12 +9,17 @@
  * once). While learning, the limit is k times the longest interval seen so far (never stricter than
  * the truth), and before a second arrival it is `unlearnedTimeoutS`.
  *
+ * A catalog entry's `timeoutMs`, where given, is the limit instead.
+ *
  * Hot path: per message, a precomputed plan (signal names and slot indices) is looked up once;
  * values live in typed arrays, so an ingest allocates nothing. Each signal keeps its last few
- * arrivals (`history`) so feature windows can sample past ticks exactly and interpolate.
+ * arrivals (`history`) so feature windows can sample past ticks exactly and interpolate. An entry
+ * with a transform, or with a multiplexer value the codec does not already select by, is
+ * "derived": computed from the decoded message after the plain ones, so a vehicle whose every
+ * signal is taken as is pays nothing for them.
  */
 import { ConfigInvalidError } from '../errors.js';
-import type { SignalCatalog } from './catalog.js';
+import type { CatalogEntry, EntryTransform, SignalCatalog } from './catalog.js';
 
 /** What the store needs to know of a DBC message. */
 export interface MessageInfo {
@@ -26,7 +31,13 @@ export interface MessageInfo {
    * A multiplexed signal arrives only in the frames of its switch value, so the message's cycle
    * time is not its period: its period is learned from its own arrivals instead.
    */
-  readonly signals?: readonly { readonly name: string; readonly multiplexerIds?: readonly number[] | undefined }[];
+  readonly signals?: readonly {
+    readonly name: string;
+    readonly multiplexerIds?: readonly number[] | undefined;
+    /** The switch this signal hangs off (extended multiplexing), where the DBC names one. */
+    readonly multiplexerSignal?: string | undefined;
+    readonly isMultiplexer?: boolean;
+  }[];
 }
 
 /** Physical values by DBC signal name, as a codec's decode returns them (strings for enum labels). */
@@ -59,11 +70,26 @@ export interface SignalReading {
 
 /** Which vehicle signals one message feeds; opaque outside the store. */
 export interface IngestPlan {
-  readonly dbcNames: readonly string[];
-  readonly slots: Int32Array;
-  cyclesApplied: boolean;
+  /** Plain entries: the DBC signal taken as is, per slot. */
+  dbcNames: readonly string[];
+  slots: Int32Array;
+  /** Entries computed from the message (transform or multiplexer check); undefined when none. */
+  derived: DerivedPlan | undefined;
+  /** Whether the message's cycle time and multiplexing were looked at (on its first ingest). */
+  settled: boolean;
 }
 type Plan = IngestPlan;
+
+/** The derived entries of one plan, in parallel arrays; `values` is refilled on every ingest. */
+interface DerivedPlan {
+  /** The vehicle signal names: the keys of `values`. */
+  readonly keys: string[];
+  readonly slots: Int32Array;
+  readonly entries: CatalogEntry[];
+  /** Per entry, the DBC switch whose value must equal its `muxValue`; set when the plan settles. */
+  readonly switches: (string | undefined)[];
+  readonly values: Record<string, number | string | undefined>;
+}
 
 interface Route {
   readonly any: Plan | undefined;
@@ -86,10 +112,12 @@ export class SignalStore {
   readonly #text: (string | undefined)[]; // enum labels, beside the NaN in #histV
   readonly #period: Float64Array; // NaN while unknown
   readonly #fixed: Uint8Array; // 1 when the period came from the catalog (never overwritten)
+  readonly #timeout: Float64Array; // the catalog's timeout in s, NaN when the periods rule applies
   readonly #learn: Float64Array;
   readonly #learnCount: Int32Array;
   readonly #maxInterval: Float64Array;
   #outOfOrder = 0;
+  #transformErrors = 0;
   /** Set by `sample()`: the value at the sampled instant, NaN when none is known. */
   sampled = Number.NaN;
 
@@ -111,23 +139,25 @@ export class SignalStore {
     this.#text = new Array<string | undefined>(n * this.#h).fill(undefined);
     this.#period = new Float64Array(n).fill(Number.NaN);
     this.#fixed = new Uint8Array(n);
+    this.#timeout = new Float64Array(n).fill(Number.NaN);
     this.#learn = new Float64Array(n * this.#learnN);
     this.#learnCount = new Int32Array(n);
     this.#maxInterval = new Float64Array(n);
 
-    const perMessage = new Map<string, { any: [string, number][]; byChannel: Map<string, [string, number][]> }>();
+    const perMessage = new Map<string, { any: Slotted[]; byChannel: Map<string, Slotted[]> }>();
     catalog.entries.forEach((e, i) => {
       this.#index.set(e.name, i);
       if (e.periodMs !== undefined) {
         this.#period[i] = e.periodMs / 1000;
         this.#fixed[i] = 1;
       }
+      if (e.timeoutMs !== undefined) this.#timeout[i] = e.timeoutMs / 1000;
       let m = perMessage.get(e.message);
       if (!m) perMessage.set(e.message, (m = { any: [], byChannel: new Map() }));
-      if (e.channel === undefined) m.any.push([e.signal, i]);
+      if (e.channel === undefined) m.any.push({ entry: e, slot: i });
       else {
         const list = m.byChannel.get(e.channel) ?? [];
-        list.push([e.signal, i]);
+        list.push({ entry: e, slot: i });
         m.byChannel.set(e.channel, list);
       }
     });
@@ -146,6 +176,11 @@ export class SignalStore {
   /** Arrivals ignored because they were older than the signal's latest value. */
   get outOfOrder(): number {
     return this.#outOfOrder;
+  }
+
+  /** Arrivals left out because an entry's transform threw. */
+  get transformErrors(): number {
+    return this.#transformErrors;
   }
 
   /** True when some catalog entry reads this message (on this channel, if given). */
@@ -195,9 +230,14 @@ export class SignalStore {
    */
   ingestPlan(plan: IngestPlan, message: MessageInfo, decoded: DecodedValues, t: number): number {
     if (!Number.isFinite(t)) return 0;
-    if (!plan.cyclesApplied) this.#applyCycle(plan, message);
-    const names = plan.dbcNames;
-    const slots = plan.slots;
+    if (!plan.settled) this.#settle(plan, message);
+    const updated = this.#record(plan.dbcNames, plan.slots, decoded, t);
+    const derived = plan.derived;
+    return derived === undefined ? updated : updated + this.#record(derived.keys, derived.slots, this.#derive(derived, decoded), t);
+  }
+
+  /** Stores `values[names[j]]` into slot `slots[j]` at `t`, skipping absent values. */
+  #record(names: readonly string[], slots: Int32Array, values: Readonly<Record<string, number | string | undefined>>, t: number): number {
     // Locals instead of repeated private-field reads: this loop is the hot path.
     const h = this.#h;
     const histT = this.#histT;
@@ -207,7 +247,7 @@ export class SignalStore {
     const text = this.#text;
     let updated = 0;
     for (let j = 0; j < slots.length; j++) {
-      const v = decoded[names[j] as string];
+      const v = values[names[j] as string];
       if (v === undefined) continue;
       const i = slots[j] as number;
       const count = counts[i] as number;
@@ -244,15 +284,66 @@ export class SignalStore {
     return updated;
   }
 
-  #applyCycle(plan: Plan, message: MessageInfo): void {
-    plan.cyclesApplied = true;
+  /** The derived entries' values from one decoded message; undefined where the frame does not feed one. */
+  #derive(d: DerivedPlan, decoded: DecodedValues): Readonly<Record<string, number | string | undefined>> {
+    const values = d.values;
+    for (let j = 0; j < d.keys.length; j++) {
+      const e = d.entries[j] as CatalogEntry;
+      const key = d.keys[j] as string;
+      const sw = d.switches[j];
+      if (e.muxValue !== undefined && (sw === undefined || decoded[sw] !== e.muxValue)) {
+        values[key] = undefined;
+        continue;
+      }
+      values[key] = e.transform ? this.#transform(e.transform, decoded) : decoded[e.signal];
+    }
+    return values;
+  }
+
+  #transform(f: EntryTransform, decoded: DecodedValues): number | string | undefined {
+    try {
+      return f(decoded);
+    } catch {
+      this.#transformErrors++;
+      return undefined;
+    }
+  }
+
+  /**
+   * On a plan's first message: the DBC's cycle time becomes the period of the signals that arrive
+   * with every frame, and each multiplexer check finds its switch. A check the codec already makes
+   * (the signal is on that one page only) is dropped, so the entry joins the plain ones.
+   */
+  #settle(plan: Plan, message: MessageInfo): void {
+    plan.settled = true;
+    const byName = new Map((message.signals ?? []).map((sig) => [sig.name, sig]));
+    const d = plan.derived;
+    if (d !== undefined) {
+      const top = (message.signals ?? []).find((sig) => sig.isMultiplexer === true && sig.multiplexerIds === undefined)?.name;
+      const plain: Slotted[] = [];
+      const kept: Slotted[] = [];
+      d.entries.forEach((e, j) => {
+        const sig = byName.get(e.signal);
+        const ids = sig?.multiplexerIds;
+        const slotted = { entry: e, slot: d.slots[j] as number };
+        if (!e.transform && ids?.length === 1 && ids[0] === e.muxValue) plain.push(slotted);
+        else kept.push(slotted);
+      });
+      if (plain.length > 0) {
+        plan.dbcNames = [...plan.dbcNames, ...plain.map((p) => p.entry.signal)];
+        plan.slots = Int32Array.from([...plan.slots, ...plain.map((p) => p.slot)]);
+      }
+      const derived = plain.length > 0 ? derivedPlan(kept) : d;
+      derived?.entries.forEach((e, j) => (derived.switches[j] = byName.get(e.signal)?.multiplexerSignal ?? top));
+      plan.derived = derived;
+    }
     const cycleTimeMs = message.cycleTimeMs;
     if (cycleTimeMs === undefined || !(cycleTimeMs > 0)) return;
-    const multiplexed = new Set((message.signals ?? []).filter((sig) => sig.multiplexerIds !== undefined).map((sig) => sig.name));
-    for (let j = 0; j < plan.slots.length; j++) {
-      const i = plan.slots[j] as number;
-      if (this.#fixed[i] === 0 && !multiplexed.has(plan.dbcNames[j] as string)) this.#period[i] = cycleTimeMs / 1000;
-    }
+    const slotsOf = [...plan.slots, ...(plan.derived?.slots ?? [])];
+    const signalsOf = [...plan.dbcNames, ...(plan.derived?.entries.map((e) => e.signal) ?? [])];
+    slotsOf.forEach((i, j) => {
+      if (this.#fixed[i] === 0 && byName.get(signalsOf[j] as string)?.multiplexerIds === undefined) this.#period[i] = cycleTimeMs / 1000;
+    });
   }
 
   #observeInterval(i: number, dt: number): void {
@@ -275,6 +366,8 @@ export class SignalStore {
 
   /** Age in seconds at which a slot's value goes invalid. */
   limitOf(index: number): number {
+    const timeout = this.#timeout[index] as number;
+    if (!Number.isNaN(timeout)) return timeout;
     const p = this.#period[index] as number;
     if (!Number.isNaN(p)) return this.#k * p;
     return (this.#learnCount[index] as number) > 0 ? this.#k * (this.#maxInterval[index] as number) : this.#unlearned;
@@ -354,8 +447,33 @@ export class SignalStore {
   }
 }
 
-function makePlan(list: readonly (readonly [string, number])[]): Plan {
-  return { dbcNames: list.map(([s]) => s), slots: Int32Array.from(list.map(([, i]) => i)), cyclesApplied: false };
+/** A catalog entry and its slot in the store. */
+interface Slotted {
+  readonly entry: CatalogEntry;
+  readonly slot: number;
+}
+
+const isPlain = (e: CatalogEntry): boolean => !e.transform && e.muxValue === undefined;
+
+function makePlan(list: readonly Slotted[]): Plan {
+  const plain = list.filter((x) => isPlain(x.entry));
+  return {
+    dbcNames: plain.map((x) => x.entry.signal),
+    slots: Int32Array.from(plain.map((x) => x.slot)),
+    derived: derivedPlan(list.filter((x) => !isPlain(x.entry))),
+    settled: false,
+  };
+}
+
+function derivedPlan(list: readonly Slotted[]): DerivedPlan | undefined {
+  if (list.length === 0) return undefined;
+  return {
+    keys: list.map((x) => x.entry.name),
+    slots: Int32Array.from(list.map((x) => x.slot)),
+    entries: list.map((x) => x.entry),
+    switches: list.map(() => undefined),
+    values: {},
+  };
 }
 
 function positive(x: number, name: string): number {

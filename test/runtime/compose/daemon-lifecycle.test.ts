@@ -16,7 +16,7 @@ import { startDaemon } from '../../../runtime/daemon.js';
 import { createLogger } from '../../../runtime/observe/index.js';
 import { freePort } from '../../helpers/free-port.js';
 import { compiledWorkerEntry } from '../inference/worker-build.js';
-import { testDomain, writeEngineFixture, type EngineFixture } from '../engine/fixture.js';
+import { testDomain, writeEngineFixture, type EngineFixture, TEST_VEHICLE_SIGNALS } from '../engine/fixture.js';
 
 const START_ORDER = ['http', 'vehicle database', 'cloud secrets', 'buses', 'inference', 'cloud link', 'engine', 'someip', 'datalog', 'scheduler', 'frame intake'];
 
@@ -59,6 +59,7 @@ describe('the daemon as ordered components', () => {
       config: parseConfig({ platform: { sensors: 'model' }, someip: { enabled: false } }, DOMAIN_LIST),
       domains: [testDomain],
       dbcPath: fx.dbcPath,
+      vehicleSignals: TEST_VEHICLE_SIGNALS,
       modelsDir: fx.modelsDir,
       logger,
       workerEntry: compiledWorkerEntry(),
@@ -80,6 +81,7 @@ describe('the daemon as ordered components', () => {
       config: parseConfig({ platform: { sensors: 'model' }, someip: { enabled: false } }, DOMAIN_LIST),
       domains: [testDomain],
       dbcPath: fx.dbcPath,
+      vehicleSignals: TEST_VEHICLE_SIGNALS,
       modelsDir: emptyModels,
       logger,
       workerEntry: compiledWorkerEntry(),

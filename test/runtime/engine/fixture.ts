@@ -6,6 +6,7 @@ import { openTraceWriter } from '../../../bus/trace/index.js';
 import type { DomainDefinition } from '../../../runtime/service/domain.js';
 import { resultService } from '../../../runtime/service/someip-service.js';
 import { writeModel } from '../inference/fixtures.js';
+import { plainVehicleSignals } from '../../helpers/vehicle-signals.js';
 
 export const TEST_DBC = `VERSION ""
 
@@ -40,7 +41,7 @@ export const testDomain: DomainDefinition<TestResult, { speed: number }> = {
   criticality: 'safety',
   rateHz: 20,
   deadlineMs: 20,
-  signals: { 'Vehicle.Speed': { message: 'EgoMotion', signal: 'Speed' }, 'Vehicle.Accel': { message: 'EgoMotion', signal: 'Accel' } },
+  inputs: { 'Vehicle.Speed': { required: true }, 'Vehicle.Accel': { required: true } },
   window: { signals: ['Vehicle.Speed', 'Vehicle.Accel'], rateHz: 20, length: 4 },
   model: 'test-adas',
   featureSize: 8,
@@ -75,6 +76,12 @@ export const testDomain: DomainDefinition<TestResult, { speed: number }> = {
     };
   },
 };
+
+/** Where the fixture vehicle carries the test domain's inputs. */
+export const TEST_VEHICLE_SIGNALS = plainVehicleSignals({
+  'Vehicle.Speed': { message: 'EgoMotion', signal: 'Speed' },
+  'Vehicle.Accel': { message: 'EgoMotion', signal: 'Accel' },
+});
 
 export interface EngineFixture {
   readonly dir: string;

@@ -7,6 +7,7 @@ import type { DomainDefinition } from '../../../runtime/service/domain.js';
 import { resultService } from '../../../runtime/service/someip-service.js';
 import type { ServiceResult } from '../../../runtime/service/runner.js';
 import { TEST_DBC } from './fixture.js';
+import { plainVehicleSignals } from '../../helpers/vehicle-signals.js';
 import { DOMAIN_LIST } from '../../../domains/index.js';
 import { resolveDomains } from '../../../runtime/service/resolved.js';
 
@@ -20,10 +21,7 @@ const mixedDomain: DomainDefinition<{ can: number; someip: number }> = {
   criticality: 'comfort',
   rateHz: 1,
   deadlineMs: 500,
-  signals: {
-    'Vehicle.Speed': { message: 'EgoMotion', signal: 'Speed' },
-    'Vehicle.Cabin.Remote.SetPoint': { message: EVENT, signal: 'set_point', channel: 'someip' },
-  },
+  inputs: { 'Vehicle.Speed': { required: true }, 'Vehicle.Cabin.Remote.SetPoint': { required: true } },
   window: { signals: ['Vehicle.Speed', 'Vehicle.Cabin.Remote.SetPoint'], rateHz: 1, length: 1 },
   model: 'none',
   featureSize: 2,
@@ -52,6 +50,10 @@ describe('domain inputs from SOME/IP events beside CAN signals', () => {
       domains: resolveDomains([mixedDomain as DomainDefinition], config),
       models: {},
       codecs,
+      vehicleSignals: plainVehicleSignals({
+        'Vehicle.Speed': { message: 'EgoMotion', signal: 'Speed' },
+        'Vehicle.Cabin.Remote.SetPoint': { message: EVENT, signal: 'set_point', channel: 'someip' },
+      }),
       clock: new VirtualClock(0),
       timing: 'virtual' as const,
     };
