@@ -13,35 +13,14 @@
  *
  * Hot path: per message, a precomputed plan (signal names and slot indices) is looked up once;
  * values live in typed arrays, so an ingest allocates nothing. Each signal keeps its last few
- * arrivals (`history`) so feature windows can sample past ticks exactly and interpolate. An entry
- * with a transform, or with a multiplexer value the codec does not already select by, is
- * "derived": computed from the decoded message after the plain ones, so a vehicle whose every
- * signal is taken as is pays nothing for them.
+ * arrivals (`history`) so feature windows can sample past ticks exactly and interpolate. Entries
+ * with a transform or a multiplexer value are computed after the plain ones (see ingest-plan.ts).
  */
 import { ConfigInvalidError } from '../errors.js';
-import type { CatalogEntry, EntryTransform, SignalCatalog } from './catalog.js';
+import type { SignalCatalog } from './catalog.js';
+import { deriveValues, makePlan, settleMultiplexing, type DecodedValues, type IngestPlan, type MessageInfo, type Slotted } from './ingest-plan.js';
 
-/** What the store needs to know of a DBC message. */
-export interface MessageInfo {
-  readonly name: string;
-  /** GenMsgCycleTime in ms; absent or 0 when the DBC does not declare one. */
-  readonly cycleTimeMs?: number | undefined;
-  /**
-   * The message's signals with their multiplexer values, where known (a compiled DBC message has them).
-   * A multiplexed signal arrives only in the frames of its switch value, so the message's cycle
-   * time is not its period: its period is learned from its own arrivals instead.
-   */
-  readonly signals?: readonly {
-    readonly name: string;
-    readonly multiplexerIds?: readonly number[] | undefined;
-    /** The switch this signal hangs off (extended multiplexing), where the DBC names one. */
-    readonly multiplexerSignal?: string | undefined;
-    readonly isMultiplexer?: boolean;
-  }[];
-}
-
-/** Physical values by DBC signal name, as a codec's decode returns them (strings for enum labels). */
-export type DecodedValues = Readonly<Record<string, number | string>>;
+export type { DecodedValues, IngestPlan, MessageInfo } from './ingest-plan.js';
 
 export interface SignalStoreOptions {
   /** A signal goes invalid after missing this many periods. Default 5. */
@@ -68,28 +47,7 @@ export interface SignalReading {
   readonly limitS: number;
 }
 
-/** Which vehicle signals one message feeds; opaque outside the store. */
-export interface IngestPlan {
-  /** Plain entries: the DBC signal taken as is, per slot. */
-  dbcNames: readonly string[];
-  slots: Int32Array;
-  /** Entries computed from the message (transform or multiplexer check); undefined when none. */
-  derived: DerivedPlan | undefined;
-  /** Whether the message's cycle time and multiplexing were looked at (on its first ingest). */
-  settled: boolean;
-}
 type Plan = IngestPlan;
-
-/** The derived entries of one plan, in parallel arrays; `values` is refilled on every ingest. */
-interface DerivedPlan {
-  /** The vehicle signal names: the keys of `values`. */
-  readonly keys: string[];
-  readonly slots: Int32Array;
-  readonly entries: CatalogEntry[];
-  /** Per entry, the DBC switch whose value must equal its `muxValue`; set when the plan settles. */
-  readonly switches: (string | undefined)[];
-  readonly values: Record<string, number | string | undefined>;
-}
 
 interface Route {
   readonly any: Plan | undefined;
@@ -118,6 +76,9 @@ export class SignalStore {
   readonly #maxInterval: Float64Array;
   #outOfOrder = 0;
   #transformErrors = 0;
+  readonly #onTransformError = (): void => {
+    this.#transformErrors++;
+  };
   /** Set by `sample()`: the value at the sampled instant, NaN when none is known. */
   sampled = Number.NaN;
 
@@ -233,7 +194,7 @@ export class SignalStore {
     if (!plan.settled) this.#settle(plan, message);
     const updated = this.#record(plan.dbcNames, plan.slots, decoded, t);
     const derived = plan.derived;
-    return derived === undefined ? updated : updated + this.#record(derived.keys, derived.slots, this.#derive(derived, decoded), t);
+    return derived === undefined ? updated : updated + this.#record(derived.keys, derived.slots, deriveValues(derived, decoded, this.#onTransformError), t);
   }
 
   /** Stores `values[names[j]]` into slot `slots[j]` at `t`, skipping absent values. */
@@ -284,65 +245,20 @@ export class SignalStore {
     return updated;
   }
 
-  /** The derived entries' values from one decoded message; undefined where the frame does not feed one. */
-  #derive(d: DerivedPlan, decoded: DecodedValues): Readonly<Record<string, number | string | undefined>> {
-    const values = d.values;
-    for (let j = 0; j < d.keys.length; j++) {
-      const e = d.entries[j] as CatalogEntry;
-      const key = d.keys[j] as string;
-      const sw = d.switches[j];
-      if (e.muxValue !== undefined && (sw === undefined || decoded[sw] !== e.muxValue)) {
-        values[key] = undefined;
-        continue;
-      }
-      values[key] = e.transform ? this.#transform(e.transform, decoded) : decoded[e.signal];
-    }
-    return values;
-  }
-
-  #transform(f: EntryTransform, decoded: DecodedValues): number | string | undefined {
-    try {
-      return f(decoded);
-    } catch {
-      this.#transformErrors++;
-      return undefined;
-    }
-  }
-
   /**
    * On a plan's first message: the DBC's cycle time becomes the period of the signals that arrive
-   * with every frame, and each multiplexer check finds its switch. A check the codec already makes
-   * (the signal is on that one page only) is dropped, so the entry joins the plain ones.
+   * with every frame, and each multiplexer check finds its switch (settleMultiplexing).
    */
   #settle(plan: Plan, message: MessageInfo): void {
     plan.settled = true;
     const byName = new Map((message.signals ?? []).map((sig) => [sig.name, sig]));
-    const d = plan.derived;
-    if (d !== undefined) {
-      const top = (message.signals ?? []).find((sig) => sig.isMultiplexer === true && sig.multiplexerIds === undefined)?.name;
-      const plain: Slotted[] = [];
-      const kept: Slotted[] = [];
-      d.entries.forEach((e, j) => {
-        const sig = byName.get(e.signal);
-        const ids = sig?.multiplexerIds;
-        const slotted = { entry: e, slot: d.slots[j] as number };
-        if (!e.transform && ids?.length === 1 && ids[0] === e.muxValue) plain.push(slotted);
-        else kept.push(slotted);
-      });
-      if (plain.length > 0) {
-        plan.dbcNames = [...plan.dbcNames, ...plain.map((p) => p.entry.signal)];
-        plan.slots = Int32Array.from([...plan.slots, ...plain.map((p) => p.slot)]);
-      }
-      const derived = plain.length > 0 ? derivedPlan(kept) : d;
-      derived?.entries.forEach((e, j) => (derived.switches[j] = byName.get(e.signal)?.multiplexerSignal ?? top));
-      plan.derived = derived;
-    }
+    settleMultiplexing(plan, byName, message);
     const cycleTimeMs = message.cycleTimeMs;
     if (cycleTimeMs === undefined || !(cycleTimeMs > 0)) return;
-    const slotsOf = [...plan.slots, ...(plan.derived?.slots ?? [])];
-    const signalsOf = [...plan.dbcNames, ...(plan.derived?.entries.map((e) => e.signal) ?? [])];
-    slotsOf.forEach((i, j) => {
-      if (this.#fixed[i] === 0 && byName.get(signalsOf[j] as string)?.multiplexerIds === undefined) this.#period[i] = cycleTimeMs / 1000;
+    const slots = [...plan.slots, ...(plan.derived?.slots ?? [])];
+    const signals = [...plan.dbcNames, ...(plan.derived?.entries.map((e) => e.signal) ?? [])];
+    slots.forEach((i, j) => {
+      if (this.#fixed[i] === 0 && byName.get(signals[j] as string)?.multiplexerIds === undefined) this.#period[i] = cycleTimeMs / 1000;
     });
   }
 
@@ -445,35 +361,6 @@ export class SignalStore {
     for (let i = 0; i < this.names.length; i++) if (this.isValid(i, now)) n++;
     return n;
   }
-}
-
-/** A catalog entry and its slot in the store. */
-interface Slotted {
-  readonly entry: CatalogEntry;
-  readonly slot: number;
-}
-
-const isPlain = (e: CatalogEntry): boolean => !e.transform && e.muxValue === undefined;
-
-function makePlan(list: readonly Slotted[]): Plan {
-  const plain = list.filter((x) => isPlain(x.entry));
-  return {
-    dbcNames: plain.map((x) => x.entry.signal),
-    slots: Int32Array.from(plain.map((x) => x.slot)),
-    derived: derivedPlan(list.filter((x) => !isPlain(x.entry))),
-    settled: false,
-  };
-}
-
-function derivedPlan(list: readonly Slotted[]): DerivedPlan | undefined {
-  if (list.length === 0) return undefined;
-  return {
-    keys: list.map((x) => x.entry.name),
-    slots: Int32Array.from(list.map((x) => x.slot)),
-    entries: list.map((x) => x.entry),
-    switches: list.map(() => undefined),
-    values: {},
-  };
 }
 
 function positive(x: number, name: string): number {

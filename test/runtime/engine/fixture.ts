@@ -83,6 +83,41 @@ export const TEST_VEHICLE_SIGNALS = plainVehicleSignals({
   'Vehicle.Accel': { message: 'EgoMotion', signal: 'Accel' },
 });
 
+/**
+ * A two-input comfort domain served by its rule alone (no model), with no output signals: its
+ * `fallback` sees the window (one or two rows of both inputs) and answers with what it read.
+ */
+export function ruleOnlyDomain<R extends Record<string, number>>(o: {
+  readonly inputs: DomainDefinition['inputs'];
+  readonly rateHz: number;
+  readonly length: number;
+  readonly fallback: (window: Float32Array) => R;
+}): DomainDefinition<R> {
+  const signals = Object.keys(o.inputs);
+  return {
+    domain: 'body',
+    description: 'a rule over two inputs',
+    criticality: 'comfort',
+    rateHz: o.rateHz,
+    deadlineMs: 500 / o.rateHz,
+    inputs: o.inputs,
+    window: { signals, rateHz: o.rateHz, length: o.length },
+    model: 'none',
+    featureSize: signals.length,
+    features(window, out) {
+      out.set(window.subarray(0, signals.length));
+    },
+    interpret() {
+      throw new Error('no model in this test');
+    },
+    fallback: o.fallback,
+    outputMessage: 'TestResult',
+    encode: () => ({}),
+    toJson: (r) => ({ ...r }),
+    someip: resultService(0x4a05, []),
+  };
+}
+
 export interface EngineFixture {
   readonly dir: string;
   readonly dbcPath: string;
