@@ -7,6 +7,7 @@ import { loadConfigFile, parseConfig } from '../runtime/config.js';
 import { loadLabels } from '../runtime/engine/labels.js';
 import { runReplaySession } from '../runtime/compose/replay-session.js';
 import type { ReplaySummary } from '../runtime/engine/summary.js';
+import { describeDefaulted, describeDisabled } from '../runtime/engine/domain-inputs.js';
 import { createLogger } from '../runtime/observe/index.js';
 import { DOMAIN_LIST } from '../domains/index.js';
 import { resolveDomains } from '../runtime/service/resolved.js';
@@ -43,6 +44,10 @@ Options:
   --allow-undecoded  exit 0 even when no frame decodes with the DBC or a domain's inputs never
                      become valid (without it such a replay exits 1)
   --quiet            no table on stdout, no progress on stderr
+
+A domain whose required signals the vehicle does not map is disabled: one line on stderr names
+what is missing, the summary lists it under "disabled_domains", and the other domains run. Missing
+optional signals take their documented defaults (one line each, "defaulted_inputs").
 
 Exit codes: 0 a clean replay; 1 no frame decoded with the DBC, or an enabled domain whose inputs
 never became valid (each named on stderr and in its row), or a runtime failure; 2 bad input (an
@@ -116,6 +121,13 @@ export function replayProblems(s: ReplaySummary): string[] {
   return problems;
 }
 
+/** One line per domain the vehicle cannot serve, and per domain running on defaults for some inputs. */
+export function vehicleInputLines(s: ReplaySummary): string[] {
+  const disabled = Object.entries(s.disabled_domains ?? {}).map(([domain, d]) => describeDisabled({ domain, missing: d.missing }));
+  const defaulted = Object.entries(s.defaulted_inputs ?? {}).map(([domain, inputs]) => describeDefaulted({ domain, inputs }));
+  return [...disabled, ...defaulted];
+}
+
 /** Runs a replay with resolved arguments; shared with `npm start` (the demo). */
 export async function replayAndReport(a: ReplayArgs, io: CliIo, outputs: ReplayOutputs): Promise<ReplaySummary> {
   const config = a.config ? await loadConfigFile(a.config, DOMAIN_LIST) : parseConfig({ platform: { sensors: 'model' } }, DOMAIN_LIST);
@@ -153,6 +165,7 @@ export async function replayAndReport(a: ReplayArgs, io: CliIo, outputs: ReplayO
         : {}),
     });
     progress.end();
+    for (const line of vehicleInputLines(summary)) io.stderr.write(`replay: ${line}\n`);
     await recorder?.finish();
     if (writer) {
       for (const f of pending) await writer.write(f);
