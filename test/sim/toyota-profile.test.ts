@@ -24,7 +24,7 @@ describe('the Toyota profile', () => {
   it('names the vehicle, maps only catalog signals the domains read, and ships no DBC', () => {
     expect(profile.vehicle).toBe('toyota-nodsu');
     expect(profile.dbc).toBeUndefined();
-    const catalog = new Set(DOMAIN_LIST.flatMap((d) => Object.keys(d.signals)));
+    const catalog = new Set(DOMAIN_LIST.flatMap((d) => Object.keys(d.inputs)));
     expect(Object.keys(profile.signals).filter((name) => !catalog.has(name))).toEqual([]);
   });
 
