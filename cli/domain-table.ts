@@ -27,9 +27,15 @@ export function formatDomainTable(s: ReplaySummary): string {
   if (s.events.length > 20) ev.push(`  ... ${s.events.length - 20} more in the JSON summary`);
   const t = s.trace;
   const unknown = t.unknown_ids.length === 0 ? '' : `; ids not in the DBC: ${t.unknown_ids.map((u) => `${u.id} (${u.frames})`).join(', ')}${t.not_in_dbc > t.unknown_ids.reduce((a, u) => a + u.frames, 0) ? ', ...' : ''}`;
+  // Relative to the trace's first frame: recorders stamp frames with epoch or logger-start times.
+  const firstValid = Object.entries(s.domains)
+    .map(([name, d]) => `${name} ${d.first_valid_input_t === null ? 'never' : (d.first_valid_input_t - (t.first_t ?? 0)).toFixed(2)}`)
+    .join(', ');
   return [
     `trace ${t.path}: ${t.frames} frames, ${s.duration_s.toFixed(1)} s of driving; replayed in ${s.wall.elapsed_s} s (${s.wall.speed_x}x real time)${s.complete ? '' : '; INTERRUPTED, incomplete'}`,
+    `DBC ${s.vehicle.dbc}, models ${s.vehicle.models_dir}`,
     `frames read ${t.frames}, decoded by the DBC ${t.decoded}${t.skipped > 0 ? `, skipped as malformed ${t.skipped}` : ''}${unknown}`,
+    `inputs first valid (s after the first frame): ${firstValid}`,
     `SoC (${s.platform.profile} model): max ${s.platform.max_soc_c} C, final ${s.platform.final_soc_c} C, mean power ${s.platform.mean_power_w} W`,
     '',
     ...lines,

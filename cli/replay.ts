@@ -7,6 +7,7 @@ import { loadConfigFile, parseConfig } from '../runtime/config.js';
 import { loadLabels } from '../runtime/engine/labels.js';
 import { runReplaySession } from '../runtime/compose/replay-session.js';
 import type { ReplaySummary } from '../runtime/engine/summary.js';
+import { describeDefaulted, describeDisabled } from '../runtime/engine/domain-inputs.js';
 import { createLogger } from '../runtime/observe/index.js';
 import { DOMAIN_LIST } from '../domains/index.js';
 import { resolveDomains } from '../runtime/service/resolved.js';
@@ -17,7 +18,8 @@ import { formatDomainTable } from './domain-table.js';
 import { renderHtmlReport } from './html-report.js';
 import { startCloud } from './cloud-setup.js';
 import { folderSnippetSink, recorderFromConfig } from '../runtime/datalog/index.js';
-import { bundledDbc, bundledDemoConfig, bundledDemoLabels, bundledDemoTrace, bundledModels, workerEntry } from './paths.js';
+import { bundledDemoConfig, bundledDemoLabels, bundledDemoTrace, workerEntry } from './paths.js';
+import { resolveVehicleFiles, type VehicleFiles } from './vehicle-files.js';
 
 const HELP = `Usage: ecu-ai replay [TRACE] [options]
 
@@ -28,8 +30,8 @@ bundled demo drive and its labels.
 Options:
   --config FILE      YAML or JSON config (default: the embedded one)
   --labels FILE      ground-truth labels (JSON lines) to score the domains against
-  --dbc FILE         the vehicle DBC (default: sim/vehicle.dbc)
-  --models DIR       model folders (default: the shipped models/)
+  --dbc FILE         the vehicle DBC (default: the config's dbc:, else sim/vehicle.dbc)
+  --models DIR       model folders (default: the config's models_dir:, else the shipped models/)
   --speed max|1|N    as fast as possible (default), real time, or N times real time
   --json FILE        write the replay summary JSON
   --report FILE      write an HTML report
@@ -43,18 +45,28 @@ Options:
                      become valid (without it such a replay exits 1)
   --quiet            no table on stdout, no progress on stderr
 
+A domain whose required signals the vehicle does not map is disabled: one line on stderr names
+what is missing, the summary lists it under "disabled_domains", and the other domains run. Missing
+optional signals take their documented defaults (one line each, "defaulted_inputs").
+
 Exit codes: 0 a clean replay; 1 no frame decoded with the DBC, or an enabled domain whose inputs
 never became valid (each named on stderr and in its row), or a runtime failure; 2 bad input (an
-empty or malformed trace, a bad config or labels file, an output that names an input); 130
+empty or malformed trace, a bad config or labels file, a DBC or models folder that is not there,
+an output that names an input); 130
 interrupted (Ctrl-C): the summary and report written so far say "complete": false.
+
+The config's dbc: and models_dir: are relative to the config file's folder, as for ecu-ai run.
+The table's first lines give the DBC and models folder used, the frames read, decoded by the DBC and
+not in it (the ten most frequent such ids), and when each domain's inputs first became valid.
 `;
 
 export interface ReplayArgs {
   readonly trace: string;
   readonly labels: string | undefined;
   readonly config: string | undefined;
-  readonly dbc: string;
-  readonly models: string;
+  /** --dbc and --models as given (relative to the working directory); absent: the config's, else the bundled ones. */
+  readonly dbc?: string | undefined;
+  readonly models?: string | undefined;
   readonly pace: number | undefined;
   /** External MQTT broker where the cloud workers run; default an embedded one with a worker. */
   readonly broker?: string | undefined;
@@ -81,8 +93,8 @@ export interface ReplayOutputs {
  * Refuses outputs that name an input or each other, before anything is opened for writing.
  * @throws {SamePathError}
  */
-export function checkReplayPaths(a: ReplayArgs, outputs: ReplayOutputs, cwd: string): void {
-  const inputs: NamedPath[] = [{ role: 'TRACE', file: a.trace }, { role: '--dbc', file: a.dbc }];
+export function checkReplayPaths(a: ReplayArgs, files: VehicleFiles, outputs: ReplayOutputs, cwd: string): void {
+  const inputs: NamedPath[] = [{ role: 'TRACE', file: a.trace }, { role: a.dbc === undefined ? 'the DBC' : '--dbc', file: files.dbc }];
   if (a.labels) inputs.push({ role: '--labels', file: a.labels });
   if (a.config) inputs.push({ role: '--config', file: a.config });
   const outs: NamedPath[] = [];
@@ -109,10 +121,18 @@ export function replayProblems(s: ReplaySummary): string[] {
   return problems;
 }
 
+/** One line per domain the vehicle cannot serve, and per domain running on defaults for some inputs. */
+export function vehicleInputLines(s: ReplaySummary): string[] {
+  const disabled = Object.entries(s.disabled_domains ?? {}).map(([domain, d]) => describeDisabled({ domain, missing: d.missing }));
+  const defaulted = Object.entries(s.defaulted_inputs ?? {}).map(([domain, inputs]) => describeDefaulted({ domain, inputs }));
+  return [...disabled, ...defaulted];
+}
+
 /** Runs a replay with resolved arguments; shared with `npm start` (the demo). */
 export async function replayAndReport(a: ReplayArgs, io: CliIo, outputs: ReplayOutputs): Promise<ReplaySummary> {
-  checkReplayPaths(a, outputs, io.cwd);
   const config = a.config ? await loadConfigFile(a.config, DOMAIN_LIST) : parseConfig({ platform: { sensors: 'model' } }, DOMAIN_LIST);
+  const files = await resolveVehicleFiles({ flags: { dbc: a.dbc, models: a.models }, cwd: io.cwd, configPath: a.config, config });
+  checkReplayPaths(a, files, outputs, io.cwd);
   const labels = a.labels ? await loadLabels(a.labels) : undefined;
   const writer = outputs.out ? await openTraceWriter(outputs.out) : undefined;
   const pending: CanFrame[] = [];
@@ -120,7 +140,7 @@ export async function replayAndReport(a: ReplayArgs, io: CliIo, outputs: ReplayO
   const domains = DOMAIN_LIST;
   // The cloud client and the recorder are made here, before the session: from the same resolved specs the session serves.
   const specs = resolveDomains(domains, config);
-  const cloud = a.localOnly ? undefined : await startCloud({ brokerUrl: a.broker, modelsDir: a.models, vehicleId: config.vehicle_id, domains: specs, logger });
+  const cloud = a.localOnly ? undefined : await startCloud({ brokerUrl: a.broker, modelsDir: files.modelsDir, vehicleId: config.vehicle_id, domains: specs, logger });
   // Trigger-based snippets, written to a folder instead of the outbox: what the vehicle would upload.
   const recorder = outputs.snippets ? recorderFromConfig({ ...config.cloud.snippets, enabled: true }, specs, { sink: folderSnippetSink(outputs.snippets) }) : undefined;
   const progress = createProgress(io.stderr, { label: 'replay', unit: 'frames', quiet: outputs.quiet === true });
@@ -130,8 +150,8 @@ export async function replayAndReport(a: ReplayArgs, io: CliIo, outputs: ReplayO
       domains,
       tracePath: a.trace,
       ...(cloud ? { cloud: cloud.cloud } : {}),
-      dbcPath: a.dbc,
-      modelsDir: a.models,
+      dbcPath: files.dbc,
+      modelsDir: files.modelsDir,
       workerEntry,
       logger,
       ...(labels ? { labels } : {}),
@@ -145,6 +165,7 @@ export async function replayAndReport(a: ReplayArgs, io: CliIo, outputs: ReplayO
         : {}),
     });
     progress.end();
+    for (const line of vehicleInputLines(summary)) io.stderr.write(`replay: ${line}\n`);
     await recorder?.finish();
     if (writer) {
       for (const f of pending) await writer.write(f);
@@ -190,7 +211,7 @@ export const replayCommand: CliCommand = {
     const labels = resolve(values.labels) ?? (positionals[0] === undefined ? bundledDemoLabels : undefined);
     const config = resolve(values.config) ?? (positionals[0] === undefined ? bundledDemoConfig : undefined);
     const summary = await replayAndReport(
-      { trace, labels, config, dbc: resolve(values.dbc) ?? bundledDbc, models: resolve(values.models) ?? bundledModels, pace: parsePace(values.speed), broker: values.broker, localOnly: values['local-only'] === true },
+      { trace, labels, config, dbc: values.dbc, models: values.models, pace: parsePace(values.speed), broker: values.broker, localOnly: values['local-only'] === true },
       io,
       {
         ...(values.json ? { json: resolve(values.json)! } : {}),

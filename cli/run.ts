@@ -6,7 +6,8 @@ import { createLogger, type Logger } from '../runtime/observe/index.js';
 import { DOMAIN_LIST } from '../domains/index.js';
 import { parseCliArgs } from './args.js';
 import { EXIT_FAILURE, oneLine, UsageError, type CliCommand, type CliIo } from './command.js';
-import { bundledDbc, bundledModels, workerEntry } from './paths.js';
+import { workerEntry } from './paths.js';
+import { resolveVehicleFiles } from './vehicle-files.js';
 
 const HELP = `Usage: ecu-ai run [--config FILE] [--http HOST:PORT] [--dbc FILE] [--models DIR] [--verbose]
                   [--refuse-exposed-secrets]
@@ -88,15 +89,16 @@ async function start(
   const exposed = configPath ? await exposedSecrets(configPath, config) : undefined;
   if (exposed && values['refuse-exposed-secrets'] === true) throw new Error(`refused (--refuse-exposed-secrets): ${exposed.message}`);
   if (exposed) io.stderr.write(`ecu-ai run: warning: ${exposed.message}\n`);
-  // Paths inside a config file are relative to the file's folder.
+  const files = await resolveVehicleFiles({ flags: values, cwd: io.cwd, configPath, config });
+  // Paths inside a config file are relative to the file's folder, the cloud's as the DBC's.
   const base = configPath ? path.dirname(configPath) : io.cwd;
   const http = httpFlag ?? config.http;
   const logger = createLogger({ level: config.log_level, base: { vehicle: config.vehicle_id } });
   const daemon = await startDaemon({
     config,
     domains: DOMAIN_LIST,
-    dbcPath: values.dbc ? path.resolve(io.cwd, values.dbc) : config.dbc ? path.resolve(base, config.dbc) : bundledDbc,
-    modelsDir: values.models ? path.resolve(io.cwd, values.models) : config.models_dir ? path.resolve(base, config.models_dir) : bundledModels,
+    dbcPath: files.dbc,
+    modelsDir: files.modelsDir,
     logger,
     workerEntry,
     http,

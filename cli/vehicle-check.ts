@@ -1,24 +1,26 @@
 /**
- * What `vehicle check` reports: per domain, which of its inputs the profile maps and which it does
- * not, and, given a trace, which mapped signals never arrive in it (decoded with the vehicle's DBC).
+ * What `vehicle check` reports: per domain, whether it runs on this vehicle, which of its inputs the
+ * profile maps, which required ones are missing (each disables it) and which optional ones take their
+ * default, and, given a trace, which mapped signals never arrive in it (decoded with the vehicle's DBC).
  */
 import type { CanFrame } from '../bus/frame.js';
 import { compileDatabase, type DbcDatabase, type MessageCodec } from '../bus/dbc/index.js';
 import { openTraceReader } from '../bus/trace/readers.js';
+import { planDomainInputs } from '../runtime/engine/domain-inputs.js';
+import type { DomainDefinition } from '../runtime/service/domain.js';
 import type { ProfileProblem, ResolvedProfile, ResolvedSignal } from '../runtime/vehicle/index.js';
 import { formatProblem } from '../runtime/vehicle/index.js';
 
-/** The slice of a domain definition the check reads: its name and the catalog signals it reads. */
-export interface CheckedDomain {
-  readonly domain: string;
-  readonly signals: Readonly<Record<string, unknown>>;
-}
-
 export interface DomainCoverage {
   readonly domain: string;
+  /** Whether the domain runs on this vehicle: every required input mapped (as run and replay decide). */
+  readonly runs: boolean;
   readonly inputs: number;
   readonly mapped: readonly string[];
-  readonly missing: readonly string[];
+  /** Required inputs the profile does not map: each one disables the domain. */
+  readonly missingRequired: readonly string[];
+  /** Optional inputs the profile does not map, with the default the features take instead. */
+  readonly defaulted: Readonly<Record<string, number>>;
   /** Mapped inputs no frame of the trace carried (only with a trace). */
   readonly notInTrace?: readonly string[];
 }
@@ -43,16 +45,21 @@ export interface CheckReport {
   readonly problems: readonly ProfileProblem[];
 }
 
-/** Which inputs of each domain the profile maps (a missing profile maps nothing). */
-export function domainCoverage(domains: readonly CheckedDomain[], profile: ResolvedProfile | undefined, trace?: TraceAppearance): DomainCoverage[] {
+/** Which inputs of each domain the profile maps, and so which domains run (a missing profile maps nothing). */
+export function domainCoverage(domains: readonly DomainDefinition[], profile: ResolvedProfile | undefined, trace?: TraceAppearance): DomainCoverage[] {
+  const signals = profile?.signals ?? new Map<string, ResolvedSignal>();
+  const plan = planDomainInputs(domains, signals);
   return domains.map((d) => {
-    const inputs = Object.keys(d.signals);
-    const mapped = inputs.filter((name) => profile?.signals.has(name) === true);
+    const inputs = Object.entries(d.inputs);
+    const mapped = inputs.filter(([name]) => signals.has(name)).map(([name]) => name);
+    const defaulted = Object.fromEntries(inputs.filter(([name, input]) => !input.required && !signals.has(name)).map(([name, input]) => [name, input.default ?? 0]));
     return {
       domain: d.domain,
+      runs: plan.running.includes(d.domain),
       inputs: inputs.length,
       mapped,
-      missing: inputs.filter((name) => profile?.signals.has(name) !== true),
+      missingRequired: plan.disabled.find((x) => x.domain === d.domain)?.missing ?? [],
+      defaulted,
       ...(trace ? { notInTrace: mapped.filter((name) => !trace.seen.has(name)) } : {}),
     };
   });
@@ -136,15 +143,18 @@ export function formatReport(r: CheckReport, signalOf: (name: string) => Resolve
   if (r.trace) lines.push(`${r.trace.file}: ${r.trace.framesRead} frames read${r.trace.complete ? '' : ' (every mapped signal seen; stopped there)'}`);
   const width = Math.max(...r.domains.map((d) => d.domain.length));
   for (const d of r.domains) {
-    let line = `${d.domain.padEnd(width)}  ${d.mapped.length} of ${d.inputs} inputs mapped`;
+    const indent = `\n${' '.repeat(width)}  `;
+    let line = `${d.domain.padEnd(width)}  ${d.runs ? 'runs' : 'disabled'}: ${d.mapped.length} of ${d.inputs} inputs mapped`;
     if (d.notInTrace) line += `, ${d.mapped.length - d.notInTrace.length} in the trace`;
-    if (d.missing.length > 0) line += `\n${' '.repeat(width)}  missing: ${list(d.missing)}`;
+    if (d.missingRequired.length > 0) line += `${indent}required, not mapped: ${list(d.missingRequired)}`;
+    const defaulted = Object.entries(d.defaulted);
+    if (defaulted.length > 0) line += `${indent}optional, not mapped (default used): ${defaulted.map(([n, v]) => `${n} = ${v}`).join(', ')}`;
     if (d.notInTrace && d.notInTrace.length > 0) {
       const where = d.notInTrace.map((n) => {
         const s = signalOf(n);
         return s ? `${n} (${s.message}.${s.signals.join('+')})` : n;
       });
-      line += `\n${' '.repeat(width)}  never in the trace: ${list(where)}`;
+      line += `${indent}never in the trace: ${list(where)}`;
     }
     lines.push(line);
   }

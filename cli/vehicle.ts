@@ -23,16 +23,17 @@ const HELP = `Usage:
   ecu-ai vehicle init --dbc DBC [--out PROFILE] [--force]
 
 check    resolves PROFILE (default: the reference vehicle's, vehicles/reference.yaml) against
-         DBC (default: the profile's dbc:) and prints, per domain, which of its inputs are
-         mapped and which are missing; with --trace, which mapped signals never appear in
-         TRACE (decoded with the DBC). Each problem of the profile is one line on stderr,
+         DBC (default: the profile's dbc:) and prints, per domain, whether it runs (every
+         required input mapped), the required inputs not mapped and the optional ones that
+         take their default; with --trace, which mapped signals never appear in TRACE
+         (decoded with the DBC). Each problem of the profile is one line on stderr,
          file:line: signal: what (fix: what to change). --json prints the report as JSON.
 init     drafts a profile from DBC: for each catalog signal the best-ranked DBC signal (by
          name, unit, comment, bit width and value range) as a commented-out guess with its
          score, to be confirmed by removing the "# "; then the DBC signals no guess uses.
          Writes to stdout, or to PROFILE (never over an existing file without --force).
 
-Exit codes: 0 ok (missing inputs are reported, not errors), 2 bad usage or a profile problem.`;
+Exit codes: 0 ok (disabled domains are reported, not errors), 2 bad usage or a profile problem.`;
 
 /** Bad input named on stderr without the whole help text: exit 2. */
 class VehicleInputError extends Error {

@@ -12,11 +12,14 @@ import { BusInitError } from '../bus/errors.js';
 import { RealClock, type Clock } from './clock.js';
 import type { EcuAiConfig } from './config.js';
 import { BusMonitor } from './observe/bus-monitor.js';
+import { describeDefaulted, describeDisabled, planDomainInputs } from './engine/domain-inputs.js';
 import { Engine } from './engine/engine.js';
 import type { InferenceEngine, InferenceFactory } from './inference/index.js';
 import { HealthModel, LogThrottle, MetricsRegistry, registerStandardMetrics, startObserveServer, type ObserveServer } from './observe/index.js';
 import type { DomainDefinition } from './service/domain.js';
 import { resolveDomains } from './service/resolved.js';
+import { referenceVehicleSignals } from './vehicle/reference-mapping.js';
+import type { ResolvedSignal } from './vehicle/types.js';
 import type { RemoteInference } from './service/runner.js';
 import { startSomeipBridge, type SomeipBridge } from './someip/bridge.js';
 import { observeSomeip } from './someip/observe.js';
@@ -35,6 +38,8 @@ export interface DaemonOptions {
   readonly config: Readonly<EcuAiConfig>;
   readonly domains: readonly DomainDefinition[];
   readonly dbcPath: string;
+  /** The vehicle's catalog signals (a resolved profile); default the reference vehicle. */
+  readonly vehicleSignals?: ReadonlyMap<string, ResolvedSignal>;
   readonly modelsDir: string;
   readonly logger: Logger;
   readonly workerEntry?: string;
@@ -96,7 +101,13 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   const health = new HealthModel();
   const busMonitor = new BusMonitor(clock, log.child({ component: 'bus' }), std);
   health.setBusSource((now) => busMonitor.buses(now));
-  const enabled = resolveDomains(o.domains, cfg);
+  const vehicleSignals = o.vehicleSignals ?? referenceVehicleSignals();
+  // A domain the vehicle cannot serve is said once and left out of everything that follows.
+  const configured = resolveDomains(o.domains, cfg);
+  const inputs = planDomainInputs(configured.map((d) => d.definition), vehicleSignals);
+  for (const d of inputs.disabled) log.warn({ domain: d.domain, missing: d.missing }, describeDisabled(d));
+  for (const d of inputs.defaulted) log.warn({ domain: d.domain, defaults: d.inputs }, describeDefaulted(d));
+  const enabled = configured.filter((d) => inputs.running.includes(d.domain));
   for (const d of enabled) health.setDomain(d.domain, { state: 'starting', critical: d.criticality === 'safety' });
   const life = new Lifecycle({
     onCloseError: (name, err) => log.error({ component: name, err: (err as Error).message }, 'close failed'),
@@ -206,6 +217,7 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
             domains: enabled,
             models,
             codecs,
+            vehicleSignals,
             // Domain signals may come from the DBC or from configured SOME/IP input events.
             dbcMessages: [...database.messages, ...(cfg.someip.enabled ? someipCatalogSource(someipInputsFromConfig(cfg.someip)).messages : [])],
             clock,

@@ -6,20 +6,29 @@
  * Bus timing: the world advances in 10 ms steps; each message goes out every GenMsgCycleTime at
  * its own phase and slot within the step, with up to 300 us of jitter. A small share of frames is
  * lost on the way (their counters still advance, as the sender sent them).
+ *
+ * The reference sensors (`sensors.ts`) read the world the same way on every run of a seed; what
+ * goes on the bus is the reference DBC's messages (`reference-encoder.ts`) or, with `vehicle`,
+ * another vehicle's messages through its profile (`vehicle-encoder.ts`).
  */
-import type { CompiledDatabase, MessageCodec } from '../bus/dbc/index.js';
-import { makeFrame, type CanFrame } from '../bus/frame.js';
-import { E2eSealer } from '../bus/e2e.js';
+import type { CompiledDatabase } from '../bus/dbc/index.js';
+import type { CanFrame } from '../bus/frame.js';
+import { BusTiming } from './bus-timing.js';
+import { SimUsageError } from './errors.js';
 import { DOMAINS, LABEL_PERIOD_MS, labelFor, type LabelRecord } from './labels.js';
-import { createMessageBuilders, type MessageBuilder } from './messages.js';
-import { clamp } from './numeric.js';
+import { createMessageBuilders } from './messages.js';
 import { Rng } from './random.js';
+import { ReferenceEncoder } from './reference-encoder.js';
+import { referenceCatalogSources } from './reference-signals.js';
 import { SCENARIOS } from './scenarios/index.js';
+import { isDue, sensorSchedule, STEP_MS, STEP_S, type BusEncoder, type Sensor, type TimedFrame } from './sensors.js';
 import { vehicleDatabase } from './vehicle-dbc.js';
+import { VehicleEncoder, type VehicleEncoding, type VehicleTarget } from './vehicle-encoder.js';
 import { World } from './vehicle/world.js';
 
-export const STEP_S = 0.01;
-const STEP_MS = 10;
+export { SimUsageError, VehicleEncodingError } from './errors.js';
+export { STEP_S } from './sensors.js';
+export type { VehicleEncoding, VehicleTarget } from './vehicle-encoder.js';
 
 export interface SimOptions {
   scenario: string;
@@ -29,8 +38,13 @@ export interface SimOptions {
   dropRate?: number;
   /** The compiled reference DBC (default: `sim/vehicle.dbc`). */
   database?: CompiledDatabase;
-  /** CAN channel name on the frames (default `can0`). */
+  /** CAN channel name on the frames (default `can0`; a profile mapping's `channel` wins for its message). */
   channel?: string;
+  /**
+   * Encode the drive onto this vehicle (a profile's signals and its DBC) instead of the reference
+   * DBC. The world, the sensors and the labels are the same as the reference drive of the seed.
+   */
+  vehicle?: VehicleTarget;
 }
 
 export type SimEvent = { readonly kind: 'frame'; readonly frame: CanFrame } | { readonly kind: 'label'; readonly label: LabelRecord };
@@ -42,6 +56,8 @@ export interface SimRun {
   readonly durationS: number;
   readonly params: Readonly<Record<string, number | string>>;
   readonly world: World;
+  /** What goes on the bus when the drive is encoded onto a vehicle (`SimOptions.vehicle`). */
+  readonly encoding?: VehicleEncoding;
   readonly events: Generator<SimEvent, SimSummary>;
 }
 
@@ -52,30 +68,10 @@ export interface SimSummary {
   readonly collisions: number;
 }
 
-interface Scheduled {
-  readonly codec: MessageCodec;
-  readonly build: MessageBuilder;
-  readonly cycleSteps: number;
-  readonly phase: number;
-  readonly slotUs: number;
-  /** The message's end-to-end protection, when the DBC gives it a counter or a CRC. */
-  readonly e2e: E2eSealer | undefined;
-  /** Physical [min, max] by signal name, to clamp values into what the DBC can carry. */
-  readonly ranges: Readonly<Record<string, readonly [number, number]>>;
-}
-
-/** Thrown for a scenario name or duration the simulator does not accept. */
-export class SimUsageError extends Error {
-  readonly exitCode = 2;
-  constructor(message: string) {
-    super(message);
-    this.name = 'SimUsageError';
-  }
-}
-
 /**
  * Prepares a run: draws the scenario's parameters and builds the world. Iterate `events` to run it.
  * @throws {SimUsageError} for an unknown scenario, a non-positive duration or a non-integer seed
+ * @throws {VehicleEncodingError} when a mapping of `vehicle` does not fit its DBC
  */
 export function startSimulation(options: SimOptions): SimRun {
   const scenario = SCENARIOS.get(options.scenario);
@@ -87,15 +83,19 @@ export function startSimulation(options: SimOptions): SimRun {
   const world = new World(options.seed, plan.init);
   plan.start(world);
   const db = options.database ?? vehicleDatabase();
-  const builders = createMessageBuilders(world, root.fork('sensors'));
-  const schedule = buildSchedule(db, builders);
+  const sensors = sensorSchedule(db, createMessageBuilders(world, root.fork('sensors')));
+  const timing = new BusTiming(root.fork('bus'), options.dropRate ?? 0.0005);
+  const channel = options.channel ?? 'can0';
+  const vehicle = options.vehicle ? new VehicleEncoder(options.vehicle, sensors, referenceCatalogSources(), timing, channel) : undefined;
+  const encoder: BusEncoder = vehicle ?? new ReferenceEncoder(sensors, timing, channel);
   return {
     scenario: scenario.name,
     seed: options.seed,
     durationS: options.durationS,
     params: plan.params,
     world,
-    events: run(world, (t) => plan.update(t, world), schedule, options, root.fork('bus')),
+    ...(vehicle ? { encoding: vehicle.encoding } : {}),
+    events: run(world, (t) => plan.update(t, world), sensors, encoder, timing, options.durationS),
   };
 }
 
@@ -104,38 +104,12 @@ export function simulate(options: SimOptions): Generator<SimEvent, SimSummary> {
   return startSimulation(options).events;
 }
 
-function buildSchedule(db: CompiledDatabase, builders: Readonly<Record<string, MessageBuilder>>): Scheduled[] {
-  const out: Scheduled[] = [];
-  db.codecs.forEach((codec, index) => {
-    const build = builders[codec.message.name];
-    const cycle = codec.message.cycleTimeMs;
-    if (!build || cycle === undefined) return;
-    const cycleSteps = Math.max(1, Math.round(cycle / STEP_MS));
-    const ranges: Record<string, readonly [number, number]> = {};
-    for (const s of codec.message.signals) ranges[s.name] = [s.minimum ?? -Infinity, s.maximum ?? Infinity];
-    const signals = codec.message.signals;
-    out.push({
-      codec,
-      build,
-      cycleSteps,
-      phase: index % cycleSteps,
-      slotUs: ((index * 523) % 9000) + 50,
-      e2e: E2eSealer.of(codec.message),
-      ranges,
-    });
-  });
-  return out;
-}
-
-function* run(world: World, update: (t: number) => void, schedule: Scheduled[], options: SimOptions, bus: Rng): Generator<SimEvent, SimSummary> {
-  const steps = Math.round(options.durationS / STEP_S);
-  const dropRate = options.dropRate ?? 0.0005;
-  const channel = options.channel ?? 'can0';
+function* run(world: World, update: (t: number) => void, sensors: readonly Sensor[], encoder: BusEncoder, timing: BusTiming, durationS: number): Generator<SimEvent, SimSummary> {
+  const steps = Math.round(durationS / STEP_S);
   const labelSteps = DOMAINS.map((d) => [d, Math.round(LABEL_PERIOD_MS[d] / STEP_MS)] as const);
   let frames = 0;
-  let dropped = 0;
   let labels = 0;
-  const due: { t: number; frame: CanFrame }[] = [];
+  const due: TimedFrame[] = [];
   for (let k = 1; k <= steps; k++) {
     update(world.t);
     world.step(STEP_S);
@@ -147,33 +121,13 @@ function* run(world: World, update: (t: number) => void, schedule: Scheduled[], 
       yield { kind: 'label', label: labelFor(domain, stamp, world) };
     }
     due.length = 0;
-    for (const m of schedule) {
-      if ((k - m.phase) % m.cycleSteps !== 0) continue;
-      const data = encode(m);
-      const ts = Math.round(k * STEP_MS * 1000 + m.slotUs + bus.int(0, 300)) / 1e6;
-      if (bus.chance(dropRate)) {
-        dropped++;
-        continue;
-      }
-      const msg = m.codec.message;
-      due.push({ t: ts, frame: makeFrame({ timestamp: ts, channel, id: msg.id, extended: msg.extended, fd: msg.fd, brs: msg.fd, data }) });
-    }
+    for (const s of sensors) if (isDue(s, k)) encoder.reading(s, s.build(), k, due);
+    encoder.endStep(k, due);
     due.sort((a, b) => a.t - b.t);
     for (const d of due) {
       frames++;
       yield { kind: 'frame', frame: d.frame };
     }
   }
-  return { frames, dropped, labels, collisions: world.collisions };
-}
-
-function encode(m: Scheduled): Uint8Array {
-  const values = m.build();
-  for (const name in values) {
-    const range = m.ranges[name];
-    if (range) values[name] = clamp(values[name] as number, range[0], range[1]);
-  }
-  m.e2e?.prepare(values);
-  const data = m.codec.encode(values);
-  return m.e2e ? m.e2e.seal(data) : data;
+  return { frames, dropped: timing.dropped, labels, collisions: world.collisions };
 }

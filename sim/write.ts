@@ -25,6 +25,7 @@ export interface WriteSimResult extends SimSummary {
 /**
  * Simulates and writes the trace (and labels).
  * @throws {SimUsageError} for a bad scenario, duration or seed
+ * @throws {VehicleEncodingError} when a mapping of `vehicle` does not fit its DBC
  * @throws {UnsupportedTraceFormatError} for an output extension without a writer
  */
 export async function writeSimulation(options: WriteSimOptions): Promise<WriteSimResult> {
@@ -68,8 +69,8 @@ export async function writeSimulation(options: WriteSimOptions): Promise<WriteSi
       await labels?.abort();
     }
   }
-  const { scenario, seed, durationS, params } = run;
-  return { ...summary, run: { scenario, seed, durationS, params }, wallS: (performance.now() - started) / 1000 };
+  const { scenario, seed, durationS, params, encoding } = run;
+  return { ...summary, run: { scenario, seed, durationS, params, ...(encoding ? { encoding } : {}) }, wallS: (performance.now() - started) / 1000 };
 }
 
 async function writeChunk(file: AtomicFile, text: string): Promise<void> {

@@ -11,7 +11,7 @@ import { DetectionCounter, EpisodeCounter, metric, ratio } from '../common/score
 import { WindowView, clampNum } from '../common/window-view.js';
 import { ADAS_FEATURE_SIZE, NO_TTC_S, adasFeatures } from './features.js';
 import { leadAt, timeToCollision } from './lead.js';
-import { ADAS_COLUMNS, ADAS_SIGNALS, ADAS_WINDOW } from './signals.js';
+import { ADAS_COLUMNS, ADAS_INPUTS, ADAS_WINDOW } from './signals.js';
 
 export { ADAS_FEATURE_SIZE, ADAS_MODEL_FEATURES, ADAS_AUX_FEATURES, adasFeatures } from './features.js';
 
@@ -110,7 +110,7 @@ export const adasDomain: DomainDefinition<AdasResult, AdasLabel, 'adas'> = {
   rateHz: 20,
   deadlineMs: 20,
   criticality: 'safety',
-  signals: ADAS_SIGNALS,
+  inputs: ADAS_INPUTS,
   window: ADAS_WINDOW,
   model: 'adas-fcw',
   featureSize: ADAS_FEATURE_SIZE,

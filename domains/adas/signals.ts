@@ -1,5 +1,6 @@
-/** The vehicle signals the ADAS service reads, and their columns in its feature window. */
-import type { SignalSource } from '../../runtime/service/domain.js';
+/** The catalog signals the ADAS service reads, which it requires, and their columns in its feature window. */
+import type { DomainInput } from '../../runtime/service/domain.js';
+import { REQUIRED, columnsOf, optional } from '../common/inputs.js';
 
 export const RADAR_OBJECTS = 8;
 /** Per radar object, in this order. */
@@ -13,21 +14,29 @@ function objectSignal(k: number, field: (typeof OBJECT_FIELDS)[number]): string 
   return `Vehicle.ADAS.Radar.Object${k}.${field}`;
 }
 
-function buildSignals(): Record<string, SignalSource> {
-  const out: Record<string, SignalSource> = {
-    [EGO_SPEED]: { message: 'ESP_Brake', signal: 'BRK_VehicleSpeed' },
-    [EGO_ACCEL]: { message: 'ESP_Dynamics', signal: 'DYN_LongAccel' },
-    [EGO_YAW]: { message: 'ESP_Dynamics', signal: 'DYN_YawRate' },
-  };
+/**
+ * The first radar object is required: without an object list there is no lead to warn about. A
+ * radar that reports fewer objects leaves the other slots unmapped; their `Valid` defaults to 0,
+ * so lead and cut-in search skip them, as they skip an empty slot. A radar without an existence
+ * probability has every reported object taken as real (100 %).
+ */
+function objectInput(k: number, field: (typeof OBJECT_FIELDS)[number]): DomainInput {
+  if (field === 'ExistProb') return optional(100);
+  return k === 1 ? REQUIRED : optional(0);
+}
+
+function buildInputs(): Record<string, DomainInput> {
+  // Ego speed, acceleration and yaw rate are model inputs (and the fallback's TTC needs the lead).
+  const out: Record<string, DomainInput> = { [EGO_SPEED]: REQUIRED, [EGO_ACCEL]: REQUIRED, [EGO_YAW]: REQUIRED };
   for (let k = 1; k <= RADAR_OBJECTS; k++) {
-    for (const f of OBJECT_FIELDS) out[objectSignal(k, f)] = { message: 'RDR_Objects', signal: `RDR_Obj${k}_${f}` };
+    for (const f of OBJECT_FIELDS) out[objectSignal(k, f)] = objectInput(k, f);
   }
   return out;
 }
 
-export const ADAS_SIGNALS: Readonly<Record<string, SignalSource>> = Object.freeze(buildSignals());
+export const ADAS_INPUTS: Readonly<Record<string, DomainInput>> = Object.freeze(buildInputs());
 /** Window columns: ego speed, accel, yaw, then 6 fields per object. */
-export const ADAS_COLUMNS: readonly string[] = Object.freeze(Object.keys(ADAS_SIGNALS));
+export const ADAS_COLUMNS: readonly string[] = columnsOf(ADAS_INPUTS);
 export const COL_SPEED = 0;
 export const COL_ACCEL = 1;
 export const COL_YAW = 2;

@@ -9,7 +9,7 @@ import { modeValue, type ResultSource } from '../common/mode.js';
 import { AccuracyCounter, MaeCounter, metric } from '../common/scorers.js';
 import { WindowView, clampNum } from '../common/window-view.js';
 import { BODY_FEATURE_SIZE, bodyFeatures, seatCounts } from './features.js';
-import { B, BODY_COLUMNS, BODY_SIGNALS, BODY_WINDOW } from './signals.js';
+import { B, BODY_COLUMNS, BODY_INPUTS, BODY_WINDOW } from './signals.js';
 
 export { BODY_FEATURE_SIZE, bodyFeatures, seatCounts } from './features.js';
 
@@ -70,7 +70,7 @@ export const bodyDomain: DomainDefinition<BodyResult, BodyLabel, 'body'> = {
   rateHz: 1,
   deadlineMs: 500,
   criticality: 'comfort',
-  signals: BODY_SIGNALS,
+  inputs: BODY_INPUTS,
   window: BODY_WINDOW,
   model: 'body-comfort',
   featureSize: BODY_FEATURE_SIZE,

@@ -1,24 +1,33 @@
-/** The vehicle signals the body (cabin comfort) service reads, and their window columns. */
-import type { SignalSource } from '../../runtime/service/domain.js';
+/** The catalog signals the body (cabin comfort) service reads, which it requires, and their window columns. */
+import type { DomainInput } from '../../runtime/service/domain.js';
+import { REQUIRED, columnsOf, optional } from '../common/inputs.js';
 
 export const SEAT_NAMES = ['Driver', 'Passenger', 'RearLeft', 'RearCenter', 'RearRight'] as const;
 
-function buildSignals(): Record<string, SignalSource> {
-  const out: Record<string, SignalSource> = {
-    'Vehicle.Cabin.HVAC.AmbientAirTemperature': { message: 'BDY_Climate', signal: 'CLM_CabinTemp' },
-    'Vehicle.Exterior.AirTemperature': { message: 'BDY_Climate', signal: 'CLM_AmbientTemp' },
-    'Vehicle.Cabin.HVAC.Humidity': { message: 'BDY_Climate', signal: 'CLM_Humidity' },
-    'Vehicle.Exterior.SunLoad': { message: 'BDY_Climate', signal: 'CLM_SunLoad' },
-    'Vehicle.Cabin.HVAC.Setpoint': { message: 'BDY_Climate', signal: 'CLM_Setpoint' },
-    'Vehicle.Cabin.HVAC.Co2': { message: 'BDY_Climate', signal: 'CLM_Co2' },
+/**
+ * The set-point is predicted from the user's own set-point, the cabin and outside temperatures
+ * (required) and from the sun, humidity and the occupants; the front seats' mats and belts are on
+ * every car (required). The rest is optional, each default reading as "no evidence": no sun load
+ * (0 W/m2), humidity at the features' neutral 50 %, CO2 at outdoor air (420 ppm, so it neither
+ * rises nor counts anyone), rear seats empty and unbelted.
+ */
+function buildInputs(): Record<string, DomainInput> {
+  const out: Record<string, DomainInput> = {
+    'Vehicle.Cabin.HVAC.AmbientAirTemperature': REQUIRED,
+    'Vehicle.Exterior.AirTemperature': REQUIRED,
+    'Vehicle.Cabin.HVAC.Humidity': optional(50),
+    'Vehicle.Exterior.SunLoad': optional(0),
+    'Vehicle.Cabin.HVAC.Setpoint': REQUIRED,
+    'Vehicle.Cabin.HVAC.Co2': optional(420),
   };
-  for (const s of SEAT_NAMES) out[`Vehicle.Cabin.Seat.${s}.IsOccupied`] = { message: 'BDY_Occupancy', signal: `OCC_Seat${s}` };
-  for (const s of SEAT_NAMES) out[`Vehicle.Cabin.Seat.${s}.IsBelted`] = { message: 'BDY_Occupancy', signal: `OCC_Belt${s}` };
+  const front = (s: (typeof SEAT_NAMES)[number]): DomainInput => (s === 'Driver' || s === 'Passenger' ? REQUIRED : optional(0));
+  for (const s of SEAT_NAMES) out[`Vehicle.Cabin.Seat.${s}.IsOccupied`] = front(s);
+  for (const s of SEAT_NAMES) out[`Vehicle.Cabin.Seat.${s}.IsBelted`] = front(s);
   return out;
 }
 
-export const BODY_SIGNALS: Readonly<Record<string, SignalSource>> = Object.freeze(buildSignals());
-export const BODY_COLUMNS: readonly string[] = Object.freeze(Object.keys(BODY_SIGNALS));
+export const BODY_INPUTS: Readonly<Record<string, DomainInput>> = Object.freeze(buildInputs());
+export const BODY_COLUMNS: readonly string[] = columnsOf(BODY_INPUTS);
 export const B = { CABIN: 0, AMBIENT: 1, HUMIDITY: 2, SUN: 3, SETPOINT: 4, CO2: 5, SEAT: 6, BELT: 11 } as const;
 /** Window: 1 Hz, 2 minutes (CO2 builds up slowly). */
 export const BODY_WINDOW = { signals: BODY_COLUMNS, rateHz: 1, length: 120 } as const;

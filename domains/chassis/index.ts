@@ -9,7 +9,7 @@ import { modeValue, type ResultSource } from '../common/mode.js';
 import { AccuracyCounter, metric } from '../common/scorers.js';
 import { WindowView, argmax, clampNum } from '../common/window-view.js';
 import { CHASSIS_FEATURE_SIZE, chassisFeatures, slipStats } from './features.js';
-import { C, CHASSIS_COLUMNS, CHASSIS_SIGNALS, CHASSIS_WINDOW } from './signals.js';
+import { C, CHASSIS_COLUMNS, CHASSIS_INPUTS, CHASSIS_WINDOW } from './signals.js';
 
 export { CHASSIS_FEATURE_SIZE, chassisFeatures, slipStats, rearFrictionUsed } from './features.js';
 
@@ -78,7 +78,7 @@ export const chassisDomain: DomainDefinition<ChassisResult, ChassisLabel, 'chass
   rateHz: 50,
   deadlineMs: 10,
   criticality: 'safety',
-  signals: CHASSIS_SIGNALS,
+  inputs: CHASSIS_INPUTS,
   window: CHASSIS_WINDOW,
   model: 'chassis-friction',
   featureSize: CHASSIS_FEATURE_SIZE,

@@ -1,25 +1,34 @@
-/** The vehicle signals the chassis service reads, and their columns in its feature window. */
-import type { SignalSource } from '../../runtime/service/domain.js';
+/** The catalog signals the chassis service reads, which it requires, and their columns in its feature window. */
+import type { DomainInput } from '../../runtime/service/domain.js';
+import { REQUIRED, columnsOf, optional } from '../common/inputs.js';
 
-export const CHASSIS_SIGNALS: Readonly<Record<string, SignalSource>> = Object.freeze({
-  'Vehicle.Chassis.Axle.Row1.Wheel.Left.Speed': { message: 'ESP_WheelSpeeds', signal: 'WHL_SpeedFL' },
-  'Vehicle.Chassis.Axle.Row1.Wheel.Right.Speed': { message: 'ESP_WheelSpeeds', signal: 'WHL_SpeedFR' },
-  'Vehicle.Chassis.Axle.Row2.Wheel.Left.Speed': { message: 'ESP_WheelSpeeds', signal: 'WHL_SpeedRL' },
-  'Vehicle.Chassis.Axle.Row2.Wheel.Right.Speed': { message: 'ESP_WheelSpeeds', signal: 'WHL_SpeedRR' },
-  'Vehicle.Speed': { message: 'ESP_Brake', signal: 'BRK_VehicleSpeed' },
-  'Vehicle.Acceleration.Longitudinal': { message: 'ESP_Dynamics', signal: 'DYN_LongAccel' },
-  'Vehicle.Acceleration.Lateral': { message: 'ESP_Dynamics', signal: 'DYN_LatAccel' },
-  'Vehicle.AngularVelocity.Yaw': { message: 'ESP_Dynamics', signal: 'DYN_YawRate' },
-  'Vehicle.Chassis.SteeringWheel.Angle': { message: 'SAS_Steering', signal: 'SAS_Angle' },
-  'Vehicle.Powertrain.ElectricMotor.Torque': { message: 'PT_Drive', signal: 'DRV_MotorTorque' },
-  'Vehicle.Chassis.Brake.Pressure': { message: 'ESP_Brake', signal: 'BRK_Pressure' },
-  'Vehicle.ADAS.ABS.IsEngaged': { message: 'ESP_Brake', signal: 'BRK_AbsActive' },
-  'Vehicle.Exterior.AirTemperature': { message: 'BDY_Climate', signal: 'CLM_AmbientTemp' },
-  'Vehicle.Exterior.Rain.Intensity': { message: 'BDY_Environment', signal: 'ENV_Rain' },
-  'Vehicle.Body.Windshield.Front.Wiping.Mode': { message: 'BDY_Environment', signal: 'ENV_Wiper' },
-  'Vehicle.ADAS.LaneDetection.Quality': { message: 'CAM_Lane', signal: 'LANE_Quality' },
+/**
+ * Slip against the friction asked of the tyres (wheel speeds, speed, motor torque), what braking
+ * achieved under ABS (deceleration, brake pressure, ABS flag), the lateral load and the air
+ * temperature (which separates snow and ice from wet) are what the friction class is made of:
+ * required. The weather hints are optional, defaulting to the common case (no rain, wipers off,
+ * the camera seeing the lane well: quality 3 of 0..3), so a vehicle without them is judged on its
+ * slip alone. Yaw rate and steering angle are in the window but no feature reads them: 0.
+ */
+export const CHASSIS_INPUTS: Readonly<Record<string, DomainInput>> = Object.freeze({
+  'Vehicle.Chassis.Axle.Row1.Wheel.Left.Speed': REQUIRED,
+  'Vehicle.Chassis.Axle.Row1.Wheel.Right.Speed': REQUIRED,
+  'Vehicle.Chassis.Axle.Row2.Wheel.Left.Speed': REQUIRED,
+  'Vehicle.Chassis.Axle.Row2.Wheel.Right.Speed': REQUIRED,
+  'Vehicle.Speed': REQUIRED,
+  'Vehicle.Acceleration.Longitudinal': REQUIRED,
+  'Vehicle.Acceleration.Lateral': REQUIRED,
+  'Vehicle.AngularVelocity.Yaw': optional(0),
+  'Vehicle.Chassis.SteeringWheel.Angle': optional(0),
+  'Vehicle.Powertrain.ElectricMotor.Torque': REQUIRED,
+  'Vehicle.Chassis.Brake.Pressure': REQUIRED,
+  'Vehicle.ADAS.ABS.IsEngaged': REQUIRED,
+  'Vehicle.Exterior.AirTemperature': REQUIRED,
+  'Vehicle.Exterior.Rain.Intensity': optional(0),
+  'Vehicle.Body.Windshield.Front.Wiping.Mode': optional(0),
+  'Vehicle.ADAS.LaneDetection.Quality': optional(3),
 });
-export const CHASSIS_COLUMNS: readonly string[] = Object.freeze(Object.keys(CHASSIS_SIGNALS));
+export const CHASSIS_COLUMNS: readonly string[] = columnsOf(CHASSIS_INPUTS);
 export const C = {
   FL: 0, FR: 1, RL: 2, RR: 3, SPEED: 4, AX: 5, AY: 6, YAW: 7, STEER: 8, TORQUE: 9, BRAKE: 10, ABS: 11, AMBIENT: 12, RAIN: 13, WIPER: 14, LANE: 15,
 } as const;

@@ -9,7 +9,7 @@ import { modeValue, type ResultSource } from '../common/mode.js';
 import { AccuracyCounter, metric } from '../common/scorers.js';
 import { argmax, clampNum } from '../common/window-view.js';
 import { COCKPIT_FEATURE_SIZE, cockpitFeatures, eyeStats } from './features.js';
-import { COCKPIT_SIGNALS, COCKPIT_WINDOW } from './signals.js';
+import { COCKPIT_INPUTS, COCKPIT_WINDOW } from './signals.js';
 
 export { COCKPIT_FEATURE_SIZE, cockpitFeatures, eyeStats, steeringReversalsPerMin } from './features.js';
 
@@ -57,7 +57,7 @@ export const cockpitDomain: DomainDefinition<CockpitResult, CockpitLabel, 'cockp
   rateHz: 5,
   deadlineMs: 100,
   criticality: 'comfort',
-  signals: COCKPIT_SIGNALS,
+  inputs: COCKPIT_INPUTS,
   window: COCKPIT_WINDOW,
   model: 'cockpit-drowsiness',
   featureSize: COCKPIT_FEATURE_SIZE,

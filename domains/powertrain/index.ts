@@ -10,7 +10,7 @@ import { modeValue, type ResultSource } from '../common/mode.js';
 import { DetectionCounter, EventCounter, metric, ratio } from '../common/scorers.js';
 import { argmax, clampNum } from '../common/window-view.js';
 import { POWERTRAIN_FEATURE_SIZE, cellStats, powertrainFeatures } from './features.js';
-import { CELLS, CELLS_PER_SENSOR, POWERTRAIN_SIGNALS, POWERTRAIN_WINDOW } from './signals.js';
+import { CELLS, CELLS_PER_SENSOR, POWERTRAIN_INPUTS, POWERTRAIN_WINDOW } from './signals.js';
 
 export { POWERTRAIN_FEATURE_SIZE, PER_CELL, cellStats, powertrainFeatures } from './features.js';
 export { CELLS } from './signals.js';
@@ -144,7 +144,7 @@ export const powertrainDomain: DomainDefinition<PowertrainResult, PowertrainLabe
   rateHz: 10,
   deadlineMs: 50,
   criticality: 'safety',
-  signals: POWERTRAIN_SIGNALS,
+  inputs: POWERTRAIN_INPUTS,
   window: POWERTRAIN_WINDOW,
   model: 'powertrain-cell-anomaly',
   featureSize: POWERTRAIN_FEATURE_SIZE,

@@ -1,5 +1,6 @@
-/** The vehicle signals the powertrain service reads, and their columns in its feature window. */
-import type { SignalSource } from '../../runtime/service/domain.js';
+/** The catalog signals the powertrain service reads, which it requires, and their columns in its feature window. */
+import type { DomainInput } from '../../runtime/service/domain.js';
+import { REQUIRED, columnsOf, optional } from '../common/inputs.js';
 
 export const CELLS = 96;
 export const TEMP_SENSORS = 24;
@@ -7,17 +8,23 @@ export const CELLS_PER_SENSOR = CELLS / TEMP_SENSORS;
 
 const pad = (n: number): string => String(n).padStart(2, '0');
 
-function buildSignals(): Record<string, SignalSource> {
-  const out: Record<string, SignalSource> = {};
-  for (let c = 1; c <= CELLS; c++) out[`Vehicle.Powertrain.TractionBattery.Cell${pad(c)}.Voltage`] = { message: 'BMS_CellVoltages', signal: `CV_Cell${pad(c)}` };
-  for (let s = 1; s <= TEMP_SENSORS; s++) out[`Vehicle.Powertrain.TractionBattery.Sensor${pad(s)}.Temperature`] = { message: 'BMS_CellTemps', signal: `CT_Temp${pad(s)}` };
-  out['Vehicle.Powertrain.TractionBattery.Current'] = { message: 'BMS_PackStatus', signal: 'BMS_PackCurrent' };
-  out['Vehicle.Powertrain.TractionBattery.StateOfCharge'] = { message: 'BMS_PackStatus', signal: 'BMS_SoC' };
+/**
+ * Every cell voltage and temperature sensor is required: a cell is judged against the others of
+ * its group and a sensor against the median sensor, so a gap would hide exactly the cell the
+ * service exists to find; the pack current is the load the resistances are measured under. The
+ * state of charge is in the window but no feature reads it (50 %).
+ */
+function buildInputs(): Record<string, DomainInput> {
+  const out: Record<string, DomainInput> = {};
+  for (let c = 1; c <= CELLS; c++) out[`Vehicle.Powertrain.TractionBattery.Cell${pad(c)}.Voltage`] = REQUIRED;
+  for (let s = 1; s <= TEMP_SENSORS; s++) out[`Vehicle.Powertrain.TractionBattery.Sensor${pad(s)}.Temperature`] = REQUIRED;
+  out['Vehicle.Powertrain.TractionBattery.Current'] = REQUIRED;
+  out['Vehicle.Powertrain.TractionBattery.StateOfCharge'] = optional(50);
   return out;
 }
 
-export const POWERTRAIN_SIGNALS: Readonly<Record<string, SignalSource>> = Object.freeze(buildSignals());
-export const POWERTRAIN_COLUMNS: readonly string[] = Object.freeze(Object.keys(POWERTRAIN_SIGNALS));
+export const POWERTRAIN_INPUTS: Readonly<Record<string, DomainInput>> = Object.freeze(buildInputs());
+export const POWERTRAIN_COLUMNS: readonly string[] = columnsOf(POWERTRAIN_INPUTS);
 /** Column of cell c (0-based) voltage, of sensor s temperature, of the pack current and SoC. */
 export const COL_CELL = 0;
 export const COL_TEMP = CELLS;

@@ -23,7 +23,7 @@ function hashTree(dir: string, h: ReturnType<typeof createHash>): void {
 function codeHash(): string {
   const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
   const h = createHash('sha256');
-  for (const d of ['domains', 'sim', 'runtime/signals', 'models/build/dataset.ts', 'models/build/dataset.js']) {
+  for (const d of ['domains', 'sim', 'runtime/signals', 'runtime/vehicle', 'runtime/engine/domain-inputs.ts', 'runtime/engine/domain-inputs.js', 'models/build/dataset.ts', 'models/build/dataset.js']) {
     const p = path.join(root, d);
     if (existsSync(p) && statSync(p).isFile()) h.update(readFileSync(p));
     else hashTree(p, h);

@@ -6,8 +6,11 @@
  * answer on the same window (so the model and the rule are scored on exactly the same inputs).
  */
 import type { CompiledDatabase } from '../../bus/dbc/index.js';
+import { ConfigInvalidError } from '../../runtime/errors.js';
 import type { DomainName, ShippedDomain } from '../../domains/index.js';
-import { FeatureWindow, SignalCatalog, SignalRouter, SignalStore, type CatalogEntry } from '../../runtime/signals/index.js';
+import { planDomainInputs, windowSpecOf, type DomainInputPlan } from '../../runtime/engine/domain-inputs.js';
+import { FeatureWindow, SignalCatalog, SignalRouter, SignalStore } from '../../runtime/signals/index.js';
+import { referenceVehicleSignals } from '../../runtime/vehicle/reference-mapping.js';
 import { simulate } from '../../sim/simulate.js';
 import { vehicleDatabase } from '../../sim/vehicle-dbc.js';
 
@@ -57,15 +60,16 @@ class Collector {
   }
 }
 
-/** Catalog entries of all the domains' signals (one vehicle signal name maps to one DBC signal). */
-function catalogOf(defs: readonly ShippedDomain[]): SignalCatalog {
-  const entries = new Map<string, CatalogEntry>();
-  for (const d of defs) {
-    for (const [name, src] of Object.entries(d.signals)) {
-      if (!entries.has(name)) entries.set(name, { name, message: src.message, signal: src.signal, ...(src.channel ? { channel: src.channel } : {}) });
-    }
+/**
+ * The domains' inputs on the reference vehicle, whose frames the simulator writes.
+ * @throws {ConfigInvalidError} when the reference vehicle lacks a domain's required input
+ */
+function referenceInputs(defs: readonly ShippedDomain[]): DomainInputPlan {
+  const plan = planDomainInputs(defs, referenceVehicleSignals());
+  if (plan.disabled.length > 0) {
+    throw new ConfigInvalidError('runtime/vehicle/reference-mapping.ts', plan.disabled.map((d) => ({ path: d.domain, message: `the reference vehicle does not map ${d.missing.join(', ')}` })));
   }
-  return new SignalCatalog([...entries.values()], 'domain signals');
+  return plan;
 }
 
 /**
@@ -74,14 +78,15 @@ function catalogOf(defs: readonly ShippedDomain[]): SignalCatalog {
  */
 export function buildDatasets(defs: readonly ShippedDomain[], runs: readonly RunSpec[], options: DatasetOptions = {}): Map<DomainName, DomainDataset> {
   const db = options.database ?? vehicleDatabase();
-  const catalog = catalogOf(defs).validateAgainst(db.database, 'domain signals');
+  const inputs = referenceInputs(defs);
+  const catalog = new SignalCatalog(inputs.entries, 'domain signals').validateAgainst(db.database, 'domain signals');
   const collectors = defs.map((d) => new Collector(d, options.stride?.[d.domain] ?? 1));
   const byDomain = new Map(collectors.map((c) => [c.def.domain as string, c]));
   runs.forEach((spec, runIndex) => {
     const store = new SignalStore(catalog);
     const router = new SignalRouter(db, store);
     for (const c of collectors) {
-      c.window = new FeatureWindow(store, { signals: c.def.window.signals, rateHz: c.def.window.rateHz, length: c.def.window.length });
+      c.window = new FeatureWindow(store, windowSpecOf(c.def, inputs));
       router.attach(c.window);
     }
     for (const ev of simulate({ scenario: spec.scenario, seed: spec.seed, durationS: spec.durationS, database: db })) {

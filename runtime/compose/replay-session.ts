@@ -20,9 +20,12 @@ import type { LadderEvent } from '../scheduler/index.js';
 import type { DomainDefinition, DomainScorer } from '../service/domain.js';
 import { resolveDomains } from '../service/resolved.js';
 import type { RemoteInference, ServiceResult } from '../service/runner.js';
+import { planDomainInputs } from '../engine/domain-inputs.js';
 import { Engine } from '../engine/engine.js';
 import type { LabelTrack } from '../engine/labels.js';
-import { round, type DomainSummary, type ReplaySummary } from '../engine/summary.js';
+import { inputsSummary, round, type DomainSummary, type ReplaySummary } from '../engine/summary.js';
+import { referenceVehicleSignals } from '../vehicle/reference-mapping.js';
+import type { ResolvedSignal } from '../vehicle/types.js';
 import { inferenceComponent } from './inference-component.js';
 import { component, Lifecycle, type Component } from './lifecycle.js';
 import { vehicleDatabase } from './vehicle-database.js';
@@ -32,6 +35,11 @@ export interface ReplaySessionOptions {
   readonly domains: readonly DomainDefinition[];
   readonly tracePath: string;
   readonly dbcPath: string;
+  /**
+   * The vehicle's catalog signals (a resolved profile); default the reference vehicle. Domains
+   * whose required inputs are not all mapped are disabled and listed in the summary.
+   */
+  readonly vehicleSignals?: ReadonlyMap<string, ResolvedSignal>;
   readonly modelsDir: string;
   readonly labels?: LabelTrack;
   /** The compiled inference worker (see InferencePool's defaultWorkerEntry). */
@@ -83,6 +91,9 @@ export async function runReplaySession(o: ReplaySessionOptions): Promise<ReplayS
   try {
     // A missing or empty trace is the user's first mistake to hear about, before any model is loaded.
     const specs = resolveDomains(o.domains, o.config);
+    const vehicleSignals = o.vehicleSignals ?? referenceVehicleSignals();
+    // A domain this vehicle cannot serve loads no model.
+    const running = new Set(planDomainInputs(specs.map((d) => d.definition), vehicleSignals).running);
     const trace = await life.start(traceSource(o.tracePath));
     const { reader, firstBatch, rest } = trace;
     const { database, codecs } = await life.start(vehicleDatabase(o.dbcPath));
@@ -90,7 +101,7 @@ export async function runReplaySession(o: ReplaySessionOptions): Promise<ReplayS
       inferenceComponent({
         modelsDir: o.modelsDir,
         config: o.config,
-        domains: specs,
+        domains: specs.filter((d) => running.has(d.domain)),
         ...(o.logger ? { logger: o.logger } : {}),
         ...(o.workerEntry ? { workerEntry: o.workerEntry } : {}),
         ...(o.faultInjection ? { faultInjection: true } : {}),
@@ -121,6 +132,7 @@ export async function runReplaySession(o: ReplaySessionOptions): Promise<ReplayS
             domains: specs,
             models,
             codecs,
+            vehicleSignals,
             dbcMessages: database.messages,
             clock,
             timing: 'virtual',
@@ -219,8 +231,10 @@ export async function runReplaySession(o: ReplaySessionOptions): Promise<ReplayS
         first_t: frames === 0 ? null : round(firstT, 6),
         last_t: frames === 0 ? null : round(lastT, 6),
       },
+      vehicle: { dbc: path.basename(o.dbcPath), models_dir: path.basename(o.modelsDir) },
       duration_s: round(durationS, 6),
       domains,
+      ...inputsSummary(engine.inputs),
       events,
       outputs: engine.outputCounts(),
       signals: { routed: rs.routed, ignored: rs.ignored, decode_errors: rs.decodeErrors },

@@ -26,9 +26,12 @@ import {
   type ServiceSpec,
   type Variant,
 } from '../scheduler/index.js';
-import { FeatureWindow, SignalCatalog, SignalRouter, SignalStore, type CatalogEntry } from '../signals/index.js';
+import { FeatureWindow, SignalCatalog, SignalRouter, SignalStore } from '../signals/index.js';
 import type { DomainDefinition, ResultStabilizer } from '../service/domain.js';
 import type { ResolvedDomain } from '../service/resolved.js';
+import { referenceVehicleSignals } from '../vehicle/reference-mapping.js';
+import type { ResolvedSignal } from '../vehicle/types.js';
+import { planDomainInputs, windowSpecOf, type DomainInputPlan } from './domain-inputs.js';
 import { sharedWorkerOf } from './isolation.js';
 import { DomainServiceRunner, type LocalInference, type RemoteInference, type ServiceResult } from '../service/runner.js';
 
@@ -58,7 +61,12 @@ export interface EngineOptions {
   readonly domains: readonly ResolvedDomain[];
   readonly models: Readonly<Partial<Record<string, DomainModelInfo>>>;
   readonly codecs: EngineCodecs;
-  /** Optional validation of the domains' signals against the DBC's messages. */
+  /**
+   * The vehicle's catalog signals and where each comes from (a resolved vehicle profile). A domain
+   * whose required inputs are not all here is disabled. Default: the reference vehicle.
+   */
+  readonly vehicleSignals?: ReadonlyMap<string, ResolvedSignal>;
+  /** Optional validation of the mapped signals against the DBC's messages. */
   readonly dbcMessages?: Iterable<{ readonly name: string; readonly signals: Iterable<{ readonly name: string }> }>;
   readonly clock: Clock;
   readonly timing: 'virtual' | 'real';
@@ -93,6 +101,8 @@ export class Engine {
   readonly admission: AdmissionReport;
   readonly services: readonly ServiceSpec[];
   readonly runners: ReadonlyMap<string, DomainServiceRunner>;
+  /** Which domains run on this vehicle, which are disabled and why, which inputs take their defaults. */
+  readonly inputs: DomainInputPlan;
   /** Wall-clock duration of each served call, ms, per domain: reported beside, never fed back. */
   readonly wallLatency = new Map<string, LatencyHistogram>();
   readonly #o: EngineOptions;
@@ -110,31 +120,27 @@ export class Engine {
   /**
    * Builds the signal path, the services and the scheduler for the resolved domains.
    * @throws {AdmissionError} when the safety services cannot meet their deadlines on the cores
-   * @throws {CatalogMismatchError} when a domain reads a signal the DBC does not have
+   * @throws {CatalogMismatchError} when a mapped signal the running domains read is not in the DBC
+   * @throws {ConfigInvalidError} when a domain's window reads a signal it does not declare as an input
    */
   constructor(options: EngineOptions) {
     this.#o = options;
     const cfg = options.config;
-    const entries: CatalogEntry[] = [];
-    const seen = new Set<string>();
-    for (const { definition } of options.domains) {
-      for (const [name, src] of Object.entries(definition.signals)) {
-        if (seen.has(name)) continue;
-        seen.add(name);
-        entries.push({ name, message: src.message, signal: src.signal, ...(src.channel ? { channel: src.channel } : {}), ...(src.periodMs ? { periodMs: src.periodMs } : {}) });
-      }
-    }
-    const catalog = new SignalCatalog(entries, 'domains');
-    if (options.dbcMessages) catalog.validateAgainst({ messages: options.dbcMessages }, 'domains');
+    const vehicleSignals = options.vehicleSignals ?? referenceVehicleSignals();
+    this.inputs = planDomainInputs(options.domains.map((d) => d.definition), vehicleSignals);
+    const source = mappingSource(this.inputs, vehicleSignals);
+    const catalog = new SignalCatalog(this.inputs.entries, source);
+    if (options.dbcMessages) catalog.validateAgainst({ messages: options.dbcMessages }, source);
     this.store = new SignalStore(catalog);
     this.router = new SignalRouter(options.codecs, this.store);
 
     const services: ServiceSpec[] = [];
     const runners = new Map<string, DomainServiceRunner>();
-    for (const spec of options.domains) {
+    const running = new Set(this.inputs.running);
+    for (const spec of options.domains.filter((x) => running.has(x.domain))) {
       const d = spec.definition;
       const info = options.models[d.domain];
-      const window = new FeatureWindow(this.store, { signals: d.window.signals, rateHz: d.window.rateHz, length: d.window.length });
+      const window = new FeatureWindow(this.store, windowSpecOf(d, this.inputs));
       this.router.attach(window);
       const costMs: Partial<Record<Variant, number>> = { fallback: FALLBACK_COST_MS };
       if (info && options.local) {
@@ -330,6 +336,12 @@ export class Engine {
       this.#o.logger?.warn({ domain: d.domain, err: (err as Error).message }, 'output encode failed');
     }
   }
+}
+
+/** The mapping files the store's signals come from, to name in errors. */
+function mappingSource(plan: DomainInputPlan, vehicleSignals: ReadonlyMap<string, ResolvedSignal>): string {
+  const files = new Set(plan.entries.map((e) => vehicleSignals.get(e.name)?.file ?? 'vehicle signals'));
+  return files.size === 0 ? 'vehicle signals' : [...files].join(', ');
 }
 
 /**

@@ -4,6 +4,7 @@
  * is set aside (`withoutWall`).
  */
 import type { LadderEvent, ServiceSummary } from '../scheduler/index.js';
+import type { DomainInputPlan } from './domain-inputs.js';
 
 export interface DomainSummary extends ServiceSummary {
   /** Figures against the labels; null where the drive gave no support (no positives, no events). */
@@ -31,8 +32,17 @@ export interface ReplaySummary {
     readonly first_t: number | null;
     readonly last_t: number | null;
   };
+  /**
+   * The vehicle files the replay used, by file name only (never a folder above it), so summaries
+   * of the same replay on two machines stay identical.
+   */
+  readonly vehicle: { readonly dbc: string; readonly models_dir: string };
   readonly duration_s: number;
   readonly domains: Readonly<Record<string, DomainSummary>>;
+  /** Domains that did not run because the vehicle does not map all their required inputs; only when there are some. */
+  readonly disabled_domains?: Readonly<Record<string, { readonly missing: readonly string[] }>>;
+  /** Per running domain, its optional inputs the vehicle does not map and the default used; only when there are some. */
+  readonly defaulted_inputs?: Readonly<Record<string, Readonly<Record<string, number>>>>;
   readonly events: readonly LadderEvent[];
   readonly outputs: Readonly<Record<string, number>>;
   readonly signals: { readonly routed: number; readonly ignored: number; readonly decode_errors: number };
@@ -41,6 +51,14 @@ export interface ReplaySummary {
     readonly elapsed_s: number;
     readonly speed_x: number;
     readonly latency_ms: Readonly<Record<string, { readonly p50: number; readonly p99: number; readonly max: number }>>;
+  };
+}
+
+/** The summary's keys for disabled domains and defaulted inputs, each present only when not empty. */
+export function inputsSummary(plan: DomainInputPlan): Pick<ReplaySummary, 'disabled_domains' | 'defaulted_inputs'> {
+  return {
+    ...(plan.disabled.length > 0 ? { disabled_domains: Object.fromEntries(plan.disabled.map((d) => [d.domain, { missing: d.missing }])) } : {}),
+    ...(plan.defaulted.length > 0 ? { defaulted_inputs: Object.fromEntries(plan.defaulted.map((d) => [d.domain, d.inputs])) } : {}),
   };
 }
 

@@ -5,19 +5,10 @@
  * which variant serves it, timing, errors, health and shutdown.
  */
 import type { Criticality } from '../scheduler/types.js';
+import type { DomainInput } from '../vehicle/types.js';
 import type { DomainSomeipService } from './someip-service.js';
 
-/** One vehicle signal the domain reads, and the DBC signal it comes from. */
-export interface SignalSource {
-  readonly message: string;
-  readonly signal: string;
-  readonly channel?: string;
-  /**
-   * How often the signal itself arrives, ms, where that differs from its message's cycle time: a
-   * multiplexed signal comes once per round of its multiplexer. Its validity is judged by it.
-   */
-  readonly periodMs?: number;
-}
+export type { DomainInput } from '../vehicle/types.js';
 
 /** Scores a domain's results against the simulator's labels, for the replay summary's `metrics`. */
 export interface DomainScorer<R, L> {
@@ -60,9 +51,13 @@ export interface DomainDefinition<R = unknown, L = unknown, N extends string = s
   readonly criticality: Criticality;
   readonly rateHz: number;
   readonly deadlineMs: number;
-  /** Vehicle signal name (VSS-style path) → DBC source. */
-  readonly signals: Readonly<Record<string, SignalSource>>;
-  /** The feature window: which vehicle signals, sampled at what rate, how many samples. */
+  /**
+   * The catalog signals the domain reads (catalog name → whether it is required, or the default its
+   * features take when this vehicle does not map it). Where each comes from is the vehicle's
+   * profile, never the domain's: a domain missing a required input is disabled, with the reason.
+   */
+  readonly inputs: Readonly<Record<string, DomainInput>>;
+  /** The feature window: which of the inputs, in column order, sampled at what rate, how many samples. */
   readonly window: { readonly signals: readonly string[]; readonly rateHz: number; readonly length: number };
   /** The model folder under `models/` that serves this domain by default. */
   readonly model: string;

@@ -33,16 +33,31 @@ const catalogSchema = z.record(
   entrySchema,
 );
 
-/** One mapping from a DBC signal to a vehicle signal. */
+/**
+ * The vehicle signal's value computed from the decoded physical values of its message (by DBC
+ * signal name); undefined when the message does not carry what it needs.
+ */
+export type EntryTransform = (decoded: Readonly<Record<string, number | string>>) => number | string | undefined;
+
+/** One mapping from a DBC signal (or several, through a transform) to a vehicle signal. */
 export interface CatalogEntry {
   /** The vehicle signal name, e.g. `Vehicle.ADAS.Radar.Object1.Distance`. */
   readonly name: string;
   readonly message: string;
+  /** The DBC signal whose value is taken as is when there is no transform. */
   readonly signal: string;
+  /** Every DBC signal the entry reads (a transform's operands); default `[signal]`. */
+  readonly operands?: readonly string[];
+  /** Computes the value from the decoded message; absent or null: the value of `signal` (the fast path). */
+  readonly transform?: EntryTransform | null;
+  /** Only frames whose multiplexer (the switch of `signal`) has this value feed the signal. */
+  readonly muxValue?: number;
   /** Only frames on this channel feed the signal; absent means any channel. */
   readonly channel?: string;
   /** Expected period in ms, overriding the DBC's GenMsgCycleTime and learning. */
   readonly periodMs?: number;
+  /** The signal goes invalid this long after its last arrival, overriding the periods rule. */
+  readonly timeoutMs?: number;
 }
 
 /** What catalog validation needs from a DBC database: message names and their signal names. */
@@ -99,8 +114,9 @@ export class SignalCatalog {
     const unresolved: UnresolvedSignal[] = [];
     for (const e of this.entries) {
       const signals = signalsByMessage.get(e.message);
-      if (!signals || !signals.has(e.signal)) {
-        unresolved.push({ vehicleSignal: e.name, message: e.message, signal: e.signal, messageMissing: !signals });
+      for (const signal of e.operands ?? [e.signal]) {
+        if (!signals || !signals.has(signal)) unresolved.push({ vehicleSignal: e.name, message: e.message, signal, messageMissing: !signals });
+        if (!signals) break;
       }
     }
     if (unresolved.length > 0) throw new CatalogMismatchError(source, unresolved);

@@ -9,28 +9,18 @@
  * once). While learning, the limit is k times the longest interval seen so far (never stricter than
  * the truth), and before a second arrival it is `unlearnedTimeoutS`.
  *
+ * A catalog entry's `timeoutMs`, where given, is the limit instead.
+ *
  * Hot path: per message, a precomputed plan (signal names and slot indices) is looked up once;
  * values live in typed arrays, so an ingest allocates nothing. Each signal keeps its last few
- * arrivals (`history`) so feature windows can sample past ticks exactly and interpolate.
+ * arrivals (`history`) so feature windows can sample past ticks exactly and interpolate. Entries
+ * with a transform or a multiplexer value are computed after the plain ones (see ingest-plan.ts).
  */
 import { ConfigInvalidError } from '../errors.js';
 import type { SignalCatalog } from './catalog.js';
+import { deriveValues, makePlan, settleMultiplexing, type DecodedValues, type IngestPlan, type MessageInfo, type Slotted } from './ingest-plan.js';
 
-/** What the store needs to know of a DBC message. */
-export interface MessageInfo {
-  readonly name: string;
-  /** GenMsgCycleTime in ms; absent or 0 when the DBC does not declare one. */
-  readonly cycleTimeMs?: number | undefined;
-  /**
-   * The message's signals with their multiplexer values, where known (a compiled DBC message has them).
-   * A multiplexed signal arrives only in the frames of its switch value, so the message's cycle
-   * time is not its period: its period is learned from its own arrivals instead.
-   */
-  readonly signals?: readonly { readonly name: string; readonly multiplexerIds?: readonly number[] | undefined }[];
-}
-
-/** Physical values by DBC signal name, as a codec's decode returns them (strings for enum labels). */
-export type DecodedValues = Readonly<Record<string, number | string>>;
+export type { DecodedValues, IngestPlan, MessageInfo } from './ingest-plan.js';
 
 export interface SignalStoreOptions {
   /** A signal goes invalid after missing this many periods. Default 5. */
@@ -57,12 +47,6 @@ export interface SignalReading {
   readonly limitS: number;
 }
 
-/** Which vehicle signals one message feeds; opaque outside the store. */
-export interface IngestPlan {
-  readonly dbcNames: readonly string[];
-  readonly slots: Int32Array;
-  cyclesApplied: boolean;
-}
 type Plan = IngestPlan;
 
 interface Route {
@@ -86,10 +70,15 @@ export class SignalStore {
   readonly #text: (string | undefined)[]; // enum labels, beside the NaN in #histV
   readonly #period: Float64Array; // NaN while unknown
   readonly #fixed: Uint8Array; // 1 when the period came from the catalog (never overwritten)
+  readonly #timeout: Float64Array; // the catalog's timeout in s, NaN when the periods rule applies
   readonly #learn: Float64Array;
   readonly #learnCount: Int32Array;
   readonly #maxInterval: Float64Array;
   #outOfOrder = 0;
+  #transformErrors = 0;
+  readonly #onTransformError = (): void => {
+    this.#transformErrors++;
+  };
   /** Set by `sample()`: the value at the sampled instant, NaN when none is known. */
   sampled = Number.NaN;
 
@@ -111,23 +100,25 @@ export class SignalStore {
     this.#text = new Array<string | undefined>(n * this.#h).fill(undefined);
     this.#period = new Float64Array(n).fill(Number.NaN);
     this.#fixed = new Uint8Array(n);
+    this.#timeout = new Float64Array(n).fill(Number.NaN);
     this.#learn = new Float64Array(n * this.#learnN);
     this.#learnCount = new Int32Array(n);
     this.#maxInterval = new Float64Array(n);
 
-    const perMessage = new Map<string, { any: [string, number][]; byChannel: Map<string, [string, number][]> }>();
+    const perMessage = new Map<string, { any: Slotted[]; byChannel: Map<string, Slotted[]> }>();
     catalog.entries.forEach((e, i) => {
       this.#index.set(e.name, i);
       if (e.periodMs !== undefined) {
         this.#period[i] = e.periodMs / 1000;
         this.#fixed[i] = 1;
       }
+      if (e.timeoutMs !== undefined) this.#timeout[i] = e.timeoutMs / 1000;
       let m = perMessage.get(e.message);
       if (!m) perMessage.set(e.message, (m = { any: [], byChannel: new Map() }));
-      if (e.channel === undefined) m.any.push([e.signal, i]);
+      if (e.channel === undefined) m.any.push({ entry: e, slot: i });
       else {
         const list = m.byChannel.get(e.channel) ?? [];
-        list.push([e.signal, i]);
+        list.push({ entry: e, slot: i });
         m.byChannel.set(e.channel, list);
       }
     });
@@ -146,6 +137,11 @@ export class SignalStore {
   /** Arrivals ignored because they were older than the signal's latest value. */
   get outOfOrder(): number {
     return this.#outOfOrder;
+  }
+
+  /** Arrivals left out because an entry's transform threw. */
+  get transformErrors(): number {
+    return this.#transformErrors;
   }
 
   /** True when some catalog entry reads this message (on this channel, if given). */
@@ -195,9 +191,14 @@ export class SignalStore {
    */
   ingestPlan(plan: IngestPlan, message: MessageInfo, decoded: DecodedValues, t: number): number {
     if (!Number.isFinite(t)) return 0;
-    if (!plan.cyclesApplied) this.#applyCycle(plan, message);
-    const names = plan.dbcNames;
-    const slots = plan.slots;
+    if (!plan.settled) this.#settle(plan, message);
+    const updated = this.#record(plan.dbcNames, plan.slots, decoded, t);
+    const derived = plan.derived;
+    return derived === undefined ? updated : updated + this.#record(derived.keys, derived.slots, deriveValues(derived, decoded, this.#onTransformError), t);
+  }
+
+  /** Stores `values[names[j]]` into slot `slots[j]` at `t`, skipping absent values. */
+  #record(names: readonly string[], slots: Int32Array, values: Readonly<Record<string, number | string | undefined>>, t: number): number {
     // Locals instead of repeated private-field reads: this loop is the hot path.
     const h = this.#h;
     const histT = this.#histT;
@@ -207,7 +208,7 @@ export class SignalStore {
     const text = this.#text;
     let updated = 0;
     for (let j = 0; j < slots.length; j++) {
-      const v = decoded[names[j] as string];
+      const v = values[names[j] as string];
       if (v === undefined) continue;
       const i = slots[j] as number;
       const count = counts[i] as number;
@@ -244,15 +245,21 @@ export class SignalStore {
     return updated;
   }
 
-  #applyCycle(plan: Plan, message: MessageInfo): void {
-    plan.cyclesApplied = true;
+  /**
+   * On a plan's first message: the DBC's cycle time becomes the period of the signals that arrive
+   * with every frame, and each multiplexer check finds its switch (settleMultiplexing).
+   */
+  #settle(plan: Plan, message: MessageInfo): void {
+    plan.settled = true;
+    const byName = new Map((message.signals ?? []).map((sig) => [sig.name, sig]));
+    settleMultiplexing(plan, byName, message);
     const cycleTimeMs = message.cycleTimeMs;
     if (cycleTimeMs === undefined || !(cycleTimeMs > 0)) return;
-    const multiplexed = new Set((message.signals ?? []).filter((sig) => sig.multiplexerIds !== undefined).map((sig) => sig.name));
-    for (let j = 0; j < plan.slots.length; j++) {
-      const i = plan.slots[j] as number;
-      if (this.#fixed[i] === 0 && !multiplexed.has(plan.dbcNames[j] as string)) this.#period[i] = cycleTimeMs / 1000;
-    }
+    const slots = [...plan.slots, ...(plan.derived?.slots ?? [])];
+    const signals = [...plan.dbcNames, ...(plan.derived?.entries.map((e) => e.signal) ?? [])];
+    slots.forEach((i, j) => {
+      if (this.#fixed[i] === 0 && byName.get(signals[j] as string)?.multiplexerIds === undefined) this.#period[i] = cycleTimeMs / 1000;
+    });
   }
 
   #observeInterval(i: number, dt: number): void {
@@ -275,6 +282,8 @@ export class SignalStore {
 
   /** Age in seconds at which a slot's value goes invalid. */
   limitOf(index: number): number {
+    const timeout = this.#timeout[index] as number;
+    if (!Number.isNaN(timeout)) return timeout;
     const p = this.#period[index] as number;
     if (!Number.isNaN(p)) return this.#k * p;
     return (this.#learnCount[index] as number) > 0 ? this.#k * (this.#maxInterval[index] as number) : this.#unlearned;
@@ -352,10 +361,6 @@ export class SignalStore {
     for (let i = 0; i < this.names.length; i++) if (this.isValid(i, now)) n++;
     return n;
   }
-}
-
-function makePlan(list: readonly (readonly [string, number])[]): Plan {
-  return { dbcNames: list.map(([s]) => s), slots: Int32Array.from(list.map(([, i]) => i)), cyclesApplied: false };
 }
 
 function positive(x: number, name: string): number {

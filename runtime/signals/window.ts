@@ -6,7 +6,9 @@
  * of the newest arrival at or before the tick, or (option) linear interpolation towards the next
  * arrival when it is known. `delayS` samples each tick only once time has passed `tick + delayS`,
  * which lets linear interpolation see the next arrival. A sample is valid when the signal was
- * alive at the tick (see SignalStore). `snapshot()` copies the window, oldest row first, into a
+ * alive at the tick (see SignalStore). A column given a constant (an input this vehicle does not
+ * have, at its documented default) is not read from the store: it holds the constant and is always
+ * valid. `snapshot()` copies the window, oldest row first, into a
  * caller's Float32Array (row-major [time, signal]) without allocating.
  *
  *   row 0 (oldest):  s0 s1 ... s(w-1)
@@ -29,6 +31,8 @@ export interface FeatureWindowSpec {
   readonly delayS?: number;
   /** Value written where no valid value exists. Default 0 (NaN would poison a model). */
   readonly fillValue?: number;
+  /** Columns (by signal name) that hold a fixed value instead of the store's, always valid. */
+  readonly constants?: Readonly<Record<string, number>>;
 }
 
 export class FeatureWindow {
@@ -40,6 +44,8 @@ export class FeatureWindow {
   readonly delayS: number;
   readonly fillValue: number;
   readonly #store: SignalStore;
+  /** The columns read from the store, and the store slot of each. */
+  readonly #columns: Int32Array;
   readonly #slots: Int32Array;
   readonly #values: Float64Array;
   readonly #valid: Uint8Array;
@@ -52,8 +58,8 @@ export class FeatureWindow {
 
   /**
    * @param store - where values come from; the window reads it at each tick.
-   * @throws {ConfigInvalidError} when a signal is not in the store's catalog.
-   * @throws {RangeError} on a non-positive rate or length, or an empty signal list.
+   * @throws {ConfigInvalidError} when a signal (other than a constant) is not in the store's catalog.
+   * @throws {RangeError} on a non-positive rate or length, an empty signal list, or a constant for no column.
    */
   constructor(store: SignalStore, spec: FeatureWindowSpec) {
     if (!(spec.rateHz > 0) || !Number.isFinite(spec.rateHz)) throw new RangeError(`rateHz must be positive, got ${spec.rateHz}`);
@@ -69,9 +75,22 @@ export class FeatureWindow {
     this.interpolation = spec.interpolation ?? 'hold';
     this.delayS = delay;
     this.fillValue = spec.fillValue ?? 0;
-    this.#slots = Int32Array.from(spec.signals.map((s) => store.indexOf(s)));
+    const constants = spec.constants ?? {};
+    for (const name of Object.keys(constants)) if (!spec.signals.includes(name)) throw new RangeError(`constant ${name} is not a column of the window`);
+    const read = spec.signals.flatMap((name, col) => (name in constants ? [] : [col]));
+    this.#columns = Int32Array.from(read);
+    this.#slots = Int32Array.from(read.map((col) => store.indexOf(spec.signals[col] as string)));
     this.#values = new Float64Array(this.length * this.width);
     this.#valid = new Uint8Array(this.length * this.width);
+    // Constant columns are written once: no tick ever overwrites them.
+    spec.signals.forEach((name, col) => {
+      const value = constants[name];
+      if (value === undefined) return;
+      for (let r = 0; r < this.length; r++) {
+        this.#values[r * this.width + col] = value;
+        this.#valid[r * this.width + col] = 1;
+      }
+    });
     this.#rowInvalid = new Int32Array(this.length);
     this.#rowTick = new Float64Array(this.length);
   }
@@ -145,9 +164,11 @@ export class FeatureWindow {
     if (this.#filled === this.length) this.#invalid -= this.#rowInvalid[row] as number;
     else this.#filled++;
     const store = this.#store;
+    const columns = this.#columns;
     let invalid = 0;
-    for (let s = 0; s < w; s++) {
-      const ok = store.sample(this.#slots[s] as number, tick, linear);
+    for (let c = 0; c < columns.length; c++) {
+      const s = columns[c] as number;
+      const ok = store.sample(this.#slots[c] as number, tick, linear);
       const v = store.sampled;
       this.#values[row * w + s] = Number.isFinite(v) ? v : this.fillValue;
       this.#valid[row * w + s] = ok ? 1 : 0;

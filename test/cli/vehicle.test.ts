@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { compileDatabase, loadDbcFile } from '../../bus/dbc/index.js';
 import { makeFrame } from '../../bus/frame.js';
 import { formatCandumpLine } from '../../bus/trace/index.js';
+import { chassisDomain } from '../../domains/index.js';
 import { parseProfile } from '../../runtime/vehicle/profile.js';
 import { resolveProfile } from '../../runtime/vehicle/resolve.js';
 import { loadVehicleProfile } from '../../runtime/vehicle/load.js';
@@ -36,8 +37,8 @@ describe('ecu-ai vehicle check', () => {
     const r = await cli('vehicle', 'check', '--dbc', 'sim/vehicle.dbc', '--profile', 'vehicles/reference.yaml');
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
-    for (const domain of ['adas', 'chassis', 'powertrain', 'cockpit', 'body']) expect(r.out).toMatch(new RegExp(`^${domain}\\s+(\\d+) of \\1 inputs mapped$`, 'm'));
-    expect(r.out).not.toContain('missing');
+    for (const domain of ['adas', 'chassis', 'powertrain', 'cockpit', 'body']) expect(r.out).toMatch(new RegExp(`^${domain}\\s+runs: (\\d+) of \\1 inputs mapped$`, 'm'));
+    expect(r.out).not.toContain('not mapped');
   });
 
   it('says which mapped signals never appear in a trace', async () => {
@@ -56,7 +57,7 @@ describe('ecu-ai vehicle check', () => {
     expect(chassis.notInTrace).toContain('Vehicle.Chassis.Axle.Row1.Wheel.Left.Speed');
     expect(chassis.notInTrace.length).toBe(chassis.mapped.length - 3);
     const text = await cli('vehicle', 'check', '--trace', trace);
-    expect(text.out).toMatch(/^chassis\s+16 of 16 inputs mapped, 3 in the trace$/m);
+    expect(text.out).toMatch(/^chassis\s+runs: 16 of 16 inputs mapped, 3 in the trace$/m);
     expect(text.out).toContain('never in the trace: Vehicle.Chassis.Axle.Row1.Wheel.Left.Speed (ESP_WheelSpeeds.WHL_SpeedFL)');
   });
 
@@ -89,7 +90,27 @@ describe('ecu-ai vehicle check', () => {
       `6 problems in ${profile}`,
     ]);
     // What did resolve is still reported, and what did not is missing, not taken from elsewhere.
-    expect(r.out).toMatch(/^chassis\s+1 of 16 inputs mapped$/m);
+    expect(r.out).toMatch(/^chassis\s+disabled: 1 of 16 inputs mapped$/m);
+  });
+
+  it.skipIf(!hasSharedData)(`says which domains a real vehicle's profile runs and what the others lack ${sharedSkipReason}`, async () => {
+    const r = await cli('vehicle', 'check', '--profile', 'vehicles/toyota-nodsu.yaml', '--dbc', TOYOTA, '--json');
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.out) as { domains: { domain: string; runs: boolean; missingRequired: string[]; defaulted: Record<string, number> }[] };
+    const byName = Object.fromEntries(report.domains.map((d) => [d.domain, d]));
+    // No radar objects, traction battery, driver camera or climate sensors on this bus.
+    for (const domain of ['adas', 'powertrain', 'cockpit', 'body']) expect(byName[domain]?.runs, domain).toBe(false);
+    expect(byName.powertrain?.missingRequired).toContain('Vehicle.Powertrain.TractionBattery.Cell01.Voltage');
+    // Chassis: what it lacks is exactly its required inputs the profile leaves out, its optional ones take their defaults.
+    const toyota = parseProfile(readFileSync(path.join(repoRoot, 'vehicles', 'toyota-nodsu.yaml'), 'utf8'), 'toyota.yaml').profile!;
+    const mapped = new Set(toyota.signals.map((m) => m.name));
+    const chassisInputs = Object.entries(chassisDomain.inputs);
+    expect(byName.chassis?.missingRequired).toEqual(chassisInputs.filter(([n, i]) => i.required && !mapped.has(n)).map(([n]) => n));
+    expect(byName.chassis?.runs).toBe(byName.chassis?.missingRequired.length === 0);
+    expect(byName.chassis?.defaulted).toEqual(Object.fromEntries(chassisInputs.filter(([n, i]) => !i.required && !mapped.has(n)).map(([n, i]) => [n, i.default])));
+    const text = await cli('vehicle', 'check', '--profile', 'vehicles/toyota-nodsu.yaml', '--dbc', TOYOTA);
+    expect(text.out).toMatch(/^adas\s+disabled: \d+ of 51 inputs mapped\n\s+required, not mapped: .*Vehicle\.ADAS\.Radar\.Object1\.Distance/m);
   });
 
   it('exits 2 for a profile that is not there, naming it', async () => {

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { POWERTRAIN_SIGNALS, POWERTRAIN_WINDOW } from '../../domains/powertrain/signals.js';
+import { powertrainDomain } from '../../domains/index.js';
+import { POWERTRAIN_WINDOW } from '../../domains/powertrain/signals.js';
+import { planDomainInputs } from '../../runtime/engine/domain-inputs.js';
+import type { DomainDefinition } from '../../runtime/service/domain.js';
+import { referenceVehicleSignals } from '../../runtime/vehicle/reference-mapping.js';
 import { FeatureWindow, SignalCatalog, SignalRouter, SignalStore } from '../../runtime/signals/index.js';
 import { simulate } from '../../sim/simulate.js';
 import { vehicleDatabase } from '../../sim/vehicle-dbc.js';
@@ -7,7 +11,7 @@ import { vehicleDatabase } from '../../sim/vehicle-dbc.js';
 describe('powertrain inputs on the reference bus', () => {
   it('are alive at every tick once the multiplexed cell messages have gone round, so the model serves them', () => {
     const db = vehicleDatabase();
-    const entries = Object.entries(POWERTRAIN_SIGNALS).map(([name, s]) => ({ name, message: s.message, signal: s.signal, ...(s.periodMs ? { periodMs: s.periodMs } : {}) }));
+    const { entries } = planDomainInputs([powertrainDomain as unknown as DomainDefinition], referenceVehicleSignals());
     const store = new SignalStore(new SignalCatalog(entries, 'powertrain').validateAgainst(db.database, 'powertrain'));
     const router = new SignalRouter(db, store);
     const window = new FeatureWindow(store, POWERTRAIN_WINDOW);

@@ -3,18 +3,38 @@ import { DOMAIN_LIST } from '../../domains/index.js';
 import { E2eSealer, verifyE2e } from '../../bus/e2e.js';
 import { jsonToPayload } from '../../runtime/someip/service-interfaces.js';
 import { vehicleDatabase } from '../../sim/vehicle-dbc.js';
+import { planDomainInputs } from '../../runtime/engine/domain-inputs.js';
+import { referenceVehicleSignals } from '../../runtime/vehicle/reference-mapping.js';
 
 describe('domain table', () => {
-  it('reads only signals and writes only an output message that exist in the reference DBC', () => {
+  it('reads inputs the reference vehicle maps to signals of the reference DBC, and writes an output message it has', () => {
     const db = vehicleDatabase();
+    const reference = referenceVehicleSignals();
     for (const d of DOMAIN_LIST) {
-      for (const [vss, src] of Object.entries(d.signals)) {
-        const m = db.byName(src.message);
-        expect(m, `${d.domain} ${vss}`).toBeDefined();
-        expect(m?.message.signals.some((s) => s.name === src.signal), `${d.domain} ${vss} → ${src.message}.${src.signal}`).toBe(true);
+      for (const name of Object.keys(d.inputs)) {
+        const src = reference.get(name);
+        expect(src, `${d.domain} ${name}`).toBeDefined();
+        const m = src && db.byName(src.message);
+        expect(m, `${d.domain} ${name} → ${src?.message}`).toBeDefined();
+        for (const signal of src?.signals ?? []) expect(m?.message.signals.some((s) => s.name === signal), `${d.domain} ${name} → ${src?.message}.${signal}`).toBe(true);
       }
-      expect(d.window.signals.every((s) => s in d.signals)).toBe(true);
       expect(db.byName(d.outputMessage)).toBeDefined();
+    }
+    // Nothing of the shipped table is left out or defaulted on the vehicle it was trained on.
+    const plan = planDomainInputs(DOMAIN_LIST, reference);
+    expect(plan.running).toEqual(DOMAIN_LIST.map((d) => d.domain));
+    expect(plan.defaulted).toEqual([]);
+  });
+
+  it('declares each window column as an input and each input as a column, optional ones with a default', () => {
+    for (const d of DOMAIN_LIST) {
+      expect([...d.window.signals], d.domain).toEqual(Object.keys(d.inputs));
+      for (const [name, input] of Object.entries(d.inputs)) {
+        if (input.required) expect(input.default, `${d.domain} ${name}`).toBeUndefined();
+        else expect(Number.isFinite(input.default), `${d.domain} ${name}`).toBe(true);
+      }
+      // A domain with no required input would run on defaults alone on any vehicle.
+      expect(Object.values(d.inputs).some((i) => i.required), d.domain).toBe(true);
     }
   });
 

@@ -10,7 +10,7 @@ import { startDaemon, type Daemon } from '../../runtime/daemon.js';
 import { silentLogger } from '../../runtime/observe/index.js';
 import { mosquittoPeer, startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
 import { compiledWorkerEntry } from './inference/worker-build.js';
-import { testDomain, writeEngineFixture, type EngineFixture } from './engine/fixture.js';
+import { testDomain, writeEngineFixture, type EngineFixture, TEST_VEHICLE_SIGNALS } from './engine/fixture.js';
 import { DOMAINS, DOMAIN_LIST } from '../../domains/index.js';
 import type { DomainDefinition } from '../../runtime/service/domain.js';
 
@@ -80,6 +80,7 @@ describe.skipIf(!peer.available)('the daemon with cloud.enabled against mosquitt
       }, DOMAIN_LIST),
       domains: [warningDomain],
       dbcPath: fx.dbcPath,
+      vehicleSignals: TEST_VEHICLE_SIGNALS,
       modelsDir: fx.modelsDir,
       logger: silentLogger(),
       workerEntry: compiledWorkerEntry(),

@@ -9,7 +9,7 @@ import { startDaemon, type Daemon } from '../../runtime/daemon.js';
 import { inProcessInference } from '../../runtime/inference/index.js';
 import type { HealthReport } from '../../runtime/observe/index.js';
 import { createLogger } from '../../runtime/observe/index.js';
-import { sendEgoMotion, testDomain, writeEngineFixture, type EngineFixture } from './engine/fixture.js';
+import { sendEgoMotion, testDomain, writeEngineFixture, type EngineFixture, TEST_VEHICLE_SIGNALS } from './engine/fixture.js';
 import { parsePromText } from './observe/prom-text.js';
 import { DOMAIN_LIST } from '../../domains/index.js';
 
@@ -41,6 +41,7 @@ describe('the daemon health, told truthfully', () => {
       config: parseConfig({ platform: { sensors: 'model' }, someip: { enabled: false } }, DOMAIN_LIST),
       domains: [testDomain],
       dbcPath: fx.dbcPath,
+      vehicleSignals: TEST_VEHICLE_SIGNALS,
       modelsDir: fx.modelsDir,
       logger: createLogger({ destination: sink }),
       // The daemon's behaviour, not the workers' (daemon-workers.test.ts): the model runs in this thread.

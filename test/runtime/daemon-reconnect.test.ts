@@ -16,7 +16,7 @@ import { inProcessInference } from '../../runtime/inference/index.js';
 import { createLogger, type HealthReport } from '../../runtime/observe/index.js';
 import { freePort } from '../helpers/free-port.js';
 import { until } from '../helpers/wait.js';
-import { sendEgoMotion, testDomain, writeEngineFixture } from './engine/fixture.js';
+import { sendEgoMotion, testDomain, writeEngineFixture, TEST_VEHICLE_SIGNALS } from './engine/fixture.js';
 import { parsePromText } from './observe/prom-text.js';
 import { DOMAIN_LIST } from '../../domains/index.js';
 
@@ -61,6 +61,7 @@ describe('the daemon on a socketcand bus that drops', () => {
       config: parseConfig({ platform: { sensors: 'model' }, someip: { enabled: false }, transports: [{ kind: 'socketcand', host: '127.0.0.1', port, channel: 'can0' }] }, DOMAIN_LIST),
       domains: [testDomain],
       dbcPath: fx.dbcPath,
+      vehicleSignals: TEST_VEHICLE_SIGNALS,
       modelsDir: fx.modelsDir,
       logger: createLogger({ destination: sink }),
       // The daemon's behaviour, not the workers' (daemon-workers.test.ts): the model runs in this thread.

@@ -12,7 +12,7 @@ import { parseConfig } from '../../runtime/config.js';
 import { startDaemon, type Daemon } from '../../runtime/daemon.js';
 import type { HealthReport } from '../../runtime/observe/index.js';
 import { compiledWorkerEntry } from './inference/worker-build.js';
-import { sendEgoMotion, testDomain, writeEngineFixture } from './engine/fixture.js';
+import { sendEgoMotion, testDomain, writeEngineFixture, TEST_VEHICLE_SIGNALS } from './engine/fixture.js';
 import { silentLogger } from './someip/bridge-fixture.js';
 
 const alive = (pid: number): boolean => {
@@ -36,6 +36,7 @@ describe('the daemon on its supervised worker processes', () => {
       config: parseConfig({ platform: { sensors: 'model' }, someip: { enabled: false } }, DOMAIN_LIST),
       domains: [testDomain],
       dbcPath: fx.dbcPath,
+      vehicleSignals: TEST_VEHICLE_SIGNALS,
       modelsDir: fx.modelsDir,
       logger: silentLogger,
       workerEntry: compiledWorkerEntry(),

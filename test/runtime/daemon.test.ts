@@ -9,7 +9,7 @@ import { parseConfig } from '../../runtime/config.js';
 import { startDaemon, type Daemon } from '../../runtime/daemon.js';
 import { inProcessInference } from '../../runtime/inference/index.js';
 import { createLogger } from '../../runtime/observe/index.js';
-import { sendEgoMotion, testDomain, writeEngineFixture, type EngineFixture } from './engine/fixture.js';
+import { sendEgoMotion, testDomain, writeEngineFixture, type EngineFixture, TEST_VEHICLE_SIGNALS } from './engine/fixture.js';
 import { DOMAIN_LIST } from '../../domains/index.js';
 
 describe('the daemon in real time on a virtual bus', () => {
@@ -36,6 +36,7 @@ describe('the daemon in real time on a virtual bus', () => {
       config: parseConfig({ platform: { sensors: 'model' }, someip: { enabled: false }, domains: { adas: { deadline_ms: 50 } } }, DOMAIN_LIST),
       domains: [testDomain],
       dbcPath: fx.dbcPath,
+      vehicleSignals: TEST_VEHICLE_SIGNALS,
       modelsDir: fx.modelsDir,
       logger: createLogger({ destination: sink }),
       // The daemon's behaviour, not the workers' (daemon-workers.test.ts): the model runs in this thread.

@@ -19,7 +19,7 @@ import { InferencePool, ModelRegistry, type OpenOptions } from '../../runtime/in
 import type { DomainDefinition } from '../../runtime/service/domain.js';
 import { resolveDomains } from '../../runtime/service/resolved.js';
 import type { RemoteInference } from '../../runtime/service/runner.js';
-import { TEST_DBC, testDomain } from './engine/fixture.js';
+import { TEST_DBC, TEST_VEHICLE_SIGNALS, testDomain } from './engine/fixture.js';
 import { writeModel } from './inference/fixtures.js';
 import { compiledWorkerEntry } from './inference/worker-build.js';
 
@@ -55,7 +55,7 @@ const MODELS: Readonly<Record<string, DomainModelInfo>> = { adas: { model: 'test
 
 function engineFor(domains: Record<string, unknown>, cloud: RemoteInference): Engine {
   const config = configOf(domains);
-  return new Engine({ config, domains: resolveDomains(TABLE, config), models: MODELS, codecs: compileDatabase(parseDbc(TEST_DBC).database), clock: new VirtualClock(0), timing: 'virtual', cloud });
+  return new Engine({ config, domains: resolveDomains(TABLE, config), models: MODELS, codecs: compileDatabase(parseDbc(TEST_DBC).database), vehicleSignals: TEST_VEHICLE_SIGNALS, clock: new VirtualClock(0), timing: 'virtual', cloud });
 }
 
 describe('the resolved spec in the engine', () => {

@@ -1,8 +1,9 @@
 /**
  * An extra domain defined entirely here, to prove what adding a domain takes: wheel-speed spread,
- * a hint of a soft tyre or a slipping wheel, from the four wheel speeds of `sim/vehicle.dbc`. Its
- * output message is in `WHEELS_OUTPUT_MESSAGE` (added to a copy of the DBC by the test); its model
- * is a small MLP the test writes.
+ * a hint of a soft tyre or a slipping wheel, from the four wheel speeds (catalog signals the
+ * reference vehicle already maps from `sim/vehicle.dbc`). Its output message is in
+ * `WHEELS_OUTPUT_MESSAGE` (added to a copy of the DBC by the test); its model is a small MLP the
+ * test writes.
  */
 import type { DomainDefinition } from '../../../runtime/service/domain.js';
 import { resultService } from '../../../runtime/service/someip-service.js';
@@ -14,13 +15,14 @@ export interface WheelsResult {
   readonly source: 'model' | 'fallback' | 'invalid';
 }
 
-const SIGNALS = {
-  'Vehicle.Chassis.Axle.Row1.Wheel.Left.Speed': { message: 'ESP_WheelSpeeds', signal: 'WHL_SpeedFL' },
-  'Vehicle.Chassis.Axle.Row1.Wheel.Right.Speed': { message: 'ESP_WheelSpeeds', signal: 'WHL_SpeedFR' },
-  'Vehicle.Chassis.Axle.Row2.Wheel.Left.Speed': { message: 'ESP_WheelSpeeds', signal: 'WHL_SpeedRL' },
-  'Vehicle.Chassis.Axle.Row2.Wheel.Right.Speed': { message: 'ESP_WheelSpeeds', signal: 'WHL_SpeedRR' },
+/** The four wheel speeds, catalog signals the reference vehicle maps already. */
+const INPUTS = {
+  'Vehicle.Chassis.Axle.Row1.Wheel.Left.Speed': { required: true },
+  'Vehicle.Chassis.Axle.Row1.Wheel.Right.Speed': { required: true },
+  'Vehicle.Chassis.Axle.Row2.Wheel.Left.Speed': { required: true },
+  'Vehicle.Chassis.Axle.Row2.Wheel.Right.Speed': { required: true },
 } as const;
-const COLUMNS = Object.keys(SIGNALS);
+const COLUMNS = Object.keys(INPUTS);
 
 /** km/h between the fastest and the slowest wheel from which the rule flags the spread. */
 export const SPREAD_FLAG_KMH = 5;
@@ -47,7 +49,7 @@ export const wheelsDomain: DomainDefinition<WheelsResult, never, 'wheels'> = {
   rateHz: 10,
   deadlineMs: 100,
   criticality: 'comfort',
-  signals: SIGNALS,
+  inputs: INPUTS,
   window: { signals: COLUMNS, rateHz: 10, length: 2 },
   model: 'wheels-spread',
   featureSize: 8,

@@ -15,8 +15,10 @@ import { parseConfig } from '../../../runtime/config.js';
 import { startDaemon } from '../../../runtime/daemon.js';
 import { createLogger } from '../../../runtime/observe/index.js';
 import { freePort } from '../../helpers/free-port.js';
+import { plainVehicleSignals } from '../../helpers/vehicle-signals.js';
+import { inProcessInference } from '../../../runtime/inference/index.js';
 import { compiledWorkerEntry } from '../inference/worker-build.js';
-import { testDomain, writeEngineFixture, type EngineFixture } from '../engine/fixture.js';
+import { testDomain, writeEngineFixture, type EngineFixture, TEST_VEHICLE_SIGNALS } from '../engine/fixture.js';
 
 const START_ORDER = ['http', 'vehicle database', 'cloud secrets', 'buses', 'inference', 'cloud link', 'engine', 'someip', 'datalog', 'scheduler', 'frame intake'];
 
@@ -59,6 +61,7 @@ describe('the daemon as ordered components', () => {
       config: parseConfig({ platform: { sensors: 'model' }, someip: { enabled: false } }, DOMAIN_LIST),
       domains: [testDomain],
       dbcPath: fx.dbcPath,
+      vehicleSignals: TEST_VEHICLE_SIGNALS,
       modelsDir: fx.modelsDir,
       logger,
       workerEntry: compiledWorkerEntry(),
@@ -80,6 +83,7 @@ describe('the daemon as ordered components', () => {
       config: parseConfig({ platform: { sensors: 'model' }, someip: { enabled: false } }, DOMAIN_LIST),
       domains: [testDomain],
       dbcPath: fx.dbcPath,
+      vehicleSignals: TEST_VEHICLE_SIGNALS,
       modelsDir: emptyModels,
       logger,
       workerEntry: compiledWorkerEntry(),
@@ -90,5 +94,32 @@ describe('the daemon as ordered components', () => {
     const before = START_ORDER.slice(0, START_ORDER.indexOf('inference'));
     expect(seen).toEqual([...before.map((n) => `started ${n}`), ...[...before].reverse().map((n) => `closed ${n}`)]);
     expect(await canBind(port)).toBe(true);
+  });
+
+  it('says once which domain the vehicle cannot serve, and starts without it', async () => {
+    const warnings: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        for (const line of chunk.toString('utf8').split('\n')) if (line !== '') warnings.push((JSON.parse(line) as { msg: string }).msg);
+        cb();
+      },
+    });
+    const bus = new VirtualNetwork().open('can0');
+    const daemon = await startDaemon({
+      config: parseConfig({ platform: { sensors: 'model' }, someip: { enabled: false } }, DOMAIN_LIST),
+      domains: [testDomain],
+      dbcPath: fx.dbcPath,
+      vehicleSignals: plainVehicleSignals({ 'Vehicle.Speed': { message: 'EgoMotion', signal: 'Speed' } }),
+      modelsDir: fx.modelsDir,
+      logger: createLogger({ destination: sink, level: 'warn' }),
+      inference: inProcessInference,
+      http: false,
+      buses: [bus],
+    });
+    expect(warnings).toEqual(['adas disabled: 1 required signal not mapped on this vehicle (Vehicle.Accel)']);
+    expect(daemon.engine.services).toEqual([]);
+    expect(daemon.pool.health()).toEqual([]);
+    await daemon.stop();
+    await bus.close();
   });
 });

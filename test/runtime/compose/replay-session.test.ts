@@ -9,7 +9,7 @@ import { withoutWall } from '../../../runtime/engine/summary.js';
 import type { CanFrame } from '../../../bus/frame.js';
 import { InferencePool, inProcessInference } from '../../../runtime/inference/index.js';
 import { compiledWorkerEntry } from '../inference/worker-build.js';
-import { testDomain, writeEngineFixture, type EngineFixture } from '../engine/fixture.js';
+import { testDomain, writeEngineFixture, type EngineFixture, TEST_VEHICLE_SIGNALS } from '../engine/fixture.js';
 import { DOMAIN_LIST } from '../../../domains/index.js';
 
 describe('replay through the engine with a real ONNX model', () => {
@@ -24,6 +24,7 @@ describe('replay through the engine with a real ONNX model', () => {
       domains: [testDomain],
       tracePath: fx.tracePath,
       dbcPath: fx.dbcPath,
+      vehicleSignals: TEST_VEHICLE_SIGNALS,
       modelsDir: fx.modelsDir,
       labels: await loadLabels(fx.labelsPath),
       // The engine's behaviour, not the workers': the model runs in this thread.

@@ -6,6 +6,7 @@ import { openTraceWriter } from '../../../bus/trace/index.js';
 import type { DomainDefinition } from '../../../runtime/service/domain.js';
 import { resultService } from '../../../runtime/service/someip-service.js';
 import { writeModel } from '../inference/fixtures.js';
+import { plainVehicleSignals } from '../../helpers/vehicle-signals.js';
 
 export const TEST_DBC = `VERSION ""
 
@@ -40,7 +41,7 @@ export const testDomain: DomainDefinition<TestResult, { speed: number }> = {
   criticality: 'safety',
   rateHz: 20,
   deadlineMs: 20,
-  signals: { 'Vehicle.Speed': { message: 'EgoMotion', signal: 'Speed' }, 'Vehicle.Accel': { message: 'EgoMotion', signal: 'Accel' } },
+  inputs: { 'Vehicle.Speed': { required: true }, 'Vehicle.Accel': { required: true } },
   window: { signals: ['Vehicle.Speed', 'Vehicle.Accel'], rateHz: 20, length: 4 },
   model: 'test-adas',
   featureSize: 8,
@@ -75,6 +76,47 @@ export const testDomain: DomainDefinition<TestResult, { speed: number }> = {
     };
   },
 };
+
+/** Where the fixture vehicle carries the test domain's inputs. */
+export const TEST_VEHICLE_SIGNALS = plainVehicleSignals({
+  'Vehicle.Speed': { message: 'EgoMotion', signal: 'Speed' },
+  'Vehicle.Accel': { message: 'EgoMotion', signal: 'Accel' },
+});
+
+/**
+ * A two-input comfort domain served by its rule alone (no model), with no output signals: its
+ * `fallback` sees the window (one or two rows of both inputs) and answers with what it read.
+ */
+export function ruleOnlyDomain<R extends Record<string, number>>(o: {
+  readonly inputs: DomainDefinition['inputs'];
+  readonly rateHz: number;
+  readonly length: number;
+  readonly fallback: (window: Float32Array) => R;
+}): DomainDefinition<R> {
+  const signals = Object.keys(o.inputs);
+  return {
+    domain: 'body',
+    description: 'a rule over two inputs',
+    criticality: 'comfort',
+    rateHz: o.rateHz,
+    deadlineMs: 500 / o.rateHz,
+    inputs: o.inputs,
+    window: { signals, rateHz: o.rateHz, length: o.length },
+    model: 'none',
+    featureSize: signals.length,
+    features(window, out) {
+      out.set(window.subarray(0, signals.length));
+    },
+    interpret() {
+      throw new Error('no model in this test');
+    },
+    fallback: o.fallback,
+    outputMessage: 'TestResult',
+    encode: () => ({}),
+    toJson: (r) => ({ ...r }),
+    someip: resultService(0x4a05, []),
+  };
+}
 
 export interface EngineFixture {
   readonly dir: string;

@@ -4,9 +4,9 @@ import { VirtualClock } from '../../../runtime/clock.js';
 import { parseConfig } from '../../../runtime/config.js';
 import { Engine } from '../../../runtime/engine/engine.js';
 import type { DomainDefinition } from '../../../runtime/service/domain.js';
-import { resultService } from '../../../runtime/service/someip-service.js';
 import type { ServiceResult } from '../../../runtime/service/runner.js';
-import { TEST_DBC } from './fixture.js';
+import { TEST_DBC, ruleOnlyDomain } from './fixture.js';
+import { plainVehicleSignals } from '../../helpers/vehicle-signals.js';
 import { DOMAIN_LIST } from '../../../domains/index.js';
 import { resolveDomains } from '../../../runtime/service/resolved.js';
 
@@ -14,33 +14,12 @@ import { resolveDomains } from '../../../runtime/service/resolved.js';
 const EVENT = 'SOMEIP_4B10_8001';
 
 /** Reads one CAN signal and one SOME/IP event field; answers with both latest values. */
-const mixedDomain: DomainDefinition<{ can: number; someip: number }> = {
-  domain: 'body',
-  description: 'reads CAN and SOME/IP',
-  criticality: 'comfort',
+const mixedDomain = ruleOnlyDomain({
+  inputs: { 'Vehicle.Speed': { required: true }, 'Vehicle.Cabin.Remote.SetPoint': { required: true } },
   rateHz: 1,
-  deadlineMs: 500,
-  signals: {
-    'Vehicle.Speed': { message: 'EgoMotion', signal: 'Speed' },
-    'Vehicle.Cabin.Remote.SetPoint': { message: EVENT, signal: 'set_point', channel: 'someip' },
-  },
-  window: { signals: ['Vehicle.Speed', 'Vehicle.Cabin.Remote.SetPoint'], rateHz: 1, length: 1 },
-  model: 'none',
-  featureSize: 2,
-  features(window, out) {
-    out.set(window.subarray(0, 2));
-  },
-  interpret() {
-    throw new Error('no model in this test');
-  },
-  fallback(window) {
-    return { can: window[0] as number, someip: window[1] as number };
-  },
-  outputMessage: 'TestResult',
-  encode: () => ({}),
-  toJson: (r) => ({ ...r }),
-  someip: resultService(0x4a05, []),
-};
+  length: 1,
+  fallback: (window) => ({ can: window[0] as number, someip: window[1] as number }),
+});
 
 describe('domain inputs from SOME/IP events beside CAN signals', () => {
   it('refuses a SOME/IP signal the engine was not told about, and serves it once it is', async () => {
@@ -52,6 +31,10 @@ describe('domain inputs from SOME/IP events beside CAN signals', () => {
       domains: resolveDomains([mixedDomain as DomainDefinition], config),
       models: {},
       codecs,
+      vehicleSignals: plainVehicleSignals({
+        'Vehicle.Speed': { message: 'EgoMotion', signal: 'Speed' },
+        'Vehicle.Cabin.Remote.SetPoint': { message: EVENT, signal: 'set_point', channel: 'someip' },
+      }),
       clock: new VirtualClock(0),
       timing: 'virtual' as const,
     };

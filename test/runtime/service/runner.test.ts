@@ -9,7 +9,8 @@ import { InferencePool, ModelRegistry } from '../../../runtime/inference/index.j
 import type { Job } from '../../../runtime/scheduler/index.js';
 import { DomainServiceRunner, type ServiceResult } from '../../../runtime/service/runner.js';
 import { FeatureWindow, SignalCatalog, SignalRouter, SignalStore } from '../../../runtime/signals/index.js';
-import { TEST_DBC, testDomain, writeEngineFixture, type TestResult } from '../engine/fixture.js';
+import { TEST_DBC, TEST_VEHICLE_SIGNALS, testDomain, writeEngineFixture, type TestResult } from '../engine/fixture.js';
+import { catalogEntryOf } from '../../../runtime/engine/domain-inputs.js';
 import { compiledWorkerEntry } from '../inference/worker-build.js';
 import { parseConfig } from '../../../runtime/config.js';
 import type { DomainDefinition } from '../../../runtime/service/domain.js';
@@ -34,10 +35,7 @@ describe('the domain service runner', () => {
     const registry = await ModelRegistry.create({ roots: [fx.modelsDir] });
     pool = await InferencePool.create({ registry, workerEntry: compiledWorkerEntry(), faultInjection: true });
     await pool.open('adas', 'test-adas');
-    const catalog = new SignalCatalog(
-      Object.entries(testDomain.signals).map(([name, s]) => ({ name, message: s.message, signal: s.signal })),
-      'test',
-    );
+    const catalog = new SignalCatalog([...TEST_VEHICLE_SIGNALS.values()].map(catalogEntryOf), 'test');
     const store = new SignalStore(catalog);
     router = new SignalRouter(compileDatabase(parseDbc(TEST_DBC).database), store);
     window = new FeatureWindow(store, testDomain.window);

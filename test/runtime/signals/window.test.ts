@@ -174,3 +174,32 @@ describe('FeatureWindow checks', () => {
     expect(run()).toEqual(run());
   });
 });
+
+describe('FeatureWindow constant columns', () => {
+  it('holds a constant column at its value, valid at every tick, beside the columns read from the store', () => {
+    const store = storeWithA();
+    // Vehicle.C is no signal of the catalog: a constant needs no slot in the store.
+    const w = new FeatureWindow(store, { signals: ['Vehicle.C', 'Vehicle.A'], rateHz: 10, length: 3, constants: { 'Vehicle.C': 7 } });
+    w.advanceTo(0.2);
+    w.advanceTo(0.4);
+    const out = new Float32Array(6);
+    const validity = new Uint8Array(6);
+    expect(w.snapshot(out, validity)).toBe(true);
+    expect([...out]).toEqual([7, 2, 7, 2, 7, 3]);
+    expect([...validity]).toEqual([1, 1, 1, 1, 1, 1]);
+    expect(w.validAtNewest(0)).toBe(true);
+  });
+
+  it('counts only the store columns when a sample is stale', () => {
+    const w = new FeatureWindow(storeWithA(), { signals: ['Vehicle.A', 'Vehicle.C'], rateHz: 10, length: 2, constants: { 'Vehicle.C': 1 } });
+    // A's last arrival (0.32) is 0.5 s old by then: stale.
+    w.advanceTo(0.9);
+    expect(w.validAtNewest(0)).toBe(false);
+    expect(w.validAtNewest(1)).toBe(true);
+    expect(w.allValid()).toBe(false);
+  });
+
+  it('rejects a constant for a column the window does not have', () => {
+    expect(() => new FeatureWindow(storeWithA(), { signals: ['Vehicle.A'], rateHz: 10, length: 2, constants: { 'Vehicle.C': 1 } })).toThrow(/Vehicle.C is not a column/);
+  });
+});

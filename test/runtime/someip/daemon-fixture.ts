@@ -7,7 +7,7 @@ import { parseConfig } from '../../../runtime/config.js';
 import { startDaemon, type Daemon } from '../../../runtime/daemon.js';
 import { inProcessInference } from '../../../runtime/inference/index.js';
 import type { DomainDefinition } from '../../../runtime/service/domain.js';
-import { sendEgoMotion, writeEngineFixture } from '../engine/fixture.js';
+import { sendEgoMotion, writeEngineFixture, TEST_VEHICLE_SIGNALS } from '../engine/fixture.js';
 import { silentLogger } from './bridge-fixture.js';
 import { DOMAIN_LIST } from '../../../domains/index.js';
 
@@ -26,6 +26,7 @@ export async function startSomeipDaemon(domain: DomainDefinition, http: boolean)
     config: parseConfig({ platform: { sensors: 'model' }, someip: { sd_port: 0, service_port: 0 } }, DOMAIN_LIST),
     domains: [domain],
     dbcPath: fx.dbcPath,
+    vehicleSignals: TEST_VEHICLE_SIGNALS,
     modelsDir: fx.modelsDir,
     logger: silentLogger,
     // The daemon's behaviour, not the workers' (daemon-workers.test.ts): the model runs in this thread.

@@ -5,7 +5,7 @@ import { findUnit } from '../../../runtime/vehicle/units.js';
 
 describe('the vehicle catalog', () => {
   it('has every signal a domain reads', () => {
-    const read = DOMAIN_LIST.flatMap((d) => Object.keys(d.signals));
+    const read = DOMAIN_LIST.flatMap((d) => Object.keys(d.inputs));
     expect(read.length).toBeGreaterThan(100);
     expect(read.filter((name) => catalogSignal(name) === undefined)).toEqual([]);
   });

@@ -1,0 +1,138 @@
+/**
+ * How the store feeds the vehicle signals of one message: the plan of a message on a channel.
+ * Plain entries take a decoded DBC signal as is; derived ones (a transform, or a multiplexer value
+ * the codec does not already select by) are computed from the decoded message after them, so a
+ * vehicle whose every signal is plain pays nothing for the others.
+ */
+import type { CatalogEntry, EntryTransform } from './catalog.js';
+
+/** A DBC signal as the store needs to know it. */
+export interface MessageSignal {
+  readonly name: string;
+  readonly multiplexerIds?: readonly number[] | undefined;
+  /** The switch this signal hangs off (extended multiplexing), where the DBC names one. */
+  readonly multiplexerSignal?: string | undefined;
+  readonly isMultiplexer?: boolean;
+}
+
+/** What the store needs to know of a DBC message. */
+export interface MessageInfo {
+  readonly name: string;
+  /** GenMsgCycleTime in ms; absent or 0 when the DBC does not declare one. */
+  readonly cycleTimeMs?: number | undefined;
+  /**
+   * The message's signals with their multiplexer values, where known (a compiled DBC message has them).
+   * A multiplexed signal arrives only in the frames of its switch value, so the message's cycle
+   * time is not its period: its period is learned from its own arrivals instead.
+   */
+  readonly signals?: readonly MessageSignal[];
+}
+
+/** Physical values by DBC signal name, as a codec's decode returns them (strings for enum labels). */
+export type DecodedValues = Readonly<Record<string, number | string>>;
+
+/** Which vehicle signals one message feeds; opaque outside the store. */
+export interface IngestPlan {
+  /** Plain entries: the DBC signal taken as is, per slot. */
+  dbcNames: readonly string[];
+  slots: Int32Array;
+  /** Entries computed from the message (transform or multiplexer check); undefined when none. */
+  derived: DerivedPlan | undefined;
+  /** Whether the message's cycle time and multiplexing were looked at (on its first ingest). */
+  settled: boolean;
+}
+/** The derived entries of one plan, in parallel arrays; `values` is refilled on every ingest. */
+export interface DerivedPlan {
+  /** The vehicle signal names: the keys of `values`. */
+  readonly keys: string[];
+  readonly slots: Int32Array;
+  readonly entries: CatalogEntry[];
+  /** Per entry, the DBC switch whose value must equal its `muxValue`; set when the plan settles. */
+  readonly switches: (string | undefined)[];
+  readonly values: Record<string, number | string | undefined>;
+}
+
+/** A catalog entry and its slot in the store. */
+export interface Slotted {
+  readonly entry: CatalogEntry;
+  readonly slot: number;
+}
+
+const isPlain = (e: CatalogEntry): boolean => !e.transform && e.muxValue === undefined;
+
+/** The plan of one message's entries (on one channel), before its first message settles it. */
+export function makePlan(list: readonly Slotted[]): IngestPlan {
+  const plain = list.filter((x) => isPlain(x.entry));
+  return {
+    dbcNames: plain.map((x) => x.entry.signal),
+    slots: Int32Array.from(plain.map((x) => x.slot)),
+    derived: derivedPlan(list.filter((x) => !isPlain(x.entry))),
+    settled: false,
+  };
+}
+
+function derivedPlan(list: readonly Slotted[]): DerivedPlan | undefined {
+  if (list.length === 0) return undefined;
+  return {
+    keys: list.map((x) => x.entry.name),
+    slots: Int32Array.from(list.map((x) => x.slot)),
+    entries: list.map((x) => x.entry),
+    switches: list.map(() => undefined),
+    values: {},
+  };
+}
+
+/**
+ * The derived entries' values from one decoded message; undefined where the frame does not feed
+ * one (another multiplexer page, a transform without an answer, a transform that threw).
+ */
+export function deriveValues(d: DerivedPlan, decoded: DecodedValues, onTransformError: () => void): Readonly<Record<string, number | string | undefined>> {
+  const values = d.values;
+  for (let j = 0; j < d.keys.length; j++) {
+    const e = d.entries[j] as CatalogEntry;
+    const key = d.keys[j] as string;
+    const sw = d.switches[j];
+    if (e.muxValue !== undefined && (sw === undefined || decoded[sw] !== e.muxValue)) {
+      values[key] = undefined;
+      continue;
+    }
+    values[key] = e.transform ? applyTransform(e.transform, decoded, onTransformError) : decoded[e.signal];
+  }
+  return values;
+}
+
+function applyTransform(f: EntryTransform, decoded: DecodedValues, onError: () => void): number | string | undefined {
+  try {
+    return f(decoded);
+  } catch {
+    onError();
+    return undefined;
+  }
+}
+
+/**
+ * On a plan's first message, each multiplexer check finds its switch: the signal's own, else the
+ * message's top multiplexer. A check the codec already makes (the signal is on that one page
+ * only) is dropped, so the entry joins the plain ones.
+ */
+export function settleMultiplexing(plan: IngestPlan, byName: ReadonlyMap<string, MessageSignal>, message: MessageInfo): void {
+  const d = plan.derived;
+  if (d === undefined) return;
+  const top = (message.signals ?? []).find((sig) => sig.isMultiplexer === true && sig.multiplexerIds === undefined)?.name;
+  const plain: Slotted[] = [];
+  const kept: Slotted[] = [];
+  d.entries.forEach((e, j) => {
+    const ids = byName.get(e.signal)?.multiplexerIds;
+    const slotted = { entry: e, slot: d.slots[j] as number };
+    if (!e.transform && ids?.length === 1 && ids[0] === e.muxValue) plain.push(slotted);
+    else kept.push(slotted);
+  });
+  if (plain.length > 0) {
+    plan.dbcNames = [...plan.dbcNames, ...plain.map((p) => p.entry.signal)];
+    plan.slots = Int32Array.from([...plan.slots, ...plain.map((p) => p.slot)]);
+  }
+  const derived = plain.length > 0 ? derivedPlan(kept) : d;
+  derived?.entries.forEach((e, j) => (derived.switches[j] = byName.get(e.signal)?.multiplexerSignal ?? top));
+  plan.derived = derived;
+}
+
