@@ -9,6 +9,7 @@ import { modeValue, type ResultSource } from '../common/mode.js';
 import { AccuracyCounter, MaeCounter, metric } from '../common/scorers.js';
 import { WindowView, clampNum } from '../common/window-view.js';
 import { BODY_FEATURE_SIZE, bodyFeatures, seatCounts } from './features.js';
+import { BODY_MODEL_CONTRACT } from './contract.js';
 import { B, BODY_COLUMNS, BODY_SIGNALS, BODY_WINDOW } from './signals.js';
 
 export { BODY_FEATURE_SIZE, bodyFeatures, seatCounts } from './features.js';
@@ -74,6 +75,7 @@ export const bodyDomain: DomainDefinition<BodyResult, BodyLabel, 'body'> = {
   window: BODY_WINDOW,
   model: 'body-comfort',
   featureSize: BODY_FEATURE_SIZE,
+  modelContract: BODY_MODEL_CONTRACT,
   features: bodyFeatures,
   interpret,
   fallback,

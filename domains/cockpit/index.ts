@@ -9,6 +9,7 @@ import { modeValue, type ResultSource } from '../common/mode.js';
 import { AccuracyCounter, metric } from '../common/scorers.js';
 import { argmax, clampNum } from '../common/window-view.js';
 import { COCKPIT_FEATURE_SIZE, cockpitFeatures, eyeStats } from './features.js';
+import { COCKPIT_MODEL_CONTRACT } from './contract.js';
 import { COCKPIT_SIGNALS, COCKPIT_WINDOW } from './signals.js';
 
 export { COCKPIT_FEATURE_SIZE, cockpitFeatures, eyeStats, steeringReversalsPerMin } from './features.js';
@@ -61,6 +62,7 @@ export const cockpitDomain: DomainDefinition<CockpitResult, CockpitLabel, 'cockp
   window: COCKPIT_WINDOW,
   model: 'cockpit-drowsiness',
   featureSize: COCKPIT_FEATURE_SIZE,
+  modelContract: COCKPIT_MODEL_CONTRACT,
   features: cockpitFeatures,
   interpret,
   fallback,

@@ -10,6 +10,7 @@ import { modeValue, type ResultSource } from '../common/mode.js';
 import { DetectionCounter, EventCounter, metric, ratio } from '../common/scorers.js';
 import { argmax, clampNum } from '../common/window-view.js';
 import { POWERTRAIN_FEATURE_SIZE, cellStats, powertrainFeatures } from './features.js';
+import { POWERTRAIN_MODEL_CONTRACT } from './contract.js';
 import { CELLS, CELLS_PER_SENSOR, POWERTRAIN_SIGNALS, POWERTRAIN_WINDOW } from './signals.js';
 
 export { POWERTRAIN_FEATURE_SIZE, PER_CELL, cellStats, powertrainFeatures } from './features.js';
@@ -148,6 +149,7 @@ export const powertrainDomain: DomainDefinition<PowertrainResult, PowertrainLabe
   window: POWERTRAIN_WINDOW,
   model: 'powertrain-cell-anomaly',
   featureSize: POWERTRAIN_FEATURE_SIZE,
+  modelContract: POWERTRAIN_MODEL_CONTRACT,
   features: powertrainFeatures,
   interpret,
   fallback,

@@ -5,6 +5,7 @@
  * which variant serves it, timing, errors, health and shutdown.
  */
 import type { Criticality } from '../scheduler/types.js';
+import type { ModelContract } from './model-contract.js';
 import type { DomainSomeipService } from './someip-service.js';
 
 /** One vehicle signal the domain reads, and the DBC signal it comes from. */
@@ -68,6 +69,11 @@ export interface DomainDefinition<R = unknown, L = unknown, N extends string = s
   readonly model: string;
   /** Length of the model's input vector (input shape [1, featureSize]). */
   readonly featureSize: number;
+  /**
+   * What each input and output entry means (`ecu-ai models describe`): its features' length is
+   * `featureSize`, its outputs are what `interpret` reads. Absent: a model is checked by size only.
+   */
+  readonly modelContract?: ModelContract;
   /**
    * Fills `out` (length `featureSize`) from the window snapshot, row-major [time, signal], oldest first.
    * Shared by training and serving, so the model sees in the car exactly what it saw in training.
