@@ -56,7 +56,8 @@ export async function openDomainModels(
 ): Promise<Partial<Record<string, DomainModelInfo>>> {
   const models: Partial<Record<string, DomainModelInfo>> = {};
   const groups = new Map<string, { domain: string; model: string; opts: OpenOptions; manifest: ModelManifest }[]>();
-  opts.onSources?.(await overlayShippedModels(registry, domains, opts.shippedDir));
+  const sources = await overlayShippedModels(registry, domains, opts.shippedDir);
+  opts.onSources?.(sources);
   for (const d of domains) {
     const name = d.model;
     const { manifest, dir } = registry.resolve({ name });
