@@ -175,6 +175,9 @@ describe.skipIf(!onnx.available)('a body model made with onnx.helper, in a folde
     const a = await cli(work, 'models', 'eval', '--models', path.dirname(narrow), '--seeds', '4001', '--duration', '20', '--quiet');
     expect(a.code).toBe(2);
     expect(a.err).toContain(`${path.join(narrow, 'fp32.onnx')}: inputs[0].shape: "features" is [1,${F - 2}]; the model takes ${F - 2} features, the domain body builds ${F}: expected [1,${F}] float32`);
+    const q = await cli(work, 'models', 'quantize', narrow, '--seeds', '1', '--duration', '20');
+    expect(q.code).toBe(2);
+    expect(q.err).toContain(`${path.join(narrow, 'fp32.onnx')}: inputs[0].shape: "features" is [1,${F - 2}]`);
     const short = path.join(work, 'short', contract.model);
     writeModelFolder(short, { name: contract.model, inputShape: [1, F], outputShape: [1, 1], W: weights(F, 1, []), B: [0] });
     const b = await cli(work, 'replay', 'drive.log', '--models', path.dirname(short), '--local-only');
