@@ -4,10 +4,11 @@
  * the shipped models, so `npm start` needs nothing installed.
  */
 import type { Logger } from 'pino';
-import { InferenceWorker, OnnxModelRunner, loadShippedModels } from '../cloud/index.js';
+import { InferenceWorker, OnnxModelRunner } from '../cloud/index.js';
 import { CloudInference, CloudLink, cloudDomainOptions, runnerCloud, startEmbeddedBroker } from '../runtime/cloud/index.js';
 import type { ResolvedDomain } from '../runtime/service/resolved.js';
 import type { RemoteInference } from '../runtime/service/runner.js';
+import { cloudModelResolver } from './model-sources.js';
 
 export interface CloudSetup {
   /** What the engine calls; its `healthy()` is the degradation ladder's `cloudAvailable()`. */
@@ -31,7 +32,7 @@ export async function startCloud(o: { brokerUrl?: string; modelsDir: string; veh
   const embedded = o.brokerUrl === undefined ? await startEmbeddedBroker({ host: '127.0.0.1', port: 0 }) : undefined;
   const url = o.brokerUrl ?? embedded!.url;
   const protocolVersion = embedded ? 4 : 5;
-  const runner = embedded ? new OnnxModelRunner((await loadShippedModels(o.modelsDir)).resolve) : undefined;
+  const runner = embedded ? new OnnxModelRunner(await cloudModelResolver(o.modelsDir)) : undefined;
   const worker = runner ? await InferenceWorker.start({ url, id: 'embedded-worker-1', runner, protocolVersion }) : undefined;
   const link = CloudLink.connect({ url, vehicleId: o.vehicleId, protocolVersion });
   // The replay goes on without the cloud (the ladder sees it unavailable), but the user hears why.

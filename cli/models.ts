@@ -1,12 +1,16 @@
 /**
- * `ecu-ai models build|quantize|eval`: the model pipeline from the command line.
+ * `ecu-ai models build|quantize|eval|describe`: the model pipeline and the domains' model contracts
+ * from the command line.
  */
 import path from 'node:path';
-import { DOMAIN_NAMES as ALL_DOMAINS, type DomainName } from '../domains/index.js';
+import { DOMAIN_LIST, DOMAIN_NAMES as ALL_DOMAINS, type DomainName } from '../domains/index.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError, writeOut, type CliCommand, type CliIo } from './command.js';
 import { intFlag, parseCliArgs } from './args.js';
 import { createProgress } from './progress.js';
 import { subcommandHelps } from './subcommand-help.js';
+import { describeModel } from './models-describe.js';
+import { modelSources } from './model-sources.js';
+import { bundledModels } from './paths.js';
 
 const HELP = `Usage:
   ecu-ai models build [--domain D] [--out DIR] [--seed N] [--cache DIR]
@@ -16,8 +20,12 @@ const HELP = `Usage:
       Re-calibrate MODEL_DIR's int8 variant from its fp32 file and update its manifest.
   ecu-ai models eval [--domain D] [--models DIR] [--seeds 1001,1002] [--duration S] [--json]
       (default seeds: each model's held-out seeds, as its EVAL.md names them)
-      Score the models in DIR (fp32, int8) and the fallbacks on held-out simulator runs.
+      Score the models (each local variant) and the fallbacks on held-out simulator runs: by
+      default the shipped ones; with --models, those DIR holds (--domain adds shipped ones).
       Exit 1 when a model misses its bar.
+  ecu-ai models describe DOMAIN [--json]
+      The domain's model contract: its window, each input feature (index, name, unit, range),
+      each output value and how it is read, and the manifest fields a model folder needs.
 Domains: ${ALL_DOMAINS.join(', ')}`;
 
 function domainsOf(value: string | undefined): DomainName[] {
@@ -67,14 +75,24 @@ async function quantize(args: readonly string[], io: CliIo): Promise<number> {
   return EXIT_OK;
 }
 
+/** The domains whose model the folder holds. @throws {ModelLoadError} when it holds none */
+async function ownDomains(modelsDir: string): Promise<DomainName[]> {
+  const own = (await modelSources(modelsDir, DOMAIN_LIST)).filter((s) => s.source === 'user').map((s) => s.domain as DomainName);
+  // None of its own: DIR is the shipped folder itself.
+  return own.length > 0 ? own : [...ALL_DOMAINS];
+}
+
 async function evaluate(args: readonly string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseCliArgs(args, { domain: { type: 'string' }, models: { type: 'string' }, seeds: { type: 'string' }, duration: { type: 'string' }, json: { type: 'boolean' }, quiet: { type: 'boolean' } });
   if (positionals.length > 0) throw new UsageError(`models eval takes no positional arguments (got "${positionals[0]}")`);
+  const modelsDir = values.models === undefined ? bundledModels : path.resolve(io.cwd, values.models);
+  // A folder of one's own is scored for the models it holds, unless --domain asks for others too.
+  const domains = values.domain !== undefined || values.models === undefined ? domainsOf(values.domain) : await ownDomains(modelsDir);
   const { evaluateShipped } = await import('../models/build/eval-models.js');
   const progress = createProgress(io.stderr, { label: 'models eval', unit: 'steps', quiet: values.quiet === true });
   const results = await evaluateShipped({
-    modelsDir: path.resolve(io.cwd, values.models ?? 'models'),
-    domains: domainsOf(values.domain),
+    modelsDir,
+    domains,
     ...(values.seeds === undefined ? {} : { seeds: seedsOf(values.seeds, []) }),
     durationS: intFlag('duration', values.duration, 240),
     cacheDir: path.resolve(io.cwd, '.tmp/model-data'),
@@ -84,7 +102,7 @@ async function evaluate(args: readonly string[], io: CliIo): Promise<number> {
     await writeOut(io.stdout, `${JSON.stringify(results, null, 2)}\n`);
   } else {
     for (const r of results) {
-      await writeOut(io.stdout, `${r.domain} (${r.model}, ${r.result.rows} rows, seeds ${r.seeds.join(',')}): bars ${r.barsMet ? 'met' : 'NOT met'}\n`);
+      await writeOut(io.stdout, `${r.domain} (${r.model}${r.source === 'user' ? ` from ${r.dir}` : ''}, ${r.result.rows} rows, seeds ${r.seeds.join(',')}): bars ${r.barsMet ? 'met' : 'NOT met'}\n`);
       for (const v of ['fp32', 'int8', 'fallback'] as const) await writeOut(io.stdout, `  ${v.padEnd(8)} ${JSON.stringify(r.result[v] ?? {})}\n`);
     }
   }
@@ -93,14 +111,15 @@ async function evaluate(args: readonly string[], io: CliIo): Promise<number> {
 
 export const modelsCommand: CliCommand = {
   name: 'models',
-  summary: 'train, quantize and evaluate the domain models',
+  summary: 'train, quantize, evaluate and describe the domain models',
   help: HELP,
-  subcommandHelp: subcommandHelps('models', HELP, ['build', 'quantize', 'eval']),
+  subcommandHelp: subcommandHelps('models', HELP, ['build', 'quantize', 'eval', 'describe']),
   async run(args, io) {
     const [sub, ...rest] = args;
     if (sub === 'build') return build(rest, io);
     if (sub === 'quantize') return quantize(rest, io);
     if (sub === 'eval') return evaluate(rest, io);
-    throw new UsageError(sub === undefined ? 'missing subcommand (build, quantize or eval)' : `unknown subcommand "${sub}"`);
+    if (sub === 'describe') return describeModel(rest, io);
+    throw new UsageError(sub === undefined ? 'missing subcommand (build, quantize, eval or describe)' : `unknown subcommand "${sub}"`);
   },
 };

@@ -17,6 +17,7 @@ import { createProgress } from './progress.js';
 import { formatDomainTable } from './domain-table.js';
 import { renderHtmlReport } from './html-report.js';
 import { startCloud } from './cloud-setup.js';
+import { describeSources, modelSources } from './model-sources.js';
 import { folderSnippetSink, recorderFromConfig } from '../runtime/datalog/index.js';
 import { bundledDemoConfig, bundledDemoLabels, bundledDemoTrace, workerEntry } from './paths.js';
 import { resolveVehicleFiles, type VehicleFiles } from './vehicle-files.js';
@@ -31,7 +32,8 @@ Options:
   --config FILE      YAML or JSON config (default: the embedded one)
   --labels FILE      ground-truth labels (JSON lines) to score the domains against
   --dbc FILE         the vehicle DBC (default: the config's dbc:, else sim/vehicle.dbc)
-  --models DIR       model folders (default: the config's models_dir:, else the shipped models/)
+  --models DIR       model folders replacing the shipped ones they name (default: the config's
+                     models_dir:, else the shipped models/); a domain whose model DIR lacks runs the shipped one
   --speed max|1|N    as fast as possible (default), real time, or N times real time
   --json FILE        write the replay summary JSON
   --report FILE      write an HTML report
@@ -140,6 +142,9 @@ export async function replayAndReport(a: ReplayArgs, io: CliIo, outputs: ReplayO
   const domains = DOMAIN_LIST;
   // The cloud client and the recorder are made here, before the session: from the same resolved specs the session serves.
   const specs = resolveDomains(domains, config);
+  // A folder of one's own replaces only the models it holds: said before anything starts.
+  const sources = await modelSources(files.modelsDir, specs);
+  if (outputs.quiet !== true) for (const line of describeSources(sources)) io.stderr.write(`replay: ${line}\n`);
   const cloud = a.localOnly ? undefined : await startCloud({ brokerUrl: a.broker, modelsDir: files.modelsDir, vehicleId: config.vehicle_id, domains: specs, logger });
   // Trigger-based snippets, written to a folder instead of the outbox: what the vehicle would upload.
   const recorder = outputs.snippets ? recorderFromConfig({ ...config.cloud.snippets, enabled: true }, specs, { sink: folderSnippetSink(outputs.snippets) }) : undefined;

@@ -4,6 +4,8 @@ import { exposedSecrets, loadConfigFile, parseConfig } from '../runtime/config.j
 import { startDaemon, type Daemon } from '../runtime/daemon.js';
 import { createLogger, type Logger } from '../runtime/observe/index.js';
 import { DOMAIN_LIST } from '../domains/index.js';
+import { resolveDomains } from '../runtime/service/resolved.js';
+import { modelSources } from './model-sources.js';
 import { parseCliArgs } from './args.js';
 import { EXIT_FAILURE, oneLine, UsageError, type CliCommand, type CliIo } from './command.js';
 import { workerEntry } from './paths.js';
@@ -94,11 +96,16 @@ async function start(
   const base = configPath ? path.dirname(configPath) : io.cwd;
   const http = httpFlag ?? config.http;
   const logger = createLogger({ level: config.log_level, base: { vehicle: config.vehicle_id } });
+  const modelsDir = files.modelsDir;
+  // A folder of one's own replaces only the models it holds; the others are the shipped ones.
+  for (const s of await modelSources(modelsDir, resolveDomains(DOMAIN_LIST, config))) {
+    if (s.source === 'user') logger.info({ domain: s.domain, model: s.label ?? s.model, dir: s.dir }, 'domain runs a model of its own');
+  }
   const daemon = await startDaemon({
     config,
     domains: DOMAIN_LIST,
     dbcPath: files.dbc,
-    modelsDir: files.modelsDir,
+    modelsDir,
     logger,
     workerEntry,
     http,

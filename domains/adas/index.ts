@@ -10,6 +10,7 @@ import { modeValue, type ResultSource } from '../common/mode.js';
 import { DetectionCounter, EpisodeCounter, metric, ratio } from '../common/scorers.js';
 import { WindowView, clampNum } from '../common/window-view.js';
 import { ADAS_FEATURE_SIZE, NO_TTC_S, adasFeatures } from './features.js';
+import { ADAS_MODEL_CONTRACT } from './contract.js';
 import { leadAt, timeToCollision } from './lead.js';
 import { ADAS_COLUMNS, ADAS_INPUTS, ADAS_WINDOW } from './signals.js';
 
@@ -114,6 +115,7 @@ export const adasDomain: DomainDefinition<AdasResult, AdasLabel, 'adas'> = {
   window: ADAS_WINDOW,
   model: 'adas-fcw',
   featureSize: ADAS_FEATURE_SIZE,
+  modelContract: ADAS_MODEL_CONTRACT,
   features: adasFeatures,
   interpret,
   fallback,

@@ -10,6 +10,7 @@ import { AccuracyCounter, MaeCounter, metric } from '../common/scorers.js';
 import { WindowView, clampNum } from '../common/window-view.js';
 import { BODY_FEATURE_SIZE, bodyFeatures, seatCounts } from './features.js';
 import { B, BODY_COLUMNS, BODY_INPUTS, BODY_WINDOW } from './signals.js';
+import { BODY_MODEL_CONTRACT } from './contract.js';
 
 export { BODY_FEATURE_SIZE, bodyFeatures, seatCounts } from './features.js';
 
@@ -74,6 +75,7 @@ export const bodyDomain: DomainDefinition<BodyResult, BodyLabel, 'body'> = {
   window: BODY_WINDOW,
   model: 'body-comfort',
   featureSize: BODY_FEATURE_SIZE,
+  modelContract: BODY_MODEL_CONTRACT,
   features: bodyFeatures,
   interpret,
   fallback,

@@ -10,6 +10,7 @@ import { AccuracyCounter, metric } from '../common/scorers.js';
 import { WindowView, argmax, clampNum } from '../common/window-view.js';
 import { CHASSIS_FEATURE_SIZE, chassisFeatures, slipStats } from './features.js';
 import { C, CHASSIS_COLUMNS, CHASSIS_INPUTS, CHASSIS_WINDOW } from './signals.js';
+import { CHASSIS_MODEL_CONTRACT } from './contract.js';
 
 export { CHASSIS_FEATURE_SIZE, chassisFeatures, slipStats, rearFrictionUsed } from './features.js';
 
@@ -82,6 +83,7 @@ export const chassisDomain: DomainDefinition<ChassisResult, ChassisLabel, 'chass
   window: CHASSIS_WINDOW,
   model: 'chassis-friction',
   featureSize: CHASSIS_FEATURE_SIZE,
+  modelContract: CHASSIS_MODEL_CONTRACT,
   features: chassisFeatures,
   interpret,
   fallback,

@@ -10,6 +10,7 @@ import { AccuracyCounter, metric } from '../common/scorers.js';
 import { argmax, clampNum } from '../common/window-view.js';
 import { COCKPIT_FEATURE_SIZE, cockpitFeatures, eyeStats } from './features.js';
 import { COCKPIT_INPUTS, COCKPIT_WINDOW } from './signals.js';
+import { COCKPIT_MODEL_CONTRACT } from './contract.js';
 
 export { COCKPIT_FEATURE_SIZE, cockpitFeatures, eyeStats, steeringReversalsPerMin } from './features.js';
 
@@ -61,6 +62,7 @@ export const cockpitDomain: DomainDefinition<CockpitResult, CockpitLabel, 'cockp
   window: COCKPIT_WINDOW,
   model: 'cockpit-drowsiness',
   featureSize: COCKPIT_FEATURE_SIZE,
+  modelContract: COCKPIT_MODEL_CONTRACT,
   features: cockpitFeatures,
   interpret,
   fallback,

@@ -11,6 +11,7 @@ import { DetectionCounter, EventCounter, metric, ratio } from '../common/scorers
 import { argmax, clampNum } from '../common/window-view.js';
 import { POWERTRAIN_FEATURE_SIZE, cellStats, powertrainFeatures } from './features.js';
 import { CELLS, CELLS_PER_SENSOR, POWERTRAIN_INPUTS, POWERTRAIN_WINDOW } from './signals.js';
+import { POWERTRAIN_MODEL_CONTRACT } from './contract.js';
 
 export { POWERTRAIN_FEATURE_SIZE, PER_CELL, cellStats, powertrainFeatures } from './features.js';
 export { CELLS } from './signals.js';
@@ -148,6 +149,7 @@ export const powertrainDomain: DomainDefinition<PowertrainResult, PowertrainLabe
   window: POWERTRAIN_WINDOW,
   model: 'powertrain-cell-anomaly',
   featureSize: POWERTRAIN_FEATURE_SIZE,
+  modelContract: POWERTRAIN_MODEL_CONTRACT,
   features: powertrainFeatures,
   interpret,
   fallback,

@@ -60,12 +60,30 @@ export function modelLabel(m: { name: string; version: string }): string {
   return `${m.name}@${m.version}`;
 }
 
+/**
+ * The model folders of a root: the root itself when it holds a manifest.json, and each sub-folder
+ * that holds one.
+ */
+export async function modelFolders(root: string): Promise<string[]> {
+  const entries = await readdir(root, { withFileTypes: true });
+  const out = entries.some((e) => e.isFile() && e.name === 'manifest.json') ? [root] : [];
+  for (const e of entries) {
+    if (!e.isDirectory()) continue;
+    const dir = path.join(root, e.name);
+    if ((await readdir(dir)).includes('manifest.json')) out.push(dir);
+  }
+  return out;
+}
+
 export class ModelRegistry {
   readonly #models = new Map<string, RegisteredModel>();
   readonly #runtimeVersion: string;
+  /** The folders scanned at creation, as given. */
+  readonly roots: readonly string[];
 
-  private constructor(runtimeVersion: string) {
+  private constructor(runtimeVersion: string, roots: readonly string[]) {
     this.#runtimeVersion = runtimeVersion;
+    this.roots = roots;
   }
 
   /**
@@ -74,17 +92,8 @@ export class ModelRegistry {
    */
   static async create(opts: RegistryOptions = {}): Promise<ModelRegistry> {
     const version = opts.runtimeVersion ?? (createRequire(import.meta.url)('onnxruntime-node/package.json') as { version: string }).version;
-    const reg = new ModelRegistry(version);
-    for (const root of opts.roots ?? []) {
-      const entries = await readdir(root, { withFileTypes: true });
-      if (entries.some((e) => e.isFile() && e.name === 'manifest.json')) await reg.addFolder(root);
-      for (const e of entries) {
-        if (!e.isDirectory()) continue;
-        const dir = path.join(root, e.name);
-        const inner = await readdir(dir);
-        if (inner.includes('manifest.json')) await reg.addFolder(dir);
-      }
-    }
+    const reg = new ModelRegistry(version, Object.freeze([...(opts.roots ?? [])]));
+    for (const root of reg.roots) for (const dir of await modelFolders(root)) await reg.addFolder(dir);
     return reg;
   }
 
@@ -102,6 +111,12 @@ export class ModelRegistry {
     }
     this.#models.set(key, { manifest, dir });
     return manifest;
+  }
+
+  /** Whether any version of a model is registered. */
+  has(name: string): boolean {
+    for (const m of this.#models.values()) if (m.manifest.name === name) return true;
+    return false;
   }
 
   /** Every registered model, sorted by name then version. */

@@ -6,6 +6,7 @@
  */
 import type { Criticality } from '../scheduler/types.js';
 import type { DomainInput } from '../vehicle/types.js';
+import type { ModelContract } from './model-contract.js';
 import type { DomainSomeipService } from './someip-service.js';
 
 export type { DomainInput } from '../vehicle/types.js';
@@ -63,6 +64,11 @@ export interface DomainDefinition<R = unknown, L = unknown, N extends string = s
   readonly model: string;
   /** Length of the model's input vector (input shape [1, featureSize]). */
   readonly featureSize: number;
+  /**
+   * What each input and output entry means (`ecu-ai models describe`): its features' length is
+   * `featureSize`, its outputs are what `interpret` reads. Absent: a model is checked by size only.
+   */
+  readonly modelContract?: ModelContract;
   /**
    * Fills `out` (length `featureSize`) from the window snapshot, row-major [time, signal], oldest first.
    * Shared by training and serving, so the model sees in the car exactly what it saw in training.

@@ -118,9 +118,9 @@ describe('ecu-ai run, when it cannot start', () => {
     await expectCleanFailure(['--http', '127.0.0.1:0', '--dbc', path.join(work, 'no-such.dbc')], /no-such\.dbc/);
   });
 
-  it('exits 1 when a model is missing', async () => {
+  it('exits 1 when the models folder holds none of the models, naming the folder and what it expected', async () => {
     const empty = mkdtempSync(path.join(work, 'models-'));
-    await expectCleanFailure(['--http', '127.0.0.1:0', '--models', empty], /adas-fcw.*not registered/);
+    await expectCleanFailure(['--http', '127.0.0.1:0', '--models', empty], new RegExp(`${path.basename(empty)}: holds none of the models the domains run: .*"adas-fcw" \\(adas\\).*found no manifest\\.json`));
   });
 
   it('exits 1 on a bad config, naming the setting in one line', async () => {
