@@ -33,7 +33,7 @@ export function formatDomainTable(s: ReplaySummary): string {
     .join(', ');
   return [
     `trace ${t.path}: ${t.frames} frames, ${s.duration_s.toFixed(1)} s of driving; replayed in ${s.wall.elapsed_s} s (${s.wall.speed_x}x real time)${s.complete ? '' : '; INTERRUPTED, incomplete'}`,
-    `DBC ${s.vehicle.dbc}, models ${s.vehicle.models_dir}`,
+    `vehicle ${s.vehicle.profile}, DBC ${s.vehicle.dbc}, models ${s.vehicle.models_dir}`,
     `frames read ${t.frames}, decoded by the DBC ${t.decoded}${t.skipped > 0 ? `, skipped as malformed ${t.skipped}` : ''}${unknown}`,
     `inputs first valid (s after the first frame): ${firstValid}`,
     `SoC (${s.platform.profile} model): max ${s.platform.max_soc_c} C, final ${s.platform.final_soc_c} C, mean power ${s.platform.mean_power_w} W`,

@@ -20,7 +20,7 @@ import { startCloud } from './cloud-setup.js';
 import { describeSources, modelSources } from './model-sources.js';
 import { folderSnippetSink, recorderFromConfig } from '../runtime/datalog/index.js';
 import { bundledDemoConfig, bundledDemoLabels, bundledDemoTrace, workerEntry } from './paths.js';
-import { resolveVehicleFiles, type VehicleFiles } from './vehicle-files.js';
+import { loadVehicle, resolveVehicleFiles, type VehicleFiles } from './vehicle-files.js';
 
 const HELP = `Usage: ecu-ai replay [TRACE] [options]
 
@@ -31,7 +31,9 @@ bundled demo drive and its labels.
 Options:
   --config FILE      YAML or JSON config (default: the embedded one)
   --labels FILE      ground-truth labels (JSON lines) to score the domains against
-  --dbc FILE         the vehicle DBC (default: the config's dbc:, else sim/vehicle.dbc)
+  --dbc FILE         the vehicle DBC (default: the config's dbc:, else the profile's dbc:, else sim/vehicle.dbc)
+  --vehicle FILE     the vehicle profile mapping catalog signals to the DBC (default: the config's
+                     vehicle:, else vehicles/reference.yaml); domains lacking required signals are disabled
   --models DIR       model folders replacing the shipped ones they name (default: the config's
                      models_dir:, else the shipped models/); a domain whose model DIR lacks runs the shipped one
   --speed max|1|N    as fast as possible (default), real time, or N times real time
@@ -51,8 +53,9 @@ A domain whose required signals the vehicle does not map is disabled: one line o
 what is missing, the summary lists it under "disabled_domains", and the other domains run. Missing
 optional signals take their documented defaults (one line each, "defaulted_inputs").
 
-Exit codes: 0 a clean replay; 1 no frame decoded with the DBC, or an enabled domain whose inputs
-never became valid (each named on stderr and in its row), or a runtime failure; 2 bad input (an
+Exit codes: 0 a clean replay; 1 no frame decoded with the DBC, an enabled domain whose inputs
+never became valid (each named on stderr and in its row), no domain able to run on the vehicle,
+or a runtime failure; 2 bad input (an
 empty or malformed trace, a bad config or labels file, a DBC or models folder that is not there,
 an output that names an input); 130
 interrupted (Ctrl-C): the summary and report written so far say "complete": false.
@@ -68,6 +71,8 @@ export interface ReplayArgs {
   readonly config: string | undefined;
   /** --dbc and --models as given (relative to the working directory); absent: the config's, else the bundled ones. */
   readonly dbc?: string | undefined;
+  /** --vehicle as given; absent: the config's `vehicle:`, else the shipped reference profile. */
+  readonly vehicle?: string | undefined;
   readonly models?: string | undefined;
   readonly pace: number | undefined;
   /** External MQTT broker where the cloud workers run; default an embedded one with a worker. */
@@ -120,6 +125,10 @@ export function replayProblems(s: ReplaySummary): string[] {
   for (const [name, d] of Object.entries(s.domains)) {
     if (d.first_valid_input_t === null) problems.push(`${name}: its inputs never became valid (${d.invalid_inputs} cycles on invalid inputs)`);
   }
+  const disabled = Object.keys(s.disabled_domains ?? {});
+  if (Object.keys(s.domains).length === 0 && disabled.length > 0) {
+    problems.push(`no domain ran: the vehicle profile maps the required signals of none (${disabled.join(', ')} disabled; \`ecu-ai vehicle check\` lists what is missing)`);
+  }
   return problems;
 }
 
@@ -133,7 +142,8 @@ export function vehicleInputLines(s: ReplaySummary): string[] {
 /** Runs a replay with resolved arguments; shared with `npm start` (the demo). */
 export async function replayAndReport(a: ReplayArgs, io: CliIo, outputs: ReplayOutputs): Promise<ReplaySummary> {
   const config = a.config ? await loadConfigFile(a.config, DOMAIN_LIST) : parseConfig({ platform: { sensors: 'model' } }, DOMAIN_LIST);
-  const files = await resolveVehicleFiles({ flags: { dbc: a.dbc, models: a.models }, cwd: io.cwd, configPath: a.config, config });
+  const files = await resolveVehicleFiles({ flags: { dbc: a.dbc, models: a.models, vehicle: a.vehicle }, cwd: io.cwd, configPath: a.config, config });
+  const vehicle = await loadVehicle(files);
   checkReplayPaths(a, files, outputs, io.cwd);
   const labels = a.labels ? await loadLabels(a.labels) : undefined;
   const writer = outputs.out ? await openTraceWriter(outputs.out) : undefined;
@@ -156,6 +166,8 @@ export async function replayAndReport(a: ReplayArgs, io: CliIo, outputs: ReplayO
       tracePath: a.trace,
       ...(cloud ? { cloud: cloud.cloud } : {}),
       dbcPath: files.dbc,
+      vehicleSignals: vehicle.signals,
+      vehicleName: vehicle.vehicle,
       modelsDir: files.modelsDir,
       workerEntry,
       logger,
@@ -199,6 +211,7 @@ export const replayCommand: CliCommand = {
       config: { type: 'string' },
       labels: { type: 'string' },
       dbc: { type: 'string' },
+      vehicle: { type: 'string' },
       models: { type: 'string' },
       speed: { type: 'string' },
       json: { type: 'string' },
@@ -216,7 +229,7 @@ export const replayCommand: CliCommand = {
     const labels = resolve(values.labels) ?? (positionals[0] === undefined ? bundledDemoLabels : undefined);
     const config = resolve(values.config) ?? (positionals[0] === undefined ? bundledDemoConfig : undefined);
     const summary = await replayAndReport(
-      { trace, labels, config, dbc: values.dbc, models: values.models, pace: parsePace(values.speed), broker: values.broker, localOnly: values['local-only'] === true },
+      { trace, labels, config, dbc: values.dbc, vehicle: values.vehicle, models: values.models, pace: parsePace(values.speed), broker: values.broker, localOnly: values['local-only'] === true },
       io,
       {
         ...(values.json ? { json: resolve(values.json)! } : {}),

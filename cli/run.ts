@@ -9,16 +9,18 @@ import { modelSources } from './model-sources.js';
 import { parseCliArgs } from './args.js';
 import { EXIT_FAILURE, oneLine, UsageError, type CliCommand, type CliIo } from './command.js';
 import { workerEntry } from './paths.js';
-import { resolveVehicleFiles } from './vehicle-files.js';
+import { loadVehicle, resolveVehicleFiles } from './vehicle-files.js';
 
-const HELP = `Usage: ecu-ai run [--config FILE] [--http HOST:PORT] [--dbc FILE] [--models DIR] [--verbose]
-                  [--refuse-exposed-secrets]
+const HELP = `Usage: ecu-ai run [--config FILE] [--http HOST:PORT] [--dbc FILE] [--vehicle PROFILE] [--models DIR]
+                  [--verbose] [--refuse-exposed-secrets]
 
 Runs the daemon: opens the configured transports (default: the in-process virtual bus can0),
 loads and warms every enabled domain's model in its own isolated worker, serves the domains in
 real time under the scheduler, and serves /metrics (Prometheus text) and /health (JSON) over
 HTTP, on 127.0.0.1:9780 unless told otherwise. SIGTERM or SIGINT drains in-flight work and stops.
-Logs are JSON lines on stdout.
+Logs are JSON lines on stdout. The vehicle profile (--vehicle, else the config's vehicle:, else
+vehicles/reference.yaml) maps the catalog signals the domains read to the DBC; a domain whose
+required signals it does not map is not started, with one warning naming them.
 
 With cloud.enabled in the config, the daemon also connects to the MQTT broker (cloud.broker),
 lets comfort services run in the cloud when budgets are tight, and reports telemetry and
@@ -52,6 +54,7 @@ export const runCommand: CliCommand = {
       config: { type: 'string' },
       http: { type: 'string' },
       dbc: { type: 'string' },
+      vehicle: { type: 'string' },
       models: { type: 'string' },
       verbose: { type: 'boolean' },
       'refuse-exposed-secrets': { type: 'boolean' },
@@ -82,7 +85,7 @@ export const runCommand: CliCommand = {
 
 /** The config, the logger and the daemon, started; everything here is a start failure when it throws. */
 async function start(
-  values: { readonly dbc?: string | undefined; readonly models?: string | undefined; readonly 'refuse-exposed-secrets'?: boolean | undefined },
+  values: { readonly dbc?: string | undefined; readonly models?: string | undefined; readonly vehicle?: string | undefined; readonly 'refuse-exposed-secrets'?: boolean | undefined },
   configPath: string | undefined,
   httpFlag: { host: string; port: number } | undefined,
   io: CliIo,
@@ -105,6 +108,7 @@ async function start(
     config,
     domains: DOMAIN_LIST,
     dbcPath: files.dbc,
+    vehicleSignals: (await loadVehicle(files)).signals,
     modelsDir,
     logger,
     workerEntry,

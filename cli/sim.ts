@@ -7,6 +7,7 @@ import { SimUsageError, VehicleEncodingError } from '../sim/simulate.js';
 import { writeSimulation } from '../sim/write.js';
 import path from 'node:path';
 import { assertDistinctPaths } from '../bus/files/index.js';
+import { loadVehicleProfile } from '../runtime/vehicle/load.js';
 import { parseCliArgs } from './args.js';
 import { createProgress } from './progress.js';
 import { EXIT_OK, UsageError, writeOut, type CliCommand, type CliIo } from './command.js';
@@ -44,7 +45,7 @@ export function createSimCommand(options: SimCommandOptions = {}): CliCommand {
   };
 }
 
-export const simCommand: CliCommand = createSimCommand();
+export const simCommand: CliCommand = createSimCommand({ loadProfile: loadVehicleProfile });
 
 async function runSim(args: readonly string[], io: CliIo, options: SimCommandOptions): Promise<number> {
   const { values, positionals } = parseCliArgs(args, {

@@ -1,13 +1,18 @@
 /**
- * Where the vehicle's DBC and model folders come from, one rule for `run` and `replay`: the
- * command-line flag (relative to the working directory), else the config's `dbc:` / `models_dir:`
- * (relative to the config file's folder, so a config means the same from any working directory),
- * else the bundled reference DBC and shipped models. Each is checked before anything is started,
+ * Where the vehicle's profile, DBC and model folders come from, one rule for `run` and `replay`: the
+ * command-line flag (relative to the working directory), else the config's `vehicle:` / `dbc:` /
+ * `models_dir:` (relative to the config file's folder, so a config means the same from any working
+ * directory), else the bundled reference profile, DBC and shipped models. A DBC named by neither flag
+ * nor config comes from the profile's own `dbc:` when it has one. Each is checked before anything is started,
  * so a wrong path is named with where it came from instead of surfacing as a bare ENOENT later.
  */
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { readYamlFileLocated, type EcuAiConfig } from '../runtime/config.js';
+import { loadVehicleProfile } from '../runtime/vehicle/load.js';
+import { readProfile } from '../runtime/vehicle/profile.js';
+import type { ResolvedProfile } from '../runtime/vehicle/types.js';
+import { REFERENCE_PROFILE } from '../runtime/vehicle/reference-mapping.js';
 import { EXIT_BAD_INPUT } from './command.js';
 import { bundledDbc, bundledModels } from './paths.js';
 
@@ -15,12 +20,15 @@ import { bundledDbc, bundledModels } from './paths.js';
 export interface VehicleFileFlags {
   readonly dbc?: string | undefined;
   readonly models?: string | undefined;
+  readonly vehicle?: string | undefined;
 }
 
 /** Absolute paths of the DBC and the models folder a command uses. */
 export interface VehicleFiles {
   readonly dbc: string;
   readonly modelsDir: string;
+  /** The vehicle profile mapping catalog signals to this DBC. */
+  readonly vehicle: string;
 }
 
 export interface VehicleFileSources {
@@ -29,7 +37,7 @@ export interface VehicleFileSources {
   readonly cwd: string;
   /** The config file (absolute), when one was given; its folder anchors the config's paths. */
   readonly configPath: string | undefined;
-  readonly config: Readonly<Pick<EcuAiConfig, 'dbc' | 'models_dir'>>;
+  readonly config: Readonly<Pick<EcuAiConfig, 'dbc' | 'models_dir' | 'vehicle'>>;
 }
 
 type Kind = 'file' | 'folder';
@@ -50,29 +58,44 @@ export class VehicleFileMissingError extends Error {
 }
 
 interface Choice {
-  readonly flag: '--dbc' | '--models';
-  readonly key: 'dbc' | 'models_dir';
+  readonly flag: '--dbc' | '--models' | '--vehicle';
+  readonly key: 'dbc' | 'models_dir' | 'vehicle';
   readonly kind: Kind;
   readonly bundled: string;
 }
 
 const DBC: Choice = { flag: '--dbc', key: 'dbc', kind: 'file', bundled: bundledDbc };
 const MODELS: Choice = { flag: '--models', key: 'models_dir', kind: 'folder', bundled: bundledModels };
+const VEHICLE: Choice = { flag: '--vehicle', key: 'vehicle', kind: 'file', bundled: REFERENCE_PROFILE };
+
+/** A resolved path and whether it is the bundled default (which a profile's own `dbc:` replaces). */
+interface Resolved {
+  readonly path: string;
+  readonly bundled: boolean;
+}
 
 /**
  * Resolves and checks the DBC and models folder by the rule in this file's header.
  * @throws {VehicleFileMissingError} naming the flag or the config key (with its file:line) and the path
  */
 export async function resolveVehicleFiles(s: VehicleFileSources): Promise<VehicleFiles> {
-  const [dbc, modelsDir] = await Promise.all([resolveOne(DBC, s.flags.dbc, s), resolveOne(MODELS, s.flags.models, s)]);
-  return { dbc, modelsDir };
+  const [dbc, modelsDir, vehicle] = await Promise.all([resolveOne(DBC, s.flags.dbc, s), resolveOne(MODELS, s.flags.models, s), resolveOne(VEHICLE, s.flags.vehicle, s)]);
+  return { dbc: dbc.bundled && !vehicle.bundled ? await profileDbc(vehicle.path, dbc.path) : dbc.path, modelsDir: modelsDir.path, vehicle: vehicle.path };
 }
 
-async function resolveOne(c: Choice, flag: string | undefined, s: VehicleFileSources): Promise<string> {
+/** The DBC a profile names with its own `dbc:` (relative to the profile), else `fallback`. */
+async function profileDbc(profilePath: string, fallback: string): Promise<string> {
+  const profile = await readProfile(profilePath);
+  if (profile.dbcPath === undefined) return fallback;
+  await check(profile.dbcPath, 'file', () => ({ origin: `${profilePath}: dbc`, given: profile.dbc ?? profile.dbcPath ?? '', fix: `a relative dbc starts at the profile's folder; correct it, or give --dbc` }));
+  return profile.dbcPath;
+}
+
+async function resolveOne(c: Choice, flag: string | undefined, s: VehicleFileSources): Promise<Resolved> {
   if (flag !== undefined) {
     const resolved = path.resolve(s.cwd, flag);
     await check(resolved, c.kind, () => ({ origin: c.flag, given: flag, fix: `give an existing ${c.kind} to ${c.flag}` }));
-    return resolved;
+    return { path: resolved, bundled: false };
   }
   const fromConfig = s.config[c.key];
   if (fromConfig !== undefined) {
@@ -83,10 +106,10 @@ async function resolveOne(c: Choice, flag: string | undefined, s: VehicleFileSou
       given: fromConfig,
       fix: `a relative ${c.key} starts at the config file's folder; correct it, or give ${c.flag}`,
     }));
-    return resolved;
+    return { path: resolved, bundled: false };
   }
   await check(c.bundled, c.kind, () => ({ origin: `the bundled ${c.key}`, given: path.basename(c.bundled), fix: `reinstall ecu-ai, or give ${c.flag}` }));
-  return c.bundled;
+  return { path: c.bundled, bundled: true };
 }
 
 interface Blame {
@@ -109,4 +132,12 @@ async function keyLocation(configPath: string, key: string): Promise<string> {
     .then((d) => d.locate([key]))
     .catch(() => undefined);
   return line === undefined ? configPath : `${configPath}:${line}`;
+}
+
+/**
+ * The vehicle profile resolved against the DBC the command uses.
+ * @throws {ProfileInvalidError} listing every problem, each naming the profile line and the fix
+ */
+export function loadVehicle(files: VehicleFiles): Promise<ResolvedProfile> {
+  return loadVehicleProfile(files.vehicle, { dbc: files.dbc });
 }

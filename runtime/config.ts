@@ -192,6 +192,8 @@ export function configSchemaFor(domains: readonly ConfigDomain[]) {
       /** Paths are relative to the config file's folder (or the working directory for the defaults). */
       dbc: z.string().optional(),
       models_dir: z.string().optional(),
+      /** The vehicle profile (catalog signals to this vehicle's DBC); default: the shipped vehicles/reference.yaml. */
+      vehicle: z.string().optional(),
       transports: z.array(transportSchema).default([{ kind: 'virtual', channel: 'can0' }]),
       http: z
         .object({

@@ -40,6 +40,8 @@ export interface ReplaySessionOptions {
    * whose required inputs are not all mapped are disabled and listed in the summary.
    */
   readonly vehicleSignals?: ReadonlyMap<string, ResolvedSignal>;
+  /** The `vehicle:` name of the profile `vehicleSignals` come from, for the summary (default: `reference`). */
+  readonly vehicleName?: string;
   readonly modelsDir: string;
   readonly labels?: LabelTrack;
   /** The compiled inference worker (see InferencePool's defaultWorkerEntry). */
@@ -231,7 +233,7 @@ export async function runReplaySession(o: ReplaySessionOptions): Promise<ReplayS
         first_t: frames === 0 ? null : round(firstT, 6),
         last_t: frames === 0 ? null : round(lastT, 6),
       },
-      vehicle: { dbc: path.basename(o.dbcPath), models_dir: path.basename(o.modelsDir) },
+      vehicle: { profile: o.vehicleName ?? 'reference', dbc: path.basename(o.dbcPath), models_dir: path.basename(o.modelsDir) },
       duration_s: round(durationS, 6),
       domains,
       ...inputsSummary(engine.inputs),

@@ -33,10 +33,10 @@ export interface ReplaySummary {
     readonly last_t: number | null;
   };
   /**
-   * The vehicle files the replay used, by file name only (never a folder above it), so summaries
-   * of the same replay on two machines stay identical.
+   * The vehicle the replay ran as: its profile's `vehicle:` name and the files used, by file name
+   * only (never a folder above it), so summaries of the same replay on two machines stay identical.
    */
-  readonly vehicle: { readonly dbc: string; readonly models_dir: string };
+  readonly vehicle: { readonly profile: string; readonly dbc: string; readonly models_dir: string };
   readonly duration_s: number;
   readonly domains: Readonly<Record<string, DomainSummary>>;
   /** Domains that did not run because the vehicle does not map all their required inputs; only when there are some. */

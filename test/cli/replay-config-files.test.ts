@@ -57,9 +57,9 @@ describe('replay with dbc: and models_dir: in the config', () => {
     const s = summaryOf('own.json');
     // adas-own exists only in the config's models folder: the ADAS domain ran on it.
     expect(s.domains['adas']!.variants.fp32).toBeGreaterThan(0);
-    expect(s.vehicle).toEqual({ dbc: 'my.dbc', models_dir: 'models' });
+    expect(s.vehicle).toEqual({ profile: 'reference', dbc: 'my.dbc', models_dir: 'models' });
     expect(s.trace.decoded).toBe(s.trace.frames);
-    expect(r.out).toContain('DBC my.dbc, models models\n');
+    expect(r.out).toContain('vehicle reference, DBC my.dbc, models models\n');
   }, 120_000);
 
   it('takes --dbc and --models over the config, relative to the working directory', async () => {
@@ -67,7 +67,7 @@ describe('replay with dbc: and models_dir: in the config', () => {
     writeOwnModels(path.join(elsewhere, 'flag-models'));
     const r = await cli(elsewhere, 'replay', 'drive.log', '--config', configArg, '--dbc', 'flag.dbc', '--models', 'flag-models', '--local-only', '--quiet', '--json', 'flags.json');
     expect(r.code, r.err).toBe(0);
-    expect(summaryOf('flags.json').vehicle).toEqual({ dbc: 'flag.dbc', models_dir: 'flag-models' });
+    expect(summaryOf('flags.json').vehicle).toEqual({ profile: 'reference', dbc: 'flag.dbc', models_dir: 'flag-models' });
   }, 120_000);
 
   it('refuses a models folder without the configured model when --models points at the shipped one', async () => {
