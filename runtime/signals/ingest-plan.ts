@@ -38,6 +38,8 @@ export interface IngestPlan {
   slots: Int32Array;
   /** Entries computed from the message (transform or multiplexer check); undefined when none. */
   derived: DerivedPlan | undefined;
+  /** Plain entries on one multiplexer page each, looked up by the frame's page; set when the plan settles. */
+  paged: PagedPlan | undefined;
   /** Whether the message's cycle time and multiplexing were looked at (on its first ingest). */
   settled: boolean;
 }
@@ -50,6 +52,16 @@ export interface DerivedPlan {
   /** Per entry, the DBC switch whose value must equal its `muxValue`; set when the plan settles. */
   readonly switches: (string | undefined)[];
   readonly values: Record<string, number | string | undefined>;
+}
+
+/**
+ * Plain entries grouped by the page of the message's multiplexer that carries them: a frame of a
+ * 24-page message then costs the lookups of its own page, not of all 24.
+ */
+export interface PagedPlan {
+  /** The top multiplexer's DBC signal name. */
+  readonly switch: string;
+  readonly pages: ReadonlyMap<number, { readonly names: readonly string[]; readonly slots: Int32Array }>;
 }
 
 /** A catalog entry and its slot in the store. */
@@ -67,6 +79,7 @@ export function makePlan(list: readonly Slotted[]): IngestPlan {
     dbcNames: plain.map((x) => x.entry.signal),
     slots: Int32Array.from(plain.map((x) => x.slot)),
     derived: derivedPlan(list.filter((x) => !isPlain(x.entry))),
+    paged: undefined,
     settled: false,
   };
 }
@@ -116,9 +129,39 @@ function applyTransform(f: EntryTransform, decoded: DecodedValues, onError: () =
  * only) is dropped, so the entry joins the plain ones.
  */
 export function settleMultiplexing(plan: IngestPlan, byName: ReadonlyMap<string, MessageSignal>, message: MessageInfo): void {
+  const top = (message.signals ?? []).find((sig) => sig.isMultiplexer === true && sig.multiplexerIds === undefined)?.name;
+  settleDerived(plan, byName, top);
+  if (top !== undefined) splitPages(plan, byName, top);
+}
+
+/** Plain entries that sit on exactly one page of the top multiplexer move to that page's list. */
+function splitPages(plan: IngestPlan, byName: ReadonlyMap<string, MessageSignal>, top: string): void {
+  const names: string[] = [];
+  const slots: number[] = [];
+  const pages = new Map<number, { names: string[]; slots: number[] }>();
+  plan.dbcNames.forEach((name, j) => {
+    const sig = byName.get(name);
+    const ids = sig?.multiplexerIds;
+    const slot = plan.slots[j] as number;
+    if (ids?.length === 1 && (sig?.multiplexerSignal ?? top) === top) {
+      const page = pages.get(ids[0] as number) ?? { names: [], slots: [] };
+      page.names.push(name);
+      page.slots.push(slot);
+      pages.set(ids[0] as number, page);
+    } else {
+      names.push(name);
+      slots.push(slot);
+    }
+  });
+  if (pages.size === 0) return;
+  plan.dbcNames = names;
+  plan.slots = Int32Array.from(slots);
+  plan.paged = { switch: top, pages: new Map([...pages].map(([id, p]) => [id, { names: p.names, slots: Int32Array.from(p.slots) }])) };
+}
+
+function settleDerived(plan: IngestPlan, byName: ReadonlyMap<string, MessageSignal>, top: string | undefined): void {
   const d = plan.derived;
   if (d === undefined) return;
-  const top = (message.signals ?? []).find((sig) => sig.isMultiplexer === true && sig.multiplexerIds === undefined)?.name;
   const plain: Slotted[] = [];
   const kept: Slotted[] = [];
   d.entries.forEach((e, j) => {

@@ -192,7 +192,18 @@ export class SignalStore {
   ingestPlan(plan: IngestPlan, message: MessageInfo, decoded: DecodedValues, t: number): number {
     if (!Number.isFinite(t)) return 0;
     if (!plan.settled) this.#settle(plan, message);
-    const updated = this.#record(plan.dbcNames, plan.slots, decoded, t);
+    let updated = this.#record(plan.dbcNames, plan.slots, decoded, t);
+    const paged = plan.paged;
+    if (paged !== undefined) {
+      const page = decoded[paged.switch];
+      if (typeof page === 'number') {
+        const own = paged.pages.get(page);
+        if (own !== undefined) updated += this.#record(own.names, own.slots, decoded, t);
+      } else {
+        // A switch decoded to a value-table label (or absent): try every page, as without pages.
+        for (const p of paged.pages.values()) updated += this.#record(p.names, p.slots, decoded, t);
+      }
+    }
     const derived = plan.derived;
     return derived === undefined ? updated : updated + this.#record(derived.keys, derived.slots, deriveValues(derived, decoded, this.#onTransformError), t);
   }

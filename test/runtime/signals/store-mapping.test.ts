@@ -77,6 +77,21 @@ describe('SignalStore with mapped entries', () => {
     expect(store.get('Vehicle.Only2', 2)?.periodS).toBeUndefined();
   });
 
+  it('stores one-page signals of a multiplexed message from their page only, beside signals on several pages', () => {
+    const store = storeOf(
+      { name: 'Vehicle.Only2', message: 'Paged', signal: 'Only2' },
+      { name: 'Vehicle.Val', message: 'Paged', signal: 'Val' },
+    );
+    expect(store.ingest(can0, PAGED, { Page: 1, Val: 5 }, 1)).toBe(1);
+    expect(store.get('Vehicle.Only2', 1)).toBeUndefined();
+    expect(store.ingest(can0, PAGED, { Page: 2, Val: 6, Only2: 9 }, 2)).toBe(2);
+    expect(store.get('Vehicle.Only2', 2)?.value).toBe(9);
+    expect(store.get('Vehicle.Val', 2)?.value).toBe(6);
+    // A switch decoded to a value-table label still feeds the page's signals.
+    expect(store.ingest(can0, PAGED, { Page: 'TWO', Val: 7, Only2: 10 }, 3)).toBe(2);
+    expect(store.get('Vehicle.Only2', 3)?.value).toBe(10);
+  });
+
   it('checks a plain signal of a multiplexed message against the top multiplexer', () => {
     const message = { name: 'Paged', signals: [{ name: 'Page', isMultiplexer: true }, { name: 'Flag' }] };
     const store = storeOf({ name: 'Vehicle.Flag', message: 'Paged', signal: 'Flag', muxValue: 3 });
