@@ -9,6 +9,7 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { readYamlFileLocated, type EcuAiConfig } from '../runtime/config.js';
+import { ProfileDoesNotFitError, ProfileInvalidError } from '../runtime/vehicle/errors.js';
 import { loadVehicleProfile } from '../runtime/vehicle/load.js';
 import { readProfile } from '../runtime/vehicle/profile.js';
 import type { ResolvedProfile } from '../runtime/vehicle/types.js';
@@ -138,6 +139,12 @@ async function keyLocation(configPath: string, key: string): Promise<string> {
  * The vehicle profile resolved against the DBC the command uses.
  * @throws {ProfileInvalidError} listing every problem, each naming the profile line and the fix
  */
-export function loadVehicle(files: VehicleFiles): Promise<ResolvedProfile> {
-  return loadVehicleProfile(files.vehicle, { dbc: files.dbc });
+export async function loadVehicle(files: VehicleFiles): Promise<ResolvedProfile> {
+  try {
+    return await loadVehicleProfile(files.vehicle, { dbc: files.dbc });
+  } catch (err) {
+    // The default profile meeting another vehicle's DBC: say what to do, not 200 lines of what is missing.
+    if (err instanceof ProfileInvalidError && files.vehicle === REFERENCE_PROFILE && files.dbc !== bundledDbc) throw new ProfileDoesNotFitError(files.vehicle, files.dbc, err.problems);
+    throw err;
+  }
 }

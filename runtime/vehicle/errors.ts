@@ -55,3 +55,27 @@ export class ProfileInvalidError extends RuntimeError {
     this.problems = problems;
   }
 }
+
+/**
+ * The shipped reference profile given a DBC of another vehicle: nearly every mapping names a
+ * message that DBC lacks, so instead of listing them all the operator is told to write a profile.
+ */
+export class ProfileDoesNotFitError extends RuntimeError {
+  readonly file: string;
+  readonly problems: readonly ProfileProblem[];
+  constructor(file: string, dbc: string, problems: readonly ProfileProblem[]) {
+    const first = problems.slice(0, 3).map((p) => `  ${formatProblem(p)}`);
+    const more = problems.length > first.length ? [`  ... and ${problems.length - first.length} more`] : [];
+    super(
+      'CONFIG_INVALID',
+      [
+        `the reference vehicle's profile (${file}) does not fit ${dbc}: ${problems.length} of its mappings do not resolve, e.g.`,
+        ...first,
+        ...more,
+        `fix: write a profile for this vehicle (\`ecu-ai vehicle init --dbc ${dbc} --out car.yaml\`, then \`ecu-ai vehicle check --profile car.yaml --dbc ${dbc}\`) and give it with --vehicle car.yaml or the config's vehicle:`,
+      ].join('\n'),
+    );
+    this.file = file;
+    this.problems = problems;
+  }
+}

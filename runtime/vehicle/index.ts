@@ -13,7 +13,7 @@ export {
   MAX_EXPRESSION_DEPTH, MAX_EXPRESSION_LENGTH, compileExpression, evaluateExpression, expressionSignals, formatExpression, parseExpression,
   type BinaryOperator, type CompiledExpression, type Expression, type ExpressionFunction, type ExpressionInputs,
 } from './expression.js';
-export { ExpressionSyntaxError, IncompatibleUnitsError, ProfileInvalidError, UnknownUnitError, formatProblem } from './errors.js';
+export { ExpressionSyntaxError, IncompatibleUnitsError, ProfileDoesNotFitError, ProfileInvalidError, UnknownUnitError, formatProblem } from './errors.js';
 export { MAPPING_KEYS, parseProfile, readProfile, type MappingKey, type ProfileMapping, type ProfileParse, type ProfileValue, type VehicleProfile } from './profile.js';
 export { resolveProfile, someipMessageName, type ProfileResolution, type ResolveOptions } from './resolve.js';
 export { loadProfileParts, loadVehicleProfile, type LoadProfileOptions, type ProfileParts } from './load.js';

@@ -113,17 +113,29 @@ describe.runIf(hasSharedData)('replay of CANedge MF4 recordings', () => {
     expect(r.out).toMatch(/^inputs first valid \(s after the first frame\): adas never, chassis never, /m);
   }, 120_000);
 
-  it('never runs a domain on valid inputs with a DBC that lacks the reference vehicle\'s messages', async () => {
-    const r = await cli(dir, 'replay', mf4(J1939_TRACE), '--dbc', mf4(J1939_DBC), '--local-only', '--allow-undecoded', '--quiet', '--json', 'demo-dbc.json');
-    if (r.code === 2) {
-      // Today the catalog check refuses such a DBC before the replay, naming what is missing.
-      expect(r.err).toMatch(/Vehicle\.Speed: message "ESP_Brake" \(for signal "BRK_VehicleSpeed"\) is not in the DBC/);
-      return;
-    }
-    // Once domains without their required signals are disabled instead, the replay reports them.
-    expect(r.code, r.err).toBe(0);
-    const s = summaryOf('demo-dbc.json');
+  it('refuses the reference profile against the J1939 DBC alone, saying to write a profile (exit 2)', async () => {
+    const r = await cli(dir, 'replay', mf4(J1939_TRACE), '--dbc', mf4(J1939_DBC), '--local-only', '--quiet');
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`does not fit ${mf4(J1939_DBC)}`);
+    expect(r.err).toMatch(/reference\.yaml:\d+: Vehicle\.Speed: no message "ESP_Brake"/);
+    expect(r.err).toContain('ecu-ai vehicle init --dbc');
+    // A short answer, not one line per mapping.
+    expect(r.err.split('\n').length).toBeLessThan(10);
+  }, 60_000);
+
+  it('reads the truck through a J1939 profile (by PGN, any source address) and disables the domains it cannot feed', async () => {
+    // CCVS1 (PGN 65265) carries the wheel-based vehicle speed; nothing on this bus feeds a whole domain.
+    writeFileSync(path.join(dir, 'truck.yaml'), 'vehicle: truck\nsignals:\n  Vehicle.Speed: {pgn: 65265, signal: WheelBasedVehicleSpeed}\n');
+    const r = await cli(dir, 'replay', mf4(J1939_TRACE), '--dbc', mf4(J1939_DBC), '--vehicle', 'truck.yaml', '--local-only', '--quiet', '--json', 'truck.json');
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('no domain ran');
+    const s = summaryOf('truck.json');
+    expect(s.vehicle.profile).toBe('truck');
     expect(s.trace.decoded).toBeGreaterThan(0);
-    for (const [name, d] of Object.entries(s.domains)) expect(d.first_valid_input_t, name).toBeNull();
+    expect(Object.keys(s.domains)).toEqual([]);
+    expect(Object.keys(s.disabled_domains ?? {}).sort()).toEqual(['adas', 'body', 'chassis', 'cockpit', 'powertrain']);
+    // Vehicle.Speed is mapped, so it is not among what the chassis lacks.
+    expect(s.disabled_domains?.['chassis']?.missing).not.toContain('Vehicle.Speed');
+    expect(s.disabled_domains?.['chassis']?.missing).toContain('Vehicle.Chassis.Axle.Row1.Wheel.Left.Speed');
   }, 60_000);
 });

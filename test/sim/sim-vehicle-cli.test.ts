@@ -73,7 +73,7 @@ describe.skipIf(!hasSharedData)(`ecu-ai sim --vehicle ${sharedSkipReason}`, () =
 describe('ecu-ai sim options for another vehicle', () => {
   it('refuses --vehicle when the command has no profile loader, and --dbc without --vehicle', async () => {
     const cwd = os.tmpdir();
-    await expect(simCommand.run([...drive, '--vehicle', 'v.yaml', '--out', 'x.log'], io(cwd))).rejects.toThrow(UsageError);
+    await expect(createSimCommand().run([...drive, '--vehicle', 'v.yaml', '--out', 'x.log'], io(cwd))).rejects.toThrow(UsageError);
     await expect(simCommand.run([...drive, '--dbc', 'v.dbc', '--out', 'x.log'], io(cwd))).rejects.toThrow(/--dbc is the DBC of a --vehicle profile/);
   });
 });
