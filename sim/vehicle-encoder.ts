@@ -6,6 +6,8 @@
  *
  * - A target message goes out every GenMsgCycleTime, else at the period of the fastest reference
  *   sensor carrying one of its signals, in the step that sensor reads (so no value waits a cycle).
+ * - A frame goes out only once every signal it carries has been read: before that its start value
+ *   would decode as a reading (a wheel speed of 0, a torque at the bottom of its range).
  * - Its other signals are at their DBC start value; a multiplexed message sends one frame per
  *   multiplexer value its mapped signals use, each with the signals present in every frame.
  * - Catalog signals the profile does not map are not sent; a message none of whose signals the
@@ -145,6 +147,7 @@ export class VehicleEncoder implements BusEncoder {
     for (const m of this.#messages) {
       if (!isDue(m, k)) continue;
       m.frames.forEach((f, i) => {
+        if (!this.#allRead(f.signals)) return;
         const data = this.#fill(m.target, f.mux, f.signals);
         const t = this.timing.stamp(k, Math.min(m.slotUs + i * MUX_SPACING_US, LAST_SLOT_US));
         if (this.timing.lost()) return;
@@ -154,12 +157,16 @@ export class VehicleEncoder implements BusEncoder {
     }
   }
 
+  #allRead(signals: readonly Planned[]): boolean {
+    const latest = this.#readout.values;
+    return signals.every((p) => !Number.isNaN(latest[p.slot] as number));
+  }
+
   #fill(target: TargetMessage, mux: number | undefined, signals: readonly Planned[]): Uint8Array {
     const values = target.initial(mux);
     const latest = this.#readout.values;
     for (const p of signals) {
       const v = latest[p.slot] as number;
-      if (Number.isNaN(v)) continue;
       const r = p.resolved;
       const parts = (r.inverse as NonNullable<ResolvedSignal['inverse']>)(v);
       if (parts === undefined) {

@@ -6,8 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { DOMAIN_LIST } from '../../domains/index.js';
 import { hasSharedData, sharedSkipReason } from '../helpers/shared-data.js';
+import { shippedProfileTests } from './shipped-profile.js';
 import { TOYOTA_PROFILE, toyotaDatabase, toyotaSignals } from './toyota-signals.js';
 
 interface Entry {
@@ -21,21 +21,11 @@ const text = readFileSync(TOYOTA_PROFILE, 'utf8');
 const profile = parse(text) as { vehicle: string; dbc?: string; signals: Record<string, Entry> };
 
 describe('the Toyota profile', () => {
-  it('names the vehicle, maps only catalog signals the domains read, and ships no DBC', () => {
-    expect(profile.vehicle).toBe('toyota-nodsu');
-    expect(profile.dbc).toBeUndefined();
-    const catalog = new Set(DOMAIN_LIST.flatMap((d) => Object.keys(d.inputs)));
-    expect(Object.keys(profile.signals).filter((name) => !catalog.has(name))).toEqual([]);
-  });
+  shippedProfileTests(text, 'toyota-nodsu');
 
   it('maps no radar objects, traction battery or driver monitoring, which this bus does not carry', () => {
     const invented = Object.keys(profile.signals).filter((n) => /^Vehicle\.(ADAS\.Radar|Powertrain\.TractionBattery|Cabin\.Driver)\./.test(n));
     expect(invented).toEqual([]);
-  });
-
-  it('says at the top which domains run on this vehicle and why the others do not', () => {
-    const header = text.slice(0, text.indexOf('\nvehicle:'));
-    for (const d of DOMAIN_LIST) expect(header, d.domain).toMatch(new RegExp(`#\\s+${d.domain}\\s+(runs|disabled):`));
   });
 
   it('maps each catalog signal to the source the hand-resolved Toyota map uses', () => {

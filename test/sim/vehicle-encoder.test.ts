@@ -1,7 +1,8 @@
 /**
  * The vehicle encoder on known readings: what a catalog value becomes in the target message
  * (clamped to what its bits carry, the rest at its start value), multiplexed messages, counters
- * and CRCs, cycle times, and the errors a mapping that does not fit its DBC gets.
+ * and CRCs, cycle times, no frame before its signals are first read, and the errors a mapping that
+ * does not fit its DBC gets.
  */
 import { describe, expect, it } from 'vitest';
 import { compileDatabase, parseDbc, type CompiledDatabase } from '../../bus/dbc/index.js';
@@ -80,11 +81,19 @@ describe.skipIf(!hasSharedData)(`catalog values onto the Toyota DBC ${sharedSkip
   });
 });
 
-const TARGET_DBC = `VERSION ""
+/** What every test DBC here starts with, and the attributes it declares. */
+const DBC_HEAD = `VERSION ""
 NS_ :
 BS_:
 BU_: TGT
-BO_ 768 TGT_Wheels: 8 TGT
+`;
+const DBC_ATTRIBUTES = `BA_DEF_ BO_  "GenMsgCycleTime" INT 0 65535;
+BA_DEF_ SG_  "GenSigStartValue" INT 0 65535;
+BA_DEF_DEF_  "GenMsgCycleTime" 0;
+BA_DEF_DEF_  "GenSigStartValue" 0;
+`;
+
+const TARGET_DBC = `${DBC_HEAD}BO_ 768 TGT_Wheels: 8 TGT
  SG_ TGT_CRC : 0|8@1+ (1,0) [0|255] "" Vector__XXX
  SG_ TGT_Counter : 8|4@1+ (1,0) [0|15] "" Vector__XXX
  SG_ Page M : 12|4@1+ (1,0) [0|15] "" Vector__XXX
@@ -97,11 +106,7 @@ BO_ 769 TGT_Motion: 8 TGT
  SG_ Level : 16|8@1+ (1,0) [0|100] "%" Vector__XXX
  SG_ Spare : 24|8@1+ (1,0) [0|255] "" Vector__XXX
 
-BA_DEF_ BO_  "GenMsgCycleTime" INT 0 65535;
-BA_DEF_ SG_  "GenSigStartValue" INT 0 65535;
-BA_DEF_DEF_  "GenMsgCycleTime" 0;
-BA_DEF_DEF_  "GenSigStartValue" 0;
-BA_ "GenMsgCycleTime" BO_ 768 100;
+${DBC_ATTRIBUTES}BA_ "GenMsgCycleTime" BO_ 768 100;
 BA_ "GenSigStartValue" SG_ 768 Status 3;
 BA_ "GenSigStartValue" SG_ 769 Spare 7;
 `;
@@ -157,6 +162,29 @@ describe('a DBC with cycle times, start values, a multiplexed message and end-to
     expect(motion.length).toBe(100);
     expect(motion.every((d) => Math.abs((d.Accel as number) + 2.5) < 0.0005 + 1e-9)).toBe(true);
     expect(motion.every((d) => d.Level === 100 && d.Spare === 7)).toBe(true);
+  });
+});
+
+const FAST_DBC = `${DBC_HEAD}BO_ 770 TGT_Fast: 8 TGT
+ SG_ Wheel : 0|16@1+ (0.01,0) [0|655.35] "km/h" Vector__XXX
+ SG_ Accel : 16|16@1- (0.001,0) [-32.768|32.767] "m/s^2" Vector__XXX
+
+${DBC_ATTRIBUTES}BA_ "GenMsgCycleTime" BO_ 770 10;
+BA_ "GenSigStartValue" SG_ 770 Wheel 65535;
+`;
+
+describe('a message faster than the sensors it carries', () => {
+  it('goes out only once every signal in it has been read, never with a start value standing in for a reading', () => {
+    const db = compileDatabase(parseDbc(FAST_DBC, { file: 'fast.dbc', strict: true }).database);
+    const signals = new Map<string, ResolvedSignal>([
+      [FL, targetMapping(FL, 'TGT_Fast', 'Wheel')],
+      ['Vehicle.Acceleration.Longitudinal', targetMapping('Vehicle.Acceleration.Longitudinal', 'TGT_Fast', 'Accel')],
+    ]);
+    const { frames } = encode({ signals, database: db }, READINGS, 100);
+    const decoded = frames.map((f) => db.byName('TGT_Fast')!.decode(f.frame.data));
+    // Every 10 ms step once both sensors (20 ms, in different steps) have read: all but the first step or two.
+    expect(decoded.length).toBeGreaterThanOrEqual(98);
+    expect(decoded.every((d) => Math.abs((d.Wheel as number) - 40.01) < 0.005 + 1e-9 && Math.abs((d.Accel as number) + 2.5) < 0.0005 + 1e-9)).toBe(true);
   });
 });
 
