@@ -7,8 +7,10 @@ import { REQUIRED, columnsOf, optional } from '../common/inputs.js';
  * achieved under ABS (deceleration, brake pressure, ABS flag), the lateral load and the air
  * temperature (which separates snow and ice from wet) are what the friction class is made of:
  * required. The weather hints are optional, defaulting to the common case (no rain, wipers off,
- * the camera seeing the lane well: quality 3 of 0..3), so a vehicle without them is judged on its
- * slip alone. Yaw rate and steering angle are in the window but no feature reads them: 0.
+ * the camera seeing the lane well: quality 3 of 0..3). The shipped model leans on lane quality to
+ * tell snow from ice, so without it snow and ice are misjudged (models/chassis-friction/EVAL.md,
+ * "On a second vehicle"); dry and wet roads are not affected. Yaw rate and steering angle are in
+ * the window but no feature reads them: 0.
  */
 export const CHASSIS_INPUTS: Readonly<Record<string, DomainInput>> = Object.freeze({
   'Vehicle.Chassis.Axle.Row1.Wheel.Left.Speed': REQUIRED,
