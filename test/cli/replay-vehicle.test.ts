@@ -49,7 +49,7 @@ describe('replay through a vehicle profile', () => {
     const profile = path.join(repoRoot, 'vehicles', 'toyota-nodsu.yaml');
     const sim = await cli(dir, 'sim', '--scenario', 'wet-road', '--duration', '20', '--seed', '4', '--vehicle', profile, '--dbc', dbc, '--out', 'toyota.blf', '--quiet');
     expect(sim.code, sim.err).toBe(0);
-    const r = await cli(dir, 'replay', 'toyota.blf', '--vehicle', profile, '--dbc', dbc, '--local-only', '--quiet', '--json', 'toyota.json');
+    const r = await cli(dir, 'replay', 'toyota.blf', '--vehicle', profile, '--dbc', dbc, '--local-only', '--quiet', '--json', 'toyota.json', '--report', 'toyota.html');
     expect(r.code).toBe(1);
     expect(r.err).toContain('no domain ran');
     const s = summaryOf('toyota.json');
@@ -62,5 +62,8 @@ describe('replay through a vehicle profile', () => {
     expect([...disabled['chassis']!.missing].sort()).toEqual(['Vehicle.Chassis.Brake.Pressure', 'Vehicle.Exterior.AirTemperature', 'Vehicle.Powertrain.ElectricMotor.Torque']);
     expect(disabled['powertrain']!.missing).toContain('Vehicle.Powertrain.TractionBattery.Cell01.Voltage');
     expect(r.err).toContain('chassis disabled: 3 required signals not mapped on this vehicle');
+    const html = readFileSync(path.join(dir, 'toyota.html'), 'utf8');
+    expect(html).toContain('<h2>Disabled on this vehicle</h2>');
+    expect(html).toMatch(/<td>chassis<\/td><td>[^<]*Vehicle\.Chassis\.Brake\.Pressure/);
   }, 180_000);
 });

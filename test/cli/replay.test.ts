@@ -29,7 +29,10 @@ describe('ecu-ai replay', () => {
     expect(s.domains['adas']!.metrics).toHaveProperty('recall');
     expect(s.domains['chassis']!.metrics).toHaveProperty('accuracy');
     expect(s.outputs['ADAS_FCW']).toBe(s.domains['adas']!.inferences);
-    expect(readFileSync(path.join(dir, 'a.html'), 'utf8')).toContain('<h2>Domains</h2>');
+    const html = readFileSync(path.join(dir, 'a.html'), 'utf8');
+    expect(html).toContain('<h2>Domains</h2>');
+    expect(html).toContain(`Vehicle reference, DBC vehicle.dbc, models models; ${s.trace.decoded} of ${s.trace.frames} frames decoded by the DBC.`);
+    expect(html).not.toContain('Disabled on this vehicle');
     const outLines = readFileSync(path.join(dir, 'out.log'), 'utf8').trim().split('\n');
     expect(outLines.length).toBe(Object.values(s.outputs).reduce((a, b) => a + b, 0));
     // The safety outputs carry a valid end-to-end CRC, as a receiving ECU would check.
