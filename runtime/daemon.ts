@@ -105,7 +105,10 @@ export async function startDaemon(o: DaemonOptions): Promise<Daemon> {
   // A domain the vehicle cannot serve is said once and left out of everything that follows.
   const configured = resolveDomains(o.domains, cfg);
   const inputs = planDomainInputs(configured.map((d) => d.definition), vehicleSignals);
-  for (const d of inputs.disabled) log.warn({ domain: d.domain, missing: d.missing }, describeDisabled(d));
+  for (const d of inputs.disabled) {
+    log.warn({ domain: d.domain, missing: d.missing }, describeDisabled(d));
+    health.setDisabled(d.domain, d.missing);
+  }
   for (const d of inputs.defaulted) log.warn({ domain: d.domain, defaults: d.inputs }, describeDefaulted(d));
   const enabled = configured.filter((d) => inputs.running.includes(d.domain));
   for (const d of enabled) health.setDomain(d.domain, { state: 'starting', critical: d.criticality === 'safety' });

@@ -82,6 +82,12 @@ export interface HealthReport {
   readonly components: Readonly<Record<string, ComponentHealth>>;
   /** Each bus's link, by bus name. A bus that is not up makes the whole not ready. */
   readonly buses: Readonly<Record<string, BusHealth>>;
+  /**
+   * Domains not started because the vehicle does not map all their required signals, with the
+   * signals missing; only when there are some. They do not make the whole not ready: nothing that
+   * was meant to run on this vehicle is down.
+   */
+  readonly disabled?: Readonly<Record<string, { readonly missing: readonly string[] }>>;
 }
 
 const SERVING: ReadonlySet<DomainState> = new Set(['running', 'degraded', 'fallback']);
@@ -98,6 +104,7 @@ const NAMED_SIGNALS = 5;
 export class HealthModel {
   readonly missWindowS: number;
   readonly #domains = new Map<string, DomainStatus>();
+  readonly #disabled = new Map<string, readonly string[]>();
   readonly #misses = new Map<string, RecentCount>();
   readonly #checks = new Map<string, (now: number) => ComponentHealth>();
   #buses: ((now: number) => Readonly<Record<string, BusHealth>>) | undefined;
@@ -151,6 +158,11 @@ export class HealthModel {
     this.#buses = source;
   }
 
+  /** A domain the vehicle cannot serve: listed under `disabled` with what it lacks. */
+  setDisabled(name: string, missing: readonly string[]): void {
+    this.#disabled.set(name, [...missing]);
+  }
+
   /** Combines everything known into one report as of `now`. */
   report(now: number): HealthReport {
     const domains: Record<string, DomainHealth> = {};
@@ -176,7 +188,8 @@ export class HealthModel {
     }
     const buses = this.#buses?.(now) ?? {};
     for (const b of Object.values(buses)) if (b.state !== 'up') ready = false;
-    return { status: !ready ? 'down' : degraded ? 'degraded' : 'ok', ready, t: now, domains, components, buses };
+    const disabled = this.#disabled.size === 0 ? {} : { disabled: Object.fromEntries([...this.#disabled].map(([name, missing]) => [name, { missing }])) };
+    return { status: !ready ? 'down' : degraded ? 'degraded' : 'ok', ready, t: now, domains, components, buses, ...disabled };
   }
 }
 

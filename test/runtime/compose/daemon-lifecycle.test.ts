@@ -119,6 +119,9 @@ describe('the daemon as ordered components', () => {
     expect(warnings).toEqual(['adas disabled: 1 required signal not mapped on this vehicle (Vehicle.Accel)']);
     expect(daemon.engine.services).toEqual([]);
     expect(daemon.pool.health()).toEqual([]);
+    const report = daemon.health.report(0);
+    expect(report.disabled).toEqual({ adas: { missing: ['Vehicle.Accel'] } });
+    expect(Object.keys(report.domains)).toEqual([]);
     await daemon.stop();
     await bus.close();
   });
