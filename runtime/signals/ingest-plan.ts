@@ -40,6 +40,8 @@ export interface IngestPlan {
   derived: DerivedPlan | undefined;
   /** Plain entries on one multiplexer page each, looked up by the frame's page; set when the plan settles. */
   paged: PagedPlan | undefined;
+  /** Derived entries that need one page of the top multiplexer, by that page; set when the plan settles. */
+  derivedPages: DerivedPages | undefined;
   /** Whether the message's cycle time and multiplexing were looked at (on its first ingest). */
   settled: boolean;
 }
@@ -64,6 +66,12 @@ export interface PagedPlan {
   readonly pages: ReadonlyMap<number, { readonly names: readonly string[]; readonly slots: Int32Array }>;
 }
 
+/** Derived entries grouped by the top multiplexer's page they need (their `muxValue`). */
+export interface DerivedPages {
+  readonly switch: string;
+  readonly pages: ReadonlyMap<number, DerivedPlan>;
+}
+
 /** A catalog entry and its slot in the store. */
 export interface Slotted {
   readonly entry: CatalogEntry;
@@ -80,6 +88,7 @@ export function makePlan(list: readonly Slotted[]): IngestPlan {
     slots: Int32Array.from(plain.map((x) => x.slot)),
     derived: derivedPlan(list.filter((x) => !isPlain(x.entry))),
     paged: undefined,
+    derivedPages: undefined,
     settled: false,
   };
 }
@@ -177,5 +186,32 @@ function settleDerived(plan: IngestPlan, byName: ReadonlyMap<string, MessageSign
   const derived = plain.length > 0 ? derivedPlan(kept) : d;
   derived?.entries.forEach((e, j) => (derived.switches[j] = byName.get(e.signal)?.multiplexerSignal ?? top));
   plan.derived = derived;
+  if (derived !== undefined && top !== undefined) splitDerivedPages(plan, derived, top);
+}
+
+/**
+ * Derived entries checked against the top multiplexer move to a plan per page, so a frame computes
+ * only its own page's entries. A frame whose switch decodes to a label feeds none of them, as the
+ * check would have said (a label never equals a page number).
+ */
+function splitDerivedPages(plan: IngestPlan, d: DerivedPlan, top: string): void {
+  const rest: { readonly slotted: Slotted; readonly sw: string | undefined }[] = [];
+  const byPage = new Map<number, Slotted[]>();
+  d.entries.forEach((e, j) => {
+    const slotted = { entry: e, slot: d.slots[j] as number };
+    if (e.muxValue !== undefined && d.switches[j] === top) byPage.set(e.muxValue, [...(byPage.get(e.muxValue) ?? []), slotted]);
+    else rest.push({ slotted, sw: d.switches[j] });
+  });
+  if (byPage.size === 0) return;
+  const pages = new Map<number, DerivedPlan>();
+  for (const [page, list] of byPage) {
+    const p = derivedPlan(list) as DerivedPlan;
+    p.switches.fill(top);
+    pages.set(page, p);
+  }
+  const remaining = derivedPlan(rest.map((r) => r.slotted));
+  rest.forEach((r, j) => remaining && (remaining.switches[j] = r.sw));
+  plan.derived = remaining;
+  plan.derivedPages = { switch: top, pages };
 }
 

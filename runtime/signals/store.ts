@@ -204,6 +204,12 @@ export class SignalStore {
         for (const p of paged.pages.values()) updated += this.#record(p.names, p.slots, decoded, t);
       }
     }
+    const pages = plan.derivedPages;
+    if (pages !== undefined) {
+      const page = decoded[pages.switch];
+      const own = typeof page === 'number' ? pages.pages.get(page) : undefined;
+      if (own !== undefined) updated += this.#record(own.keys, own.slots, deriveValues(own, decoded, this.#onTransformError), t);
+    }
     const derived = plan.derived;
     return derived === undefined ? updated : updated + this.#record(derived.keys, derived.slots, deriveValues(derived, decoded, this.#onTransformError), t);
   }

@@ -92,6 +92,24 @@ describe('SignalStore with mapped entries', () => {
     expect(store.get('Vehicle.Only2', 3)?.value).toBe(10);
   });
 
+  it('computes transformed signals of a multiplexed message from their own page only', () => {
+    const store = storeOf(
+      { name: 'Vehicle.Page1', message: 'Paged', signal: 'Val', muxValue: 1, transform: (d) => (d['Val'] as number) * 10 },
+      { name: 'Vehicle.Page2', message: 'Paged', signal: 'Val', muxValue: 2, transform: (d) => (d['Val'] as number) * 100 },
+      { name: 'Vehicle.Any', message: 'Paged', signal: 'Val', transform: (d) => (d['Val'] as number) + 1 },
+    );
+    expect(store.ingest(can0, PAGED, { Page: 1, Val: 5 }, 1)).toBe(2);
+    expect(store.get('Vehicle.Page1', 1)?.value).toBe(50);
+    expect(store.get('Vehicle.Page2', 1)).toBeUndefined();
+    expect(store.ingest(can0, PAGED, { Page: 2, Val: 6, Only2: 0 }, 2)).toBe(2);
+    expect(store.get('Vehicle.Page2', 2)?.value).toBe(600);
+    expect(store.get('Vehicle.Page1', 2)?.value).toBe(50);
+    expect(store.get('Vehicle.Any', 2)?.value).toBe(7);
+    // A switch decoded to a label selects no page: only the entry without a page is fed.
+    expect(store.ingest(can0, PAGED, { Page: 'TWO', Val: 8 }, 3)).toBe(1);
+    expect(store.get('Vehicle.Page2', 3)?.value).toBe(600);
+  });
+
   it('checks a plain signal of a multiplexed message against the top multiplexer', () => {
     const message = { name: 'Paged', signals: [{ name: 'Page', isMultiplexer: true }, { name: 'Flag' }] };
     const store = storeOf({ name: 'Vehicle.Flag', message: 'Paged', signal: 'Flag', muxValue: 3 });
