@@ -115,7 +115,7 @@ export async function traceAppearance(file: string, db: DbcDatabase, profile: Re
 
 /**
  * Names listed compactly: a family that differs only in one number (`Cell01` to `Cell96`) as one
- * entry, `Vehicle.Powertrain.TractionBattery.Cell{01..96}.Voltage`, when its numbers run without a gap.
+ * entry, `Vehicle.EcuAi.TractionBattery.Cell{01..96}.Voltage`, when its numbers run without a gap.
  */
 export function compactNames(names: readonly string[]): string[] {
   const families = new Map<string, string[]>();

@@ -32,6 +32,21 @@ export const MIN_NAME_RECALL = 0.7;
 
 /** Catalog phrases rewritten into the words DBC files use for them. */
 const CATALOG_PHRASES: readonly [RegExp, string][] = [
+  // The project's extension branch says nothing a DBC name would repeat.
+  [/EcuAi\./g, ''],
+  [/Camera\.Lane/g, 'Lane'],
+  [/DriverMonitoring/g, 'Driver'],
+  [/BrakePressure/g, 'Brake.Pressure'],
+  // VSS seat positions, as DBC files name them (a left-hand-drive car: the driver sits left).
+  [/Seat\.Row1\.DriverSide/g, 'Seat.Driver'],
+  [/Seat\.Row1\.PassengerSide/g, 'Seat.Passenger'],
+  [/Seat\.Row2\.DriverSide/g, 'Seat.RearLeft'],
+  [/Seat\.Row2\.Middle/g, 'Seat.RearCenter'],
+  [/Seat\.Row2\.PassengerSide/g, 'Seat.RearRight'],
+  [/HVAC\.Station\.Row1\.Driver\.Temperature/g, 'HVAC.Setpoint'],
+  [/Raindetection\.Intensity/g, 'Rain.Intensity'],
+  [/Driver\.IsEyesOnRoad/g, 'Driver.Gaze.On.Road'],
+  [/StateOfCharge\.Current/g, 'StateOfCharge'],
   [/AngularVelocity/g, 'Rate'],
   [/HVAC\.AmbientAirTemperature/g, 'Cabin.Inside.Temperature'],
   [/Row1/g, 'Front'],

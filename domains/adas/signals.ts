@@ -11,7 +11,7 @@ export const EGO_ACCEL = 'Vehicle.Acceleration.Longitudinal';
 export const EGO_YAW = 'Vehicle.AngularVelocity.Yaw';
 
 function objectSignal(k: number, field: (typeof OBJECT_FIELDS)[number]): string {
-  return `Vehicle.ADAS.Radar.Object${k}.${field}`;
+  return `Vehicle.EcuAi.Radar.Object${k}.${field}`;
 }
 
 /**

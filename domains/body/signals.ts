@@ -2,7 +2,8 @@
 import type { DomainInput } from '../../runtime/service/domain.js';
 import { REQUIRED, columnsOf, optional } from '../common/inputs.js';
 
-export const SEAT_NAMES = ['Driver', 'Passenger', 'RearLeft', 'RearCenter', 'RearRight'] as const;
+/** Seats as VSS names them (row, position), front to back; the reference vehicle drives on the left. */
+export const SEAT_NAMES = ['Row1.DriverSide', 'Row1.PassengerSide', 'Row2.DriverSide', 'Row2.Middle', 'Row2.PassengerSide'] as const;
 
 /**
  * The set-point is predicted from the user's own set-point, the cabin and outside temperatures
@@ -15,12 +16,12 @@ function buildInputs(): Record<string, DomainInput> {
   const out: Record<string, DomainInput> = {
     'Vehicle.Cabin.HVAC.AmbientAirTemperature': REQUIRED,
     'Vehicle.Exterior.AirTemperature': REQUIRED,
-    'Vehicle.Cabin.HVAC.Humidity': optional(50),
-    'Vehicle.Exterior.SunLoad': optional(0),
-    'Vehicle.Cabin.HVAC.Setpoint': REQUIRED,
-    'Vehicle.Cabin.HVAC.Co2': optional(420),
+    'Vehicle.EcuAi.Cabin.Humidity': optional(50),
+    'Vehicle.EcuAi.Exterior.SunLoad': optional(0),
+    'Vehicle.Cabin.HVAC.Station.Row1.Driver.Temperature': REQUIRED,
+    'Vehicle.EcuAi.Cabin.Co2': optional(420),
   };
-  const front = (s: (typeof SEAT_NAMES)[number]): DomainInput => (s === 'Driver' || s === 'Passenger' ? REQUIRED : optional(0));
+  const front = (s: (typeof SEAT_NAMES)[number]): DomainInput => (s.startsWith('Row1.') ? REQUIRED : optional(0));
   for (const s of SEAT_NAMES) out[`Vehicle.Cabin.Seat.${s}.IsOccupied`] = front(s);
   for (const s of SEAT_NAMES) out[`Vehicle.Cabin.Seat.${s}.IsBelted`] = front(s);
   return out;

@@ -23,12 +23,12 @@ export const CHASSIS_INPUTS: Readonly<Record<string, DomainInput>> = Object.free
   'Vehicle.AngularVelocity.Yaw': optional(0),
   'Vehicle.Chassis.SteeringWheel.Angle': optional(0),
   'Vehicle.Powertrain.ElectricMotor.Torque': REQUIRED,
-  'Vehicle.Chassis.Brake.Pressure': REQUIRED,
+  'Vehicle.EcuAi.Chassis.BrakePressure': REQUIRED,
   'Vehicle.ADAS.ABS.IsEngaged': REQUIRED,
   'Vehicle.Exterior.AirTemperature': REQUIRED,
-  'Vehicle.Exterior.Rain.Intensity': optional(0),
+  'Vehicle.Body.Raindetection.Intensity': optional(0),
   'Vehicle.Body.Windshield.Front.Wiping.Mode': optional(0),
-  'Vehicle.ADAS.LaneDetection.Quality': optional(3),
+  'Vehicle.EcuAi.Camera.Lane.Quality': optional(3),
 });
 export const CHASSIS_COLUMNS: readonly string[] = columnsOf(CHASSIS_INPUTS);
 export const C = {

@@ -8,14 +8,14 @@ import { REQUIRED, columnsOf, optional } from '../common/inputs.js';
  * weaving, and the eyes decide); the head's yaw is in the window but no feature reads it (0).
  */
 export const COCKPIT_INPUTS: Readonly<Record<string, DomainInput>> = Object.freeze({
-  'Vehicle.Cabin.Driver.FaceDetected': REQUIRED,
-  'Vehicle.Cabin.Driver.EyeOpening.Left': REQUIRED,
-  'Vehicle.Cabin.Driver.EyeOpening.Right': REQUIRED,
-  'Vehicle.Cabin.Driver.Head.Pitch': REQUIRED,
-  'Vehicle.Cabin.Driver.Head.Yaw': optional(0),
-  'Vehicle.Cabin.Driver.GazeOnRoad': REQUIRED,
+  'Vehicle.EcuAi.DriverMonitoring.FaceDetected': REQUIRED,
+  'Vehicle.EcuAi.DriverMonitoring.EyeOpening.Left': REQUIRED,
+  'Vehicle.EcuAi.DriverMonitoring.EyeOpening.Right': REQUIRED,
+  'Vehicle.EcuAi.DriverMonitoring.Head.Pitch': REQUIRED,
+  'Vehicle.EcuAi.DriverMonitoring.Head.Yaw': optional(0),
+  'Vehicle.Driver.IsEyesOnRoad': REQUIRED,
   'Vehicle.Chassis.SteeringWheel.Angle': REQUIRED,
-  'Vehicle.ADAS.LaneDetection.Offset': optional(0),
+  'Vehicle.EcuAi.Camera.Lane.Offset': optional(0),
 });
 export const COCKPIT_COLUMNS: readonly string[] = columnsOf(COCKPIT_INPUTS);
 export const K = { FACE: 0, EYE_L: 1, EYE_R: 2, PITCH: 3, YAW: 4, GAZE: 5, STEER: 6, LANE: 7 } as const;

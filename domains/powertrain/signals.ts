@@ -16,10 +16,10 @@ const pad = (n: number): string => String(n).padStart(2, '0');
  */
 function buildInputs(): Record<string, DomainInput> {
   const out: Record<string, DomainInput> = {};
-  for (let c = 1; c <= CELLS; c++) out[`Vehicle.Powertrain.TractionBattery.Cell${pad(c)}.Voltage`] = REQUIRED;
-  for (let s = 1; s <= TEMP_SENSORS; s++) out[`Vehicle.Powertrain.TractionBattery.Sensor${pad(s)}.Temperature`] = REQUIRED;
-  out['Vehicle.Powertrain.TractionBattery.Current'] = REQUIRED;
-  out['Vehicle.Powertrain.TractionBattery.StateOfCharge'] = optional(50);
+  for (let c = 1; c <= CELLS; c++) out[`Vehicle.EcuAi.TractionBattery.Cell${pad(c)}.Voltage`] = REQUIRED;
+  for (let s = 1; s <= TEMP_SENSORS; s++) out[`Vehicle.EcuAi.TractionBattery.Sensor${pad(s)}.Temperature`] = REQUIRED;
+  out['Vehicle.EcuAi.TractionBattery.Current'] = REQUIRED;
+  out['Vehicle.Powertrain.TractionBattery.StateOfCharge.Current'] = optional(50);
   return out;
 }
 

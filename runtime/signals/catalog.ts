@@ -41,7 +41,7 @@ export type EntryTransform = (decoded: Readonly<Record<string, number | string>>
 
 /** One mapping from a DBC signal (or several, through a transform) to a vehicle signal. */
 export interface CatalogEntry {
-  /** The vehicle signal name, e.g. `Vehicle.ADAS.Radar.Object1.Distance`. */
+  /** The vehicle signal name, e.g. `Vehicle.EcuAi.Radar.Object1.Distance`. */
   readonly name: string;
   readonly message: string;
   /** The DBC signal whose value is taken as is when there is no transform. */

@@ -31,7 +31,7 @@ export const CATALOG_RADAR_OBJECTS = 8;
 export const CATALOG_BATTERY_CELLS = 96;
 export const CATALOG_BATTERY_SENSORS = 24;
 /** Seats, front to back, left to right. */
-export const CATALOG_SEATS = ['Driver', 'Passenger', 'RearLeft', 'RearCenter', 'RearRight'] as const;
+export const CATALOG_SEATS = ['Row1.DriverSide', 'Row1.PassengerSide', 'Row2.DriverSide', 'Row2.Middle', 'Row2.PassengerSide'] as const;
 
 const pad2 = (n: number): string => String(n).padStart(2, '0');
 
@@ -47,7 +47,7 @@ function motion(): CatalogSignal[] {
 function radar(): CatalogSignal[] {
   const out: CatalogSignal[] = [];
   for (let k = 1; k <= CATALOG_RADAR_OBJECTS; k++) {
-    const p = `Vehicle.ADAS.Radar.Object${k}`;
+    const p = `Vehicle.EcuAi.Radar.Object${k}`;
     const nth = `front radar object ${k} (objects sorted by distance)`;
     out.push(
       signal(`${p}.Distance`, 'm', 'float', [0, 300], 'extension', `Longitudinal distance to the ${nth}.`),
@@ -71,36 +71,36 @@ function chassis(): CatalogSignal[] {
     wheel(2, 'Right'),
     signal('Vehicle.Chassis.SteeringWheel.Angle', 'deg', 'float', [-1000, 1000], 'vss', 'Steering wheel angle, positive = left (counter-clockwise).'),
     signal('Vehicle.Powertrain.ElectricMotor.Torque', 'Nm', 'float', [-5000, 5000], 'vss', 'Current motor torque; negative when regenerating.'),
-    signal('Vehicle.Chassis.Brake.Pressure', 'bar', 'float', [0, 400], 'extension', 'Brake system (master cylinder) hydraulic pressure.'),
+    signal('Vehicle.EcuAi.Chassis.BrakePressure', 'bar', 'float', [0, 400], 'extension', 'Brake system (master cylinder) hydraulic pressure.'),
     flag('Vehicle.ADAS.ABS.IsEngaged', 'vss', 'Indicates if ABS is currently regulating brake pressure.'),
-    signal('Vehicle.Exterior.Rain.Intensity', 'percent', 'float', [0, 100], 'extension', 'Rain intensity from the rain sensor (VSS has Vehicle.Body.Raindetection.Intensity, an integer).'),
+    signal('Vehicle.Body.Raindetection.Intensity', 'percent', 'float', [0, 100], 'vss', 'Rain intensity from the rain sensor, 0 = no rain (VSS declares it an integer percent).'),
     signal('Vehicle.Body.Windshield.Front.Wiping.Mode', '', 'enum', [0, 3], 'vss', 'Front wiper mode as a number: 0 off, 1 slow (interval), 2 medium, 3 fast (VSS spells the modes as strings).'),
-    signal('Vehicle.ADAS.LaneDetection.Quality', '', 'enum', [0, 3], 'extension', 'Quality of the camera lane model: 0 none, 1 low, 2 medium, 3 high.'),
-    signal('Vehicle.ADAS.LaneDetection.Offset', 'm', 'float', [-10, 10], 'extension', 'Lane centre to vehicle centre, positive = vehicle left of the lane centre.'),
+    signal('Vehicle.EcuAi.Camera.Lane.Quality', '', 'enum', [0, 3], 'extension', 'Quality of the camera lane model: 0 none, 1 low, 2 medium, 3 high.'),
+    signal('Vehicle.EcuAi.Camera.Lane.Offset', 'm', 'float', [-10, 10], 'extension', 'Lane centre to vehicle centre, positive = vehicle left of the lane centre.'),
   ];
 }
 
 function environment(): CatalogSignal[] {
   return [
     signal('Vehicle.Exterior.AirTemperature', 'degC', 'float', [-60, 80], 'vss', 'Air temperature outside the vehicle.'),
-    signal('Vehicle.Exterior.SunLoad', 'W/m^2', 'float', [0, 1500], 'extension', 'Solar irradiance on the vehicle (sun load sensor).'),
+    signal('Vehicle.EcuAi.Exterior.SunLoad', 'W/m^2', 'float', [0, 1500], 'extension', 'Solar irradiance on the vehicle (sun load sensor).'),
   ];
 }
 
 function cockpit(): CatalogSignal[] {
-  const d = 'Vehicle.Cabin.Driver';
+  const d = 'Vehicle.EcuAi.DriverMonitoring';
   return [
     flag(`${d}.FaceDetected`, 'extension', '1 when the driver-monitoring camera sees the driver\'s face.'),
     signal(`${d}.EyeOpening.Left`, 'percent', 'float', [0, 100], 'extension', 'Opening of the driver\'s left eye, 100 = fully open.'),
     signal(`${d}.EyeOpening.Right`, 'percent', 'float', [0, 100], 'extension', 'Opening of the driver\'s right eye, 100 = fully open.'),
     signal(`${d}.Head.Pitch`, 'deg', 'float', [-90, 90], 'extension', 'Driver head pitch, positive = head down.'),
     signal(`${d}.Head.Yaw`, 'deg', 'float', [-90, 90], 'extension', 'Driver head yaw relative to straight ahead.'),
-    flag(`${d}.GazeOnRoad`, 'extension', '1 when the driver looks at the road (VSS has Vehicle.Driver.IsEyesOnRoad).'),
+    flag('Vehicle.Driver.IsEyesOnRoad', 'vss', '1 when the driver is looking at the road.'),
   ];
 }
 
 function battery(): CatalogSignal[] {
-  const b = 'Vehicle.Powertrain.TractionBattery';
+  const b = 'Vehicle.EcuAi.TractionBattery';
   const out: CatalogSignal[] = [];
   for (let c = 1; c <= CATALOG_BATTERY_CELLS; c++) {
     out.push(signal(`${b}.Cell${pad2(c)}.Voltage`, 'V', 'float', [0, 5], 'extension', `Voltage of cell ${c} of the traction battery.`));
@@ -109,22 +109,22 @@ function battery(): CatalogSignal[] {
     out.push(signal(`${b}.Sensor${pad2(s)}.Temperature`, 'degC', 'float', [-40, 120], 'extension', `Temperature at battery sensor ${s} (between cells ${4 * s - 3} and ${4 * s}).`));
   }
   out.push(
-    signal(`${b}.Current`, 'A', 'float', [-2000, 2000], 'extension', 'Pack current, positive = discharge (VSS CurrentCurrent counts charging positive).'),
-    signal(`${b}.StateOfCharge`, 'percent', 'float', [0, 100], 'extension', 'State of charge of the pack (VSS has StateOfCharge.Current).'),
+    signal(`${b}.Current`, 'A', 'float', [-2000, 2000], 'extension', 'Pack current, positive = discharge (VSS CurrentCurrent counts charging positive, so it is not that signal).'),
+    signal('Vehicle.Powertrain.TractionBattery.StateOfCharge.Current', 'percent', 'float', [0, 100], 'vss', 'Physical state of charge of the pack.'),
   );
   return out;
 }
 
 function cabin(): CatalogSignal[] {
-  const h = 'Vehicle.Cabin.HVAC';
   const out = [
-    signal(`${h}.AmbientAirTemperature`, 'degC', 'float', [-40, 85], 'vss', 'Ambient air temperature inside the vehicle.'),
-    signal(`${h}.Humidity`, 'percent', 'float', [0, 100], 'extension', 'Relative humidity of the cabin air.'),
-    signal(`${h}.Setpoint`, 'degC', 'float', [10, 35], 'extension', 'Cabin temperature the climate control is set to.'),
-    signal(`${h}.Co2`, 'ppm', 'float', [0, 10000], 'extension', 'CO2 concentration of the cabin air.'),
+    signal('Vehicle.Cabin.HVAC.AmbientAirTemperature', 'degC', 'float', [-40, 85], 'vss', 'Ambient air temperature inside the vehicle.'),
+    signal('Vehicle.EcuAi.Cabin.Humidity', 'percent', 'float', [0, 100], 'extension', 'Relative humidity of the cabin air.'),
+    signal('Vehicle.Cabin.HVAC.Station.Row1.Driver.Temperature', 'degC', 'float', [10, 35], 'vss', 'Cabin temperature the driver set the climate control to.'),
+    signal('Vehicle.EcuAi.Cabin.Co2', 'ppm', 'float', [0, 10000], 'extension', 'CO2 concentration of the cabin air.'),
   ];
-  for (const s of CATALOG_SEATS) out.push(flag(`Vehicle.Cabin.Seat.${s}.IsOccupied`, 'extension', `1 when the ${s} seat is occupied (VSS names seats by row and position).`));
-  for (const s of CATALOG_SEATS) out.push(flag(`Vehicle.Cabin.Seat.${s}.IsBelted`, 'extension', `1 when the ${s} seat belt is fastened.`));
+  // VSS names seats by row and position; on the reference (left-hand drive) vehicle the driver's side is the left.
+  for (const s of CATALOG_SEATS) out.push(flag(`Vehicle.Cabin.Seat.${s}.IsOccupied`, 'vss', `1 when the ${s} seat is occupied.`));
+  for (const s of CATALOG_SEATS) out.push(flag(`Vehicle.Cabin.Seat.${s}.IsBelted`, 'vss', `1 when the ${s} seat belt is fastened.`));
   return out;
 }
 

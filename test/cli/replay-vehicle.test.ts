@@ -59,11 +59,11 @@ describe('replay through a vehicle profile', () => {
     const disabled = s.disabled_domains ?? {};
     expect(Object.keys(disabled).sort()).toEqual(['adas', 'body', 'chassis', 'cockpit', 'powertrain']);
     // The chassis lacks only what this powertrain bus does not carry; its wheel speeds, speed, accelerations and ABS are mapped.
-    expect([...disabled['chassis']!.missing].sort()).toEqual(['Vehicle.Chassis.Brake.Pressure', 'Vehicle.Exterior.AirTemperature', 'Vehicle.Powertrain.ElectricMotor.Torque']);
-    expect(disabled['powertrain']!.missing).toContain('Vehicle.Powertrain.TractionBattery.Cell01.Voltage');
+    expect([...disabled['chassis']!.missing].sort()).toEqual(['Vehicle.EcuAi.Chassis.BrakePressure', 'Vehicle.Exterior.AirTemperature', 'Vehicle.Powertrain.ElectricMotor.Torque']);
+    expect(disabled['powertrain']!.missing).toContain('Vehicle.EcuAi.TractionBattery.Cell01.Voltage');
     expect(r.err).toContain('chassis disabled: 3 required signals not mapped on this vehicle');
     const html = readFileSync(path.join(dir, 'toyota.html'), 'utf8');
     expect(html).toContain('<h2>Disabled on this vehicle</h2>');
-    expect(html).toMatch(/<td>chassis<\/td><td>[^<]*Vehicle\.Chassis\.Brake\.Pressure/);
+    expect(html).toMatch(/<td>chassis<\/td><td>[^<]*Vehicle\.EcuAi\.Chassis\.BrakePressure/);
   }, 180_000);
 });

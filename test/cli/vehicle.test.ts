@@ -73,7 +73,7 @@ describe('ecu-ai vehicle check', () => {
         '  Vehicle.Exterior.AirTemperature: {message: ESP_Brake, signal: BRK_VehicleSpeed}',
         '  Vehicle.AngularVelocity.Yaw: {message: ESP_Dynamics, expression: "DYN_YawRate *"}',
         '  Vehicle.Chassis.Wheel.Speed: {message: ESP_WheelSpeeds, signal: WHL_SpeedFL}',
-        '  Vehicle.Powertrain.TractionBattery.Cell01.Voltage: {message: BMS_CellVoltages, signal: CV_Cell01}',
+        '  Vehicle.EcuAi.TractionBattery.Cell01.Voltage: {message: BMS_CellVoltages, signal: CV_Cell01}',
         '  Vehicle.Acceleration.Lateral: {message: ESP_Dynamics, signal: DYN_LatAccel}',
       ].join('\n'),
     );
@@ -86,7 +86,7 @@ describe('ecu-ai vehicle check', () => {
       expect.stringMatching(/bad\.yaml:6: Vehicle\.Exterior\.AirTemperature: cannot convert km\/h \(speed\) to degC \(temperature\).*\(fix: map a signal in K, degC or degF/),
       expect.stringMatching(/bad\.yaml:7: Vehicle\.AngularVelocity\.Yaw: expression "DYN_YawRate \*" does not parse: column 14: .*\(fix: /),
       expect.stringMatching(/bad\.yaml:8: Vehicle\.Chassis\.Wheel\.Speed: "Vehicle\.Chassis\.Wheel\.Speed" is not a signal of the vehicle catalog \(fix: /),
-      expect.stringMatching(/bad\.yaml:9: Vehicle\.Powertrain\.TractionBattery\.Cell01\.Voltage: CV_Cell01 is multiplexed .* \(fix: add `mux: 0`\)$/),
+      expect.stringMatching(/bad\.yaml:9: Vehicle\.EcuAi\.TractionBattery\.Cell01\.Voltage: CV_Cell01 is multiplexed .* \(fix: add `mux: 0`\)$/),
       `6 problems in ${profile}`,
     ]);
     // What did resolve is still reported, and what did not is missing, not taken from elsewhere.
@@ -101,7 +101,7 @@ describe('ecu-ai vehicle check', () => {
     const byName = Object.fromEntries(report.domains.map((d) => [d.domain, d]));
     // No radar objects, traction battery, driver camera or climate sensors on this bus.
     for (const domain of ['adas', 'powertrain', 'cockpit', 'body']) expect(byName[domain]?.runs, domain).toBe(false);
-    expect(byName.powertrain?.missingRequired).toContain('Vehicle.Powertrain.TractionBattery.Cell01.Voltage');
+    expect(byName.powertrain?.missingRequired).toContain('Vehicle.EcuAi.TractionBattery.Cell01.Voltage');
     // Chassis: what it lacks is exactly its required inputs the profile leaves out, its optional ones take their defaults.
     const toyota = parseProfile(readFileSync(path.join(repoRoot, 'vehicles', 'toyota-nodsu.yaml'), 'utf8'), 'toyota.yaml').profile!;
     const mapped = new Set(toyota.signals.map((m) => m.name));
@@ -110,7 +110,7 @@ describe('ecu-ai vehicle check', () => {
     expect(byName.chassis?.runs).toBe(byName.chassis?.missingRequired.length === 0);
     expect(byName.chassis?.defaulted).toEqual(Object.fromEntries(chassisInputs.filter(([n, i]) => !i.required && !mapped.has(n)).map(([n, i]) => [n, i.default])));
     const text = await cli('vehicle', 'check', '--profile', 'vehicles/toyota-nodsu.yaml', '--dbc', TOYOTA);
-    expect(text.out).toMatch(/^adas\s+disabled: \d+ of 51 inputs mapped\n\s+required, not mapped: .*Vehicle\.ADAS\.Radar\.Object1\.Distance/m);
+    expect(text.out).toMatch(/^adas\s+disabled: \d+ of 51 inputs mapped\n\s+required, not mapped: .*Vehicle\.EcuAi\.Radar\.Object1\.Distance/m);
   });
 
   it('exits 2 for a profile that is not there, naming it', async () => {
@@ -155,7 +155,7 @@ describe('ecu-ai vehicle init', () => {
     expect(r.out).toMatch(guess('Vehicle.Acceleration.Lateral', 'KINEMATICS', 'ACCEL_Y'));
     expect(r.out).toMatch(guess('Vehicle.Chassis.SteeringWheel.Angle', 'STEER_ANGLE_SENSOR', 'STEER_ANGLE'));
     // The Toyota bus has no cell voltages: no guess is offered for them.
-    expect(r.out).toMatch(/^ {2}# {3}Vehicle\.Powertrain\.TractionBattery\.Cell01\.Voltage \(/m);
+    expect(r.out).toMatch(/^ {2}# {3}Vehicle\.EcuAi\.TractionBattery\.Cell01\.Voltage \(/m);
     expect(r.out).toMatch(/^# {3}WHEEL_SPEEDS\.WHEEL_SPEED_FL_FAULT$/m);
     // Every guess, once confirmed, resolves against the DBC it came from.
     const confirmed = parseProfile(confirmAll(r.out), 'toyota.yaml');

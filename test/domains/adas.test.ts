@@ -3,7 +3,7 @@ import { adasDomain, ADAS_FEATURE_SIZE, ADAS_MODEL_FEATURES, WARNING_HOLD_S } fr
 import { ADAS_COLUMNS, ADAS_WINDOW } from '../../domains/adas/signals.js';
 import { makeWindow } from './helpers.js';
 
-const obj = (k: number, f: string): string => `Vehicle.ADAS.Radar.Object${k}.${f}`;
+const obj = (k: number, f: string): string => `Vehicle.EcuAi.Radar.Object${k}.${f}`;
 
 /** Ego at 72 km/h straight; object 1 in lane at 20 m closing at 10 m/s; object 2 a low-probability ghost at 5 m. */
 function closingWindow(exist1 = 90): Float32Array {

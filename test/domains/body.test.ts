@@ -8,13 +8,13 @@ function cabin(co2Rise = 0): Float32Array {
   return makeWindow(BODY_COLUMNS, BODY_WINDOW.length, (r, set) => {
     set('Vehicle.Cabin.HVAC.AmbientAirTemperature', 24);
     set('Vehicle.Exterior.AirTemperature', 12);
-    set('Vehicle.Cabin.HVAC.Humidity', 60);
-    set('Vehicle.Exterior.SunLoad', 250);
-    set('Vehicle.Cabin.HVAC.Setpoint', 21.5);
-    set('Vehicle.Cabin.HVAC.Co2', 500 + co2Rise * r);
-    set('Vehicle.Cabin.Seat.Driver.IsOccupied', 1);
-    set('Vehicle.Cabin.Seat.Driver.IsBelted', 1);
-    set('Vehicle.Cabin.Seat.Passenger.IsOccupied', 1);
+    set('Vehicle.EcuAi.Cabin.Humidity', 60);
+    set('Vehicle.EcuAi.Exterior.SunLoad', 250);
+    set('Vehicle.Cabin.HVAC.Station.Row1.Driver.Temperature', 21.5);
+    set('Vehicle.EcuAi.Cabin.Co2', 500 + co2Rise * r);
+    set('Vehicle.Cabin.Seat.Row1.DriverSide.IsOccupied', 1);
+    set('Vehicle.Cabin.Seat.Row1.DriverSide.IsBelted', 1);
+    set('Vehicle.Cabin.Seat.Row1.PassengerSide.IsOccupied', 1);
   });
 }
 

@@ -14,7 +14,7 @@ function driving(rearSlip: number, torque: number, rain = 0): Float32Array {
     set('Vehicle.Chassis.Axle.Row2.Wheel.Left.Speed', 72 * (1 + rearSlip));
     set('Vehicle.Chassis.Axle.Row2.Wheel.Right.Speed', 72 * (1 + rearSlip));
     set('Vehicle.Powertrain.ElectricMotor.Torque', torque);
-    set('Vehicle.Exterior.Rain.Intensity', rain);
+    set('Vehicle.Body.Raindetection.Intensity', rain);
     set('Vehicle.Exterior.AirTemperature', -5);
   });
 }

@@ -7,11 +7,11 @@ import { makeWindow } from './helpers.js';
 function driver(closures: number, runRows: number, pitch = 4): Float32Array {
   return makeWindow(COCKPIT_COLUMNS, COCKPIT_WINDOW.length, (r, set) => {
     const closed = Math.floor(r / 100) < closures && r % 100 < runRows;
-    set('Vehicle.Cabin.Driver.FaceDetected', 1);
-    set('Vehicle.Cabin.Driver.EyeOpening.Left', closed ? 5 : 80);
-    set('Vehicle.Cabin.Driver.EyeOpening.Right', closed ? 5 : 80);
-    set('Vehicle.Cabin.Driver.Head.Pitch', pitch);
-    set('Vehicle.Cabin.Driver.GazeOnRoad', closed ? 0 : 1);
+    set('Vehicle.EcuAi.DriverMonitoring.FaceDetected', 1);
+    set('Vehicle.EcuAi.DriverMonitoring.EyeOpening.Left', closed ? 5 : 80);
+    set('Vehicle.EcuAi.DriverMonitoring.EyeOpening.Right', closed ? 5 : 80);
+    set('Vehicle.EcuAi.DriverMonitoring.Head.Pitch', pitch);
+    set('Vehicle.Driver.IsEyesOnRoad', closed ? 0 : 1);
     // Steering swings ±1° every 50 rows: a reversal each 2.5 s.
     set('Vehicle.Chassis.SteeringWheel.Angle', Math.floor(r / 50) % 2 === 0 ? 1 : -1);
   });

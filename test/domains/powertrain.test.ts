@@ -3,16 +3,16 @@ import { DETECTION_ALLOWANCE_S, powertrainDomain, PER_CELL, POWERTRAIN_FEATURE_S
 import { POWERTRAIN_COLUMNS, POWERTRAIN_WINDOW } from '../../domains/powertrain/signals.js';
 import { makeWindow } from './helpers.js';
 
-const cell = (c: number): string => `Vehicle.Powertrain.TractionBattery.Cell${String(c).padStart(2, '0')}.Voltage`;
-const sensor = (s: number): string => `Vehicle.Powertrain.TractionBattery.Sensor${String(s).padStart(2, '0')}.Temperature`;
+const cell = (c: number): string => `Vehicle.EcuAi.TractionBattery.Cell${String(c).padStart(2, '0')}.Voltage`;
+const sensor = (s: number): string => `Vehicle.EcuAi.TractionBattery.Sensor${String(s).padStart(2, '0')}.Temperature`;
 
 /** 96 cells at 3.70 V and 24 sensors at 25 °C, with optional deviations. */
 function pack(opts: { lowCell?: number; lowBy?: number; hotSensor?: number; hotBy?: number } = {}): Float32Array {
   return makeWindow(POWERTRAIN_COLUMNS, POWERTRAIN_WINDOW.length, (_r, set) => {
     for (let c = 1; c <= 96; c++) set(cell(c), c === opts.lowCell ? 3.7 - (opts.lowBy ?? 0) : 3.7);
     for (let s = 1; s <= 24; s++) set(sensor(s), s === opts.hotSensor ? 25 + (opts.hotBy ?? 0) : 25);
-    set('Vehicle.Powertrain.TractionBattery.Current', 50);
-    set('Vehicle.Powertrain.TractionBattery.StateOfCharge', 60);
+    set('Vehicle.EcuAi.TractionBattery.Current', 50);
+    set('Vehicle.Powertrain.TractionBattery.StateOfCharge.Current', 60);
   });
 }
 
@@ -72,8 +72,8 @@ describe('powertrain domain', () => {
       const i = r % 20 < 10 ? 0 : 200;
       for (let c = 1; c <= 96; c++) set(cell(c), 3.7 - i * (c === 10 ? 0.0031 : 0.0011));
       for (let s = 1; s <= 24; s++) set(sensor(s), 25);
-      set('Vehicle.Powertrain.TractionBattery.Current', i);
-      set('Vehicle.Powertrain.TractionBattery.StateOfCharge', 60);
+      set('Vehicle.EcuAi.TractionBattery.Current', i);
+      set('Vehicle.Powertrain.TractionBattery.StateOfCharge.Current', 60);
     });
     const out = new Float32Array(POWERTRAIN_FEATURE_SIZE);
     powertrainDomain.features(w, out);

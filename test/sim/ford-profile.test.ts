@@ -36,7 +36,7 @@ describe('the Ford / Lincoln profile', () => {
     expect([...p.signals.keys()].sort()).toEqual(Object.keys(profile.signals).sort());
     // A wheel at 100 rad/s rolls at 100 * r m/s; the catalog wants km/h.
     expect(decoded(p, 'Vehicle.Chassis.Axle.Row2.Wheel.Left.Speed', 100)).toBeCloseTo(100 * TYRE_RADIUS_M * 3.6, 9);
-    expect(decoded(p, 'Vehicle.Chassis.Brake.Pressure', 10 * BRAKE_NM_PER_BAR)).toBeCloseTo(10, 9);
+    expect(decoded(p, 'Vehicle.EcuAi.Chassis.BrakePressure', 10 * BRAKE_NM_PER_BAR)).toBeCloseTo(10, 9);
     expect(decoded(p, 'Vehicle.Powertrain.ElectricMotor.Torque', -4 * 100 * GEAR_RATIO)).toBeCloseTo(-400, 9);
     expect(decoded(p, 'Vehicle.AngularVelocity.Yaw', Math.PI / 2)).toBeCloseTo(90, 9);
     expect(decoded(p, 'Vehicle.Speed', 87.5)).toBe(87.5);

@@ -24,7 +24,7 @@ describe('the Toyota profile', () => {
   shippedProfileTests(text, 'toyota-nodsu');
 
   it('maps no radar objects, traction battery or driver monitoring, which this bus does not carry', () => {
-    const invented = Object.keys(profile.signals).filter((n) => /^Vehicle\.(ADAS\.Radar|Powertrain\.TractionBattery|Cabin\.Driver)\./.test(n));
+    const invented = Object.keys(profile.signals).filter((n) => /^Vehicle\.(EcuAi|Powertrain\.TractionBattery|Driver)\./.test(n));
     expect(invented).toEqual([]);
   });
 

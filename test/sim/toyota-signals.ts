@@ -60,7 +60,7 @@ export function toyotaSignals(): Map<string, ResolvedSignal> {
     mapping('Vehicle.Chassis.SteeringWheel.Angle', 'STEER_TORQUE_SENSOR', 'STEER_ANGLE'),
     mapping('Vehicle.ADAS.ABS.IsEngaged', 'VSC1S07', 'FABS'),
     // `values: {0: 1, 1: 0}`: the bus says "unlatched", the catalog "belted".
-    mapping('Vehicle.Cabin.Seat.Driver.IsBelted', 'BODY_CONTROL_STATE', 'SEATBELT_DRIVER_UNLATCHED', {
+    mapping('Vehicle.Cabin.Seat.Row1.DriverSide.IsBelted', 'BODY_CONTROL_STATE', 'SEATBELT_DRIVER_UNLATCHED', {
       transform: (d) => (d.SEATBELT_DRIVER_UNLATCHED === 0 ? 1 : 0),
       inverse: (v) => ({ SEATBELT_DRIVER_UNLATCHED: v >= 0.5 ? 0 : 1 }),
     }),

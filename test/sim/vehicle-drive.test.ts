@@ -77,7 +77,7 @@ describe.skipIf(!hasSharedData)(`a 60 s highway drive on the Toyota ${sharedSkip
     expect(compared['Vehicle.Chassis.Axle.Row1.Wheel.Left.Speed']).toBe(3000);
     expect(compared['Vehicle.Speed']).toBe(3000);
     expect(compared['Vehicle.Chassis.SteeringWheel.Angle']).toBe(6000);
-    expect(compared['Vehicle.Cabin.Seat.Driver.IsBelted']).toBe(120);
+    expect(compared['Vehicle.Cabin.Seat.Row1.DriverSide.IsBelted']).toBe(120);
   });
 
   it('moves: the wheel speeds it carries are the drive\'s highway speed, not a constant', () => {

@@ -17,6 +17,6 @@ describe('the reference vehicle profile', () => {
     const profile = await loadVehicleProfile(PROFILE);
     const transformed = [...profile.signals.values()].filter((s) => s.transform !== null).map((s) => s.name);
     expect(transformed).toEqual([]);
-    expect(profile.signals.get('Vehicle.Powertrain.TractionBattery.Cell05.Voltage')?.muxValue).toBe(1);
+    expect(profile.signals.get('Vehicle.EcuAi.TractionBattery.Cell05.Voltage')?.muxValue).toBe(1);
   });
 });

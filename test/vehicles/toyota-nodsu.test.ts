@@ -15,6 +15,6 @@ describe('the Toyota profile', () => {
       for (const raw of [0, 1]) expect(got.transform?.({ [want.signals[0]!]: raw }) ?? raw, `${name} of ${raw}`).toBe(want.transform?.({ [want.signals[0]!]: raw }) ?? raw);
     }
     // The belt buckle's table inverts: 0 (latched) is belted.
-    expect(profile.signals.get('Vehicle.Cabin.Seat.Driver.IsBelted')?.inverse?.(1)).toEqual({ SEATBELT_DRIVER_UNLATCHED: 0 });
+    expect(profile.signals.get('Vehicle.Cabin.Seat.Row1.DriverSide.IsBelted')?.inverse?.(1)).toEqual({ SEATBELT_DRIVER_UNLATCHED: 0 });
   });
 });

@@ -98,8 +98,8 @@ describe('an engine on a vehicle that lacks some inputs', () => {
 describe('replay of the shipped domains on a vehicle without a cell voltage and a rain sensor', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'ecu-ai-vehicle-inputs-'));
   const tracePath = path.join(dir, 'drive.log');
-  const CELL = 'Vehicle.Powertrain.TractionBattery.Cell07.Voltage';
-  const RAIN = 'Vehicle.Exterior.Rain.Intensity';
+  const CELL = 'Vehicle.EcuAi.TractionBattery.Cell07.Voltage';
+  const RAIN = 'Vehicle.Body.Raindetection.Intensity';
 
   beforeAll(async () => {
     await writeSimulation({ scenario: 'mixed-drive', durationS: 10, seed: 5, out: tracePath });

@@ -16,12 +16,12 @@ describe('parseSignalCatalog', () => {
   it('turns a plain object into entries in declaration order, keeping channel and period', () => {
     const cat = parseSignalCatalog({
       'Vehicle.Speed': { message: 'ESP_Speed', signal: 'VehicleSpeed', channel: 'can0' },
-      'Vehicle.ADAS.Radar.Object1.Distance': { message: 'Radar_Obj1', signal: 'Distance', periodMs: 50 },
+      'Vehicle.EcuAi.Radar.Object1.Distance': { message: 'Radar_Obj1', signal: 'Distance', periodMs: 50 },
     });
-    expect(cat.names()).toEqual(['Vehicle.Speed', 'Vehicle.ADAS.Radar.Object1.Distance']);
+    expect(cat.names()).toEqual(['Vehicle.Speed', 'Vehicle.EcuAi.Radar.Object1.Distance']);
     expect(cat.entry('Vehicle.Speed')).toEqual({ name: 'Vehicle.Speed', message: 'ESP_Speed', signal: 'VehicleSpeed', channel: 'can0' });
-    expect(cat.entry('Vehicle.ADAS.Radar.Object1.Distance')?.periodMs).toBe(50);
-    expect(cat.entry('Vehicle.ADAS.Radar.Object1.Distance')?.channel).toBeUndefined();
+    expect(cat.entry('Vehicle.EcuAi.Radar.Object1.Distance')?.periodMs).toBe(50);
+    expect(cat.entry('Vehicle.EcuAi.Radar.Object1.Distance')?.channel).toBeUndefined();
   });
 
   it('names the path of every invalid field at once', () => {

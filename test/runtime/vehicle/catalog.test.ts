@@ -25,8 +25,15 @@ describe('the vehicle catalog', () => {
   it('marks the names COVESA VSS has as vss and the rest as extension', () => {
     expect(catalogSignal('Vehicle.Speed')?.origin).toBe('vss');
     expect(catalogSignal('Vehicle.Chassis.Axle.Row1.Wheel.Left.Speed')?.origin).toBe('vss');
-    expect(catalogSignal('Vehicle.ADAS.Radar.Object1.Distance')?.origin).toBe('extension');
-    expect(catalogSignal('Vehicle.Powertrain.TractionBattery.Cell01.Voltage')?.origin).toBe('extension');
+    expect(catalogSignal('Vehicle.EcuAi.Radar.Object1.Distance')?.origin).toBe('extension');
+    expect(catalogSignal('Vehicle.EcuAi.TractionBattery.Cell01.Voltage')?.origin).toBe('extension');
+  });
+
+  it('keeps every extension under the Vehicle.EcuAi branch, so no project name passes for a VSS one', () => {
+    for (const s of VEHICLE_CATALOG) expect(s.origin === 'extension', s.name).toBe(s.name.startsWith('Vehicle.EcuAi.'));
+    // VSS names seats by row and position, and the set temperature per HVAC station.
+    expect(catalogSignal('Vehicle.Cabin.Seat.Row1.DriverSide.IsBelted')?.origin).toBe('vss');
+    expect(catalogSignal('Vehicle.Cabin.HVAC.Station.Row1.Driver.Temperature')?.origin).toBe('vss');
   });
 
   it('suggests the catalog name a slip was meant to be', () => {

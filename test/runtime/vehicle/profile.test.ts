@@ -23,7 +23,7 @@ describe('reading a vehicle profile', () => {
         '    period_ms: 100',
         '  Vehicle.ADAS.ABS.IsEngaged: {pgn: 0xFEF1, signal: Abs, values: {0: 0, ACTIVE: 1}}',
         '  Vehicle.Chassis.Axle.Row1.Wheel.Left.Speed: {message: W, expression: "(A + B) / 2", mux: 3}',
-        '  Vehicle.Cabin.HVAC.Co2: {someip: {service: 0x4001, event: 0x8001, field: co2}}',
+        '  Vehicle.EcuAi.Cabin.Co2: {someip: {service: 0x4001, event: 0x8001, field: co2}}',
       ].join('\n'),
       '/cars/car.yaml',
     );
@@ -54,10 +54,10 @@ describe('reading a vehicle profile', () => {
         '  Vehicle.AngularVelocity.Yaw: {signal: Yaw}',
         '  Vehicle.Exterior.AirTemperature: {message: C, signal: T, unit: furlong}',
         '  Vehicle.Chassis.SteeringWheel.Angle: {message: S, expression: "Angle * (2"}',
-        '  Vehicle.Chassis.Brake.Pressure: {message: B, signal: P, mux: -1, peroid_ms: 10}',
+        '  Vehicle.EcuAi.Chassis.BrakePressure: {message: B, signal: P, mux: -1, peroid_ms: 10}',
         '  Vehicle.ADAS.ABS.IsEngaged: {message: B, signal: A, values: {0: 0}, scale: 2}',
-        '  Vehicle.Cabin.HVAC.Co2: {message: X, someip: {service: 70000, event: 1}}',
-        '  Vehicle.Cabin.HVAC.Humidity: 3',
+        '  Vehicle.EcuAi.Cabin.Co2: {message: X, someip: {service: 70000, event: 1}}',
+        '  Vehicle.EcuAi.Cabin.Humidity: 3',
       ].join('\n'),
     );
     expect(found).toEqual([
@@ -68,13 +68,13 @@ describe('reading a vehicle profile', () => {
       'car.yaml:5: Vehicle.AngularVelocity.Yaw: no message: a DBC source needs `message` (or `pgn` for J1939) (fix: add `message: NAME` with the DBC message that carries the signal)',
       'car.yaml:6: Vehicle.Exterior.AirTemperature: unknown unit "furlong" (fix: use one of K, degC, degF)',
       expect.stringMatching(/^car\.yaml:7: Vehicle\.Chassis\.SteeringWheel\.Angle: expression "Angle \* \(2" does not parse: column 11: expected a "\)" to close the "\(" at column 9.*\(fix: write numbers/),
-      'car.yaml:8: Vehicle.Chassis.Brake.Pressure: unknown key "peroid_ms" in the mapping of Vehicle.Chassis.Brake.Pressure (fix: did you mean "period_ms"?)',
-      'car.yaml:8: Vehicle.Chassis.Brake.Pressure: `mux` must be a whole number of at least 0; found -1 (fix: write e.g. `mux: 3`)',
+      'car.yaml:8: Vehicle.EcuAi.Chassis.BrakePressure: unknown key "peroid_ms" in the mapping of Vehicle.EcuAi.Chassis.BrakePressure (fix: did you mean "period_ms"?)',
+      'car.yaml:8: Vehicle.EcuAi.Chassis.BrakePressure: `mux` must be a whole number of at least 0; found -1 (fix: write e.g. `mux: 3`)',
       expect.stringMatching(/^car\.yaml:9: Vehicle\.ADAS\.ABS\.IsEngaged: `values` .* cannot be combined with `scale`/),
-      'car.yaml:10: Vehicle.Cabin.HVAC.Co2: `service` must be a whole number from 0 to 65535; found 70000 (fix: write e.g. `service: 0x4001`)',
-      'car.yaml:10: Vehicle.Cabin.HVAC.Co2: `someip` needs `field` (the payload field, struct members joined by _) (fix: add `field: NAME` under `someip`)',
-      'car.yaml:10: Vehicle.Cabin.HVAC.Co2: `message` does not apply to a SOME/IP source (fix: remove `message`)',
-      'car.yaml:11: Vehicle.Cabin.HVAC.Humidity: `Vehicle.Cabin.HVAC.Humidity` must be a mapping (message, signal, ...), not 3 (fix: write `message:` and `signal:` under it)',
+      'car.yaml:10: Vehicle.EcuAi.Cabin.Co2: `service` must be a whole number from 0 to 65535; found 70000 (fix: write e.g. `service: 0x4001`)',
+      'car.yaml:10: Vehicle.EcuAi.Cabin.Co2: `someip` needs `field` (the payload field, struct members joined by _) (fix: add `field: NAME` under `someip`)',
+      'car.yaml:10: Vehicle.EcuAi.Cabin.Co2: `message` does not apply to a SOME/IP source (fix: remove `message`)',
+      'car.yaml:11: Vehicle.EcuAi.Cabin.Humidity: `Vehicle.EcuAi.Cabin.Humidity` must be a mapping (message, signal, ...), not 3 (fix: write `message:` and `signal:` under it)',
     ]);
   });
 

@@ -53,8 +53,8 @@ describe('resolving a profile against a DBC', () => {
   });
 
   it('takes the profile unit over a DBC that has none', () => {
-    const { profile } = resolve('Vehicle.Chassis.Brake.Pressure: {message: Brakes, signal: Pressure, unit: kPa}');
-    expect(profile.signals.get('Vehicle.Chassis.Brake.Pressure')?.transform?.({ Pressure: 250 })).toBeCloseTo(2.5, 9);
+    const { profile } = resolve('Vehicle.EcuAi.Chassis.BrakePressure: {message: Brakes, signal: Pressure, unit: kPa}');
+    expect(profile.signals.get('Vehicle.EcuAi.Chassis.BrakePressure')?.transform?.({ Pressure: 250 })).toBeCloseTo(2.5, 9);
   });
 
   it('evaluates an expression over signals of one message, and gives no inverse for two operands', () => {
@@ -84,16 +84,16 @@ describe('resolving a profile against a DBC', () => {
   });
 
   it('keeps the multiplexer value of a multiplexed signal', () => {
-    const { profile, problems } = resolve('Vehicle.Powertrain.TractionBattery.Cell02.Voltage: {message: Battery, signal: CellB, mux: 1}');
+    const { profile, problems } = resolve('Vehicle.EcuAi.TractionBattery.Cell02.Voltage: {message: Battery, signal: CellB, mux: 1}');
     expect(problems).toEqual([]);
-    const cell = profile.signals.get('Vehicle.Powertrain.TractionBattery.Cell02.Voltage')!;
+    const cell = profile.signals.get('Vehicle.EcuAi.TractionBattery.Cell02.Voltage')!;
     expect(cell.muxValue).toBe(1);
     expect(cell.transform?.({ CellB: 3700 })).toBeCloseTo(3.7, 12);
   });
 
   it('maps a SOME/IP event field to its pseudo-message', () => {
-    const { profile } = resolve('Vehicle.Cabin.HVAC.Co2: {someip: {service: 0x4b10, event: 0x8001, field: co2}}');
-    expect(profile.signals.get('Vehicle.Cabin.HVAC.Co2')).toMatchObject({ message: 'SOMEIP_4B10_8001', signals: ['co2'], transform: null });
+    const { profile } = resolve('Vehicle.EcuAi.Cabin.Co2: {someip: {service: 0x4b10, event: 0x8001, field: co2}}');
+    expect(profile.signals.get('Vehicle.EcuAi.Cabin.Co2')).toMatchObject({ message: 'SOMEIP_4B10_8001', signals: ['co2'], transform: null });
   });
 
   it('names the line and the fix of every mapping that cannot resolve, and leaves it out', () => {
@@ -102,12 +102,12 @@ describe('resolving a profile against a DBC', () => {
       'Vehicle.Speed: {message: Wheel, signal: FL}',
       'Vehicle.Chassis.Axle.Row1.Wheel.Left.Speed: {message: Wheels, signal: FLL}',
       'Vehicle.Exterior.AirTemperature: {message: Wheels, signal: FL}',
-      'Vehicle.Powertrain.TractionBattery.Cell01.Voltage: {message: Battery, signal: CellA}',
-      'Vehicle.Powertrain.TractionBattery.Cell02.Voltage: {message: Battery, signal: CellB, mux: 0}',
+      'Vehicle.EcuAi.TractionBattery.Cell01.Voltage: {message: Battery, signal: CellA}',
+      'Vehicle.EcuAi.TractionBattery.Cell02.Voltage: {message: Battery, signal: CellB, mux: 0}',
       'Vehicle.Chassis.Axle.Row1.Wheel.Right.Speed: {message: Wheels, signal: FR, mux: 1}',
       'Vehicle.Chassis.Axle.Row2.Wheel.Right.Speed: {message: Wheels, expression: "FL + Abs"}',
       'Vehicle.ADAS.ABS.IsEngaged: {message: Brakes, signal: Abs, values: {ON: 1}}',
-      'Vehicle.Chassis.Brake.Pressure: {message: Wheels, signal: Odd}',
+      'Vehicle.EcuAi.Chassis.BrakePressure: {message: Wheels, signal: Odd}',
       'Vehicle.Acceleration.Lateral: {message: Wheels, signal: FL, unit: km/h}',
       'Vehicle.AngularVelocity.Yaw: {pgn: 65265, signal: Yaw}',
       'Vehicle.Acceleration.Longitudinal: {message: Wheels, expression: "FL + Yaw"}',
@@ -118,12 +118,12 @@ describe('resolving a profile against a DBC', () => {
       'car.yaml:4: Vehicle.Speed: no message "Wheel" in car.dbc (fix: did you mean `message: Wheels`?)',
       'car.yaml:5: Vehicle.Chassis.Axle.Row1.Wheel.Left.Speed: message Wheels has no signal "FLL" (fix: did you mean FL?)',
       'car.yaml:6: Vehicle.Exterior.AirTemperature: cannot convert kph (speed) to degC (temperature): Vehicle.Exterior.AirTemperature is in degC (fix: map a signal in K, degC or degF, or give `unit:` when the DBC\'s unit is wrong)',
-      'car.yaml:7: Vehicle.Powertrain.TractionBattery.Cell01.Voltage: CellA is multiplexed (sent only when Group is 0); the mapping does not say which value carries it (fix: add `mux: 0`)',
-      'car.yaml:8: Vehicle.Powertrain.TractionBattery.Cell02.Voltage: CellB is not sent when Group is 0 (it is sent when Group is 1) (fix: write `mux: 1`)',
+      'car.yaml:7: Vehicle.EcuAi.TractionBattery.Cell01.Voltage: CellA is multiplexed (sent only when Group is 0); the mapping does not say which value carries it (fix: add `mux: 0`)',
+      'car.yaml:8: Vehicle.EcuAi.TractionBattery.Cell02.Voltage: CellB is not sent when Group is 0 (it is sent when Group is 1) (fix: write `mux: 1`)',
       'car.yaml:9: Vehicle.Chassis.Axle.Row1.Wheel.Right.Speed: `mux: 1` given, but FR is not multiplexed (fix: remove `mux`)',
       'car.yaml:10: Vehicle.Chassis.Axle.Row2.Wheel.Right.Speed: message Wheels has no signal "Abs" (an expression reads signals of its own message only) (fix: its signals are FL, FR, Yaw, Odd)',
       'car.yaml:11: Vehicle.ADAS.ABS.IsEngaged: Abs has no value named "ON" (fix: its values are OFF, ACTIVE, FAULT)',
-      'car.yaml:12: Vehicle.Chassis.Brake.Pressure: the DBC\'s unit "furlongs" is not in the unit table (fix: add `unit: bar` if the values are in bar, or the unit they are in)',
+      'car.yaml:12: Vehicle.EcuAi.Chassis.BrakePressure: the DBC\'s unit "furlongs" is not in the unit table (fix: add `unit: bar` if the values are in bar, or the unit they are in)',
       'car.yaml:13: Vehicle.Acceleration.Lateral: cannot convert km/h (speed) to m/s^2 (acceleration): Vehicle.Acceleration.Lateral is in m/s^2 (fix: write the unit the values are really in (m/s^2 or g convert to m/s^2))',
       'car.yaml:14: Vehicle.AngularVelocity.Yaw: no J1939 parameter group with PGN 65265 (0xFEF1) in car.dbc (fix: check the PGN with `ecu-ai dbc show car.dbc`)',
       'car.yaml:15: Vehicle.Acceleration.Longitudinal: the expression\'s signals have different units (kph, rad/s) (fix: convert them in the expression and give `unit:` for its result)',
