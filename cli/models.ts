@@ -9,6 +9,7 @@ import { intFlag, parseCliArgs } from './args.js';
 import { createProgress } from './progress.js';
 import { subcommandHelps } from './subcommand-help.js';
 import { describeModel } from './models-describe.js';
+import { comparisonLines } from './models-eval-report.js';
 import { modelSources } from './model-sources.js';
 import { bundledModels } from './paths.js';
 
@@ -18,10 +19,12 @@ const HELP = `Usage:
       onnxruntime-node, evaluate against the fallback, and write DIR/<model>/ (default DIR: ./models).
   ecu-ai models quantize MODEL_DIR [--seeds 1,2] [--duration S]
       Re-calibrate MODEL_DIR's int8 variant from its fp32 file and update its manifest.
-  ecu-ai models eval [--domain D] [--models DIR] [--seeds 1001,1002] [--duration S] [--json]
+  ecu-ai models eval [--domain D] [--models DIR] [--seeds 1001,1002] [--duration S] [--resamples N] [--json]
       (default seeds: each model's held-out seeds, as its EVAL.md names them)
       Score the models (each local variant) and the fallbacks on held-out simulator runs: by
       default the shipped ones; with --models, those DIR holds (--domain adds shipped ones).
+      Each model is set beside the rule on the same drives, overall and per scenario, with 95%
+      bootstrap intervals over drives (N resamples, default 1000) and the winner.
       Exit 1 when a model misses its bar.
   ecu-ai models describe DOMAIN [--json]
       The domain's model contract: its window, each input feature (index, name, unit, range),
@@ -83,7 +86,7 @@ async function ownDomains(modelsDir: string): Promise<DomainName[]> {
 }
 
 async function evaluate(args: readonly string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseCliArgs(args, { domain: { type: 'string' }, models: { type: 'string' }, seeds: { type: 'string' }, duration: { type: 'string' }, json: { type: 'boolean' }, quiet: { type: 'boolean' } });
+  const { values, positionals } = parseCliArgs(args, { domain: { type: 'string' }, models: { type: 'string' }, seeds: { type: 'string' }, duration: { type: 'string' }, resamples: { type: 'string' }, json: { type: 'boolean' }, quiet: { type: 'boolean' } });
   if (positionals.length > 0) throw new UsageError(`models eval takes no positional arguments (got "${positionals[0]}")`);
   const modelsDir = values.models === undefined ? bundledModels : path.resolve(io.cwd, values.models);
   // A folder of one's own is scored for the models it holds, unless --domain asks for others too.
@@ -95,6 +98,7 @@ async function evaluate(args: readonly string[], io: CliIo): Promise<number> {
     domains,
     ...(values.seeds === undefined ? {} : { seeds: seedsOf(values.seeds, []) }),
     durationS: intFlag('duration', values.duration, 240),
+    resamples: intFlag('resamples', values.resamples, 1000),
     cacheDir: path.resolve(io.cwd, '.tmp/model-data'),
     onProgress: (done, total) => progress.update(done, undefined, total),
   }).finally(() => progress.end());
@@ -104,6 +108,7 @@ async function evaluate(args: readonly string[], io: CliIo): Promise<number> {
     for (const r of results) {
       await writeOut(io.stdout, `${r.domain} (${r.model}${r.source === 'user' ? ` from ${r.dir}` : ''}, ${r.result.rows} rows, seeds ${r.seeds.join(',')}): bars ${r.barsMet ? 'met' : 'NOT met'}\n`);
       for (const v of ['fp32', 'int8', 'fallback'] as const) await writeOut(io.stdout, `  ${v.padEnd(8)} ${JSON.stringify(r.result[v] ?? {})}\n`);
+      await writeOut(io.stdout, `${comparisonLines(r.comparison).join('\n')}\n`);
     }
   }
   return results.every((r) => r.barsMet) ? EXIT_OK : EXIT_FAILURE;

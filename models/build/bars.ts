@@ -33,3 +33,15 @@ export const PRIMARY: Readonly<Record<DomainName, { metric: string; higherIsBett
   cockpit: { metric: 'accuracy', higherIsBetter: true },
   body: { metric: 'mae', higherIsBetter: false },
 };
+
+/**
+ * The metrics a model is set beside its fallback on: the primary one, then each bar's metric, with
+ * the direction that counts as better.
+ */
+export function comparedMetrics(domain: DomainName): { metric: string; higherIsBetter: boolean }[] {
+  const out = [PRIMARY[domain]];
+  for (const b of BARS[domain]) {
+    if (b.op !== 'report' && !out.some((m) => m.metric === b.metric)) out.push({ metric: b.metric, higherIsBetter: b.op === '>=' });
+  }
+  return out;
+}

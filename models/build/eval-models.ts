@@ -9,12 +9,13 @@ import { LOCAL_VARIANTS, ModelRegistry, overlayShippedModels, type LoadedVariant
 import { checkFits } from './contract-fit.js';
 import { DOMAINS } from '../../domains/index.js';
 import { SCENARIO_NAMES } from '../../sim/scenarios/index.js';
-import { BARS, meets } from './bars.js';
+import { BARS, comparedMetrics, meets } from './bars.js';
 import { DEFAULT_BUILD } from './pipeline.js';
 import { RECIPES } from './recipes.js';
 import { cachedDatasets } from './dataset-cache.js';
 import type { DomainDataset } from './dataset.js';
-import { evaluateDomain, type EvalResult } from './evaluate.js';
+import { predictDomain, scoreDomain, type EvalResult } from './evaluate.js';
+import { compareWithRule, type RuleComparison } from './rule-comparison.js';
 
 export interface EvalOptions {
   readonly modelsDir: string;
@@ -24,6 +25,8 @@ export interface EvalOptions {
   readonly durationS: number;
   readonly scenarios?: readonly string[];
   readonly cacheDir?: string;
+  /** Bootstrap resamples of the drives for the model-vs-rule intervals (default 1000). */
+  readonly resamples?: number;
   /** Steps done of the total (simulated held-out runs, then one per domain evaluated). */
   readonly onProgress?: (done: number, total: number) => void;
 }
@@ -39,6 +42,8 @@ export interface DomainEval {
   readonly source: ModelSource['source'];
   /** The model folder scored. */
   readonly dir: string;
+  /** Each variant beside the fallback on the same drives, overall and per scenario, with intervals. */
+  readonly comparison: RuleComparison;
 }
 
 /**
@@ -79,10 +84,13 @@ export async function evaluateShipped(o: EvalOptions): Promise<DomainEval[]> {
   for (const def of defs) {
     const seeds = seedsOf(def.domain);
     const variants = loaded.get(def.domain) ?? [];
-    const result = await evaluateDomain(def, data.get(def.domain) as DomainDataset, Object.fromEntries(variants.map((v) => [v.variant, v.bytes])));
+    const ds = data.get(def.domain) as DomainDataset;
+    const rows = await predictDomain(def, ds, Object.fromEntries(variants.map((v) => [v.variant, v.bytes])));
+    const result = scoreDomain(def, ds, rows);
+    const comparison = compareWithRule(def, ds, rows, comparedMetrics(def.domain), o.resamples === undefined ? {} : { resamples: o.resamples });
     const barsMet = BARS[def.domain].every((b) => variants.every((v) => meets(b, result[v.variant])));
     const source = sources.get(def.domain);
-    out.push({ domain: def.domain, model: def.model, seeds, result, barsMet, source: source?.source ?? 'shipped', dir: source?.dir ?? registry.resolve({ name: def.model }).dir });
+    out.push({ domain: def.domain, model: def.model, seeds, result, barsMet, source: source?.source ?? 'shipped', dir: source?.dir ?? registry.resolve({ name: def.model }).dir, comparison });
     o.onProgress?.(++done, total);
   }
   return out;
