@@ -1,5 +1,5 @@
 /** The text form of `ecu-ai models eval`'s model-vs-rule comparison. */
-import type { Interval, RuleComparison, ScopeComparison } from '../models/build/rule-comparison.js';
+import type { Interval, RuleComparison, ScopeComparison, VariantComparison } from '../models/build/rule-comparison.js';
 
 function num(x: number | null, signed = false): string {
   if (x === null) return 'n/a';
@@ -12,6 +12,13 @@ function figure(i: Interval, signed = false): string {
   return `${num(i.value, signed)} [${num(i.ci_low, signed)}, ${num(i.ci_high, signed)}]`;
 }
 
+/** Why a tie is one when no interval could judge it. */
+function verdict(c: VariantComparison, drivesUsed: number): string {
+  if (c.difference.value === null) return 'n/a (no support)';
+  if (drivesUsed < 2) return `${c.winner} (one drive: no interval)`;
+  return c.winner;
+}
+
 function scopeLines(s: ScopeComparison): string[] {
   const head = `  ${s.scenario === null ? 'all drives' : `scenario ${s.scenario}`} (${s.drives} drive${s.drives === 1 ? '' : 's'})`;
   const lines = [head];
@@ -20,7 +27,7 @@ function scopeLines(s: ScopeComparison): string[] {
     lines.push(`      rule     ${figure(m.rule)}`);
     for (const v of ['fp32', 'int8'] as const) {
       const c = m[v];
-      if (c) lines.push(`      ${v.padEnd(8)} ${figure(c)}  model-rule ${figure(c.difference, true)}  winner: ${c.winner}`);
+      if (c) lines.push(`      ${v.padEnd(8)} ${figure(c)}  model-rule ${figure(c.difference, true)}  winner: ${verdict(c, m.drives_used)}`);
     }
   }
   return lines;

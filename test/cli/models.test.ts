@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cli } from '../helpers/cli.js';
+import { SCENARIO_NAMES } from '../../sim/scenarios/index.js';
 
 const repo = path.resolve(import.meta.dirname, '..', '..');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'ecu-cli-models-'));
@@ -33,6 +34,27 @@ describe('ecu-ai models', () => {
     expect(out[0]?.result.fp32.accuracy).toBeLessThanOrEqual(1);
     expect([0, 1]).toContain(r.code);
   }, 60_000);
+
+  it('sets each variant beside the rule on all drives and per scenario, the same on a second run', async () => {
+    const args = ['models', 'eval', '--domain', 'chassis', '--seeds', '4001', '--duration', '20', '--resamples', '200', '--quiet'] as const;
+    const first = await cli(tmp, ...args, '--json');
+    type Figure = { value: number | null; ci_low: number | null; ci_high: number | null };
+    type Scope = { scenario: string | null; drives: number; metrics: { metric: string; drives_used: number; rule: Figure; fp32: Figure & { winner: string } }[] };
+    const [chassis] = JSON.parse(first.out) as { result: { fp32: { accuracy: number } }; comparison: { resamples: number; overall: Scope; scenarios: Scope[] } }[];
+    const c = chassis?.comparison;
+    expect(c?.resamples).toBe(200);
+    expect(c?.scenarios.map((s) => s.scenario)).toEqual(SCENARIO_NAMES);
+    const overall = c?.overall.metrics[0];
+    expect(overall?.metric).toBe('accuracy');
+    expect(overall?.drives_used).toBe(SCENARIO_NAMES.length);
+    // The point figure on all drives is the one the scorer gives without resampling.
+    expect(overall?.fp32.value).toBe(chassis?.result.fp32.accuracy);
+    expect(['model', 'rule', 'tie']).toContain(overall?.fp32.winner);
+    expect((await cli(tmp, ...args, '--json')).out).toBe(first.out);
+    const text = await cli(tmp, ...args);
+    expect(text.out).toContain('model vs rule on the same drives');
+    for (const s of SCENARIO_NAMES) expect(text.out).toContain(`scenario ${s} (1 drive)`);
+  }, 120_000);
 
   it('evaluates only the models a folder of its own holds, from another working folder', async () => {
     const own = path.join(tmp, 'own-models');
