@@ -155,9 +155,14 @@ class Resampler {
   }
 }
 
+/** A figure the scorer gave (null: no support; absent: the scorer has no such metric). */
+function hasSupport(x: number | null | undefined): x is number {
+  return x !== null && x !== undefined;
+}
+
 function compareScope(scenario: string | null, drives: readonly number[], compared: readonly ComparedMetric[], rs: Resampler, perDrive: Map<Side, Metrics[]>, sides: readonly Side[]): ScopeComparison {
   const metrics = compared.map(({ metric: name, higherIsBetter }): MetricComparison => {
-    const used = drives.filter((d) => sides.some((s) => (perDrive.get(s)?.[d] as Metrics)[name] != null));
+    const used = drives.filter((d) => sides.some((s) => hasSupport((perDrive.get(s)?.[d] as Metrics)[name])));
     const valueOf = (side: Side): number | null => (used.length === 0 ? null : (rs.pooled.score(side, used)[name] ?? null));
     const drawsOf = (side: Side): (number | null)[] => (used.length === 0 ? [] : rs.figures(side, used).map((m) => m[name] ?? null));
     const ruleValue = valueOf('fallback');
@@ -167,7 +172,7 @@ function compareScope(scenario: string | null, drives: readonly number[], compar
       if (!sides.includes(v)) continue;
       const value = valueOf(v);
       const draws = drawsOf(v);
-      const diffs = draws.map((m, k) => (m === null || ruleDraws[k] == null ? null : m - (ruleDraws[k] as number)));
+      const diffs = draws.map((m, k) => (m === null || !hasSupport(ruleDraws[k]) ? null : m - (ruleDraws[k] as number)));
       const difference = interval(value === null || ruleValue === null ? null : value - ruleValue, diffs);
       out[v] = { ...interval(value, draws), difference, winner: winnerOf(difference, used.length, higherIsBetter) };
     }
