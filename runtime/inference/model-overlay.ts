@@ -4,10 +4,9 @@
  * installation) otherwise. A folder that holds none of the models asked for is a mistake (a wrong
  * path, a model named after nothing it replaces) and is refused, naming what was expected.
  */
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { installRoot } from '../install-root.js';
 import { ModelLoadError } from '../errors.js';
 import { parseManifest } from './manifest.js';
 import { modelFolders, modelLabel, type ModelRegistry } from './registry.js';
@@ -28,17 +27,9 @@ export interface ModelSource extends WantedModel {
   readonly label?: string;
 }
 
-/**
- * The installation's `models/` folder, found from this file's place (sources or compiled `dist/`).
- * @throws {Error} when no folder above holds package.json beside models/
- */
+/** The installation's shipped `models/` folder. */
 export function shippedModelsDir(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++) {
-    if (existsSync(path.join(dir, 'package.json')) && existsSync(path.join(dir, 'models'))) return path.join(dir, 'models');
-    dir = path.dirname(dir);
-  }
-  throw new Error('cannot find the shipped models/ folder (package.json beside models/)');
+  return path.join(installRoot(), 'models');
 }
 
 const same = (a: string, b: string): boolean => path.resolve(a) === path.resolve(b);

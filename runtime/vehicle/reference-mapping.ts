@@ -4,28 +4,18 @@
  * synchronously, because the engine, the simulator and the model datasets need it where no
  * profile was loaded beforehand (unit tests, `sim`, dataset builds).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { decodeDbcBytes, parseDbc } from '../../bus/dbc/index.js';
+import { installRoot } from '../install-root.js';
 import { ProfileInvalidError } from './errors.js';
 import { parseProfile } from './profile.js';
 import { resolveProfile } from './resolve.js';
 import type { ResolvedSignal } from './types.js';
 
-/** The installation folder: the first ancestor holding both `vehicles/` and `sim/` (sources or `dist/`). */
-function installRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    if (existsSync(path.join(dir, 'vehicles', 'reference.yaml')) && existsSync(path.join(dir, 'sim', 'vehicle.dbc'))) return dir;
-    dir = path.dirname(dir);
-  }
-  throw new Error('cannot find the ecu-ai installation folder (vehicles/reference.yaml beside sim/vehicle.dbc)');
-}
-
 /** The shipped reference profile. */
 export const REFERENCE_PROFILE: string = path.join(installRoot(), 'vehicles', 'reference.yaml');
-const REFERENCE_DBC = path.join(path.dirname(REFERENCE_PROFILE), '..', 'sim', 'vehicle.dbc');
+const REFERENCE_DBC = path.join(installRoot(), 'sim', 'vehicle.dbc');
 
 let cached: ReadonlyMap<string, ResolvedSignal> | undefined;
 
