@@ -76,7 +76,7 @@ interface Resolved {
 }
 
 /**
- * Resolves and checks the DBC and models folder by the rule in this file's header.
+ * Resolves and checks the profile, the DBC and the models folder by the rule in this file's header.
  * @throws {VehicleFileMissingError} naming the flag or the config key (with its file:line) and the path
  */
 export async function resolveVehicleFiles(s: VehicleFileSources): Promise<VehicleFiles> {

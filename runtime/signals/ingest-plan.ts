@@ -199,8 +199,13 @@ function splitDerivedPages(plan: IngestPlan, d: DerivedPlan, top: string): void 
   const byPage = new Map<number, Slotted[]>();
   d.entries.forEach((e, j) => {
     const slotted = { entry: e, slot: d.slots[j] as number };
-    if (e.muxValue !== undefined && d.switches[j] === top) byPage.set(e.muxValue, [...(byPage.get(e.muxValue) ?? []), slotted]);
-    else rest.push({ slotted, sw: d.switches[j] });
+    if (e.muxValue === undefined || d.switches[j] !== top) {
+      rest.push({ slotted, sw: d.switches[j] });
+      return;
+    }
+    const page = byPage.get(e.muxValue);
+    if (page) page.push(slotted);
+    else byPage.set(e.muxValue, [slotted]);
   });
   if (byPage.size === 0) return;
   const pages = new Map<number, DerivedPlan>();
@@ -210,7 +215,7 @@ function splitDerivedPages(plan: IngestPlan, d: DerivedPlan, top: string): void 
     pages.set(page, p);
   }
   const remaining = derivedPlan(rest.map((r) => r.slotted));
-  rest.forEach((r, j) => remaining && (remaining.switches[j] = r.sw));
+  if (remaining) rest.forEach((r, j) => (remaining.switches[j] = r.sw));
   plan.derived = remaining;
   plan.derivedPages = { switch: top, pages };
 }
