@@ -1,6 +1,6 @@
 /**
  * The `ecu-ai` command as an installed user runs it, compiled from the sources into a private
- * folder laid out like the package (cli/, sim/vehicle.dbc, models/, dist/ with the inference
+ * folder laid out like the package (cli/, sim/vehicle.dbc, vehicles/, models/, dist/ with the inference
  * worker), so a test can spawn it as a real process and watch its exit code, timing and children.
  */
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -24,6 +24,7 @@ export function buildCli(): BuiltCli {
   transpileTree(path.join(repoRoot, 'runtime', 'inference', 'worker-main.ts'), repoRoot, path.join(dir, 'dist'));
   mkdirSync(path.join(dir, 'sim'), { recursive: true });
   copyFileSync(path.join(repoRoot, 'sim', 'vehicle.dbc'), path.join(dir, 'sim', 'vehicle.dbc'));
+  cpSync(path.join(repoRoot, 'vehicles'), path.join(dir, 'vehicles'), { recursive: true });
   // models/build/ holds compiled sources already; the shipped model folders (small) are copied beside
   // it, since the registry lists real folders only.
   mkdirSync(path.join(dir, 'models'), { recursive: true });
